@@ -1,0 +1,47 @@
+#include "actions/common/options.h"
+
+#include <algorithm>
+
+namespace actions {
+
+WriteOptions write_options(const model::Json& body, api::Constraints& c) {
+  auto rv = api::get_string(body, "ReturnValues");
+  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  auto ricm = api::get_string(body, "ReturnItemCollectionMetrics");
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
+  c.one_of("returnValues", rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES"};
+}
+
+void check_put_delete_returns(const model::Json& body) {
+  auto rv = api::get_string(body, "ReturnValues");
+  if (rv && *rv != "NONE" && *rv != "ALL_OLD") api::invalid("Return values set to invalid value");
+}
+
+void refuse_unsupported(const model::Json& body, std::initializer_list<const char*> members) {
+  for (const char* m : members) {
+    auto it = body.FindMember(m);
+    if (it != body.MemberEnd() && !it->value.IsNull())
+      api::invalid(std::string(m) + " is not supported by this emulator version");
+  }
+}
+
+void write_consumed(model::JsonWriter& w, std::string_view table, double units) {
+  w.Key("ConsumedCapacity");
+  w.StartObject();
+  w.Key("TableName");
+  model::write_string(w, table);
+  w.Key("CapacityUnits");
+  w.Double(units);
+  w.EndObject();
+}
+
+double write_units(size_t bytes) { return std::max<double>(1, (bytes + 1023) / 1024); }
+
+double read_units(size_t bytes, bool consistent) {
+  double units = std::max<double>(1, (bytes + 4095) / 4096);
+  return consistent ? units : units / 2;
+}
+
+}  // namespace actions

@@ -1,0 +1,24 @@
+// Shared by the table and item actions: finding a table, describing it.
+#pragma once
+
+#include <string_view>
+
+#include "api/call.h"
+#include "model/json.h"
+#include "storage/catalog.h"
+
+namespace actions {
+
+// The table an item operation names; ResourceNotFoundException as DynamoDB words it.
+storage::TablePtr table_for_items(const api::Call& call, std::string_view name);
+// The table a table operation names: "Requested resource not found: Table: x not found".
+storage::TablePtr table_for_describe(const api::Call& call, std::string_view name);
+
+// Validates TableName as every operation does, returning it.
+std::string_view required_table_name(const api::Call& call);
+
+// A TableDescription object as DescribeTable, CreateTable and DeleteTable return it.
+void write_table_description(model::JsonWriter& w, const model::TableDef& t,
+                             const storage::TableStats& stats, const char* status);
+
+}  // namespace actions

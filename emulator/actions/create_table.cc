@@ -1,0 +1,184 @@
+// CreateTable: validate the definition as DynamoDB does, record it, describe it.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
+#include <chrono>
+#include <random>
+
+#include "actions/actions.h"
+#include "actions/common/tables.h"
+#include "api/request.h"
+
+namespace actions {
+namespace {
+
+constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
+constexpr int64_t kMaxCapacity = 1000000000000;
+
+std::string uuid4() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char buf[37];
+  snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", unsigned(a >> 32),
+           unsigned((a >> 16) & 0xffff), unsigned(a & 0xffff), unsigned(b >> 48),
+           static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+model::Type key_type(std::string_view s) {
+  return s == "N" ? model::Type::N : s == "B" ? model::Type::B : model::Type::S;
+}
+
+model::TableDef parse_definition(const api::Call& call) {
+  const model::Json& body = call.body();
+  const model::Json* defs = api::get_array(body, "AttributeDefinitions");
+  auto name = api::get_string(body, "TableName");
+  auto billing = api::get_string(body, "BillingMode");
+  const model::Json* throughput = api::get_object(body, "ProvisionedThroughput");
+  const model::Json* schema = api::get_array(body, "KeySchema");
+
+  // Member-level constraints, collected and reported together, in DynamoDB's order.
+  api::Constraints c;
+  struct Attr {
+    std::optional<std::string_view> name, type;
+  };
+  std::vector<Attr> attrs, keys;
+  c.not_null("attributeDefinitions", defs != nullptr);
+  if (defs) {
+    for (rapidjson::SizeType i = 0; i < defs->Size(); ++i) {
+      const model::Json& d = (*defs)[i];
+      if (!d.IsObject()) model::wrong_json_type(d, "AttributeDefinition");
+      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+      Attr a{api::get_string(d, "AttributeName"), api::get_string(d, "AttributeType")};
+      c.not_null(path + "attributeName", a.name.has_value());
+      c.not_null(path + "attributeType", a.type.has_value());
+      c.one_of(path + "attributeType", a.type, {"B", "N", "S"});
+      attrs.push_back(a);
+    }
+  }
+  c.table_name("tableName", name);
+  c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
+  std::optional<int64_t> rcu, wcu;
+  if (throughput) {
+    wcu = api::get_integer(*throughput, "WriteCapacityUnits");
+    rcu = api::get_integer(*throughput, "ReadCapacityUnits");
+    c.not_null("provisionedThroughput.writeCapacityUnits", wcu.has_value());
+    c.at_least("provisionedThroughput.writeCapacityUnits", wcu, 1);
+    c.not_null("provisionedThroughput.readCapacityUnits", rcu.has_value());
+    c.at_least("provisionedThroughput.readCapacityUnits", rcu, 1);
+  }
+  c.not_null("keySchema", schema != nullptr);
+  if (schema) {
+    for (rapidjson::SizeType i = 0; i < schema->Size(); ++i) {
+      const model::Json& k = (*schema)[i];
+      if (!k.IsObject()) model::wrong_json_type(k, "KeySchemaElement");
+      std::string path = "keySchema." + std::to_string(i + 1) + ".member.";
+      Attr a{api::get_string(k, "AttributeName"), api::get_string(k, "KeyType")};
+      c.not_null(path + "attributeName", a.name.has_value());
+      c.length(path + "attributeName", a.name, 1, 255);
+      c.not_null(path + "keyType", a.type.has_value());
+      c.one_of(path + "keyType", a.type, {"HASH", "RANGE"});
+      keys.push_back(a);
+    }
+    c.count("keySchema", schema, 1, 2, "[...]");
+  }
+  c.check();
+
+  // Whole-request rules, first failure wins.
+  bool on_demand = billing == "PAY_PER_REQUEST";
+  if (on_demand && throughput)
+    api::invalid(std::string(kInvalid) +
+                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                 "BillingMode is PAY_PER_REQUEST");
+  if (!on_demand) {
+    if (!throughput)
+      api::invalid(std::string(kInvalid) +
+                   "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
+                   "BillingMode is PROVISIONED");
+    if (*rcu > kMaxCapacity)
+      api::invalid("Given value " + std::to_string(*rcu) +
+                   " for ReadCapacityUnits is out of bounds");
+    if (*wcu > kMaxCapacity)
+      api::invalid("Given value " + std::to_string(*wcu) +
+                   " for WriteCapacityUnits is out of bounds");
+  }
+  if (keys.size() > attrs.size())
+    api::invalid("Invalid KeySchema: Some index key attribute have no definition");
+  auto defined = [&](std::string_view n) {
+    for (const auto& a : attrs)
+      if (*a.name == n) return true;
+    return false;
+  };
+  for (const auto& k : keys) {
+    if (!defined(*k.name)) {
+      std::string ks, ds;
+      for (const auto& x : keys) ks += (ks.empty() ? "" : ", ") + std::string(*x.name);
+      for (const auto& x : attrs) ds += (ds.empty() ? "" : ", ") + std::string(*x.name);
+      api::invalid(std::string(kInvalid) +
+                   "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+                   ks + "], AttributeDefinitions: [" + ds + "]");
+    }
+  }
+  if (keys.size() == 2 && *keys[0].name == *keys[1].name)
+    api::invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  if (*keys[0].type != "HASH")
+    api::invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (keys.size() == 2 && *keys[1].type != "RANGE")
+    api::invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  for (size_t i = 0; i < attrs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      if (*attrs[i].name == *attrs[j].name)
+        api::invalid("Cannot have two attributes with the same name");
+  if (keys.size() != attrs.size())
+    api::invalid(std::string(kInvalid) +
+                 "Number of attributes in KeySchema does not exactly match number of attributes "
+                 "defined in AttributeDefinitions");
+
+  model::TableDef t;
+  t.space = call.space;
+  t.name = *name;
+  t.region = call.region;
+  t.table_id = uuid4();
+  t.created = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  t.created = static_cast<double>(static_cast<int64_t>(t.created * 1000)) / 1000;
+  for (const auto& a : attrs) t.attribute_definitions.push_back({std::string(*a.name), key_type(*a.type)});
+  auto type_of = [&](std::string_view n) {
+    for (const auto& a : t.attribute_definitions)
+      if (a.name == n) return a.type;
+    return model::Type::S;
+  };
+  t.hash = {std::string(*keys[0].name), type_of(*keys[0].name)};
+  if (keys.size() == 2) t.range = model::KeyAttribute{std::string(*keys[1].name), type_of(*keys[1].name)};
+  t.on_demand = on_demand;
+  if (!on_demand) {
+    t.read_capacity = *rcu;
+    t.write_capacity = *wcu;
+  }
+  return t;
+}
+
+}  // namespace
+
+void create_table(const api::CallPtr& call) {
+  auto def = std::make_shared<model::TableDef>(parse_definition(*call));
+  auto created = std::make_shared<storage::TablePtr>();
+  call->commit(
+      [call, def, created](storage::Txn& txn) {
+        auto& catalog = call->svc.db.catalog();
+        if (catalog.find(def->space, def->name))
+          api::fail(api::Code::ResourceInUse, "Table already exists: " + def->name);
+        *created = catalog.create(txn, *def);
+      },
+      [created] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        w.Key("TableDescription");
+        write_table_description(w, **created, {}, "ACTIVE");
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions

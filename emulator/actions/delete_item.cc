@@ -1,0 +1,61 @@
+// DeleteItem: remove one item by its full key; ReturnValues NONE or ALL_OLD.
+// Deleting an item that does not exist succeeds, as in DynamoDB.
+#include "actions/actions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+
+void delete_item(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto name = api::get_string(body, "TableName");
+  const model::Json* key_json = api::get_object(body, "Key");
+  api::Constraints c;
+  c.table_name("tableName", name);
+  c.not_null("key", key_json != nullptr);
+  WriteOptions opts = write_options(body, c);
+  c.check();
+  check_put_delete_returns(body);
+  refuse_unsupported(body, {"ConditionExpression", "Expected", "ConditionalOperator"});
+
+  model::Item key = model::item_from_json(*key_json);
+  auto table = table_for_items(*call, *name);
+  check_lookup_key(*table, key);
+  struct State {
+    std::string key, old;
+    bool had_old = false;
+  };
+  auto st = std::make_shared<State>();
+  st->key = storage_key(*table, key);
+
+  call->commit(
+      [call, table, st](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        if (!db.catalog().live(table->id))
+          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
+        auto old = txn.get(db.items(), st->key);
+        if (!old) return;
+        st->had_old = true;
+        st->old.assign(*old);
+        txn.del(db.items(), st->key);
+        storage::Catalog::add_stats(txn, db.meta(), table->id, -1,
+                                    -static_cast<int64_t>(read_record(st->old).size));
+      },
+      [table, st, opts] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        if (opts.return_old && st->had_old) {
+          w.Key("Attributes");
+          model::write_item_json(w, read_record(st->old).item);
+        }
+        if (opts.consumed_capacity)
+          write_consumed(w, table->name, write_units(st->had_old ? read_record(st->old).size : 0));
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions

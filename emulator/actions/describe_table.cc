@@ -1,0 +1,21 @@
+// DescribeTable: the table's definition with its live item count and size.
+#include "actions/actions.h"
+#include "actions/common/tables.h"
+
+namespace actions {
+
+void describe_table(const api::CallPtr& call) {
+  auto table = table_for_describe(*call, required_table_name(*call));
+  storage::Txn txn = call->svc.db.read();
+  auto stats = storage::Catalog::stats(txn, call->svc.db.meta(), table->id);
+  txn.abort();
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Table");
+  write_table_description(w, *table, stats, "ACTIVE");
+  w.EndObject();
+  call->reply({buf.GetString(), buf.GetSize()});
+}
+
+}  // namespace actions

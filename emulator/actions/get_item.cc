@@ -1,0 +1,48 @@
+// GetItem: one item by its full key, straight from the stored bytes to JSON.
+// Every read sees committed data only, so ConsistentRead is always honoured.
+#include "actions/actions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+
+void get_item(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto name = api::get_string(body, "TableName");
+  const model::Json* key_json = api::get_object(body, "Key");
+  auto consistent = api::get_bool(body, "ConsistentRead");
+  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  api::Constraints c;
+  c.table_name("tableName", name);
+  c.not_null("key", key_json != nullptr);
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.check();
+  refuse_unsupported(body, {"ProjectionExpression", "AttributesToGet"});
+
+  model::Item key = model::item_from_json(*key_json);
+  auto table = table_for_items(*call, *name);
+  check_lookup_key(*table, key);
+
+  auto& db = call->svc.db;
+  storage::Txn txn = db.read();
+  auto stored = txn.get(db.items(), storage_key(*table, key));
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  size_t size = 0;
+  if (stored) {
+    Record r = read_record(*stored);
+    size = r.size;
+    w.Key("Item");
+    model::write_item_json(w, r.item);
+  }
+  txn.abort();
+  if (rcc == "TOTAL" || rcc == "INDEXES")
+    write_consumed(w, table->name, read_units(size, consistent.value_or(false)));
+  w.EndObject();
+  call->reply({buf.GetString(), buf.GetSize()});
+}
+
+}  // namespace actions

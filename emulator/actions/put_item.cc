@@ -1,0 +1,67 @@
+// PutItem: replace the whole item; ReturnValues NONE or ALL_OLD.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
+#include "actions/actions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+
+void put_item(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto name = api::get_string(body, "TableName");
+  const model::Json* item_json = api::get_object(body, "Item");
+  api::Constraints c;
+  c.table_name("tableName", name);
+  c.not_null("item", item_json != nullptr);
+  WriteOptions opts = write_options(body, c);
+  c.check();
+  check_put_delete_returns(body);
+  refuse_unsupported(body, {"ConditionExpression", "Expected", "ConditionalOperator"});
+
+  model::Item item = model::item_from_json(*item_json);  // value errors come first
+  auto table = table_for_items(*call, *name);
+  check_put_item(*table, item);
+  struct State {
+    std::string key, record, old;
+    bool had_old = false;
+  };
+  auto st = std::make_shared<State>();
+  st->key = storage_key(*table, item);
+  st->record = make_record(item);
+  size_t new_size = model::item_size(item);
+
+  call->commit(
+      [call, table, st, new_size](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        if (!db.catalog().live(table->id))
+          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
+        int64_t old_size = 0;
+        if (auto old = txn.get(db.items(), st->key)) {
+          st->had_old = true;
+          st->old.assign(*old);
+          old_size = static_cast<int64_t>(read_record(st->old).size);
+        }
+        txn.put(db.items(), st->key, st->record);
+        storage::Catalog::add_stats(txn, db.meta(), table->id, st->had_old ? 0 : 1,
+                                    static_cast<int64_t>(new_size) - old_size);
+      },
+      [table, st, opts, new_size] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        if (opts.return_old && st->had_old) {
+          w.Key("Attributes");
+          model::write_item_json(w, read_record(st->old).item);
+        }
+        if (opts.consumed_capacity) {
+          size_t old_size = st->had_old ? read_record(st->old).size : 0;
+          write_consumed(w, table->name, write_units(std::max(old_size, new_size)));
+        }
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions

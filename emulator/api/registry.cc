@@ -1,0 +1,29 @@
+// The one list of DynamoDB operations this emulator serves.
+#include "api/registry.h"
+
+#include "actions/actions.h"
+
+namespace api {
+namespace {
+struct Entry {
+  std::string_view name;
+  Handler handler;
+};
+constexpr Entry kActions[] = {
+    {"CreateTable", &actions::create_table},
+    {"DeleteItem", &actions::delete_item},
+    {"DeleteTable", &actions::delete_table},
+    {"DescribeTable", &actions::describe_table},
+    {"GetItem", &actions::get_item},
+    {"ListTables", &actions::list_tables},
+    {"PutItem", &actions::put_item},
+};
+}  // namespace
+
+Handler find_action(std::string_view operation) {
+  for (const auto& e : kActions)
+    if (e.name == operation) return e.handler;
+  return nullptr;
+}
+
+}  // namespace api

@@ -1,0 +1,50 @@
+// Reading request members the way DynamoDB's deserializer and validator do: a member of the
+// wrong JSON kind is a SerializationException; constraint violations are collected and
+// reported together as "N validation errors detected: ...".
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/json.h"
+
+namespace api {
+
+// Typed access to an optional member; absent or null gives nullopt/nullptr.
+std::optional<std::string_view> get_string(const model::Json& obj, const char* name);
+std::optional<int64_t> get_integer(const model::Json& obj, const char* name);
+std::optional<bool> get_bool(const model::Json& obj, const char* name);
+const model::Json* get_object(const model::Json& obj, const char* name);
+const model::Json* get_array(const model::Json& obj, const char* name);
+
+class Constraints {
+ public:
+  // `path` is the member's path in lowerCamelCase, as DynamoDB names it: "tableName",
+  // "keySchema.1.member.keyType".
+  void not_null(const std::string& path, bool present);
+  void length(const std::string& path, std::optional<std::string_view> value, size_t min,
+              size_t max);
+  void count(const std::string& path, const model::Json* list, size_t min, size_t max,
+             std::string_view shown);
+  void pattern_name(const std::string& path, std::optional<std::string_view> value);
+  void one_of(const std::string& path, std::optional<std::string_view> value,
+              std::initializer_list<const char*> allowed);
+  void at_least(const std::string& path, std::optional<int64_t> value, int64_t min);
+  void at_most(const std::string& path, std::optional<int64_t> value, int64_t max);
+  // Throws the collected errors, if any.
+  void check() const;
+
+  // Table names: 3-255 characters of [a-zA-Z0-9_.-].
+  void table_name(const std::string& path, std::optional<std::string_view> value);
+
+ private:
+  void add(const std::string& path, std::optional<std::string_view> shown,
+           const std::string& constraint);
+  std::vector<std::string> errors_;
+};
+
+}  // namespace api

@@ -1,0 +1,25 @@
+// Command-line configuration. DynamoDB Local's own flags (-port, -dbPath, -inMemory,
+// -sharedDb, -cors, -help, ...) mean what they mean there; GNU-style long options too.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace emulator {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::string db_path = ".";  // directory of the database file, as DynamoDB Local's -dbPath
+  bool in_memory = false;
+  bool shared_db = false;
+  std::string cors = "*";     // comma-separated allowed origins; "" disables CORS
+  int threads = 0;            // I/O threads; 0: one per core
+  bool help = false;
+};
+
+// Throws std::invalid_argument with a message for the user on bad flags.
+Config parse_args(const std::vector<std::string>& args);
+const char* usage();
+
+}  // namespace emulator

@@ -1,0 +1,58 @@
+// emulator: flags -> config -> database -> serve.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "api/call.h"
+#include "config.h"
+#include "http/server.h"
+#include "storage/database.h"
+
+int main(int argc, char** argv) {
+  using emulator::Config;
+  Config config;
+  try {
+    config = emulator::parse_args(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "emulator: " << e.what() << "\n";
+    return 2;
+  }
+  if (config.help) {
+    std::cout << emulator::usage();
+    return 0;
+  }
+
+  namespace fs = std::filesystem;
+  fs::path dir = config.db_path, scratch;
+  if (config.in_memory) {
+    // LMDB needs a file; in memory mode it lives in RAM-backed /dev/shm when there is one,
+    // is never fsync'd, and is removed at exit.
+    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+    scratch = dir = base / ("emulator-" + std::to_string(getpid()));
+  }
+  try {
+    fs::create_directories(dir);
+    storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
+    api::Services services{db};
+    http::Options http_options{config.host, config.port, config.threads, config.cors,
+                               config.shared_db};
+    http::serve(http_options, services, [&](int port) {
+      std::cerr << "emulator: listening on " << config.host << ":" << port << " ("
+                << (config.in_memory ? "in memory, not durable"
+                                     : "data in " + (dir / "emulator.mdb").string())
+                << (config.shared_db ? ", shared tables" : ", tables per access key and region")
+                << ")" << std::endl;
+    });
+    db.close();
+    std::cerr << "emulator: stopped" << std::endl;
+  } catch (const std::exception& e) {
+    std::cerr << "emulator: " << e.what() << std::endl;
+    if (!scratch.empty()) fs::remove_all(scratch);
+    return 1;
+  }
+  if (!scratch.empty()) fs::remove_all(scratch);
+  return 0;
+}

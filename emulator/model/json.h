@@ -1,0 +1,38 @@
+// RapidJSON types used across the emulator, and the AttributeValue JSON codec.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <string_view>
+
+#include "model/value.h"
+
+namespace model {
+
+using Json = rapidjson::Value;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// One AttributeValue from its wire JSON ({"S": "x"}, {"N": "1"}, ...), validated as
+// DynamoDB validates it. Throws api::ApiError (Validation or Serialization).
+Value value_from_json(const Json& j);
+// An attribute map ({"name": AttributeValue, ...}).
+Item item_from_json(const Json& j);
+
+void write_value(JsonWriter& w, const Value& v);
+void write_item(JsonWriter& w, const Item& item);
+
+inline void write_string(JsonWriter& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+inline void write_key(JsonWriter& w, std::string_view s) {
+  w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+inline std::string_view view(const Json& j) { return {j.GetString(), j.GetStringLength()}; }
+
+// The message Coral's deserializer gives when a JSON value is not of the expected kind.
+[[noreturn]] void wrong_json_type(const Json& j, const char* expected);
+
+}  // namespace model

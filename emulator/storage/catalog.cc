@@ -1,0 +1,191 @@
+#include "storage/catalog.h"
+
+#include <cstring>
+
+#include "model/json.h"
+
+namespace storage {
+namespace {
+
+constexpr std::string_view kTablePrefix = "t";
+constexpr std::string_view kStatsPrefix = "s";
+constexpr std::string_view kNextId = "next_id";
+
+std::string table_key(std::string_view space, std::string_view name) {
+  std::string k(kTablePrefix);
+  k += space;
+  k += '\0';
+  k += name;
+  return k;
+}
+
+std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+uint64_t read_u64(std::string_view s) {
+  uint64_t v = 0;
+  std::memcpy(&v, s.data(), std::min(s.size(), sizeof v));
+  return v;
+}
+
+std::string encode(const model::TableDef& d) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  auto key_attr = [&](const model::KeyAttribute& k) {
+    w.StartObject();
+    w.Key("name");
+    model::write_string(w, k.name);
+    w.Key("type");
+    w.String(model::type_name(k.type));
+    w.EndObject();
+  };
+  w.StartObject();
+  w.Key("id");
+  w.Uint64(d.id);
+  w.Key("space");
+  model::write_string(w, d.space);
+  w.Key("name");
+  model::write_string(w, d.name);
+  w.Key("region");
+  model::write_string(w, d.region);
+  w.Key("table_id");
+  model::write_string(w, d.table_id);
+  w.Key("created");
+  w.Double(d.created);
+  w.Key("hash");
+  key_attr(d.hash);
+  if (d.range) {
+    w.Key("range");
+    key_attr(*d.range);
+  }
+  w.Key("attributes");
+  w.StartArray();
+  for (const auto& a : d.attribute_definitions) key_attr(a);
+  w.EndArray();
+  w.Key("on_demand");
+  w.Bool(d.on_demand);
+  w.Key("rcu");
+  w.Int64(d.read_capacity);
+  w.Key("wcu");
+  w.Int64(d.write_capacity);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+model::Type parse_type(std::string_view s) {
+  return s == "N" ? model::Type::N : s == "B" ? model::Type::B : model::Type::S;
+}
+
+model::TableDef decode(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject()) throw std::runtime_error("corrupt catalog entry");
+  auto str = [&](const model::Json& j, const char* k) { return std::string(model::view(j[k])); };
+  auto key_attr = [&](const model::Json& j) {
+    return model::KeyAttribute{str(j, "name"), parse_type(model::view(j["type"]))};
+  };
+  model::TableDef d;
+  d.id = doc["id"].GetUint64();
+  d.space = str(doc, "space");
+  d.name = str(doc, "name");
+  d.region = str(doc, "region");
+  d.table_id = str(doc, "table_id");
+  d.created = doc["created"].GetDouble();
+  d.hash = key_attr(doc["hash"]);
+  if (doc.HasMember("range")) d.range = key_attr(doc["range"]);
+  for (const auto& a : doc["attributes"].GetArray()) d.attribute_definitions.push_back(key_attr(a));
+  d.on_demand = doc["on_demand"].GetBool();
+  d.read_capacity = doc["rcu"].GetInt64();
+  d.write_capacity = doc["wcu"].GetInt64();
+  return d;
+}
+
+}  // namespace
+
+void Catalog::load() {
+  std::map<Key, TablePtr, std::less<>> tables;
+  Txn txn(env_, true);
+  Cursor c(txn, meta_);
+  for (bool ok = c.seek(kTablePrefix); ok && c.key().starts_with(kTablePrefix); ok = c.next()) {
+    auto def = std::make_shared<model::TableDef>(decode(c.value()));
+    tables[{def->space, def->name}] = std::move(def);
+  }
+  std::unordered_set<uint64_t> ids;
+  for (const auto& [k, t] : tables) ids.insert(t->id);
+  std::unique_lock lock(mu_);
+  tables_ = std::move(tables);
+  ids_ = std::move(ids);
+}
+
+TablePtr Catalog::find(const std::string& space, std::string_view name) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_.find(Key{space, std::string(name)});
+  return it == tables_.end() ? nullptr : it->second;
+}
+
+std::vector<std::string> Catalog::names(const std::string& space, std::string_view after,
+                                        size_t limit, bool* more) const {
+  std::vector<std::string> out;
+  *more = false;
+  std::shared_lock lock(mu_);
+  for (auto it = tables_.upper_bound(Key{space, std::string(after)});
+       it != tables_.end() && it->first.first == space; ++it) {
+    if (out.size() == limit) {
+      *more = true;
+      break;
+    }
+    out.push_back(it->first.second);
+  }
+  return out;
+}
+
+TablePtr Catalog::create(Txn& txn, model::TableDef def) {
+  auto next = txn.get(meta_, kNextId);
+  def.id = next ? read_u64(*next) : 1;
+  uint64_t following = def.id + 1;
+  txn.put(meta_, kNextId, {reinterpret_cast<const char*>(&following), sizeof following});
+  txn.put(meta_, table_key(def.space, def.name), encode(def));
+  auto ptr = std::make_shared<const model::TableDef>(std::move(def));
+  std::unique_lock lock(mu_);
+  tables_[{ptr->space, ptr->name}] = ptr;
+  ids_.insert(ptr->id);
+  return ptr;
+}
+
+void Catalog::drop(Txn& txn, const model::TableDef& def) {
+  txn.del(meta_, table_key(def.space, def.name));
+  txn.del(meta_, std::string(kStatsPrefix) + be64(def.id));
+  std::unique_lock lock(mu_);
+  tables_.erase(Key{def.space, def.name});
+  ids_.erase(def.id);
+}
+
+bool Catalog::live(uint64_t id) const {
+  std::shared_lock lock(mu_);
+  return ids_.contains(id);
+}
+
+TableStats Catalog::stats(const Txn& txn, MDB_dbi meta, uint64_t id) {
+  TableStats s;
+  if (auto v = txn.get(meta, std::string(kStatsPrefix) + be64(id)); v && v->size() == 16) {
+    std::memcpy(&s.item_count, v->data(), 8);
+    std::memcpy(&s.size_bytes, v->data() + 8, 8);
+  }
+  return s;
+}
+
+void Catalog::add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int64_t bytes) {
+  if (!items && !bytes) return;
+  TableStats s = stats(txn, meta, id);
+  s.item_count += static_cast<uint64_t>(items);
+  s.size_bytes += static_cast<uint64_t>(bytes);
+  char buf[16];
+  std::memcpy(buf, &s.item_count, 8);
+  std::memcpy(buf + 8, &s.size_bytes, 8);
+  txn.put(meta, std::string(kStatsPrefix) + be64(id), {buf, 16});
+}
+
+}  // namespace storage

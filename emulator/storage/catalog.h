@@ -1,0 +1,55 @@
+// The catalog: every table's definition, persisted in LMDB and cached in memory.
+// Only the writer thread changes it; readers take immutable snapshots of definitions.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "model/table.h"
+#include "storage/lmdb.h"
+
+namespace storage {
+
+using TablePtr = std::shared_ptr<const model::TableDef>;
+
+struct TableStats {
+  uint64_t item_count = 0;
+  uint64_t size_bytes = 0;
+};
+
+class Catalog {
+ public:
+  Catalog(MDB_env* env, MDB_dbi meta) : env_(env), meta_(meta) {}
+
+  // Rebuilds the cache from what LMDB holds (at start, and after a failed group commit).
+  void load();
+
+  TablePtr find(const std::string& space, std::string_view name) const;
+  // Table names of a namespace in ascending order, starting after `after`.
+  std::vector<std::string> names(const std::string& space, std::string_view after,
+                                 size_t limit, bool* more) const;
+
+  // Writer-thread only: change the definitions inside the group's transaction. The cache
+  // follows at once; a failed commit calls load() to roll it back.
+  TablePtr create(Txn& txn, model::TableDef def);
+  void drop(Txn& txn, const model::TableDef& def);
+  bool live(uint64_t id) const;
+
+  static TableStats stats(const Txn& txn, MDB_dbi meta, uint64_t id);
+  static void add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int64_t bytes);
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+  MDB_env* env_;
+  MDB_dbi meta_;
+  mutable std::shared_mutex mu_;
+  std::map<Key, TablePtr, std::less<>> tables_;
+  std::unordered_set<uint64_t> ids_;
+};
+
+}  // namespace storage

@@ -1,0 +1,85 @@
+#include "storage/database.h"
+
+namespace storage {
+namespace {
+MDB_dbi open_dbi(MDB_env* env, const char* name) {
+  Txn txn(env, false);
+  MDB_dbi dbi;
+  check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi), "mdb_dbi_open");
+  txn.commit();
+  return dbi;
+}
+}  // namespace
+
+Database::Database(const Options& o)
+    : env_(Env::Options{o.path, o.durable}),
+      durable_(o.durable),
+      items_(open_dbi(env_.get(), "items")),
+      meta_(open_dbi(env_.get(), "meta")),
+      catalog_(env_.get(), meta_) {
+  catalog_.load();
+  writer_ = std::thread([this] { run(); });
+}
+
+Database::~Database() { close(); }
+
+void Database::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+void Database::write(Change change, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(Job{std::move(change), std::move(done), nullptr});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(std::make_exception_ptr(std::runtime_error("the database is shutting down")));
+}
+
+// Group commit: every change that arrived while the previous group was being made durable
+// goes into the next transaction, so N concurrent writers pay for one fsync, not N.
+void Database::run() {
+  std::vector<Job> jobs;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything submitted is committed
+      jobs.swap(queue_);
+    }
+    commit_group(jobs);
+    jobs.clear();
+  }
+}
+
+void Database::commit_group(std::vector<Job>& jobs) {
+  std::exception_ptr group_error;
+  try {
+    Txn txn(env_.get(), false);
+    for (auto& job : jobs) {
+      Txn child(env_.get(), false, txn.get());
+      try {
+        job.change(child);
+        child.commit();
+      } catch (...) {
+        job.error = std::current_exception();
+      }
+    }
+    txn.commit();
+  } catch (...) {
+    group_error = std::current_exception();
+    catalog_.load();  // undo cache changes of the lost group
+  }
+  for (auto& job : jobs) job.done(group_error ? group_error : job.error);
+}
+
+}  // namespace storage

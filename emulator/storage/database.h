@@ -1,0 +1,65 @@
+// The database: one LMDB environment holding the catalog and every table's items, and the
+// group-commit writer through which every change goes.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "model/table.h"
+#include "storage/catalog.h"
+#include "storage/lmdb.h"
+
+namespace storage {
+
+class Database {
+ public:
+  struct Options {
+    std::string path;      // database file
+    bool durable = true;   // fsync every group commit
+  };
+  explicit Database(const Options& o);
+  ~Database();
+
+  // A change runs on the writer thread inside a nested transaction of the current group:
+  // if it throws, only its own writes are undone. `done` is called on the writer thread once
+  // the group is committed (durable), with the change's exception, if any. Keep it short.
+  using Change = std::function<void(Txn&)>;
+  using Done = std::function<void(std::exception_ptr)>;
+  void write(Change change, Done done);
+
+  Txn read() const { return Txn(env_.get(), true); }
+  MDB_env* env() const { return env_.get(); }
+  MDB_dbi items() const { return items_; }
+  MDB_dbi meta() const { return meta_; }
+  Catalog& catalog() { return catalog_; }
+  bool durable() const { return durable_; }
+
+  // Stops the writer after the changes already submitted are committed.
+  void close();
+
+ private:
+  struct Job {
+    Change change;
+    Done done;
+    std::exception_ptr error;
+  };
+  void run();
+  void commit_group(std::vector<Job>& jobs);
+
+  Env env_;
+  bool durable_;
+  MDB_dbi items_ = 0, meta_ = 0;
+  Catalog catalog_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Job> queue_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace storage
