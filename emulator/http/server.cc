@@ -92,7 +92,6 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(kMaxBody);
     parser_->header_limit(64 * 1024);
-    buffer_.consume(buffer_.size() > 0 ? 0 : 0);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         self->on_read(ec);
@@ -295,6 +294,9 @@ void serve(const Options& o, api::Services& services, std::function<void(int)> o
   for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  // Finish the writes already accepted while the io_context still exists: their completions
+  // post to it (and are then discarded with it).
+  services.db.close();
 }
 
 }  // namespace http
