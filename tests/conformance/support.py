@@ -5,6 +5,7 @@ assertion helpers.
 Everything here talks only to loopback addresses.
 """
 
+import atexit
 import base64
 import http.client
 import json
@@ -18,6 +19,7 @@ import tempfile
 import threading
 import time
 import uuid
+import weakref
 
 import boto3
 import botocore.auth
@@ -80,6 +82,16 @@ def make_client(endpoint, access_key=ACCESS_KEY, region=REGION, validate=True,
     )
 
 
+_LIVE = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers():
+    # Backstop only: fixtures stop everything they start.
+    for emu in list(_LIVE):
+        emu.cleanup()
+
+
 class Emulator:
     """One emulator process (which may be stopped and started again on the
     same port and database directory)."""
@@ -99,6 +111,7 @@ class Emulator:
         self.starts = 0
         self._log_path = None
         self._log_file = None
+        _LIVE.add(self)
 
     # -- process control -------------------------------------------------
     @property

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import zlib
 
 import pytest
@@ -40,7 +41,11 @@ def test_help_exits_zero():
 
 def test_startup_log_line(emulator_factory):
     emu = emulator_factory()
-    assert f"listening on 127.0.0.1:{emu.port}" in emu.stderr_text()
+    want = f"listening on 127.0.0.1:{emu.port}"
+    deadline = time.monotonic() + 3
+    while want not in emu.stderr_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert want in emu.stderr_text()
 
 
 def test_get_root_answers_200(emulator):

@@ -457,3 +457,84 @@ def test_value_errors_come_before_table_lookup(ddb_raw, table_name):
                  TableName=name, Item={"id": {"S": "a"}, "n": {"N": "abc"}})
     expect_error(ddb_raw.put_item, "ResourceNotFoundException", "Requested resource not found",
                  TableName=name, Item={})
+
+
+# --------------------------------------------------------------------------
+# more request checks DynamoDB makes on these operations
+# --------------------------------------------------------------------------
+
+MORE_PUT_ERRORS = [
+    ("NULL_false", {"id": {"S": "k"}, "a": {"NULL": False}},
+     INVALID + "Null attribute value types must have the value of true"),
+    ("dup_BS", {"id": {"S": "k"}, "a": {"BS": [b"b", b"b"]}},
+     INVALID + "Input collection [Yg==, Yg==]of type BS contains duplicates."),
+    ("two_datatypes", {"id": {"S": "k"}, "a": {"S": "x", "N": "1"}},
+     "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+     "supported datatypes"),
+    ("N_empty", {"id": {"S": "k"}, "a": {"N": ""}}, "The parameter cannot be converted to a numeric value"),
+    ("NS_empty_member", {"id": {"S": "k"}, "a": {"NS": ["1", ""]}},
+     "The parameter cannot be converted to a numeric value"),
+    ("hash_key_over_2048", {"id": {"S": "h" * 2049}},
+     INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes"),
+]
+
+
+@pytest.mark.parametrize("item,message", [e[1:] for e in MORE_PUT_ERRORS],
+                         ids=[e[0] for e in MORE_PUT_ERRORS])
+def test_put_item_more_validation(ddb_raw, hash_table, item, message):
+    expect_error(ddb_raw.put_item, "ValidationException", message, TableName=hash_table, Item=item)
+
+
+def test_key_size_limits(ddb, ddb_raw, hash_table, range_table):
+    # 2048 bytes of hash key and 1024 bytes of range key are allowed.
+    ddb.put_item(TableName=hash_table, Item={"id": {"S": "\u00e9" * 1024}})
+    assert "Item" in ddb.get_item(TableName=hash_table, Key={"id": {"S": "\u00e9" * 1024}})
+    expect_error(ddb_raw.put_item, "ValidationException",
+                 INVALID + "Size of hashkey has exceeded the maximum size limit of2048 bytes",
+                 TableName=hash_table, Item={"id": {"S": "\u00e9" * 1024 + "x"}})
+    rtable = support.unique_name("items-rs")
+    create_table(ddb, rtable, hash_key=("pk", "S"), range_key=("sk", "S"))
+    ddb.put_item(TableName=rtable, Item={"pk": {"S": "p"}, "sk": {"S": "r" * 1024}})
+    expect_error(ddb_raw.put_item, "ValidationException",
+                 INVALID + "Aggregated size of all range keys has exceeded the size limit of 1024 bytes",
+                 TableName=rtable, Item={"pk": {"S": "p"}, "sk": {"S": "r" * 1025}})
+
+
+def test_empty_binary_key(ddb_raw, bin_table):
+    msg = ("One or more parameter values are not valid. The AttributeValue for a key attribute "
+           "cannot contain an empty binary value. Key: b")
+    expect_error(ddb_raw.put_item, "ValidationException", msg, TableName=bin_table, Item={"b": {"B": b""}})
+    expect_error(ddb_raw.get_item, "ValidationException", msg, TableName=bin_table, Key={"b": {"B": b""}})
+
+
+@pytest.mark.parametrize("rv", ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"])
+@pytest.mark.parametrize("op", ["put_item", "delete_item"])
+def test_return_values_only_all_old_or_none(ddb_raw, hash_table, op, rv):
+    key = {"id": {"S": "rv-invalid"}}
+    kwargs = {"Item": key} if op == "put_item" else {"Key": key}
+    expect_error(getattr(ddb_raw, op), "ValidationException", "Return values set to invalid value",
+                 TableName=hash_table, ReturnValues=rv, **kwargs)
+
+
+def test_missing_item_and_key_members(ddb_raw, hash_table):
+    expect_error(ddb_raw.put_item, "ValidationException",
+                 "1 validation error detected: Value null at 'item' failed to satisfy constraint: "
+                 "Member must not be null", TableName=hash_table)
+    expect_error(ddb_raw.get_item, "ValidationException",
+                 "1 validation error detected: Value null at 'key' failed to satisfy constraint: "
+                 "Member must not be null", TableName=hash_table)
+    expect_error(ddb_raw.delete_item, "ValidationException",
+                 "1 validation error detected: Value null at 'key' failed to satisfy constraint: "
+                 "Member must not be null", TableName=hash_table)
+
+
+@pytest.mark.parametrize("op", ["put_item", "get_item", "delete_item"])
+def test_item_ops_check_table_name(ddb_raw, op):
+    key = {"id": {"S": "k"}}
+    kwargs = {"Item": key} if op == "put_item" else {"Key": key}
+    expect_error(getattr(ddb_raw, op), "ValidationException",
+                 "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+                 "Member must have length greater than or equal to 3", TableName="ab", **kwargs)
+    expect_error(getattr(ddb_raw, op), "ValidationException",
+                 "1 validation error detected: Value 'a b c' at 'tableName' failed to satisfy constraint: "
+                 "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", TableName="a b c", **kwargs)

@@ -397,3 +397,16 @@ def test_shared_db_shares_tables_across_keys_and_regions(emulator_factory):
                  client=b, name="shared-table")
     b.delete_table(TableName="shared-table")
     assert a.list_tables()["TableNames"] == []
+
+
+def test_list_tables_default_page_is_100(emulator):
+    client = emulator.client(access_key=support.unique_key("AKIDMANY"))
+    names = [f"many-{i:03d}" for i in range(103)]
+    for name in names:
+        create_table(client, name)
+    first = client.list_tables()
+    assert first["TableNames"] == names[:100]
+    assert first["LastEvaluatedTableName"] == names[99]
+    rest = client.list_tables(ExclusiveStartTableName=first["LastEvaluatedTableName"])
+    assert rest["TableNames"] == names[100:]
+    assert "LastEvaluatedTableName" not in rest
