@@ -12,5 +12,6 @@ void delete_table(const api::CallPtr& call);
 void put_item(const api::CallPtr& call);
 void get_item(const api::CallPtr& call);
 void delete_item(const api::CallPtr& call);
+void update_item(const api::CallPtr& call);
 
 }  // namespace actions

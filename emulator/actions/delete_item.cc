@@ -1,6 +1,8 @@
-// DeleteItem: remove one item by its full key; ReturnValues NONE or ALL_OLD.
-// Deleting an item that does not exist succeeds, as in DynamoDB.
+// DeleteItem: remove one item by its full key, if its condition holds; ReturnValues NONE or
+// ALL_OLD. Deleting an item that does not exist succeeds, as in DynamoDB.
 #include "actions/actions.h"
+#include "actions/common/conditions.h"
+#include "actions/common/expressions.h"
 #include "actions/common/items.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
@@ -18,24 +20,34 @@ void delete_item(const api::CallPtr& call) {
   WriteOptions opts = write_options(body, c);
   c.check();
   check_put_delete_returns(body);
-  refuse_unsupported(body, {"ConditionExpression", "Expected", "ConditionalOperator"});
+  bool return_on_failure = return_item_on_failure(body);
 
+  Expressions expressions(body, {"ConditionExpression"});
   model::Item key = model::item_from_json(*key_json);
+  auto condition = expressions.condition();
+  expressions.finish();
   auto table = table_for_items(*call, *name);
   check_lookup_key(*table, key);
   struct State {
     std::string key, old;
     bool had_old = false;
+    std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
   st->key = storage_key(*table, key);
+  st->condition = std::move(condition);
 
   call->commit(
-      [call, table, st](storage::Txn& txn) {
+      [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
         if (!db.catalog().live(table->id))
           api::fail(api::Code::ResourceNotFound, "Requested resource not found");
         auto old = txn.get(db.items(), st->key);
+        if (st->condition) {
+          std::optional<model::Item> current;
+          if (old) current = model::decode_item(read_record(*old).item);
+          require(st->condition, current ? &*current : nullptr, return_on_failure);
+        }
         if (!old) return;
         st->had_old = true;
         st->old.assign(*old);

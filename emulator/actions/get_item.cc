@@ -1,6 +1,8 @@
-// GetItem: one item by its full key, straight from the stored bytes to JSON.
+// GetItem: one item by its full key, straight from the stored bytes to JSON (or through
+// ProjectionExpression / AttributesToGet).
 // Every read sees committed data only, so ConsistentRead is always honoured.
 #include "actions/actions.h"
+#include "actions/common/expressions.h"
 #include "actions/common/items.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
@@ -19,9 +21,10 @@ void get_item(const api::CallPtr& call) {
   c.not_null("key", key_json != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.check();
-  refuse_unsupported(body, {"ProjectionExpression", "AttributesToGet"});
-
+  Expressions expressions(body, {"ProjectionExpression"});
   model::Item key = model::item_from_json(*key_json);
+  auto projection = expressions.projection();
+  expressions.finish();
   auto table = table_for_items(*call, *name);
   check_lookup_key(*table, key);
 
@@ -35,8 +38,14 @@ void get_item(const api::CallPtr& call) {
   if (stored) {
     Record r = read_record(*stored);
     size = r.size;
-    w.Key("Item");
-    model::write_item_json(w, r.item);
+    if (!projection) {
+      w.Key("Item");
+      model::write_item_json(w, r.item);
+    } else if (auto picked = expr::project(model::decode_item(r.item), *projection);
+               !picked.empty()) {
+      w.Key("Item");
+      model::write_item(w, picked);
+    }
   }
   txn.abort();
   if (rcc == "TOTAL" || rcc == "INDEXES")

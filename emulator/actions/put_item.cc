@@ -1,6 +1,8 @@
-// PutItem: replace the whole item; ReturnValues NONE or ALL_OLD.
+// PutItem: replace the whole item, if its condition holds; ReturnValues NONE or ALL_OLD.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 #include "actions/actions.h"
+#include "actions/common/conditions.h"
+#include "actions/common/expressions.h"
 #include "actions/common/items.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
@@ -18,30 +20,42 @@ void put_item(const api::CallPtr& call) {
   WriteOptions opts = write_options(body, c);
   c.check();
   check_put_delete_returns(body);
-  refuse_unsupported(body, {"ConditionExpression", "Expected", "ConditionalOperator"});
+  bool return_on_failure = return_item_on_failure(body);
 
+  Expressions expressions(body, {"ConditionExpression"});
   model::Item item = model::item_from_json(*item_json);  // value errors come first
+  auto condition = expressions.condition();
+  expressions.finish();
   auto table = table_for_items(*call, *name);
   check_put_item(*table, item);
+
   struct State {
     std::string key, record, old;
     bool had_old = false;
+    std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
   st->key = storage_key(*table, item);
   st->record = make_record(item);
+  st->condition = std::move(condition);
   size_t new_size = model::item_size(item);
 
   call->commit(
-      [call, table, st, new_size](storage::Txn& txn) {
+      [call, table, st, new_size, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
         if (!db.catalog().live(table->id))
           api::fail(api::Code::ResourceNotFound, "Requested resource not found");
         int64_t old_size = 0;
-        if (auto old = txn.get(db.items(), st->key)) {
+        auto old = txn.get(db.items(), st->key);
+        if (old) {
           st->had_old = true;
           st->old.assign(*old);
           old_size = static_cast<int64_t>(read_record(st->old).size);
+        }
+        if (st->condition) {
+          std::optional<model::Item> current;
+          if (old) current = model::decode_item(read_record(st->old).item);
+          require(st->condition, current ? &*current : nullptr, return_on_failure);
         }
         txn.put(db.items(), st->key, st->record);
         storage::Catalog::add_stats(txn, db.meta(), table->id, st->had_old ? 0 : 1,

@@ -27,9 +27,9 @@ class Call : public std::enable_shared_from_this<Call> {
   Call(Services& s, rapidjson::Document body, std::string space, std::string region,
        Respond respond, Dispatch dispatch)
       : svc(s),
-        body_(std::move(body)),
         space(std::move(space)),
         region(std::move(region)),
+        body_(std::move(body)),
         respond_(std::move(respond)),
         dispatch_(std::move(dispatch)) {}
 

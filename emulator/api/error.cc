@@ -44,6 +44,10 @@ std::string render_error(const ApiError& e) {
   // The Coral serialization layer capitalises its message key; the service uses "message".
   w.Key(e.code == Code::Serialization ? "Message" : "message");
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
+  if (!e.item_json.empty()) {
+    w.Key("Item");
+    w.RawValue(e.item_json.data(), e.item_json.size(), rapidjson::kObjectType);
+  }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }

@@ -24,6 +24,9 @@ struct ApiError : std::exception {
   const char* what() const noexcept override { return message.c_str(); }
   Code code;
   std::string message;
+  // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD: the
+  // item as JSON, sent as the error's "Item" member.
+  std::string item_json;
 };
 
 [[noreturn]] inline void fail(Code code, std::string message) {

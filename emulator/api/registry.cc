@@ -17,6 +17,7 @@ constexpr Entry kActions[] = {
     {"GetItem", &actions::get_item},
     {"ListTables", &actions::list_tables},
     {"PutItem", &actions::put_item},
+    {"UpdateItem", &actions::update_item},
 };
 }  // namespace
 

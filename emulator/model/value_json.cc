@@ -11,7 +11,7 @@ namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
-void serialization(std::string message) { api::fail(api::Code::Serialization, message); }
+[[noreturn]] void serialization(std::string message) { api::fail(api::Code::Serialization, message); }
 
 std::string join(const std::vector<std::string>& v) {
   std::string out = "[";

@@ -19,14 +19,6 @@ void check_put_delete_returns(const model::Json& body) {
   if (rv && *rv != "NONE" && *rv != "ALL_OLD") api::invalid("Return values set to invalid value");
 }
 
-void refuse_unsupported(const model::Json& body, std::initializer_list<const char*> members) {
-  for (const char* m : members) {
-    auto it = body.FindMember(m);
-    if (it != body.MemberEnd() && !it->value.IsNull())
-      api::invalid(std::string(m) + " is not supported by this emulator version");
-  }
-}
-
 void write_consumed(model::JsonWriter& w, std::string_view table, double units) {
   w.Key("ConsumedCapacity");
   w.StartObject();

@@ -22,10 +22,6 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c);
 // After the constraints passed: ReturnValues other than NONE / ALL_OLD.
 void check_put_delete_returns(const model::Json& body);
 
-// Request members that later parts of the API add (expressions, legacy conditions): refused
-// clearly rather than silently ignored.
-void refuse_unsupported(const model::Json& body, std::initializer_list<const char*> members);
-
 // {"TableName": t, "CapacityUnits": n} for ReturnConsumedCapacity.
 void write_consumed(model::JsonWriter& w, std::string_view table, double units);
 // DynamoDB's capacity units: writes per started 1 KB, reads per started 4 KB (halved when

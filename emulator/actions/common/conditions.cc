@@ -1,0 +1,30 @@
+#include "actions/common/conditions.h"
+
+#include "api/error.h"
+#include "api/request.h"
+#include "expr/eval.h"
+
+namespace actions {
+
+bool return_item_on_failure(const model::Json& body) {
+  auto v = api::get_string(body, "ReturnValuesOnConditionCheckFailure");
+  api::Constraints c;
+  c.one_of("returnValuesOnConditionCheckFailure", v, {"ALL_OLD", "NONE"});
+  c.check();
+  return v == "ALL_OLD";
+}
+
+void require(const std::optional<expr::Node>& condition, const model::Item* old,
+             bool return_item) {
+  if (!condition || expr::holds(*condition, old)) return;
+  api::ApiError e(api::Code::ConditionalCheckFailed, "The conditional request failed");
+  if (return_item && old) {
+    rapidjson::StringBuffer buf;
+    model::JsonWriter w(buf);
+    model::write_item(w, *old);
+    e.item_json.assign(buf.GetString(), buf.GetSize());
+  }
+  throw e;
+}
+
+}  // namespace actions

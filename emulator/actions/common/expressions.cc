@@ -1,0 +1,94 @@
+#include "actions/common/expressions.h"
+
+#include <string>
+
+#include "api/error.h"
+#include "api/request.h"
+#include "expr/legacy.h"
+#include "expr/parser.h"
+
+namespace actions {
+namespace {
+
+bool present(const model::Json& body, const char* name) {
+  auto it = body.FindMember(name);
+  return it != body.MemberEnd() && !it->value.IsNull();
+}
+
+// Legacy parameter -> the expression parameter that replaces it.
+constexpr std::pair<const char*, const char*> kLegacy[] = {
+    {"Expected", "ConditionExpression"},
+    {"ConditionalOperator", "ConditionExpression"},
+    {"AttributeUpdates", "UpdateExpression"},
+    {"AttributesToGet", "ProjectionExpression"},
+};
+
+const model::Json* names_or_values(const model::Json& body, const char* member,
+                                   std::initializer_list<const char*> expressions) {
+  const model::Json* m = api::get_object(body, member);
+  if (!m) return nullptr;
+  bool any = false;
+  for (const char* e : expressions) any = any || present(body, e);
+  if (any) return m;
+  if (std::string_view(member) == "ExpressionAttributeNames")
+    api::invalid("ExpressionAttributeNames can only be specified when using expressions");
+  std::string nulls;
+  size_t i = 0;
+  for (const char* e : expressions) {
+    if (i++) nulls += i == expressions.size() ? " and " : ", ";
+    nulls += e;
+  }
+  api::invalid("ExpressionAttributeValues can only be specified when using expressions: " + nulls +
+               (expressions.size() > 1 ? " are null" : " is null"));
+}
+
+}  // namespace
+
+Expressions::Expressions(const model::Json& body, std::initializer_list<const char*> members)
+    : body_(body),
+      bindings_([&] {
+        // Mixing the two styles is refused before anything else is looked at.
+        std::string legacy, modern;
+        for (const auto& [old_name, new_name] : kLegacy) {
+          if (!present(body, old_name)) continue;
+          for (const char* m : members) {
+            if (std::string_view(m) != new_name) continue;
+            legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
+          }
+        }
+        for (const char* m : members)
+          if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
+        if (!legacy.empty() && !modern.empty())
+          api::invalid(
+              "Can not use both expression and non-expression parameters in the same request: "
+              "Non-expression parameters: {" + legacy + "} Expression parameters: {" + modern + "}");
+        return expr::Bindings(names_or_values(body, "ExpressionAttributeNames", members),
+                              names_or_values(body, "ExpressionAttributeValues", members));
+      }()) {}
+
+std::optional<expr::Node> Expressions::condition() {
+  if (auto text = api::get_string(body_, "ConditionExpression"))
+    return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Condition),
+                          expr::Kind::Condition);
+  if (const model::Json* expected = api::get_object(body_, "Expected"))
+    return expr::condition_from_expected(*expected, api::get_string(body_, "ConditionalOperator"));
+  return std::nullopt;
+}
+
+std::optional<expr::Update> Expressions::update() {
+  if (auto text = api::get_string(body_, "UpdateExpression"))
+    return bindings_.bind(*expr::parse_update(*text));
+  if (const model::Json* updates = api::get_object(body_, "AttributeUpdates"))
+    return expr::update_from_attribute_updates(*updates);
+  return std::nullopt;
+}
+
+std::optional<std::vector<expr::Path>> Expressions::projection() {
+  if (auto text = api::get_string(body_, "ProjectionExpression"))
+    return bindings_.bind(*expr::parse_projection(*text), expr::Kind::Projection);
+  if (const model::Json* names = api::get_array(body_, "AttributesToGet"))
+    return expr::paths_from_attributes_to_get(*names);
+  return std::nullopt;
+}
+
+}  // namespace actions

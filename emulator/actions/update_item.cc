@@ -1,0 +1,93 @@
+// UpdateItem: edit (or create) one item with an UpdateExpression or AttributeUpdates, if its
+// condition holds; every ReturnValues mode.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
+#include "actions/actions.h"
+#include "actions/common/conditions.h"
+#include "actions/common/expressions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+
+void update_item(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto name = api::get_string(body, "TableName");
+  const model::Json* key_json = api::get_object(body, "Key");
+  api::Constraints c;
+  c.table_name("tableName", name);
+  c.not_null("key", key_json != nullptr);
+  WriteOptions opts = write_options(body, c);
+  c.check();
+  std::string returns(api::get_string(body, "ReturnValues").value_or("NONE"));
+  bool return_on_failure = return_item_on_failure(body);
+
+  Expressions expressions(body, {"UpdateExpression", "ConditionExpression"});
+  model::Item key = model::item_from_json(*key_json);
+  auto update = expressions.update();
+  auto condition = expressions.condition();
+  expressions.finish();
+  auto table = table_for_items(*call, *name);
+  check_lookup_key(*table, key);
+
+  struct State {
+    std::string key;
+    model::Item key_attributes;
+    std::optional<expr::Update> update;
+    std::optional<expr::Node> condition;
+    std::optional<model::Item> old;
+    model::Item now;
+  };
+  auto st = std::make_shared<State>();
+  st->key = storage_key(*table, key);
+  st->key_attributes = std::move(key);
+  st->update = std::move(update);
+  st->condition = std::move(condition);
+
+  call->commit(
+      [call, table, st, return_on_failure](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        if (!db.catalog().live(table->id))
+          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
+        size_t old_size = 0;
+        if (auto stored = txn.get(db.items(), st->key)) {
+          Record r = read_record(*stored);
+          old_size = r.size;
+          st->old = model::decode_item(r.item);
+        }
+        require(st->condition, st->old ? &*st->old : nullptr, return_on_failure);
+        st->now = st->old ? *st->old : st->key_attributes;
+        if (st->update) expr::apply(*st->update, *table, st->now);
+        size_t new_size = model::item_size(st->now);
+        if (new_size > model::kMaxItemSize)
+          api::invalid("Item size to update has exceeded the maximum allowed size");
+        txn.put(db.items(), st->key, make_record(st->now));
+        storage::Catalog::add_stats(txn, db.meta(), table->id, st->old ? 0 : 1,
+                                    static_cast<int64_t>(new_size) - static_cast<int64_t>(old_size));
+      },
+      [table, st, opts, returns] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        std::optional<model::Item> attributes;
+        if (returns == "ALL_OLD" && st->old) attributes = *st->old;
+        if (returns == "ALL_NEW") attributes = st->now;
+        if (returns == "UPDATED_OLD" && st->old && st->update)
+          attributes = expr::project(*st->old, expr::updated_paths(*st->update));
+        if (returns == "UPDATED_NEW" && st->update)
+          attributes = expr::project(st->now, expr::updated_paths(*st->update));
+        if (attributes && !attributes->empty()) {
+          w.Key("Attributes");
+          model::write_item(w, *attributes);
+        }
+        if (opts.consumed_capacity) {
+          size_t size = std::max(st->old ? model::item_size(*st->old) : 0, model::item_size(st->now));
+          write_consumed(w, table->name, write_units(size));
+        }
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions

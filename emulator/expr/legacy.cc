@@ -1,0 +1,216 @@
+#include "expr/legacy.h"
+
+#include <set>
+
+#include "api/error.h"
+#include "api/request.h"
+
+namespace expr {
+namespace {
+
+constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
+
+Node path_node(std::string name) {
+  Node n{Node::Kind::Path};
+  n.path.push_back(Step{std::move(name)});
+  return n;
+}
+
+Node literal(model::Value v) {
+  Node n{Node::Kind::Literal};
+  n.value = std::move(v);
+  return n;
+}
+
+Node call(Func f, std::vector<Node> kids) {
+  Node n{Node::Kind::Call};
+  n.func = f;
+  n.kids = std::move(kids);
+  return n;
+}
+
+Node negate(Node x) {
+  Node n{Node::Kind::Not};
+  n.kids.push_back(std::move(x));
+  return n;
+}
+
+Node both(Node a, Node b) {
+  Node n{Node::Kind::And};
+  n.kids.push_back(std::move(a));
+  n.kids.push_back(std::move(b));
+  return n;
+}
+
+Node compare(Op op, Node a, Node b) {
+  Node n{Node::Kind::Compare};
+  n.op = op;
+  n.kids.push_back(std::move(a));
+  n.kids.push_back(std::move(b));
+  return n;
+}
+
+// One Expected entry as a condition.
+Node expected_entry(const std::string& attr, const model::Json& cond) {
+  if (!cond.IsObject()) model::wrong_json_type(cond, "ExpectedAttributeValue");
+  auto op = api::get_string(cond, "ComparisonOperator");
+  auto exists = api::get_bool(cond, "Exists");
+  const model::Json* value = api::get_object(cond, "Value");
+  const model::Json* list = api::get_array(cond, "AttributeValueList");
+  std::vector<model::Value> args;
+  if (value) args.push_back(model::value_from_json(*value));
+  if (list)
+    for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
+
+  if (op) {
+    if (exists)
+      api::invalid(std::string(kInvalid) +
+                   "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
+    if (value && list)
+      api::invalid(std::string(kInvalid) +
+                   "Value and AttributeValueList cannot be used together for Attribute: " + attr);
+    size_t n = args.size();
+    bool ok = false;
+    if (*op == "EQ" || *op == "NE" || *op == "LE" || *op == "LT" || *op == "GE" || *op == "GT" ||
+        *op == "CONTAINS" || *op == "NOT_CONTAINS" || *op == "BEGINS_WITH")
+      ok = n == 1;
+    else if (*op == "NULL" || *op == "NOT_NULL")
+      ok = n == 0;
+    else if (*op == "IN")
+      ok = n > 0;
+    else if (*op == "BETWEEN")
+      ok = n == 2;
+    else
+      api::invalid("1 validation error detected: Value '" + std::string(*op) +
+                   "' at 'expected." + attr +
+                   ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy "
+                   "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
+                   "LE, BEGINS_WITH, GE, CONTAINS]");
+    if (!ok)
+      api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
+                   std::string(*op) + " ComparisonOperator");
+    Node p = path_node(attr);
+    auto arg = [&](size_t i) { return literal(args[i]); };
+    if (*op == "EQ") return compare(Op::Eq, p, arg(0));
+    if (*op == "NE") return compare(Op::Ne, p, arg(0));
+    if (*op == "LT") return compare(Op::Lt, p, arg(0));
+    if (*op == "LE") return compare(Op::Le, p, arg(0));
+    if (*op == "GT") return compare(Op::Gt, p, arg(0));
+    if (*op == "GE") return compare(Op::Ge, p, arg(0));
+    if (*op == "NULL") return call(Func::AttributeNotExists, {p});
+    if (*op == "NOT_NULL") return call(Func::AttributeExists, {p});
+    if (*op == "CONTAINS") return call(Func::Contains, {p, arg(0)});
+    if (*op == "NOT_CONTAINS")
+      return both(call(Func::AttributeExists, {p}), negate(call(Func::Contains, {p, arg(0)})));
+    if (*op == "BEGINS_WITH") return call(Func::BeginsWith, {p, arg(0)});
+    if (*op == "BETWEEN") {
+      Node n{Node::Kind::Between};
+      n.kids = {p, arg(0), arg(1)};
+      return n;
+    }
+    Node in{Node::Kind::In};
+    in.kids.push_back(p);
+    for (size_t i = 0; i < args.size(); ++i) in.kids.push_back(arg(i));
+    return in;
+  }
+  if (list)
+    api::invalid(std::string(kInvalid) +
+                 "AttributeValueList can only be used with a ComparisonOperator for Attribute: " +
+                 attr);
+  bool must_exist = !exists || *exists;
+  if (must_exist && !value)
+    api::invalid(std::string(kInvalid) + "Value must be provided when Exists is " +
+                 (exists ? "true" : "null") + " for Attribute: " + attr);
+  if (!must_exist && value)
+    api::invalid(std::string(kInvalid) + "Value cannot be used when Exists is false for Attribute: " +
+                 attr);
+  if (!must_exist) return call(Func::AttributeNotExists, {path_node(attr)});
+  return compare(Op::Eq, path_node(attr), literal(args[0]));
+}
+
+}  // namespace
+
+std::optional<Node> condition_from_expected(const model::Json& expected,
+                             std::optional<std::string_view> conditional_operator) {
+  bool any = conditional_operator && *conditional_operator == "OR";
+  std::optional<Node> result;
+  for (auto it = expected.MemberBegin(); it != expected.MemberEnd(); ++it) {
+    Node n = expected_entry(std::string(model::view(it->name)), it->value);
+    if (!result) {
+      result = std::move(n);
+      continue;
+    }
+    Node joined{any ? Node::Kind::Or : Node::Kind::And};
+    joined.kids.push_back(std::move(*result));
+    joined.kids.push_back(std::move(n));
+    result = std::move(joined);
+  }
+  return result;
+}
+
+Update update_from_attribute_updates(const model::Json& updates) {
+  Update u;
+  for (auto it = updates.MemberBegin(); it != updates.MemberEnd(); ++it) {
+    std::string attr(model::view(it->name));
+    const model::Json& spec = it->value;
+    if (!spec.IsObject()) model::wrong_json_type(spec, "AttributeValueUpdate");
+    auto action = api::get_string(spec, "Action").value_or("PUT");
+    const model::Json* value = api::get_object(spec, "Value");
+    std::optional<model::Value> v;
+    if (value) v = model::value_from_json(*value);
+    Path path{Step{attr}};
+    if (action == "PUT") {
+      if (!v)
+        api::invalid(std::string(kInvalid) +
+                     "Only DELETE action is allowed when no attribute value is specified");
+      u.actions.push_back({UpdateAction::Kind::Set, path, literal(*v)});
+    } else if (action == "DELETE") {
+      if (!v) {
+        u.actions.push_back({UpdateAction::Kind::Remove, path, {}});
+      } else {
+        if (v->type != model::Type::SS && v->type != model::Type::NS && v->type != model::Type::BS)
+          api::invalid(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
+                       model::type_name(v->type));
+        u.actions.push_back({UpdateAction::Kind::Delete, path, literal(*v)});
+      }
+    } else if (action == "ADD") {
+      if (!v)
+        api::invalid(std::string(kInvalid) +
+                     "Only DELETE action is allowed when no attribute value is specified");
+      if (v->type == model::Type::L) {
+        // Legacy ADD appends to a list (creating it when missing).
+        model::Value empty{model::Type::L};
+        Node existing = call(Func::IfNotExists, {path_node(attr), literal(empty)});
+        u.actions.push_back({UpdateAction::Kind::Set, path,
+                             call(Func::ListAppend, {existing, literal(*v)})});
+      } else if (v->type == model::Type::N || v->type == model::Type::SS ||
+                 v->type == model::Type::NS || v->type == model::Type::BS) {
+        u.actions.push_back({UpdateAction::Kind::Add, path, literal(*v)});
+      } else {
+        api::invalid(std::string(kInvalid) + "ADD action is not supported for the type " +
+                     model::type_name(v->type));
+      }
+    } else {
+      api::invalid("1 validation error detected: Value '" + std::string(action) +
+                   "' at 'attributeUpdates." + attr +
+                   ".member.action' failed to satisfy constraint: Member must satisfy enum value "
+                   "set: [ADD, PUT, DELETE]");
+    }
+  }
+  return u;
+}
+
+std::vector<Path> paths_from_attributes_to_get(const model::Json& names) {
+  std::vector<Path> paths;
+  std::set<std::string, std::less<>> seen;
+  for (const auto& n : names.GetArray()) {
+    if (!n.IsString()) model::wrong_json_type(n, "String");
+    std::string name(model::view(n));
+    if (!seen.insert(name).second)
+      api::invalid(std::string(kInvalid) + "Duplicate value in attribute name: " + name);
+    paths.push_back(Path{Step{name}});
+  }
+  return paths;
+}
+
+}  // namespace expr

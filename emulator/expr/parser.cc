@@ -1,0 +1,503 @@
+#include "expr/parser.h"
+
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "api/error.h"
+
+namespace expr {
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Condition: return "ConditionExpression";
+    case Kind::Filter: return "FilterExpression";
+    case Kind::KeyCondition: return "KeyConditionExpression";
+    case Kind::Projection: return "ProjectionExpression";
+    case Kind::Update: return "UpdateExpression";
+  }
+  return "Expression";
+}
+
+std::string describe(const Path& p) {
+  std::string out = "[";
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (i) out += ", ";
+    out += p[i].is_index() ? "[" + std::to_string(p[i].index) + "]" : p[i].name;
+  }
+  return out + "]";
+}
+
+std::string to_text(const Path& p) {
+  std::string out;
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i].is_index())
+      out += "[" + std::to_string(p[i].index) + "]";
+    else
+      out += (i ? "." : "") + p[i].name;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr size_t kMaxPathDepth = 32;
+constexpr int kMaxNesting = 256;  // parenthesis/NOT depth: bounds recursion
+
+enum class Tok {
+  Ident, Name, Value, Number, Eq, Ne, Lt, Le, Gt, Ge, LParen, RParen, LBracket, RBracket,
+  Comma, Dot, Plus, Minus, Bad, End,
+};
+
+struct Token {
+  Tok type;
+  size_t begin, end;  // byte range in the text
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, Kind kind) : text_(text), kind_(kind) {
+    if (text.size() > kMaxExpressionBytes)
+      fail("Expression size has exceeded the maximum allowed size; expression size: " +
+           std::to_string(text.size()));
+    lex();
+    bool blank = true;
+    for (char c : text)
+      if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
+    if (blank) fail("The expression can not be empty;");
+  }
+
+  Node condition_expression() {
+    Node n = parse_or(0);
+    expect_end();
+    return n;
+  }
+
+  Update update_expression() {
+    Update u;
+    bool seen[4] = {false, false, false, false};
+    static constexpr const char* kClause[] = {"SET", "REMOVE", "ADD", "DELETE"};
+    while (peek().type != Tok::End) {
+      int clause = -1;
+      if (peek().type == Tok::Ident) {
+        for (int i = 0; i < 4; ++i)
+          if (iequals(text(peek()), kClause[i])) clause = i;
+      }
+      if (clause < 0) syntax_error(pos_);
+      if (seen[clause])
+        fail(std::string("The \"") + kClause[clause] +
+             "\" section can only be used once in an update expression;");
+      seen[clause] = true;
+      ++pos_;
+      do {
+        UpdateAction a{static_cast<UpdateAction::Kind>(clause), parse_path(), {}};
+        if (a.kind == UpdateAction::Kind::Set) {
+          expect(Tok::Eq);
+          a.value = set_value();
+        } else if (a.kind != UpdateAction::Kind::Remove) {
+          if (peek().type != Tok::Value) syntax_error(pos_);
+          a.value = operand();
+        }
+        u.actions.push_back(std::move(a));
+      } while (accept(Tok::Comma));
+    }
+    return u;
+  }
+
+  std::vector<Path> projection_expression() {
+    std::vector<Path> paths;
+    do paths.push_back(parse_path());
+    while (accept(Tok::Comma));
+    expect_end();
+    return paths;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& detail) const {
+    api::invalid(std::string("Invalid ") + kind_name(kind_) + ": " + detail);
+  }
+
+  std::string_view text(const Token& t) const { return text_.substr(t.begin, t.end - t.begin); }
+
+  // DynamoDB names the offending token and shows it with its neighbours.
+  [[noreturn]] void syntax_error(size_t i) const {
+    const Token& t = tokens_[i];
+    std::string token = t.type == Tok::End ? "<EOF>" : std::string(text(t));
+    size_t from = i > 0 ? tokens_[i - 1].begin : t.begin;
+    size_t to = (t.type != Tok::End && i + 1 < tokens_.size()) ? tokens_[i + 1].end : t.end;
+    if (t.type == Tok::End) to = text_.size();
+    fail("Syntax error; token: \"" + token + "\", near: \"" +
+         std::string(text_.substr(from, to - from)) + "\"");
+  }
+
+  static bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (std::toupper(static_cast<unsigned char>(a[i])) != b[i]) return false;
+    return true;
+  }
+
+  void lex() {
+    size_t i = 0;
+    auto word = [&](size_t start) {
+      while (i < text_.size() &&
+             (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_'))
+        ++i;
+      return i > start;
+    };
+    while (i < text_.size()) {
+      char c = text_[i];
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i;
+        continue;
+      }
+      size_t start = i;
+      Tok t = Tok::Bad;
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        word(i);
+        t = Tok::Ident;
+      } else if (std::isdigit(static_cast<unsigned char>(c))) {
+        while (i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i]))) ++i;
+        t = Tok::Number;
+      } else if (c == '#' || c == ':') {
+        ++i;
+        t = word(i) ? (c == '#' ? Tok::Name : Tok::Value) : Tok::Bad;
+      } else {
+        ++i;
+        switch (c) {
+          case '=': t = Tok::Eq; break;
+          case '<':
+            t = Tok::Lt;
+            if (i < text_.size() && text_[i] == '>') t = Tok::Ne, ++i;
+            else if (i < text_.size() && text_[i] == '=') t = Tok::Le, ++i;
+            break;
+          case '>':
+            t = Tok::Gt;
+            if (i < text_.size() && text_[i] == '=') t = Tok::Ge, ++i;
+            break;
+          case '(': t = Tok::LParen; break;
+          case ')': t = Tok::RParen; break;
+          case '[': t = Tok::LBracket; break;
+          case ']': t = Tok::RBracket; break;
+          case ',': t = Tok::Comma; break;
+          case '.': t = Tok::Dot; break;
+          case '+': t = Tok::Plus; break;
+          case '-': t = Tok::Minus; break;
+          default: t = Tok::Bad;
+        }
+      }
+      tokens_.push_back({t, start, i});
+    }
+    tokens_.push_back({Tok::End, text_.size(), text_.size()});
+    for (size_t k = 0; k < tokens_.size(); ++k)
+      if (tokens_[k].type == Tok::Bad) bad_ = k, has_bad_ = true;
+  }
+
+  const Token& peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  bool accept(Tok t) {
+    if (peek().type != t) return false;
+    ++pos_;
+    return true;
+  }
+  void expect(Tok t) {
+    if (!accept(t)) syntax_error(pos_);
+  }
+  void expect_end() {
+    if (peek().type != Tok::End) syntax_error(pos_);
+  }
+  bool keyword(const char* kw) const {
+    return peek().type == Tok::Ident && iequals(text(peek()), kw);
+  }
+  void enter() {
+    if (++depth_ > kMaxNesting) fail("The expression has too many nesting levels");
+  }
+
+  Node parse_or(int) {
+    enter();
+    Node left = parse_and();
+    while (keyword("OR")) {
+      ++pos_;
+      Node n{Node::Kind::Or};
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(parse_and());
+      left = std::move(n);
+    }
+    --depth_;
+    return left;
+  }
+
+  Node parse_and() {
+    Node left = parse_not();
+    while (keyword("AND")) {
+      ++pos_;
+      Node n{Node::Kind::And};
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(parse_not());
+      left = std::move(n);
+    }
+    return left;
+  }
+
+  Node parse_not() {
+    if (keyword("NOT")) {
+      ++pos_;
+      enter();
+      Node n{Node::Kind::Not};
+      n.kids.push_back(parse_not());
+      --depth_;
+      return n;
+    }
+    return parse_predicate();
+  }
+
+  static bool is_boolean_function(Func f) {
+    return f == Func::AttributeExists || f == Func::AttributeNotExists ||
+           f == Func::AttributeType || f == Func::BeginsWith || f == Func::Contains;
+  }
+
+  Node parse_predicate() {
+    if (peek().type == Tok::LParen) {
+      ++pos_;
+      Node n = parse_or(0);
+      expect(Tok::RParen);
+      return n;
+    }
+    size_t start = pos_;
+    Node left = operand();
+    Tok t = peek().type;
+    if (t == Tok::Eq || t == Tok::Ne || t == Tok::Lt || t == Tok::Le || t == Tok::Gt ||
+        t == Tok::Ge) {
+      ++pos_;
+      Node n{Node::Kind::Compare};
+      n.op = t == Tok::Eq ? Op::Eq : t == Tok::Ne ? Op::Ne : t == Tok::Lt ? Op::Lt
+             : t == Tok::Le ? Op::Le : t == Tok::Gt ? Op::Gt : Op::Ge;
+      check_comparable(left);
+      n.kids.push_back(std::move(left));
+      Node right = operand();
+      check_comparable(right);
+      n.kids.push_back(std::move(right));
+      return n;
+    }
+    if (keyword("BETWEEN")) {
+      ++pos_;
+      Node n{Node::Kind::Between};
+      check_comparable(left);
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(operand());
+      if (!keyword("AND")) syntax_error(pos_);
+      ++pos_;
+      n.kids.push_back(operand());
+      check_comparable(n.kids[1]);
+      check_comparable(n.kids[2]);
+      return n;
+    }
+    if (keyword("IN")) {
+      ++pos_;
+      Node n{Node::Kind::In};
+      check_comparable(left);
+      n.kids.push_back(std::move(left));
+      expect(Tok::LParen);
+      do {
+        n.kids.push_back(operand());
+        check_comparable(n.kids.back());
+      } while (accept(Tok::Comma));
+      expect(Tok::RParen);
+      if (n.kids.size() > 101)
+        fail("The IN operator is provided with too many operands; number of operands: " +
+             std::to_string(n.kids.size() - 1));
+      return n;
+    }
+    if (left.kind == Node::Kind::Call && is_boolean_function(left.func)) return left;
+    if (left.kind == Node::Kind::Call)
+      fail("The function is not allowed to be used this way in an expression; function: " +
+           function_text(start));
+    syntax_error(pos_);
+  }
+
+  std::string function_text(size_t token) const { return std::string(text(tokens_[token])); }
+
+  void check_comparable(const Node& n) {
+    if (n.kind == Node::Kind::Call && is_boolean_function(n.func))
+      fail("The function is not allowed to be used this way in an expression; function: " +
+           std::string(function_names(n.func)));
+  }
+
+  static const char* function_names(Func f) {
+    switch (f) {
+      case Func::AttributeExists: return "attribute_exists";
+      case Func::AttributeNotExists: return "attribute_not_exists";
+      case Func::AttributeType: return "attribute_type";
+      case Func::BeginsWith: return "begins_with";
+      case Func::Contains: return "contains";
+      case Func::Size: return "size";
+      case Func::IfNotExists: return "if_not_exists";
+      case Func::ListAppend: return "list_append";
+    }
+    return "";
+  }
+
+  // SET's right-hand side: operand, or operand + operand, or operand - operand.
+  Node set_value() {
+    Node left = operand();
+    if (peek().type == Tok::Plus || peek().type == Tok::Minus) {
+      Node n{peek().type == Tok::Plus ? Node::Kind::Plus : Node::Kind::Minus};
+      ++pos_;
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(operand());
+      return n;
+    }
+    return left;
+  }
+
+  Node operand() {
+    const Token& t = peek();
+    if (t.type == Tok::Value) {
+      Node n{Node::Kind::ValueRef};
+      n.name = text(t);
+      ++pos_;
+      return n;
+    }
+    if (t.type == Tok::Ident && peek(1).type == Tok::LParen) return call();
+    if (t.type == Tok::Ident || t.type == Tok::Name) {
+      Node n{Node::Kind::Path};
+      n.path = parse_path();
+      return n;
+    }
+    if (has_bad_ && bad_ == pos_) syntax_error(pos_);
+    syntax_error(pos_);
+  }
+
+  Node call() {
+    size_t name_token = pos_;
+    std::string_view name = text(peek());
+    static const std::map<std::string_view, Func> kFunctions = {
+        {"attribute_exists", Func::AttributeExists}, {"attribute_not_exists", Func::AttributeNotExists},
+        {"attribute_type", Func::AttributeType},     {"begins_with", Func::BeginsWith},
+        {"contains", Func::Contains},                {"size", Func::Size},
+        {"if_not_exists", Func::IfNotExists},        {"list_append", Func::ListAppend},
+    };
+    auto it = kFunctions.find(name);
+    if (it == kFunctions.end()) fail("Invalid function name; function: " + std::string(name));
+    Func f = it->second;
+    bool update_function = f == Func::IfNotExists || f == Func::ListAppend;
+    if (kind_ == Kind::Update && !update_function)
+      fail("The function is not allowed in an update expression; function: " + std::string(name));
+    if (kind_ != Kind::Update && update_function)
+      fail("The function is not allowed in a " + std::string(kind_ == Kind::Filter ? "filter" : "condition") +
+           " expression; function: " + std::string(name));
+    pos_ += 2;
+    enter();
+    Node n{Node::Kind::Call};
+    n.func = f;
+    if (peek().type != Tok::RParen) {
+      do {
+        n.kids.push_back(operand());
+        check_comparable(n.kids.back());
+      } while (accept(Tok::Comma));
+    }
+    expect(Tok::RParen);
+    --depth_;
+    size_t want = (f == Func::AttributeExists || f == Func::AttributeNotExists || f == Func::Size) ? 1 : 2;
+    if (n.kids.size() != want)
+      fail("Incorrect number of operands for operator or function; operator or function: " +
+           std::string(text(tokens_[name_token])) + ", number of operands: " + std::to_string(n.kids.size()));
+    bool needs_path = f == Func::AttributeExists || f == Func::AttributeNotExists ||
+                      f == Func::AttributeType || f == Func::Size || f == Func::IfNotExists;
+    if (needs_path && n.kids[0].kind != Node::Kind::Path)
+      fail("Operator or function requires a document path; operator or function: " + std::string(name));
+    return n;
+  }
+
+  Path parse_path() {
+    Path p;
+    auto name_step = [&] {
+      const Token& t = peek();
+      if (t.type == Tok::Name) {
+        p.push_back({std::string(text(t)), -1, true});
+      } else if (t.type == Tok::Ident) {
+        if (is_reserved_word(text(t)))
+          fail("Attribute name is a reserved keyword; reserved keyword: " + std::string(text(t)));
+        p.push_back({std::string(text(t)), -1, false});
+      } else {
+        syntax_error(pos_);
+      }
+      ++pos_;
+    };
+    name_step();
+    for (;;) {
+      if (accept(Tok::Dot)) {
+        name_step();
+      } else if (peek().type == Tok::LBracket) {
+        ++pos_;
+        if (peek().type != Tok::Number) syntax_error(pos_);
+        std::string_view digits = text(peek());
+        int64_t index = 0;
+        for (char c : digits) index = std::min<int64_t>(index * 10 + (c - '0'), INT32_MAX);
+        ++pos_;
+        expect(Tok::RBracket);
+        p.push_back({"", index, false});
+      } else {
+        break;
+      }
+    }
+    if (p.size() > kMaxPathDepth)
+      fail("The document path has too many nesting levels; nesting levels: " + std::to_string(p.size()));
+    return p;
+  }
+
+  std::string_view text_;
+  Kind kind_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+  size_t bad_ = 0;
+  bool has_bad_ = false;
+  int depth_ = 0;
+};
+
+// Parsed forms by (kind, text). Bounded: when full it starts over, which is cheap.
+template <class T>
+class Cache {
+ public:
+  template <class F>
+  std::shared_ptr<const T> get(Kind kind, std::string_view text, F parse) {
+    std::string key(1, static_cast<char>(kind));
+    key += text;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = map_.find(key); it != map_.end()) return it->second;
+    }
+    auto parsed = std::make_shared<const T>(parse());
+    std::lock_guard lock(mu_);
+    if (map_.size() >= 4096) map_.clear();
+    map_.emplace(std::move(key), parsed);
+    return parsed;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const T>, std::less<>> map_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Node> parse_condition(std::string_view text, Kind kind) {
+  static Cache<Node> cache;
+  return cache.get(kind, text, [&] { return Parser(text, kind).condition_expression(); });
+}
+
+std::shared_ptr<const Update> parse_update(std::string_view text) {
+  static Cache<Update> cache;
+  return cache.get(Kind::Update, text, [&] { return Parser(text, Kind::Update).update_expression(); });
+}
+
+std::shared_ptr<const std::vector<Path>> parse_projection(std::string_view text) {
+  static Cache<std::vector<Path>> cache;
+  return cache.get(Kind::Projection, text,
+                   [&] { return Parser(text, Kind::Projection).projection_expression(); });
+}
+
+}  // namespace expr
