@@ -41,10 +41,10 @@ void get_item(const api::CallPtr& call) {
     if (!projection) {
       w.Key("Item");
       model::write_item_json(w, r.item);
-    } else if (auto picked = expr::project(model::decode_item(r.item), *projection);
-               !picked.empty()) {
+    } else {
+      // An existing item whose projection selects nothing is still returned, as {}.
       w.Key("Item");
-      model::write_item(w, picked);
+      model::write_item(w, expr::project(model::decode_item(r.item), *projection));
     }
   }
   txn.abort();

@@ -38,6 +38,7 @@ void update_item(const api::CallPtr& call) {
     std::optional<expr::Node> condition;
     std::optional<model::Item> old;
     model::Item now;
+    bool created = false;
   };
   auto st = std::make_shared<State>();
   st->key = storage_key(*table, key);
@@ -57,6 +58,9 @@ void update_item(const api::CallPtr& call) {
           st->old = model::decode_item(r.item);
         }
         require(st->condition, st->old ? &*st->old : nullptr, return_on_failure);
+        // REMOVE or DELETE alone on a missing item changes nothing and creates nothing.
+        st->created = !st->old && (!st->update || st->update->creates());
+        if (!st->old && !st->created) return;
         st->now = st->old ? *st->old : st->key_attributes;
         if (st->update) expr::apply(*st->update, *table, st->now);
         size_t new_size = model::item_size(st->now);
@@ -72,10 +76,11 @@ void update_item(const api::CallPtr& call) {
         w.StartObject();
         std::optional<model::Item> attributes;
         if (returns == "ALL_OLD" && st->old) attributes = *st->old;
-        if (returns == "ALL_NEW") attributes = st->now;
+        bool exists = st->old || st->created;
+        if (returns == "ALL_NEW" && exists) attributes = st->now;
         if (returns == "UPDATED_OLD" && st->old && st->update)
           attributes = expr::project(*st->old, expr::updated_paths(*st->update));
-        if (returns == "UPDATED_NEW" && st->update)
+        if (returns == "UPDATED_NEW" && st->update && exists)
           attributes = expr::project(st->now, expr::updated_paths(*st->update));
         if (attributes && !attributes->empty()) {
           w.Key("Attributes");

@@ -65,6 +65,14 @@ struct UpdateAction {
 
 struct Update {
   std::vector<UpdateAction> actions;
+  bool legacy = false;  // from AttributeUpdates
+  // Whether applying it to a missing item creates the item: SET and ADD create, REMOVE and
+  // DELETE alone do not.
+  bool creates() const {
+    for (const auto& a : actions)
+      if (a.kind == UpdateAction::Kind::Set || a.kind == UpdateAction::Kind::Add) return true;
+    return false;
+  }
 };
 
 // "[a, b, [2]]": how DynamoDB prints a path in its messages.

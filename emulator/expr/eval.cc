@@ -1,6 +1,7 @@
 #include "expr/eval.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "api/error.h"
 #include "model/number.h"
@@ -51,6 +52,42 @@ std::string short_value(const Value& v) {
 
 bool is_set(Type t) { return t == Type::SS || t == Type::NS || t == Type::BS; }
 
+bool is_scalar_key_type(Type t) { return t == Type::S || t == Type::N || t == Type::B; }
+
+// "#name" / ":value": the sigil, then one or more letters, digits or underscores.
+bool placeholder_key(std::string_view key, char sigil) {
+  if (key.size() < 2 || key[0] != sigil) return false;
+  for (char c : key.substr(1))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+const char* function_name(Func f) {
+  switch (f) {
+    case Func::AttributeExists: return "attribute_exists";
+    case Func::AttributeNotExists: return "attribute_not_exists";
+    case Func::AttributeType: return "attribute_type";
+    case Func::BeginsWith: return "begins_with";
+    case Func::Contains: return "contains";
+    case Func::Size: return "size";
+    case Func::IfNotExists: return "if_not_exists";
+    case Func::ListAppend: return "list_append";
+  }
+  return "";
+}
+
+const char* op_text(Op op) {
+  switch (op) {
+    case Op::Eq: return "=";
+    case Op::Ne: return "<>";
+    case Op::Lt: return "<";
+    case Op::Le: return "<=";
+    case Op::Gt: return ">";
+    case Op::Ge: return ">=";
+  }
+  return "";
+}
+
 }  // namespace
 
 Bindings::Bindings(const model::Json* names, const model::Json* values) {
@@ -58,7 +95,7 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
     if (names->MemberCount() == 0) api::invalid("ExpressionAttributeNames must not be empty");
     for (auto it = names->MemberBegin(); it != names->MemberEnd(); ++it) {
       std::string_view key = model::view(it->name);
-      if (key.size() < 2 || key[0] != '#')
+      if (!placeholder_key(key, '#'))
         api::invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
                      std::string(key) + "\"");
       if (!it->value.IsString()) model::wrong_json_type(it->value, "String");
@@ -69,7 +106,7 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
     if (values->MemberCount() == 0) api::invalid("ExpressionAttributeValues must not be empty");
     for (auto it = values->MemberBegin(); it != values->MemberEnd(); ++it) {
       std::string_view key = model::view(it->name);
-      if (key.size() < 2 || key[0] != ':')
+      if (!placeholder_key(key, ':'))
         api::invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
                      std::string(key) + "\"");
       try {
@@ -137,7 +174,10 @@ Node Bindings::bind(const Node& n, Kind kind) {
       const Value* t = literal(1);
       static const char* kTypes[] = {"B", "NULL", "SS", "BOOL", "L", "BS", "N", "NS", "S", "M"};
       bool valid = false;
-      if (t && t->type == Type::S)
+      if (t && t->type != Type::S)
+        invalid_in(kind, "Incorrect operand type for operator or function; operator or "
+                         "function: attribute_type, operand type: " + std::string(model::type_name(t->type)));
+      if (t)
         for (const char* name : kTypes) valid = valid || t->scalar == name;
       if (t && !valid)
         invalid_in(kind, "Invalid attribute type name found; type: " +
@@ -164,10 +204,37 @@ Node Bindings::bind(const Node& n, Kind kind) {
                                      "function: ") + (n.kind == Node::Kind::Plus ? "+" : "-") +
                              ", operand type: " + model::type_name(v->type));
   }
+  // The same path on both sides of an operator or function.
+  if ((n.kind == Node::Kind::Compare || n.kind == Node::Kind::Between || n.kind == Node::Kind::In ||
+       n.kind == Node::Kind::Call) &&
+      !out.kids.empty() && out.kids[0].kind == Node::Kind::Path) {
+    for (size_t i = 1; i < out.kids.size(); ++i)
+      if (out.kids[i].kind == Node::Kind::Path && out.kids[i].path == out.kids[0].path) {
+        std::string op = n.kind == Node::Kind::Compare ? op_text(n.op)
+                         : n.kind == Node::Kind::Between ? "BETWEEN"
+                         : n.kind == Node::Kind::In ? "IN" : function_name(n.func);
+        invalid_in(kind, "The first operand must be distinct from the remaining operands for this "
+                         "operator or function; operator: " + op + ", first operand: " +
+                             describe(out.kids[0].path));
+      }
+  }
+  // Ordering needs scalar operands: a constant of another type is an error.
+  if ((n.kind == Node::Kind::Compare && n.op != Op::Eq && n.op != Op::Ne) ||
+      n.kind == Node::Kind::Between) {
+    for (size_t i = 0; i < out.kids.size(); ++i)
+      if (const Value* v = literal(i); v && !is_scalar_key_type(v->type))
+        invalid_in(kind, std::string("Incorrect operand type for operator or function; operator or "
+                                     "function: ") +
+                             (n.kind == Node::Kind::Between ? "BETWEEN" : op_text(n.op)) +
+                             ", operand type: " + model::type_name(v->type));
+  }
   if (n.kind == Node::Kind::Between) {
     const Value *lo = literal(1), *hi = literal(2);
-    if (lo && hi && lo->type == hi->type &&
-        (lo->type == Type::N || lo->type == Type::S || lo->type == Type::B)) {
+    if (lo && hi && lo->type != hi->type)
+      invalid_in(kind, "The BETWEEN operator requires same data type for lower and upper bounds; "
+                       "lower bound operand: AttributeValue: " + short_value(*lo) +
+                           ", upper bound operand: AttributeValue: " + short_value(*hi));
+    if (lo && hi && lo->type == hi->type && is_scalar_key_type(lo->type)) {
       bool inverted = lo->type == Type::N
                           ? model::Number::parse(hi->scalar) < model::Number::parse(lo->scalar)
                           : hi->scalar < lo->scalar;
@@ -183,6 +250,7 @@ Node Bindings::bind(const Node& n, Kind kind) {
 
 Update Bindings::bind(const Update& u) {
   Update out;
+  out.legacy = u.legacy;
   for (const auto& a : u.actions) {
     UpdateAction b{a.kind, bind(a.path, Kind::Update), {}};
     if (a.kind != UpdateAction::Kind::Remove) b.value = bind(a.value, Kind::Update);
@@ -194,7 +262,9 @@ Update Bindings::bind(const Update& u) {
         invalid_in(Kind::Update,
                    std::string("Incorrect operand type for operator or function; operator: ") +
                        (a.kind == UpdateAction::Kind::Add ? "ADD" : "DELETE") +
-                       ", operand type: " + long_type_name(v.type));
+                       ", operand type: " + long_type_name(v.type) + ", typeSet: " +
+                       (a.kind == UpdateAction::Kind::Add ? "ALLOWED_FOR_ADD_OPERAND"
+                                                          : "ALLOWED_FOR_DELETE_OPERAND"));
     }
     out.actions.push_back(std::move(b));
   }
@@ -515,7 +585,11 @@ Item project(const Item& item, const std::vector<Path>& paths) {
 
 namespace {
 
+thread_local bool legacy_update = false;  // AttributeUpdates words its type errors differently
+
 [[noreturn]] void bad_operand() {
+  if (legacy_update)
+    api::invalid("Type mismatch for attribute to update");
   api::invalid("An operand in the update expression has an incorrect data type");
 }
 
@@ -611,8 +685,7 @@ void remove_path(Item& item, const Path& path) {
     item.erase(path[0].name);
     return;
   }
-  Value* parent = parent_of(item, path, false);
-  if (!parent) return;
+  Value* parent = parent_of(item, path, true);
   const Step& last = path.back();
   if (last.is_index()) {
     if (parent->type != Type::L) invalid_path();
@@ -650,11 +723,17 @@ void apply(const Update& u, const model::TableDef& table, Item& item) {
       api::invalid("One or more parameter values were invalid: Cannot update attribute " + top +
                    ". This attribute is part of the key");
   }
+  legacy_update = u.legacy;
   // Every operand reads the item as it was before the update.
   const Item old = item;
   std::vector<std::pair<const Path*, Value>> sets;
   for (const auto& a : u.actions)
     if (a.kind == UpdateAction::Kind::Set) sets.emplace_back(&a.path, evaluate(a.value, old));
+  // List elements set past the end are appended in index order.
+  std::stable_sort(sets.begin(), sets.end(), [](const auto& x, const auto& y) {
+    return x.first->back().is_index() && y.first->back().is_index() &&
+           x.first->back().index < y.first->back().index;
+  });
   for (auto& [path, value] : sets) set_path(item, *path, std::move(value));
 
   // REMOVE of list elements: highest index first, so indexes refer to the original list.

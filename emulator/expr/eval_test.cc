@@ -69,8 +69,9 @@ TEST(Evaluator, Comparisons) {
   EXPECT_TRUE(check("l[2].k = :v", R"({":v":{"S":"v"}})", &kItem));
   EXPECT_TRUE(check("t = :v", R"({":v":{"BOOL":true}})", &kItem));
   EXPECT_TRUE(check("z = :v", R"({":v":{"NULL":true}})", &kItem));
-  EXPECT_FALSE(check("t < :v", R"({":v":{"BOOL":true}})", &kItem));
-  EXPECT_TRUE(check("n = n", "{}", &kItem));
+  EXPECT_FALSE(check("t < s", "{}", &kItem));  // BOOL vs S from the item: false
+  EXPECT_THROW(check("t < :v", R"({":v":{"BOOL":true}})", &kItem), api::ApiError);
+  EXPECT_THROW(check("n = n", "{}", &kItem), api::ApiError);  // operands must differ
 }
 
 TEST(Evaluator, BetweenAndIn) {
@@ -217,7 +218,7 @@ TEST(Update, RefusesWithDynamoDbMessages) {
             "An operand in the update expression has an incorrect data type");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "ADD s :n", R"({":n":{"S":"1"}})"),
             "Invalid UpdateExpression: Incorrect operand type for operator or function; "
-            "operator: ADD, operand type: STRING");
+            "operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"},"s":{"S":"x"}})", "SET s = s + :n", R"({":n":{"N":"1"}})"),
             "An operand in the update expression has an incorrect data type");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "SET a.b = :n", R"({":n":{"N":"1"}})"),

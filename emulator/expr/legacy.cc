@@ -4,6 +4,7 @@
 
 #include "api/error.h"
 #include "api/request.h"
+#include "model/number.h"
 
 namespace expr {
 namespace {
@@ -50,6 +51,13 @@ Node compare(Op op, Node a, Node b) {
   return n;
 }
 
+// a < b for two values of one scalar type.
+bool values_in_order(const model::Value& a, const model::Value& b) {
+  if (a.type == model::Type::N) return model::Number::parse(a.scalar) < model::Number::parse(b.scalar);
+  if (a.type == model::Type::S || a.type == model::Type::B) return a.scalar < b.scalar;
+  return false;
+}
+
 // One Expected entry as a condition.
 Node expected_entry(const std::string& attr, const model::Json& cond) {
   if (!cond.IsObject()) model::wrong_json_type(cond, "ExpectedAttributeValue");
@@ -70,6 +78,11 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
       api::invalid(std::string(kInvalid) +
                    "Value and AttributeValueList cannot be used together for Attribute: " + attr);
     size_t n = args.size();
+    bool takes_values = *op != "NULL" && *op != "NOT_NULL";
+    if (takes_values && !value && !list)
+      api::invalid(std::string(kInvalid) +
+                   "Value or AttributeValueList must be used with ComparisonOperator: " +
+                   std::string(*op) + " for Attribute: " + attr);
     bool ok = false;
     if (*op == "EQ" || *op == "NE" || *op == "LE" || *op == "LT" || *op == "GE" || *op == "GT" ||
         *op == "CONTAINS" || *op == "NOT_CONTAINS" || *op == "BEGINS_WITH")
@@ -89,6 +102,14 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
     if (!ok)
       api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
                    std::string(*op) + " ComparisonOperator");
+    for (const auto& a : args)
+      if (a.type != args[0].type)
+        api::invalid(std::string(kInvalid) +
+                     "AttributeValues inside AttributeValueList must be of same type");
+    if (*op == "BETWEEN" && values_in_order(args[1], args[0]))
+      api::invalid(
+          "The BETWEEN condition was provided a range where the lower bound is greater than the "
+          "upper bound");
     Node p = path_node(attr);
     auto arg = [&](size_t i) { return literal(args[i]); };
     if (*op == "EQ") return compare(Op::Eq, p, arg(0));
@@ -150,6 +171,7 @@ std::optional<Node> condition_from_expected(const model::Json& expected,
 
 Update update_from_attribute_updates(const model::Json& updates) {
   Update u;
+  u.legacy = true;
   for (auto it = updates.MemberBegin(); it != updates.MemberEnd(); ++it) {
     std::string attr(model::view(it->name));
     const model::Json& spec = it->value;

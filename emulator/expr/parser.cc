@@ -155,7 +155,7 @@ class Parser {
       }
       size_t start = i;
       Tok t = Tok::Bad;
-      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      if (std::isalpha(static_cast<unsigned char>(c))) {
         word(i);
         t = Tok::Ident;
       } else if (std::isdigit(static_cast<unsigned char>(c))) {
@@ -225,6 +225,7 @@ class Parser {
       n.kids.push_back(std::move(left));
       n.kids.push_back(parse_and());
       left = std::move(n);
+      parenthesized_ = false;
     }
     --depth_;
     return left;
@@ -238,6 +239,7 @@ class Parser {
       n.kids.push_back(std::move(left));
       n.kids.push_back(parse_not());
       left = std::move(n);
+      parenthesized_ = false;
     }
     return left;
   }
@@ -249,6 +251,7 @@ class Parser {
       Node n{Node::Kind::Not};
       n.kids.push_back(parse_not());
       --depth_;
+      parenthesized_ = false;
       return n;
     }
     return parse_predicate();
@@ -263,9 +266,13 @@ class Parser {
     if (peek().type == Tok::LParen) {
       ++pos_;
       Node n = parse_or(0);
+      bool inner = parenthesized_;
       expect(Tok::RParen);
+      if (inner) fail("The expression has redundant parentheses;");
+      parenthesized_ = true;
       return n;
     }
+    parenthesized_ = false;
     size_t start = pos_;
     Node left = operand();
     Tok t = peek().type;
@@ -456,6 +463,7 @@ class Parser {
   size_t bad_ = 0;
   bool has_bad_ = false;
   int depth_ = 0;
+  bool parenthesized_ = false;  // the condition just parsed was one whole "( ... )"
 };
 
 // Parsed forms by (kind, text). Bounded: when full it starts over, which is cheap.

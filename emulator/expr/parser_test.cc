@@ -36,8 +36,8 @@ TEST(ConditionParser, AcceptsTheGrammar) {
            "a IN (:x)", "a IN (:x, :y, :z)", "attribute_exists(a)", "attribute_not_exists(#n.b)",
            "attribute_type(a, :t)", "begins_with(a, :p)", "contains(a, :x)", "size(a) > :n",
            ":n < size(a.b)", "NOT a = :v", "not a = :v", "a = :v AND b = :w OR c = :x",
-           "(a = :v OR b = :w) AND NOT (c = :x)", "((a = :v))", "a = b", "a.b = c[1]",
-           "a=:v and b<>:w", "NOT NOT attribute_exists(a)", "_a = :v", "a1 = :v",
+           "(a = :v OR b = :w) AND NOT (c = :x)", "((a = :v) OR b = :w)", "a = b", "a.b = c[1]",
+           "a=:v and b<>:w", "NOT NOT attribute_exists(a)", "a1 = :v", "a_ = :v",
        }) {
     EXPECT_EQ(condition_error(ok), "") << ok;
   }
@@ -73,6 +73,8 @@ TEST(ConditionParser, RefusesWithDynamoDbMessages) {
       {"a = :v AND", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"AND\""},
       {"(a = :v", "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \":v\""},
       {"a[x] = :v", "Invalid ConditionExpression: Syntax error; token: \"x\", near: \"[x]\""},
+      {"((a = :v))", "Invalid ConditionExpression: The expression has redundant parentheses;"},
+      {"_a = :v", "Invalid ConditionExpression: Syntax error; token: \"_\", near: \"_a\""},
       {"a = :v $", "Invalid ConditionExpression: Syntax error; token: \"$\", near: \":v $\""},
   };
   for (const auto& [text, message] : cases) EXPECT_EQ(condition_error(text), message) << text;

@@ -15,12 +15,12 @@ bool present(const model::Json& body, const char* name) {
   return it != body.MemberEnd() && !it->value.IsNull();
 }
 
-// Legacy parameter -> the expression parameter that replaces it.
+// Legacy parameter -> the expression parameter that replaces it, in input-shape order.
 constexpr std::pair<const char*, const char*> kLegacy[] = {
+    {"AttributesToGet", "ProjectionExpression"},
+    {"AttributeUpdates", "UpdateExpression"},
     {"Expected", "ConditionExpression"},
     {"ConditionalOperator", "ConditionExpression"},
-    {"AttributeUpdates", "UpdateExpression"},
-    {"AttributesToGet", "ProjectionExpression"},
 };
 
 const model::Json* names_or_values(const model::Json& body, const char* member,
@@ -48,13 +48,13 @@ Expressions::Expressions(const model::Json& body, std::initializer_list<const ch
     : body_(body),
       bindings_([&] {
         // Mixing the two styles is refused before anything else is looked at.
+        // Both lists in the order of the operation's input shape.
         std::string legacy, modern;
         for (const auto& [old_name, new_name] : kLegacy) {
           if (!present(body, old_name)) continue;
-          for (const char* m : members) {
-            if (std::string_view(m) != new_name) continue;
-            legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
-          }
+          for (const char* m : members)
+            if (std::string_view(m) == new_name)
+              legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
         }
         for (const char* m : members)
           if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
