@@ -2,8 +2,10 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 #include <chrono>
 #include <random>
+#include <set>
 
 #include "actions/actions.h"
+#include "actions/common/index_defs.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 
@@ -82,6 +84,17 @@ model::TableDef parse_definition(const api::Call& call) {
     }
     c.count("keySchema", schema, 1, 2, "[...]");
   }
+  const model::Json* lsi_json = api::get_array(body, "LocalSecondaryIndexes");
+  const model::Json* gsi_json = api::get_array(body, "GlobalSecondaryIndexes");
+  std::vector<IndexRequest> lsis, gsis;
+  if (lsi_json)
+    for (rapidjson::SizeType i = 0; i < lsi_json->Size(); ++i)
+      lsis.push_back(read_index((*lsi_json)[i], false,
+                                "localSecondaryIndexes." + std::to_string(i + 1) + ".member", c));
+  if (gsi_json)
+    for (rapidjson::SizeType i = 0; i < gsi_json->Size(); ++i)
+      gsis.push_back(read_index((*gsi_json)[i], true,
+                                "globalSecondaryIndexes." + std::to_string(i + 1) + ".member", c));
   c.check();
 
   // Whole-request rules, first failure wins.
@@ -129,7 +142,7 @@ model::TableDef parse_definition(const api::Call& call) {
     for (size_t j = 0; j < i; ++j)
       if (*attrs[i].name == *attrs[j].name)
         api::invalid("Cannot have two attributes with the same name");
-  if (keys.size() != attrs.size())
+  if (!lsi_json && !gsi_json && keys.size() != attrs.size())
     api::invalid(std::string(kInvalid) +
                  "Number of attributes in KeySchema does not exactly match number of attributes "
                  "defined in AttributeDefinitions");
@@ -155,6 +168,48 @@ model::TableDef parse_definition(const api::Call& call) {
     t.read_capacity = *rcu;
     t.write_capacity = *wcu;
   }
+
+  std::set<std::string> index_names;
+  auto add_indexes = [&](const model::Json* json, std::vector<IndexRequest>& requests,
+                         const char* what) {
+    if (!json) return;
+    if (requests.empty())
+      api::invalid(std::string(kInvalid) + "List of " + what + " is empty");
+    if (!json->Empty() && !requests[0].def.global && !t.range)
+      api::invalid(std::string(kInvalid) +
+                   "Table KeySchema does not have a range key, which is required when specifying "
+                   "a LocalSecondaryIndex");
+    for (const auto& r : requests) {
+      model::IndexDef ix = check_index(r, t, t.attribute_definitions, on_demand);
+      if (!index_names.insert(ix.name).second)
+        api::invalid(std::string(kInvalid) + "Duplicate index name: " + ix.name);
+      t.indexes.push_back(std::move(ix));
+    }
+  };
+  add_indexes(lsi_json, lsis, "LocalSecondaryIndexes");
+  if (lsis.size() > 5)
+    api::invalid(std::string(kInvalid) +
+                 "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  add_indexes(gsi_json, gsis, "GlobalSecondaryIndexes");
+  if (gsis.size() > 20)
+    api::invalid(std::string(kInvalid) +
+                 "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+  if (lsi_json || gsi_json) {
+    std::set<std::string> used = {t.hash.name};
+    if (t.range) used.insert(t.range->name);
+    for (const auto& ix : t.indexes) {
+      used.insert(ix.hash.name);
+      if (ix.range) used.insert(ix.range->name);
+    }
+    if (used.size() != t.attribute_definitions.size()) {
+      std::string defs, keys_used;
+      for (const auto& a : t.attribute_definitions) defs += (defs.empty() ? "" : ", ") + a.name;
+      for (const auto& u : used) keys_used += (keys_used.empty() ? "" : ", ") + u;
+      api::invalid(std::string(kInvalid) +
+                   "Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
+                   "], keys used: [" + keys_used + "]");
+    }
+  }
   return t;
 }
 
@@ -175,7 +230,8 @@ void create_table(const api::CallPtr& call) {
         model::JsonWriter w(buf);
         w.StartObject();
         w.Key("TableDescription");
-        write_table_description(w, **created, {}, "ACTIVE");
+        write_table_description(
+            w, **created, [](uint64_t) { return storage::TableStats{}; }, "ACTIVE");
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -40,20 +40,20 @@ void delete_item(const api::CallPtr& call) {
   call->commit(
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (!db.catalog().live(table->id))
-          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
-        auto old = txn.get(db.items(), st->key);
-        if (st->condition) {
-          std::optional<model::Item> current;
-          if (old) current = model::decode_item(read_record(*old).item);
-          require(st->condition, current ? &*current : nullptr, return_on_failure);
+        auto t = live_table(db, *table);
+        Existing old;
+        std::optional<model::Item> current;
+        if (auto stored = txn.get(db.items(), st->key)) {
+          st->had_old = old.exists = true;
+          st->old.assign(*stored);
+          old.size = read_record(st->old).size;
+          if (st->condition || !t->indexes.empty()) {
+            current = model::decode_item(read_record(st->old).item);
+            old.item = &*current;
+          }
         }
-        if (!old) return;
-        st->had_old = true;
-        st->old.assign(*old);
-        txn.del(db.items(), st->key);
-        storage::Catalog::add_stats(txn, db.meta(), table->id, -1,
-                                    -static_cast<int64_t>(read_record(st->old).size));
+        require(st->condition, old.item, return_on_failure);
+        if (old.exists) store_item(txn, db, *t, st->key, old, nullptr, {});
       },
       [table, st, opts] {
         rapidjson::StringBuffer buf;

@@ -1,5 +1,5 @@
-// DeleteTable: the definition and every item go in one transaction; the reply describes the
-// table as DELETING, as DynamoDB's does.
+// DeleteTable: the definition, every item and every index entry go in one transaction; the
+// reply describes the table as DELETING, as DynamoDB's does.
 #include "actions/actions.h"
 #include "actions/common/items.h"
 #include "actions/common/tables.h"
@@ -8,28 +8,37 @@ namespace actions {
 
 void delete_table(const api::CallPtr& call) {
   auto table = table_for_describe(*call, required_table_name(*call));
-  auto stats = std::make_shared<storage::TableStats>();
+  struct State {
+    storage::TablePtr table;
+    std::map<uint64_t, storage::TableStats> stats;
+  };
+  auto st = std::make_shared<State>();
   call->commit(
-      [call, table, stats](storage::Txn& txn) {
+      [call, table, st](storage::Txn& txn) {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
           api::fail(api::Code::ResourceNotFound,
                     "Requested resource not found: Table: " + table->name + " not found");
-        *stats = storage::Catalog::stats(txn, db.meta(), table->id);
-        std::string prefix = table_prefix(table->id);
-        {
-          storage::Cursor c(txn, db.items());
+        st->table = current;
+        st->stats[current->id] = storage::Catalog::stats(txn, db.meta(), current->id);
+        for (const auto& ix : current->indexes)
+          st->stats[ix.id] = storage::Catalog::stats(txn, db.meta(), ix.id);
+        auto erase = [&](MDB_dbi dbi, const std::string& prefix) {
+          storage::Cursor c(txn, dbi);
           while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
-        }
-        db.catalog().drop(txn, *table);
+        };
+        erase(db.items(), table_prefix(current->id));
+        for (const auto& ix : current->indexes) erase(db.indexes(), table_prefix(ix.id));
+        db.catalog().drop(txn, *current);
       },
-      [table, stats] {
+      [st] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
         w.Key("TableDescription");
-        write_table_description(w, *table, *stats, "DELETING");
+        write_table_description(
+            w, *st->table, [&](uint64_t id) { return st->stats[id]; }, "DELETING");
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -7,13 +7,14 @@ namespace actions {
 void describe_table(const api::CallPtr& call) {
   auto table = table_for_describe(*call, required_table_name(*call));
   storage::Txn txn = call->svc.db.read();
-  auto stats = storage::Catalog::stats(txn, call->svc.db.meta(), table->id);
-  txn.abort();
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);
   w.StartObject();
   w.Key("Table");
-  write_table_description(w, *table, stats, "ACTIVE");
+  write_table_description(
+      w, *table,
+      [&](uint64_t id) { return storage::Catalog::stats(txn, call->svc.db.meta(), id); },
+      "ACTIVE");
   w.EndObject();
   call->reply({buf.GetString(), buf.GetSize()});
 }

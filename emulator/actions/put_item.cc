@@ -31,35 +31,35 @@ void put_item(const api::CallPtr& call) {
 
   struct State {
     std::string key, record, old;
+    model::Item item;
     bool had_old = false;
     std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
   st->key = storage_key(*table, item);
   st->record = make_record(item);
+  st->item = std::move(item);
   st->condition = std::move(condition);
-  size_t new_size = model::item_size(item);
+  size_t new_size = model::item_size(st->item);
 
   call->commit(
-      [call, table, st, new_size, return_on_failure](storage::Txn& txn) {
+      [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (!db.catalog().live(table->id))
-          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
-        int64_t old_size = 0;
-        auto old = txn.get(db.items(), st->key);
-        if (old) {
-          st->had_old = true;
-          st->old.assign(*old);
-          old_size = static_cast<int64_t>(read_record(st->old).size);
+        auto t = live_table(db, *table);
+        Existing old;
+        std::optional<model::Item> current;
+        if (auto stored = txn.get(db.items(), st->key)) {
+          st->had_old = old.exists = true;
+          st->old.assign(*stored);
+          old.size = read_record(st->old).size;
+          if (st->condition || !t->indexes.empty()) {
+            current = model::decode_item(read_record(st->old).item);
+            old.item = &*current;
+          }
         }
-        if (st->condition) {
-          std::optional<model::Item> current;
-          if (old) current = model::decode_item(read_record(st->old).item);
-          require(st->condition, current ? &*current : nullptr, return_on_failure);
-        }
-        txn.put(db.items(), st->key, st->record);
-        storage::Catalog::add_stats(txn, db.meta(), table->id, st->had_old ? 0 : 1,
-                                    static_cast<int64_t>(new_size) - old_size);
+        require(st->condition, old.item, return_on_failure);
+        check_index_keys(*t, st->item);
+        store_item(txn, db, *t, st->key, old, &st->item, st->record);
       },
       [table, st, opts, new_size] {
         rapidjson::StringBuffer buf;

@@ -49,26 +49,25 @@ void update_item(const api::CallPtr& call) {
   call->commit(
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (!db.catalog().live(table->id))
-          api::fail(api::Code::ResourceNotFound, "Requested resource not found");
-        size_t old_size = 0;
+        auto t = live_table(db, *table);
+        Existing existing;
         if (auto stored = txn.get(db.items(), st->key)) {
           Record r = read_record(*stored);
-          old_size = r.size;
+          existing.exists = true;
+          existing.size = r.size;
           st->old = model::decode_item(r.item);
+          existing.item = &*st->old;
         }
         require(st->condition, st->old ? &*st->old : nullptr, return_on_failure);
         // REMOVE or DELETE alone on a missing item changes nothing and creates nothing.
         st->created = !st->old && (!st->update || st->update->creates());
         if (!st->old && !st->created) return;
         st->now = st->old ? *st->old : st->key_attributes;
-        if (st->update) expr::apply(*st->update, *table, st->now);
-        size_t new_size = model::item_size(st->now);
-        if (new_size > model::kMaxItemSize)
+        if (st->update) expr::apply(*st->update, *t, st->now);
+        if (model::item_size(st->now) > model::kMaxItemSize)
           api::invalid("Item size to update has exceeded the maximum allowed size");
-        txn.put(db.items(), st->key, make_record(st->now));
-        storage::Catalog::add_stats(txn, db.meta(), table->id, st->old ? 0 : 1,
-                                    static_cast<int64_t>(new_size) - static_cast<int64_t>(old_size));
+        check_index_keys(*t, st->now);
+        store_item(txn, db, *t, st->key, existing, &st->now, make_record(st->now));
       },
       [table, st, opts, returns] {
         rapidjson::StringBuffer buf;

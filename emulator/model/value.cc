@@ -1,6 +1,7 @@
 #include "model/value.h"
 
 #include "model/number.h"
+#include "model/table.h"
 
 namespace model {
 
@@ -8,6 +9,15 @@ const char* type_name(Type t) {
   static constexpr const char* kNames[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS",
                                            "BS"};
   return kNames[static_cast<int>(t)];
+}
+
+const char* projection_name(IndexDef::Projection p) {
+  switch (p) {
+    case IndexDef::Projection::All: return "ALL";
+    case IndexDef::Projection::KeysOnly: return "KEYS_ONLY";
+    case IndexDef::Projection::Include: return "INCLUDE";
+  }
+  return "ALL";
 }
 
 namespace {

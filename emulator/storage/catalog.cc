@@ -71,6 +71,37 @@ std::string encode(const model::TableDef& d) {
   w.Int64(d.read_capacity);
   w.Key("wcu");
   w.Int64(d.write_capacity);
+  w.Key("indexes");
+  w.StartArray();
+  for (const auto& i : d.indexes) {
+    w.StartObject();
+    w.Key("name");
+    model::write_string(w, i.name);
+    w.Key("global");
+    w.Bool(i.global);
+    w.Key("id");
+    w.Uint64(i.id);
+    w.Key("hash");
+    key_attr(i.hash);
+    if (i.range) {
+      w.Key("range");
+      key_attr(*i.range);
+    }
+    w.Key("projection");
+    w.String(model::projection_name(i.projection));
+    w.Key("non_key");
+    w.StartArray();
+    for (const auto& n : i.non_key_attributes) model::write_string(w, n);
+    w.EndArray();
+    w.Key("backfilling");
+    w.Bool(i.backfilling);
+    w.Key("rcu");
+    w.Int64(i.read_capacity);
+    w.Key("wcu");
+    w.Int64(i.write_capacity);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }
@@ -100,6 +131,25 @@ model::TableDef decode(std::string_view text) {
   d.on_demand = doc["on_demand"].GetBool();
   d.read_capacity = doc["rcu"].GetInt64();
   d.write_capacity = doc["wcu"].GetInt64();
+  if (doc.HasMember("indexes")) {
+    for (const auto& j : doc["indexes"].GetArray()) {
+      model::IndexDef i;
+      i.name = str(j, "name");
+      i.global = j["global"].GetBool();
+      i.id = j["id"].GetUint64();
+      i.hash = key_attr(j["hash"]);
+      if (j.HasMember("range")) i.range = key_attr(j["range"]);
+      std::string_view p = model::view(j["projection"]);
+      i.projection = p == "KEYS_ONLY" ? model::IndexDef::Projection::KeysOnly
+                     : p == "INCLUDE" ? model::IndexDef::Projection::Include
+                                      : model::IndexDef::Projection::All;
+      for (const auto& n : j["non_key"].GetArray()) i.non_key_attributes.emplace_back(model::view(n));
+      i.backfilling = j["backfilling"].GetBool();
+      i.read_capacity = j["rcu"].GetInt64();
+      i.write_capacity = j["wcu"].GetInt64();
+      d.indexes.push_back(std::move(i));
+    }
+  }
   return d;
 }
 
@@ -113,11 +163,8 @@ void Catalog::load() {
     auto def = std::make_shared<model::TableDef>(decode(c.value()));
     tables[{def->space, def->name}] = std::move(def);
   }
-  std::unordered_set<uint64_t> ids;
-  for (const auto& [k, t] : tables) ids.insert(t->id);
   std::unique_lock lock(mu_);
   tables_ = std::move(tables);
-  ids_ = std::move(ids);
 }
 
 TablePtr Catalog::find(const std::string& space, std::string_view name) const {
@@ -143,29 +190,44 @@ std::vector<std::string> Catalog::names(const std::string& space, std::string_vi
 }
 
 TablePtr Catalog::create(Txn& txn, model::TableDef def) {
-  auto next = txn.get(meta_, kNextId);
-  def.id = next ? read_u64(*next) : 1;
-  uint64_t following = def.id + 1;
-  txn.put(meta_, kNextId, {reinterpret_cast<const char*>(&following), sizeof following});
+  def.id = allocate_id(txn);
+  for (auto& i : def.indexes) i.id = allocate_id(txn);
   txn.put(meta_, table_key(def.space, def.name), encode(def));
   auto ptr = std::make_shared<const model::TableDef>(std::move(def));
   std::unique_lock lock(mu_);
   tables_[{ptr->space, ptr->name}] = ptr;
-  ids_.insert(ptr->id);
   return ptr;
+}
+
+uint64_t Catalog::allocate_id(Txn& txn) {
+  auto next = txn.get(meta_, kNextId);
+  uint64_t id = next ? read_u64(*next) : 1;
+  uint64_t following = id + 1;
+  txn.put(meta_, kNextId, {reinterpret_cast<const char*>(&following), sizeof following});
+  return id;
+}
+
+TablePtr Catalog::replace(Txn& txn, model::TableDef def) {
+  txn.put(meta_, table_key(def.space, def.name), encode(def));
+  auto ptr = std::make_shared<const model::TableDef>(std::move(def));
+  std::unique_lock lock(mu_);
+  tables_[{ptr->space, ptr->name}] = ptr;
+  return ptr;
+}
+
+std::vector<TablePtr> Catalog::all() const {
+  std::vector<TablePtr> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [k, t] : tables_) out.push_back(t);
+  return out;
 }
 
 void Catalog::drop(Txn& txn, const model::TableDef& def) {
   txn.del(meta_, table_key(def.space, def.name));
   txn.del(meta_, std::string(kStatsPrefix) + be64(def.id));
+  for (const auto& i : def.indexes) txn.del(meta_, std::string(kStatsPrefix) + be64(i.id));
   std::unique_lock lock(mu_);
   tables_.erase(Key{def.space, def.name});
-  ids_.erase(def.id);
-}
-
-bool Catalog::live(uint64_t id) const {
-  std::shared_lock lock(mu_);
-  return ids_.contains(id);
 }
 
 TableStats Catalog::stats(const Txn& txn, MDB_dbi meta, uint64_t id) {

@@ -7,7 +7,6 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "model/table.h"
@@ -38,7 +37,10 @@ class Catalog {
   // follows at once; a failed commit calls load() to roll it back.
   TablePtr create(Txn& txn, model::TableDef def);
   void drop(Txn& txn, const model::TableDef& def);
-  bool live(uint64_t id) const;
+  // A changed definition of an existing table (same id), e.g. after UpdateTable.
+  TablePtr replace(Txn& txn, model::TableDef def);
+  uint64_t allocate_id(Txn& txn);
+  std::vector<TablePtr> all() const;
 
   static TableStats stats(const Txn& txn, MDB_dbi meta, uint64_t id);
   static void add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int64_t bytes);
@@ -49,7 +51,6 @@ class Catalog {
   MDB_dbi meta_;
   mutable std::shared_mutex mu_;
   std::map<Key, TablePtr, std::less<>> tables_;
-  std::unordered_set<uint64_t> ids_;
 };
 
 }  // namespace storage

@@ -16,6 +16,7 @@ Database::Database(const Options& o)
       durable_(o.durable),
       items_(open_dbi(env_.get(), "items")),
       meta_(open_dbi(env_.get(), "meta")),
+      indexes_(open_dbi(env_.get(), "indexes")),
       catalog_(env_.get(), meta_) {
   catalog_.load();
   writer_ = std::thread([this] { run(); });

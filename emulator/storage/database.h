@@ -36,6 +36,7 @@ class Database {
   MDB_env* env() const { return env_.get(); }
   MDB_dbi items() const { return items_; }
   MDB_dbi meta() const { return meta_; }
+  MDB_dbi indexes() const { return indexes_; }
   Catalog& catalog() { return catalog_; }
   bool durable() const { return durable_; }
 
@@ -53,7 +54,7 @@ class Database {
 
   Env env_;
   bool durable_;
-  MDB_dbi items_ = 0, meta_ = 0;
+  MDB_dbi items_ = 0, meta_ = 0, indexes_ = 0;
   Catalog catalog_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -63,6 +63,7 @@ void check_put_item(const model::TableDef& t, const model::Item& item) {
   if (model::item_size(item) > model::kMaxItemSize)
     api::invalid("Item size has exceeded the maximum allowed size");
   check_key_sizes(t, item);
+  check_index_keys(t, item);
 }
 
 void check_lookup_key(const model::TableDef& t, const model::Item& key) {
@@ -84,10 +85,9 @@ std::string table_prefix(uint64_t id) {
   return s;
 }
 
-std::string storage_key(const model::TableDef& t, const model::Item& item) {
-  std::string key = table_prefix(t.id);
+void append_key_parts(std::string& key, const model::Value& hash, const model::Value* range) {
   std::string part;
-  model::encode_key_part(item.at(t.hash.name), part);
+  model::encode_key_part(hash, part);
   if (part.size() <= kInlinePartition) {
     key += '\x01';
     key += part;
@@ -95,17 +95,116 @@ std::string storage_key(const model::TableDef& t, const model::Item& item) {
     key += '\x02';
     key += digest(part);
   }
-  if (t.range) {
-    part.clear();
-    model::encode_key_part(item.at(t.range->name), part);
-    if (part.size() <= kInlineSort) {
-      key += part;
-    } else {
-      key.append(part, 0, kInlineSort);
-      key += digest(part);
+  if (range) key += sort_part(*range);
+}
+
+std::string sort_part(const model::Value& v) {
+  std::string part;
+  model::encode_key_part(v, part);
+  if (part.size() <= kInlineSort) return part;
+  std::string out = part.substr(0, kInlineSort);
+  return out + digest(part);
+}
+
+std::string storage_key(const model::TableDef& t, const model::Item& item) {
+  std::string key = table_prefix(t.id);
+  append_key_parts(key, item.at(t.hash.name), t.range ? &item.at(t.range->name) : nullptr);
+  return key;
+}
+
+void check_index_keys(const model::TableDef& t, const model::Item& item) {
+  for (const auto& ix : t.indexes) {
+    for (const model::KeyAttribute* k : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
+      if (!k) continue;
+      auto it = item.find(k->name);
+      if (it == item.end()) continue;
+      if (it->second.type != k->type)
+        api::invalid("One or more parameter values were invalid: Type mismatch for Index Key " +
+                     k->name + " Expected: " + model::type_name(k->type) +
+                     " Actual: " + model::type_name(it->second.type) + " IndexName: " + ix.name);
+      if (it->second.scalar.empty())
+        api::invalid(
+            "One or more parameter values are not valid. A value specified for a secondary index "
+            "key is not supported. The AttributeValue for a key attribute cannot contain an "
+            "empty " + std::string(k->type == model::Type::B ? "binary" : "string") +
+            " value. IndexName: " + ix.name + ", IndexKey: " + k->name);
     }
   }
-  return key;
+}
+
+std::optional<std::string> index_entry_key(const model::IndexDef& ix, const model::Item& item,
+                                           std::string_view key) {
+  auto h = item.find(ix.hash.name);
+  if (h == item.end() || h->second.type != ix.hash.type) return std::nullopt;
+  const model::Value* r = nullptr;
+  if (ix.range) {
+    auto it = item.find(ix.range->name);
+    if (it == item.end() || it->second.type != ix.range->type) return std::nullopt;
+    r = &it->second;
+  }
+  std::string out = table_prefix(ix.id);
+  append_key_parts(out, h->second, r);
+  out.append(key.substr(8));  // the table key makes entries with equal index keys distinct
+  return out;
+}
+
+model::Item index_projection(const model::TableDef& t, const model::IndexDef& ix,
+                             const model::Item& item) {
+  if (ix.projection == model::IndexDef::Projection::All) return item;
+  model::Item out;
+  auto keep = [&](const std::string& name) {
+    if (auto it = item.find(name); it != item.end()) out.insert(*it);
+  };
+  keep(t.hash.name);
+  if (t.range) keep(t.range->name);
+  keep(ix.hash.name);
+  if (ix.range) keep(ix.range->name);
+  for (const auto& n : ix.non_key_attributes) keep(n);
+  return out;
+}
+
+storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
+  auto current = db.catalog().find(t.space, t.name);
+  if (!current || current->id != t.id)
+    api::fail(api::Code::ResourceNotFound, "Requested resource not found");
+  return current;
+}
+
+void store_item(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+                const std::string& key, const Existing& old, const model::Item* next,
+                std::string_view next_record) {
+  if (next)
+    txn.put(db.items(), key, next_record);
+  else if (old.exists)
+    txn.del(db.items(), key);
+  int64_t count = (next ? 1 : 0) - (old.exists ? 1 : 0);
+  int64_t bytes = (next ? static_cast<int64_t>(model::item_size(*next)) : 0) -
+                  static_cast<int64_t>(old.exists ? old.size : 0);
+  storage::Catalog::add_stats(txn, db.meta(), t.id, count, bytes);
+  if (!t.indexes.empty() && old.exists && !old.item)
+    throw std::logic_error("store_item: the replaced item is needed to maintain indexes");
+  for (const auto& ix : t.indexes) {
+    if (old.exists) {
+      if (auto k = index_entry_key(ix, *old.item, key)) {
+        if (auto stored = txn.get(db.indexes(), *k)) {
+          int64_t size = static_cast<int64_t>(read_record(*stored).size);
+          txn.del(db.indexes(), *k);
+          storage::Catalog::add_stats(txn, db.meta(), ix.id, -1, -size);
+        }
+      }
+    }
+    if (next) {
+      if (auto k = index_entry_key(ix, *next, key)) {
+        model::Item projected = index_projection(t, ix, *next);
+        std::string record = make_record(projected);
+        bool existed = txn.get(db.indexes(), *k).has_value();
+        txn.put(db.indexes(), *k, record);
+        if (!existed)
+          storage::Catalog::add_stats(txn, db.meta(), ix.id, 1,
+                                      static_cast<int64_t>(model::item_size(projected)));
+      }
+    }
+  }
 }
 
 std::string make_record(const model::Item& item) {

@@ -1,12 +1,14 @@
 // Shared by the item actions: key validation, storage keys and stored records.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "model/json.h"
 #include "model/table.h"
 #include "model/value.h"
+#include "storage/database.h"
 #include "storage/lmdb.h"
 
 namespace actions {
@@ -21,6 +23,39 @@ void check_lookup_key(const model::TableDef& t, const model::Item& key);
 // Where the item with these key attributes lives in the items database. Order-preserving
 // within a partition (see model/codec.h); very long keys are shortened with a digest.
 std::string storage_key(const model::TableDef& t, const model::Item& item);
+// The partition part, then the sort part when `range` is given, as storage keys hold them.
+void append_key_parts(std::string& out, const model::Value& hash, const model::Value* range);
+// The sort part alone, for the bounds of a Query.
+std::string sort_part(const model::Value& v);
+
+// Secondary index key attributes present in `item` must have their declared types and not
+// be empty (DynamoDB's messages).
+void check_index_keys(const model::TableDef& t, const model::Item& item);
+// Where `item` (stored at table key `key`) appears in index `ix`, or nullopt when it lacks
+// the index's key attributes (indexes are sparse). Entries order by index key, then table key.
+std::optional<std::string> index_entry_key(const model::IndexDef& ix, const model::Item& item,
+                                           std::string_view key);
+// The attributes of `item` an index holds under its projection.
+model::Item index_projection(const model::TableDef& t, const model::IndexDef& ix,
+                             const model::Item& item);
+
+// What a write replaces.
+struct Existing {
+  bool exists = false;
+  size_t size = 0;
+  const model::Item* item = nullptr;  // decoded; required when the table has indexes
+};
+
+// Replaces the item at `key` by `next` (nullptr: delete), and keeps the table's counters and
+// every secondary index in step, in the caller's transaction. `next_record` is
+// make_record(*next).
+void store_item(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+                const std::string& key, const Existing& old, const model::Item* next,
+                std::string_view next_record);
+
+// Inside a change: the table's current definition (indexes may have been added since the
+// request was validated); ResourceNotFoundException if it was deleted meanwhile.
+storage::TablePtr live_table(storage::Database& db, const model::TableDef& t);
 // The prefix every stored key of the table starts with.
 std::string table_prefix(uint64_t table_id);
 

@@ -26,8 +26,87 @@ std::string_view required_table_name(const api::Call& call) {
   return *name;
 }
 
+namespace {
+
+void write_key_schema(model::JsonWriter& w, const model::KeyAttribute& hash,
+                      const std::optional<model::KeyAttribute>& range) {
+  w.Key("KeySchema");
+  w.StartArray();
+  auto key = [&](const model::KeyAttribute& k, const char* type) {
+    w.StartObject();
+    w.Key("AttributeName");
+    model::write_string(w, k.name);
+    w.Key("KeyType");
+    w.String(type);
+    w.EndObject();
+  };
+  key(hash, "HASH");
+  if (range) key(*range, "RANGE");
+  w.EndArray();
+}
+
+void write_throughput(model::JsonWriter& w, int64_t rcu, int64_t wcu) {
+  w.Key("ProvisionedThroughput");
+  w.StartObject();
+  w.Key("NumberOfDecreasesToday");
+  w.Int(0);
+  w.Key("ReadCapacityUnits");
+  w.Int64(rcu);
+  w.Key("WriteCapacityUnits");
+  w.Int64(wcu);
+  w.EndObject();
+}
+
+void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf& stats,
+                   bool global) {
+  bool any = false;
+  for (const auto& ix : t.indexes) any = any || ix.global == global;
+  if (!any) return;
+  w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+  w.StartArray();
+  for (const auto& ix : t.indexes) {
+    if (ix.global != global) continue;
+    storage::TableStats s = stats(ix.id);
+    w.StartObject();
+    w.Key("IndexName");
+    model::write_string(w, ix.name);
+    write_key_schema(w, ix.hash, ix.range);
+    w.Key("Projection");
+    w.StartObject();
+    w.Key("ProjectionType");
+    w.String(model::projection_name(ix.projection));
+    if (ix.projection == model::IndexDef::Projection::Include) {
+      w.Key("NonKeyAttributes");
+      w.StartArray();
+      for (const auto& n : ix.non_key_attributes) model::write_string(w, n);
+      w.EndArray();
+    }
+    w.EndObject();
+    if (global) {
+      w.Key("IndexStatus");
+      w.String(ix.backfilling ? "CREATING" : "ACTIVE");
+      if (ix.backfilling) {
+        w.Key("Backfilling");
+        w.Bool(true);
+      }
+      write_throughput(w, ix.read_capacity, ix.write_capacity);
+    }
+    w.Key("IndexSizeBytes");
+    w.Uint64(s.size_bytes);
+    w.Key("ItemCount");
+    w.Uint64(s.item_count);
+    w.Key("IndexArn");
+    model::write_string(w, t.arn() + "/index/" + ix.name);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+}  // namespace
+
 void write_table_description(model::JsonWriter& w, const model::TableDef& t,
-                             const storage::TableStats& stats, const char* status) {
+                             const StatsOf& stats_of, const char* status) {
+  storage::TableStats stats = stats_of(t.id);
   using model::write_string;
   w.StartObject();
   w.Key("AttributeDefinitions");
@@ -43,32 +122,12 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   w.EndArray();
   w.Key("TableName");
   write_string(w, t.name);
-  w.Key("KeySchema");
-  w.StartArray();
-  auto key = [&](const model::KeyAttribute& k, const char* type) {
-    w.StartObject();
-    w.Key("AttributeName");
-    write_string(w, k.name);
-    w.Key("KeyType");
-    w.String(type);
-    w.EndObject();
-  };
-  key(t.hash, "HASH");
-  if (t.range) key(*t.range, "RANGE");
-  w.EndArray();
+  write_key_schema(w, t.hash, t.range);
   w.Key("TableStatus");
   w.String(status);
   w.Key("CreationDateTime");
   w.Double(t.created);
-  w.Key("ProvisionedThroughput");
-  w.StartObject();
-  w.Key("NumberOfDecreasesToday");
-  w.Int(0);
-  w.Key("ReadCapacityUnits");
-  w.Int64(t.read_capacity);
-  w.Key("WriteCapacityUnits");
-  w.Int64(t.write_capacity);
-  w.EndObject();
+  write_throughput(w, t.read_capacity, t.write_capacity);
   w.Key("TableSizeBytes");
   w.Uint64(stats.size_bytes);
   w.Key("ItemCount");
@@ -86,6 +145,8 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
     w.Double(t.created);
     w.EndObject();
   }
+  write_indexes(w, t, stats_of, true);
+  write_indexes(w, t, stats_of, false);
   w.Key("DeletionProtectionEnabled");
   w.Bool(false);
   w.EndObject();

@@ -1,6 +1,7 @@
 // Shared by the table and item actions: finding a table, describing it.
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 #include "api/call.h"
@@ -17,8 +18,10 @@ storage::TablePtr table_for_describe(const api::Call& call, std::string_view nam
 // Validates TableName as every operation does, returning it.
 std::string_view required_table_name(const api::Call& call);
 
-// A TableDescription object as DescribeTable, CreateTable and DeleteTable return it.
+// A TableDescription object as DescribeTable, CreateTable and DeleteTable return it;
+// `stats` gives the counters of the table and of each index by id.
+using StatsOf = std::function<storage::TableStats(uint64_t id)>;
 void write_table_description(model::JsonWriter& w, const model::TableDef& t,
-                             const storage::TableStats& stats, const char* status);
+                             const StatsOf& stats, const char* status);
 
 }  // namespace actions
