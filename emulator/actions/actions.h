@@ -13,5 +13,7 @@ void put_item(const api::CallPtr& call);
 void get_item(const api::CallPtr& call);
 void delete_item(const api::CallPtr& call);
 void update_item(const api::CallPtr& call);
+void query(const api::CallPtr& call);
+void scan(const api::CallPtr& call);
 
 }  // namespace actions

@@ -17,6 +17,8 @@ constexpr Entry kActions[] = {
     {"GetItem", &actions::get_item},
     {"ListTables", &actions::list_tables},
     {"PutItem", &actions::put_item},
+    {"Query", &actions::query},
+    {"Scan", &actions::scan},
     {"UpdateItem", &actions::update_item},
 };
 }  // namespace

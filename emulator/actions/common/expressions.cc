@@ -19,24 +19,33 @@ bool present(const model::Json& body, const char* name) {
 constexpr std::pair<const char*, const char*> kLegacy[] = {
     {"AttributesToGet", "ProjectionExpression"},
     {"AttributeUpdates", "UpdateExpression"},
+    {"KeyConditions", "KeyConditionExpression"},
+    {"QueryFilter", "FilterExpression"},
+    {"ScanFilter", "FilterExpression"},
     {"Expected", "ConditionExpression"},
     {"ConditionalOperator", "ConditionExpression"},
+    {"ConditionalOperator", "FilterExpression"},
 };
 
 const model::Json* names_or_values(const model::Json& body, const char* member,
-                                   std::initializer_list<const char*> expressions) {
+                                   std::initializer_list<const char*> members) {
+  // Values are used by every expression but ProjectionExpression; an operation whose only
+  // expression is a projection has no ExpressionAttributeValues member at all.
+  bool values = std::string_view(member) == "ExpressionAttributeValues";
+  std::vector<const char*> expressions;
+  for (const char* e : members)
+    if (!values || std::string_view(e) != "ProjectionExpression") expressions.push_back(e);
+  if (expressions.empty()) return nullptr;
   const model::Json* m = api::get_object(body, member);
   if (!m) return nullptr;
   bool any = false;
-  for (const char* e : expressions) any = any || present(body, e);
+  for (const char* e : members) any = any || present(body, e);
   if (any) return m;
-  if (std::string_view(member) == "ExpressionAttributeNames")
-    api::invalid("ExpressionAttributeNames can only be specified when using expressions");
+  if (!values) api::invalid("ExpressionAttributeNames can only be specified when using expressions");
   std::string nulls;
-  size_t i = 0;
-  for (const char* e : expressions) {
-    if (i++) nulls += i == expressions.size() ? " and " : ", ";
-    nulls += e;
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    if (i) nulls += i + 1 == expressions.size() ? " and " : ", ";
+    nulls += expressions[i];
   }
   api::invalid("ExpressionAttributeValues can only be specified when using expressions: " + nulls +
                (expressions.size() > 1 ? " are null" : " is null"));
@@ -80,6 +89,21 @@ std::optional<expr::Update> Expressions::update() {
     return bindings_.bind(*expr::parse_update(*text));
   if (const model::Json* updates = api::get_object(body_, "AttributeUpdates"))
     return expr::update_from_attribute_updates(*updates);
+  return std::nullopt;
+}
+
+std::optional<expr::Node> Expressions::filter(const char* legacy) {
+  if (auto text = api::get_string(body_, "FilterExpression"))
+    return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Filter), expr::Kind::Filter);
+  if (const model::Json* conditions = api::get_object(body_, legacy))
+    return expr::condition_from_expected(*conditions, api::get_string(body_, "ConditionalOperator"));
+  return std::nullopt;
+}
+
+std::optional<expr::Node> Expressions::key_condition() {
+  if (auto text = api::get_string(body_, "KeyConditionExpression"))
+    return bindings_.bind(*expr::parse_condition(*text, expr::Kind::KeyCondition),
+                          expr::Kind::KeyCondition);
   return std::nullopt;
 }
 

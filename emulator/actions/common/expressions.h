@@ -23,6 +23,10 @@ class Expressions {
   std::optional<expr::Update> update();
   // ProjectionExpression, or AttributesToGet.
   std::optional<std::vector<expr::Path>> projection();
+  // FilterExpression, or `legacy` (QueryFilter / ScanFilter) + ConditionalOperator.
+  std::optional<expr::Node> filter(const char* legacy);
+  // KeyConditionExpression, bound (the legacy KeyConditions are read by Query itself).
+  std::optional<expr::Node> key_condition();
 
   // After every expression was read: refuses unused names and values.
   void finish() const { bindings_.check_unused(); }

@@ -106,6 +106,16 @@ std::string sort_part(const model::Value& v) {
   return out + digest(part);
 }
 
+std::string sort_prefix_part(const model::Value& prefix) {
+  // The order-preserving encoding of a prefix, without its two-byte terminator, is a prefix
+  // of the encoding of every value that starts with it.
+  std::string part;
+  model::encode_key_part(prefix, part);
+  part.resize(part.size() - 2);
+  if (part.size() > kInlineSort) part.resize(kInlineSort);
+  return part;
+}
+
 std::string storage_key(const model::TableDef& t, const model::Item& item) {
   std::string key = table_prefix(t.id);
   append_key_parts(key, item.at(t.hash.name), t.range ? &item.at(t.range->name) : nullptr);

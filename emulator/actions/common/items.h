@@ -27,6 +27,8 @@ std::string storage_key(const model::TableDef& t, const model::Item& item);
 void append_key_parts(std::string& out, const model::Value& hash, const model::Value* range);
 // The sort part alone, for the bounds of a Query.
 std::string sort_part(const model::Value& v);
+// The bytes every sort part of a value starting with `prefix` (S or B) starts with.
+std::string sort_prefix_part(const model::Value& prefix);
 
 // Secondary index key attributes present in `item` must have their declared types and not
 // be empty (DynamoDB's messages).

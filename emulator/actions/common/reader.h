@@ -1,0 +1,51 @@
+// Reading a page of items for Query and Scan: a key range of the table or of an index, in
+// either direction, from an exclusive start key, up to Limit items or 1 MB, with the filter,
+// the projection and Select applied as DynamoDB applies them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/call.h"
+#include "expr/ast.h"
+#include "model/json.h"
+#include "model/table.h"
+
+namespace actions {
+
+struct ReadSpec {
+  const model::TableDef* table = nullptr;
+  const model::IndexDef* index = nullptr;  // nullptr: the table itself
+  std::string lower, upper;                // key range [lower, upper)
+  bool forward = true;
+  std::optional<std::string> exclusive_start;  // a stored key
+  int64_t limit = 0;                            // 0: none
+  std::function<bool(const model::Item&)> in_range;  // exact key condition / segment test
+  std::optional<expr::Node> filter;
+  std::optional<std::vector<expr::Path>> projection;
+  bool count_only = false;
+  bool fetch_from_table = false;  // LSI with Select ALL_ATTRIBUTES beyond its projection
+  bool consistent = false;
+};
+
+// The Select, projection, Limit, ExclusiveStartKey, ConsistentRead, ReturnConsumedCapacity and
+// filter members shared by Query and Scan, validated; fills `spec` and returns the
+// ExclusiveStartKey item, if any. `filter_legacy` is "QueryFilter" or "ScanFilter".
+struct CommonRead {
+  storage::TablePtr table;
+  bool consumed_capacity = false;
+  std::optional<model::Item> start_key;
+};
+class Expressions;
+CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
+                       const char* filter_legacy, const char* operation);
+
+// Runs the read and renders {"Items", "Count", "ScannedCount", "LastEvaluatedKey", ...}.
+std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity);
+
+// The key just past every key that starts with `prefix`.
+std::string prefix_end(std::string prefix);
+
+}  // namespace actions

@@ -1,0 +1,238 @@
+// Query: the items of one partition (of the table or of an index), in sort key order, within
+// the key condition's range; paged, filtered and projected by the shared reader.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+#include "actions/actions.h"
+#include "actions/common/expressions.h"
+#include "actions/common/items.h"
+#include "actions/common/reader.h"
+#include "actions/common/tables.h"
+#include "expr/eval.h"
+#include "api/request.h"
+#include "expr/legacy.h"
+#include "model/number.h"
+
+namespace actions {
+namespace {
+
+constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
+
+// A key condition reduced to what Query needs: the partition value and a sort key range.
+struct KeyCondition {
+  std::string hash_name, sort_name;
+  std::optional<model::Value> hash;
+  enum class Sort { None, Eq, Lt, Le, Gt, Ge, Between, BeginsWith } sort = Sort::None;
+  model::Value a, b;
+};
+
+[[noreturn]] void unsupported() { api::invalid("Query key condition not supported"); }
+
+const char* operator_text(const expr::Node& n) {
+  switch (n.kind) {
+    case expr::Node::Kind::Or: return "OR";
+    case expr::Node::Kind::Not: return "NOT";
+    case expr::Node::Kind::In: return "IN";
+    case expr::Node::Kind::Compare: return "<>";
+    case expr::Node::Kind::Call:
+      switch (n.func) {
+        case expr::Func::AttributeExists: return "attribute_exists";
+        case expr::Func::AttributeNotExists: return "attribute_not_exists";
+        case expr::Func::AttributeType: return "attribute_type";
+        case expr::Func::Contains: return "contains";
+        case expr::Func::Size: return "size";
+        default: return "function";
+      }
+    default: return "?";
+  }
+}
+
+void collect(const expr::Node& n, std::vector<const expr::Node*>& out) {
+  if (n.kind == expr::Node::Kind::And) {
+    collect(n.kids[0], out);
+    collect(n.kids[1], out);
+    return;
+  }
+  bool allowed = (n.kind == expr::Node::Kind::Compare && n.op != expr::Op::Ne) ||
+                 n.kind == expr::Node::Kind::Between ||
+                 (n.kind == expr::Node::Kind::Call && n.func == expr::Func::BeginsWith);
+  if (!allowed)
+    api::invalid(std::string("Invalid operator used in KeyConditionExpression: ") + operator_text(n));
+  out.push_back(&n);
+}
+
+// The attribute name a condition constrains, and its literal operands, or refusal.
+KeyCondition from_expression(const expr::Node& root, const std::string& hash_name,
+                             const std::string* sort_name) {
+  std::vector<const expr::Node*> parts;
+  collect(root, parts);
+  if (parts.size() > 2) api::invalid("Conditions can be of length 1 or 2 only");
+  KeyCondition kc;
+  bool seen_hash = false, seen_sort = false;
+  for (const expr::Node* p : parts) {
+    const expr::Node& subject = p->kids[0];
+    if (subject.kind != expr::Node::Kind::Path || subject.path.size() != 1) unsupported();
+    for (size_t i = 1; i < p->kids.size(); ++i)
+      if (p->kids[i].kind != expr::Node::Kind::Literal) unsupported();
+    const std::string& attr = subject.path[0].name;
+    if (attr == hash_name && !seen_hash) {
+      if (p->kind != expr::Node::Kind::Compare || p->op != expr::Op::Eq) unsupported();
+      kc.hash = p->kids[1].value;
+      seen_hash = true;
+    } else if (sort_name && attr == *sort_name && !seen_sort) {
+      seen_sort = true;
+      if (p->kind == expr::Node::Kind::Between) {
+        kc.sort = KeyCondition::Sort::Between;
+        kc.a = p->kids[1].value;
+        kc.b = p->kids[2].value;
+      } else if (p->kind == expr::Node::Kind::Call) {
+        kc.sort = KeyCondition::Sort::BeginsWith;
+        kc.a = p->kids[1].value;
+      } else {
+        using S = KeyCondition::Sort;
+        switch (p->op) {
+          case expr::Op::Eq: kc.sort = S::Eq; break;
+          case expr::Op::Lt: kc.sort = S::Lt; break;
+          case expr::Op::Le: kc.sort = S::Le; break;
+          case expr::Op::Gt: kc.sort = S::Gt; break;
+          default: kc.sort = S::Ge;
+        }
+        kc.a = p->kids[1].value;
+      }
+    } else {
+      unsupported();
+    }
+  }
+  if (!seen_hash) api::invalid("Query condition missed key schema element: " + hash_name);
+  return kc;
+}
+
+KeyCondition from_key_conditions(const model::Json& conditions, const std::string& hash_name,
+                                 const std::string* sort_name) {
+  KeyCondition kc;
+  if (conditions.MemberCount() > 2) api::invalid("Conditions can be of length 1 or 2 only");
+  for (auto it = conditions.MemberBegin(); it != conditions.MemberEnd(); ++it) {
+    std::string attr(model::view(it->name));
+    const model::Json& c = it->value;
+    if (!c.IsObject()) model::wrong_json_type(c, "Condition");
+    auto op = api::get_string(c, "ComparisonOperator").value_or("");
+    std::vector<model::Value> args;
+    if (const model::Json* list = api::get_array(c, "AttributeValueList"))
+      for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
+    size_t want = op == "BETWEEN" ? 2 : 1;
+    if (args.size() != want)
+      api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
+                   std::string(op) + " ComparisonOperator");
+    using S = KeyCondition::Sort;
+    if (attr == hash_name) {
+      if (op != "EQ") unsupported();
+      kc.hash = args[0];
+    } else if (sort_name && attr == *sort_name) {
+      if (op == "EQ") kc.sort = S::Eq;
+      else if (op == "LT") kc.sort = S::Lt;
+      else if (op == "LE") kc.sort = S::Le;
+      else if (op == "GT") kc.sort = S::Gt;
+      else if (op == "GE") kc.sort = S::Ge;
+      else if (op == "BETWEEN") kc.sort = S::Between;
+      else if (op == "BEGINS_WITH") kc.sort = S::BeginsWith;
+      else api::invalid("Attempted conditional constraint is not an indexable operation");
+      kc.a = args[0];
+      if (args.size() > 1) kc.b = args[1];
+    } else {
+      unsupported();
+    }
+  }
+  if (!kc.hash) api::invalid("Query condition missed key schema element: " + hash_name);
+  return kc;
+}
+
+bool less(const model::Value& x, const model::Value& y) {
+  if (x.type == model::Type::N) return model::Number::parse(x.scalar) < model::Number::parse(y.scalar);
+  return x.scalar < y.scalar;
+}
+
+}  // namespace
+
+void query(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  Expressions expressions(body, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
+  ReadSpec spec;
+  CommonRead common = read_common(*call, spec, expressions, "QueryFilter", "Query");
+  auto key_expression = expressions.key_condition();
+  expressions.finish();
+  const model::Json* key_conditions = api::get_object(body, "KeyConditions");
+  if (!key_expression && !key_conditions)
+    api::invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  spec.forward = api::get_bool(body, "ScanIndexForward").value_or(true);
+
+  const model::TableDef& t = *common.table;
+  const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;
+  const std::optional<model::KeyAttribute>& range = spec.index ? spec.index->range : t.range;
+  const std::string* sort_name = range ? &range->name : nullptr;
+  KeyCondition kc = key_expression ? from_expression(*key_expression, hash.name, sort_name)
+                                   : from_key_conditions(*key_conditions, hash.name, sort_name);
+  auto mismatch = [] {
+    api::invalid(std::string(kInvalid) + "Condition parameter type does not match schema type");
+  };
+  if (kc.hash->type != hash.type) mismatch();
+  if (kc.sort != KeyCondition::Sort::None) {
+    if (kc.a.type != range->type || (kc.sort == KeyCondition::Sort::Between && kc.b.type != range->type))
+      mismatch();
+    if (kc.sort == KeyCondition::Sort::BeginsWith && range->type == model::Type::N)
+      api::invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or "
+                   "function; operator or function: begins_with, operand type: N");
+    if (kc.sort == KeyCondition::Sort::Between && less(kc.b, kc.a))
+      api::invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
+                   "be greater than or equal to lower bound");
+  }
+  if (kc.hash->scalar.empty()) api::invalid(std::string(kInvalid) +
+      "The AttributeValue for a key attribute cannot contain an empty " +
+      (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
+
+  // The partition's key range, narrowed by the sort key condition.
+  std::string partition = table_prefix(spec.index ? spec.index->id : t.id);
+  append_key_parts(partition, *kc.hash, nullptr);
+  spec.lower = partition;
+  spec.upper = prefix_end(partition);
+  using S = KeyCondition::Sort;
+  switch (kc.sort) {
+    case S::None: break;
+    case S::Eq:
+      spec.lower = partition + sort_part(kc.a);
+      spec.upper = prefix_end(spec.lower);
+      break;
+    case S::Lt: spec.upper = partition + sort_part(kc.a); break;
+    case S::Le: spec.upper = prefix_end(partition + sort_part(kc.a)); break;
+    case S::Gt: spec.lower = prefix_end(partition + sort_part(kc.a)); break;
+    case S::Ge: spec.lower = partition + sort_part(kc.a); break;
+    case S::Between:
+      spec.lower = partition + sort_part(kc.a);
+      spec.upper = prefix_end(partition + sort_part(kc.b));
+      break;
+    case S::BeginsWith:
+      spec.lower = partition + sort_prefix_part(kc.a);
+      spec.upper = prefix_end(spec.lower);
+      break;
+  }
+  // Exact check on each item: digests stand in for very long keys in the byte range.
+  std::string hash_name = hash.name, sort = range ? range->name : "";
+  spec.in_range = [kc, hash_name, sort](const model::Item& item) {
+    auto h = item.find(hash_name);
+    if (h == item.end() || !expr::values_equal(h->second, *kc.hash)) return false;
+    if (kc.sort == S::None) return true;
+    auto it = item.find(sort);
+    if (it == item.end()) return false;
+    const model::Value& v = it->second;
+    switch (kc.sort) {
+      case S::Eq: return expr::values_equal(v, kc.a);
+      case S::Lt: return less(v, kc.a);
+      case S::Le: return !less(kc.a, v);
+      case S::Gt: return less(kc.a, v);
+      case S::Ge: return !less(v, kc.a);
+      case S::Between: return !less(v, kc.a) && !less(kc.b, v);
+      case S::BeginsWith: return v.scalar.compare(0, kc.a.scalar.size(), kc.a.scalar) == 0;
+      default: return true;
+    }
+  };
+  call->reply(read_page(*call, spec, common.consumed_capacity));
+}
+
+}  // namespace actions
