@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "actions/actions.h"
 #include "api/call.h"
 #include "config.h"
 #include "http/server.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   try {
     fs::create_directories(dir);
     storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
+    actions::resume_backfills(db);
     api::Services services{db};
     http::Options http_options{config.host, config.port, config.threads, config.cors,
                                config.shared_db};

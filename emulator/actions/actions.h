@@ -14,6 +14,12 @@ void get_item(const api::CallPtr& call);
 void delete_item(const api::CallPtr& call);
 void update_item(const api::CallPtr& call);
 void query(const api::CallPtr& call);
+void batch_get_item(const api::CallPtr& call);
+void batch_write_item(const api::CallPtr& call);
+void update_table(const api::CallPtr& call);
+
+// At start: finish filling the global secondary indexes an UpdateTable had begun.
+void resume_backfills(storage::Database& db);
 void scan(const api::CallPtr& call);
 
 }  // namespace actions

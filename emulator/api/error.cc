@@ -23,6 +23,7 @@ constexpr Entry kWire[] = {
     {Code::ResourceInUse, {400, "com.amazonaws.dynamodb.v20120810#ResourceInUseException"}},
     {Code::ConditionalCheckFailed,
      {400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}},
+    {Code::LimitExceeded, {400, "com.amazonaws.dynamodb.v20120810#LimitExceededException"}},
     {Code::RequestTooLarge, {413, "com.amazon.coral.service#RequestEntityTooLargeException"}},
     {Code::Internal, {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}},
 };

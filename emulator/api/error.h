@@ -16,6 +16,7 @@ enum class Code {
   ResourceInUse,
   ConditionalCheckFailed,
   RequestTooLarge,
+  LimitExceeded,
   Internal,
 };
 

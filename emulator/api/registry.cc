@@ -10,6 +10,8 @@ struct Entry {
   Handler handler;
 };
 constexpr Entry kActions[] = {
+    {"BatchGetItem", &actions::batch_get_item},
+    {"BatchWriteItem", &actions::batch_write_item},
     {"CreateTable", &actions::create_table},
     {"DeleteItem", &actions::delete_item},
     {"DeleteTable", &actions::delete_table},
@@ -20,6 +22,7 @@ constexpr Entry kActions[] = {
     {"Query", &actions::query},
     {"Scan", &actions::scan},
     {"UpdateItem", &actions::update_item},
+    {"UpdateTable", &actions::update_table},
 };
 }  // namespace
 

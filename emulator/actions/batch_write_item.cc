@@ -1,0 +1,138 @@
+// BatchWriteItem: up to 25 puts and deletes over any tables, applied in one transaction
+// (so nothing is ever left unprocessed: UnprocessedItems is always empty).
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+#include <set>
+
+#include "actions/actions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+namespace {
+
+struct Write {
+  storage::TablePtr table;
+  std::string key;
+  std::optional<model::Item> item;  // nullopt: delete
+  std::string record;
+};
+
+}  // namespace
+
+void batch_write_item(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  const model::Json* requests = api::get_object(body, "RequestItems");
+  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  auto ricm = api::get_string(body, "ReturnItemCollectionMetrics");
+  api::Constraints c;
+  c.not_null("requestItems", requests != nullptr);
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
+  if (requests) c.count("requestItems", requests, 1, 1000, "{...}");
+  c.check();
+
+  size_t total = 0;
+  for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
+    api::Constraints tc;
+    tc.table_name("requestItems." + std::string(model::view(it->name)), model::view(it->name));
+    tc.check();
+    if (!it->value.IsArray()) model::wrong_json_type(it->value, "List");
+    if (it->value.Empty())
+      api::invalid("1 validation error detected: Value '[]' at 'requestItems." +
+                   std::string(model::view(it->name)) +
+                   "' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    total += it->value.Size();
+  }
+  if (total > 25) api::invalid("Too many items requested for the BatchWriteItem call");
+
+  auto writes = std::make_shared<std::vector<Write>>();
+  std::set<std::pair<uint64_t, std::string>> seen;
+  for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
+    auto table = table_for_items(*call, model::view(it->name));
+    for (const auto& request : it->value.GetArray()) {
+      if (!request.IsObject()) model::wrong_json_type(request, "WriteRequest");
+      const model::Json* put = api::get_object(request, "PutRequest");
+      const model::Json* del = api::get_object(request, "DeleteRequest");
+      if ((put != nullptr) == (del != nullptr))
+        api::invalid("Supplied AttributeValue has more than one datatypes set, must contain "
+                     "exactly one of the supported datatypes");
+      Write w{table, {}, std::nullopt, {}};
+      if (put) {
+        const model::Json* item = api::get_object(*put, "Item");
+        if (!item)
+          api::invalid("1 validation error detected: Value null at 'requestItems." + table->name +
+                       ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
+        w.item = model::item_from_json(*item);
+        check_put_item(*table, *w.item);
+        w.key = storage_key(*table, *w.item);
+        w.record = make_record(*w.item);
+      } else {
+        const model::Json* key = api::get_object(*del, "Key");
+        if (!key)
+          api::invalid("1 validation error detected: Value null at 'requestItems." + table->name +
+                       ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
+        model::Item k = model::item_from_json(*key);
+        check_lookup_key(*table, k);
+        w.key = storage_key(*table, k);
+      }
+      if (!seen.insert({table->id, w.key}).second)
+        api::invalid("Provided list of item keys contains duplicates");
+      writes->push_back(std::move(w));
+    }
+  }
+
+  call->commit(
+      [call, writes](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        for (auto& w : *writes) {
+          auto t = live_table(db, *w.table);
+          Existing old;
+          std::optional<model::Item> current;
+          if (auto stored = txn.get(db.items(), w.key)) {
+            Record r = read_record(*stored);
+            old.exists = true;
+            old.size = r.size;
+            if (!t->indexes.empty()) {
+              current = model::decode_item(r.item);
+              old.item = &*current;
+            }
+          }
+          if (w.item) {
+            check_index_keys(*t, *w.item);
+            store_item(txn, db, *t, w.key, old, &*w.item, w.record);
+          } else if (old.exists) {
+            store_item(txn, db, *t, w.key, old, nullptr, {});
+          }
+        }
+      },
+      [writes, consumed = rcc == "TOTAL" || rcc == "INDEXES"] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        w.Key("UnprocessedItems");
+        w.StartObject();
+        w.EndObject();
+        if (consumed) {
+          std::map<std::string, double> units;
+          for (const auto& x : *writes)
+            units[x.table->name] += write_units(x.item ? model::item_size(*x.item) : 0);
+          w.Key("ConsumedCapacity");
+          w.StartArray();
+          for (const auto& [name, u] : units) {
+            w.StartObject();
+            w.Key("TableName");
+            model::write_string(w, name);
+            w.Key("CapacityUnits");
+            w.Double(u);
+            w.EndObject();
+          }
+          w.EndArray();
+        }
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions

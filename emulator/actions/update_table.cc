@@ -1,0 +1,215 @@
+// UpdateTable: billing mode and throughput, and adding or deleting a global secondary index.
+// A new index is filled from the table's items in the background, a batch per group commit,
+// while writes keep it current; it reports CREATING / Backfilling until it is complete.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
+#include "actions/actions.h"
+#include "actions/common/index_defs.h"
+#include "actions/common/items.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+namespace {
+
+constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
+constexpr int kBackfillBatch = 1000;
+
+void backfill_step(storage::Database& db, std::string space, std::string name, uint64_t index_id,
+                   std::string after) {
+  struct Progress {
+    std::string next;
+    bool done = false;
+  };
+  auto progress = std::make_shared<Progress>();
+  db.write(
+      [&db, space, name, index_id, after, progress](storage::Txn& txn) {
+        auto t = db.catalog().find(space, name);
+        const model::IndexDef* ix = nullptr;
+        if (t)
+          for (const auto& i : t->indexes)
+            if (i.id == index_id) ix = &i;
+        if (!ix || !ix->backfilling) {
+          progress->done = true;
+          return;
+        }
+        std::string prefix = table_prefix(t->id);
+        storage::Cursor c(txn, db.items());
+        bool ok = c.seek(after.empty() ? prefix : after);
+        if (ok && !after.empty() && c.key() == after) ok = c.next();
+        for (int n = 0; ok && c.key().starts_with(prefix) && n < kBackfillBatch; ok = c.next(), ++n) {
+          std::string key(c.key());
+          model::Item item = model::decode_item(read_record(c.value()).item);
+          if (auto k = index_entry_key(*ix, item, key); k && !txn.get(db.indexes(), *k)) {
+            model::Item projected = index_projection(*t, *ix, item);
+            txn.put(db.indexes(), *k, make_record(projected));
+            storage::Catalog::add_stats(txn, db.meta(), ix->id, 1,
+                                        static_cast<int64_t>(model::item_size(projected)));
+          }
+          progress->next = std::move(key);
+        }
+        if (!ok || !c.key().starts_with(prefix)) {
+          model::TableDef def = *t;
+          for (auto& i : def.indexes)
+            if (i.id == index_id) i.backfilling = false;
+          db.catalog().replace(txn, std::move(def));
+          progress->done = true;
+        }
+      },
+      [&db, space, name, index_id, progress](std::exception_ptr e) {
+        if (!e && !progress->done) backfill_step(db, space, name, index_id, progress->next);
+      });
+}
+
+}  // namespace
+
+void resume_backfills(storage::Database& db) {
+  for (const auto& t : db.catalog().all())
+    for (const auto& ix : t->indexes)
+      if (ix.backfilling) backfill_step(db, t->space, t->name, ix.id, "");
+}
+
+void update_table(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto name = api::get_string(body, "TableName");
+  auto billing = api::get_string(body, "BillingMode");
+  const model::Json* throughput = api::get_object(body, "ProvisionedThroughput");
+  const model::Json* defs = api::get_array(body, "AttributeDefinitions");
+  const model::Json* updates = api::get_array(body, "GlobalSecondaryIndexUpdates");
+  api::Constraints c;
+  c.table_name("tableName", name);
+  c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
+  std::optional<int64_t> rcu, wcu;
+  if (throughput) {
+    wcu = api::get_integer(*throughput, "WriteCapacityUnits");
+    rcu = api::get_integer(*throughput, "ReadCapacityUnits");
+    c.not_null("provisionedThroughput.writeCapacityUnits", wcu.has_value());
+    c.at_least("provisionedThroughput.writeCapacityUnits", wcu, 1);
+    c.not_null("provisionedThroughput.readCapacityUnits", rcu.has_value());
+    c.at_least("provisionedThroughput.readCapacityUnits", rcu, 1);
+  }
+  std::vector<model::KeyAttribute> new_defs;
+  if (defs) {
+    for (rapidjson::SizeType i = 0; i < defs->Size(); ++i) {
+      const model::Json& d = (*defs)[i];
+      if (!d.IsObject()) model::wrong_json_type(d, "AttributeDefinition");
+      std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
+      auto an = api::get_string(d, "AttributeName");
+      auto at = api::get_string(d, "AttributeType");
+      c.not_null(path + "attributeName", an.has_value());
+      c.not_null(path + "attributeType", at.has_value());
+      c.one_of(path + "attributeType", at, {"B", "N", "S"});
+      if (an && at)
+        new_defs.push_back({std::string(*an), *at == "N" ? model::Type::N : *at == "B" ? model::Type::B : model::Type::S});
+    }
+  }
+  std::vector<IndexRequest> creates;
+  std::vector<std::string> deletes;
+  if (updates) {
+    for (rapidjson::SizeType i = 0; i < updates->Size(); ++i) {
+      const model::Json& u = (*updates)[i];
+      if (!u.IsObject()) model::wrong_json_type(u, "GlobalSecondaryIndexUpdate");
+      std::string path = "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member";
+      if (const model::Json* create = api::get_object(u, "Create"))
+        creates.push_back(read_index(*create, true, path + ".create", c));
+      if (const model::Json* del = api::get_object(u, "Delete")) {
+        auto index_name = api::get_string(*del, "IndexName");
+        c.not_null(path + ".delete.indexName", index_name.has_value());
+        if (index_name) deletes.emplace_back(*index_name);
+      }
+    }
+  }
+  c.check();
+  if (!billing && !throughput && !updates && !body.HasMember("StreamSpecification"))
+    api::invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+                 "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  if (creates.size() + deletes.size() > 1)
+    api::fail(api::Code::LimitExceeded,
+              "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+              "simultaneously per table");
+
+  auto table = table_for_describe(*call, *name);
+  model::TableDef def = *table;
+  if (billing) def.on_demand = *billing == "PAY_PER_REQUEST";
+  if (billing == "PROVISIONED" && !throughput && table->on_demand)
+    api::invalid(std::string(kInvalid) +
+                 "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+  if (throughput && def.on_demand)
+    api::invalid(std::string(kInvalid) +
+                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                 "BillingMode is PAY_PER_REQUEST");
+  if (throughput) {
+    def.read_capacity = *rcu;
+    def.write_capacity = *wcu;
+  }
+  if (def.on_demand) def.read_capacity = def.write_capacity = 0;
+  for (const auto& d : new_defs) {
+    bool known = false;
+    for (const auto& e : def.attribute_definitions) {
+      if (e.name != d.name) continue;
+      known = true;
+      if (e.type != d.type)
+        api::invalid(std::string(kInvalid) + "Cannot change the type of attribute " + d.name);
+    }
+    if (!known) def.attribute_definitions.push_back(d);
+  }
+  auto new_index = std::make_shared<std::optional<model::IndexDef>>();
+  for (const auto& r : creates) {
+    if (def.index(r.def.name))
+      api::invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
+    *new_index = check_index(r, def, def.attribute_definitions, def.on_demand);
+    (*new_index)->backfilling = true;
+  }
+  std::vector<uint64_t> dropped;
+  for (const auto& n : deletes) {
+    const model::IndexDef* ix = def.index(n);
+    if (!ix || !ix->global)
+      api::fail(api::Code::ResourceNotFound, "Requested resource not found: Index: " + n + " not found");
+    dropped.push_back(ix->id);
+  }
+
+  struct State {
+    storage::TablePtr table;
+    uint64_t created = 0;
+  };
+  auto st = std::make_shared<State>();
+  call->commit(
+      [call, table, def, new_index, dropped, st](storage::Txn& txn) mutable {
+        auto& db = call->svc.db;
+        auto current = db.catalog().find(table->space, table->name);
+        if (!current || current->id != table->id)
+          api::fail(api::Code::ResourceNotFound,
+                    "Requested resource not found: Table: " + table->name + " not found");
+        def.indexes = current->indexes;  // indexes may have changed meanwhile
+        for (uint64_t id : dropped) {
+          std::string prefix = table_prefix(id);
+          storage::Cursor cur(txn, db.indexes());
+          while (cur.seek(prefix) && cur.key().starts_with(prefix)) cur.del();
+          std::erase_if(def.indexes, [&](const model::IndexDef& i) { return i.id == id; });
+        }
+        if (*new_index) {
+          if (def.index((*new_index)->name))
+            api::invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
+          model::IndexDef ix = **new_index;
+          ix.id = db.catalog().allocate_id(txn);
+          st->created = ix.id;
+          def.indexes.push_back(std::move(ix));
+        }
+        st->table = db.catalog().replace(txn, def);
+      },
+      [call, st] {
+        auto& db = call->svc.db;
+        if (st->created) backfill_step(db, st->table->space, st->table->name, st->created, "");
+        storage::Txn txn = db.read();
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        w.Key("TableDescription");
+        write_table_description(
+            w, *st->table, [&](uint64_t id) { return storage::Catalog::stats(txn, db.meta(), id); },
+            "UPDATING");
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions
