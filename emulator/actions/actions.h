@@ -17,6 +17,8 @@ void query(const api::CallPtr& call);
 void batch_get_item(const api::CallPtr& call);
 void batch_write_item(const api::CallPtr& call);
 void update_table(const api::CallPtr& call);
+void transact_write_items(const api::CallPtr& call);
+void transact_get_items(const api::CallPtr& call);
 
 // At start: finish filling the global secondary indexes an UpdateTable had begun.
 void resume_backfills(storage::Database& db);

@@ -24,6 +24,10 @@ constexpr Entry kWire[] = {
     {Code::ConditionalCheckFailed,
      {400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}},
     {Code::LimitExceeded, {400, "com.amazonaws.dynamodb.v20120810#LimitExceededException"}},
+    {Code::TransactionCanceled,
+     {400, "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"}},
+    {Code::IdempotentParameterMismatch,
+     {400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"}},
     {Code::RequestTooLarge, {413, "com.amazon.coral.service#RequestEntityTooLargeException"}},
     {Code::Internal, {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}},
 };
@@ -45,9 +49,9 @@ std::string render_error(const ApiError& e) {
   // The Coral serialization layer capitalises its message key; the service uses "message".
   w.Key(e.code == Code::Serialization ? "Message" : "message");
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
-  if (!e.item_json.empty()) {
-    w.Key("Item");
-    w.RawValue(e.item_json.data(), e.item_json.size(), rapidjson::kObjectType);
+  for (const auto& [name, json] : e.extra) {
+    w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    w.RawValue(json.data(), json.size(), json[0] == '[' ? rapidjson::kArrayType : rapidjson::kObjectType);
   }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};

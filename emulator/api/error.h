@@ -4,6 +4,8 @@
 
 #include <exception>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace api {
 
@@ -17,6 +19,8 @@ enum class Code {
   ConditionalCheckFailed,
   RequestTooLarge,
   LimitExceeded,
+  TransactionCanceled,
+  IdempotentParameterMismatch,
   Internal,
 };
 
@@ -25,9 +29,9 @@ struct ApiError : std::exception {
   const char* what() const noexcept override { return message.c_str(); }
   Code code;
   std::string message;
-  // ConditionalCheckFailedException with ReturnValuesOnConditionCheckFailure=ALL_OLD: the
-  // item as JSON, sent as the error's "Item" member.
-  std::string item_json;
+  // Further members of the error body as (name, raw JSON): the "Item" of a
+  // ConditionalCheckFailedException, the "CancellationReasons" of a cancelled transaction.
+  std::vector<std::pair<std::string, std::string>> extra;
 };
 
 [[noreturn]] inline void fail(Code code, std::string message) {

@@ -21,6 +21,8 @@ constexpr Entry kActions[] = {
     {"PutItem", &actions::put_item},
     {"Query", &actions::query},
     {"Scan", &actions::scan},
+    {"TransactGetItems", &actions::transact_get_items},
+    {"TransactWriteItems", &actions::transact_write_items},
     {"UpdateItem", &actions::update_item},
     {"UpdateTable", &actions::update_table},
 };

@@ -22,7 +22,7 @@ void require(const std::optional<expr::Node>& condition, const model::Item* old,
     rapidjson::StringBuffer buf;
     model::JsonWriter w(buf);
     model::write_item(w, *old);
-    e.item_json.assign(buf.GetString(), buf.GetSize());
+    e.extra.emplace_back("Item", std::string(buf.GetString(), buf.GetSize()));
   }
   throw e;
 }

@@ -1,0 +1,267 @@
+// TransactWriteItems: up to 100 ConditionCheck / Put / Update / Delete actions over any
+// tables, all applied in one LMDB transaction or none; the reasons of a cancellation are
+// reported per action in request order, as DynamoDB reports them. ClientRequestToken makes a
+// retried request succeed again without applying twice.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "actions/actions.h"
+#include "actions/common/conditions.h"
+#include "actions/common/expressions.h"
+#include "actions/common/items.h"
+#include "actions/common/options.h"
+#include "actions/common/tables.h"
+#include "model/codec.h"
+
+namespace actions {
+namespace {
+
+struct Action {
+  enum class Kind { Check, Put, Delete, Update } kind;
+  storage::TablePtr table;
+  std::string key;
+  model::Item key_attributes;
+  std::optional<model::Item> item;  // Put
+  std::string record;               // Put
+  std::optional<expr::Node> condition;
+  std::optional<expr::Update> update;
+  bool return_old = false;
+};
+
+// Tokens seen in the last 10 minutes: the request they came with. Only the writer thread
+// reads and changes it (inside changes and their completions).
+struct Token {
+  std::string request;
+  std::chrono::steady_clock::time_point expires;
+};
+std::map<std::string, Token>& tokens() {
+  static std::map<std::string, Token> t;
+  return t;
+}
+constexpr auto kTokenLifetime = std::chrono::minutes(10);
+
+Action read_action(const api::Call& call, const model::Json& entry, size_t index) {
+  if (!entry.IsObject()) model::wrong_json_type(entry, "TransactWriteItem");
+  static constexpr std::pair<const char*, Action::Kind> kKinds[] = {
+      {"ConditionCheck", Action::Kind::Check},
+      {"Put", Action::Kind::Put},
+      {"Delete", Action::Kind::Delete},
+      {"Update", Action::Kind::Update},
+  };
+  const model::Json* body = nullptr;
+  const char* member = nullptr;
+  Action a{};
+  int found = 0;
+  for (const auto& [name, kind] : kKinds) {
+    if (const model::Json* m = api::get_object(entry, name)) {
+      body = m;
+      member = name;
+      a.kind = kind;
+      ++found;
+    }
+  }
+  if (found != 1)
+    api::invalid("The action or operation requested is invalid. Verify that the action is typed "
+                 "correctly.");
+  std::string path = "transactItems." + std::to_string(index + 1) + ".member." +
+                     std::string(1, static_cast<char>(std::tolower(member[0]))) + (member + 1);
+  auto name = api::get_string(*body, "TableName");
+  const model::Json* item_json = api::get_object(*body, "Item");
+  const model::Json* key_json = api::get_object(*body, "Key");
+  api::Constraints c;
+  c.table_name(path + ".tableName", name);
+  if (a.kind == Action::Kind::Put)
+    c.not_null(path + ".item", item_json != nullptr);
+  else
+    c.not_null(path + ".key", key_json != nullptr);
+  if (a.kind == Action::Kind::Check)
+    c.not_null(path + ".conditionExpression", body->HasMember("ConditionExpression"));
+  if (a.kind == Action::Kind::Update)
+    c.not_null(path + ".updateExpression", body->HasMember("UpdateExpression"));
+  c.check();
+  a.return_old = return_item_on_failure(*body);
+
+  Expressions expressions(*body, a.kind == Action::Kind::Update
+                                     ? std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"}
+                                     : std::initializer_list<const char*>{"ConditionExpression"});
+  model::Item attrs = model::item_from_json(a.kind == Action::Kind::Put ? *item_json : *key_json);
+  if (a.kind == Action::Kind::Update) a.update = expressions.update();
+  a.condition = expressions.condition();
+  expressions.finish();
+  a.table = table_for_items(call, *name);
+  if (a.kind == Action::Kind::Put) {
+    check_put_item(*a.table, attrs);
+    a.key = storage_key(*a.table, attrs);
+    a.record = make_record(attrs);
+    a.item = std::move(attrs);
+  } else {
+    check_lookup_key(*a.table, attrs);
+    a.key = storage_key(*a.table, attrs);
+    a.key_attributes = std::move(attrs);
+  }
+  return a;
+}
+
+std::string reason_json(const char* code, const std::string& message, const model::Item* item) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Code");
+  w.String(code);
+  if (!message.empty()) {
+    w.Key("Message");
+    model::write_string(w, message);
+  }
+  if (item) {
+    w.Key("Item");
+    model::write_item(w, *item);
+  }
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace
+
+void transact_write_items(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  const model::Json* items = api::get_array(body, "TransactItems");
+  auto token = api::get_string(body, "ClientRequestToken");
+  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  api::Constraints c;
+  c.not_null("transactItems", items != nullptr);
+  c.count("transactItems", items, 1, 100, "[...]");
+  c.length("clientRequestToken", token, 1, 36);
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.one_of("returnItemCollectionMetrics", api::get_string(body, "ReturnItemCollectionMetrics"),
+           {"SIZE", "NONE"});
+  c.check();
+
+  auto actions = std::make_shared<std::vector<Action>>();
+  std::set<std::pair<uint64_t, std::string>> seen;
+  for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
+    actions->push_back(read_action(*call, (*items)[i], i));
+    if (!seen.insert({actions->back().table->id, actions->back().key}).second)
+      api::invalid("Transaction request cannot include multiple operations on one item");
+  }
+
+  // The request as the token remembers it: everything but the token itself.
+  std::string fingerprint;
+  if (token) {
+    rapidjson::StringBuffer buf;
+    model::JsonWriter w(buf);
+    items->Accept(w);
+    fingerprint.assign(buf.GetString(), buf.GetSize());
+  }
+  std::string token_text(token.value_or(""));
+
+  call->commit(
+      [call, actions, token_text, fingerprint](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        if (!token_text.empty()) {
+          auto now = std::chrono::steady_clock::now();
+          std::erase_if(tokens(), [&](const auto& kv) { return kv.second.expires < now; });
+          if (auto it = tokens().find(token_text); it != tokens().end()) {
+            if (it->second.request != fingerprint)
+              api::fail(api::Code::IdempotentParameterMismatch,
+                        "The request uses the same client token as a previous, but non-identical "
+                        "request.");
+            return;  // already applied: succeed again without applying twice
+          }
+        }
+        struct Planned {
+          storage::TablePtr table;
+          Existing old;
+          std::optional<model::Item> old_item, next;
+        };
+        std::vector<Planned> plan(actions->size());
+        std::vector<std::string> reasons(actions->size());
+        std::string codes;
+        bool cancelled = false;
+        for (size_t i = 0; i < actions->size(); ++i) {
+          const Action& a = (*actions)[i];
+          Planned& p = plan[i];
+          p.table = live_table(db, *a.table);
+          if (auto stored = txn.get(db.items(), a.key)) {
+            Record r = read_record(*stored);
+            p.old.exists = true;
+            p.old.size = r.size;
+            p.old_item = model::decode_item(r.item);
+            p.old.item = &*p.old_item;
+          }
+          const char* code = "None";
+          try {
+            require(a.condition, p.old.item, false);
+            if (a.kind == Action::Kind::Put) {
+              p.next = *a.item;
+            } else if (a.kind == Action::Kind::Update) {
+              if (p.old.exists || a.update->creates()) {
+                p.next = p.old.exists ? *p.old_item : a.key_attributes;
+                expr::apply(*a.update, *p.table, *p.next);
+                if (model::item_size(*p.next) > model::kMaxItemSize)
+                  api::invalid("Item size to update has exceeded the maximum allowed size");
+              }
+            }
+            if (p.next) check_index_keys(*p.table, *p.next);
+            reasons[i] = reason_json(code, "", nullptr);
+          } catch (const api::ApiError& e) {
+            cancelled = true;
+            bool ccf = e.code == api::Code::ConditionalCheckFailed;
+            code = ccf ? "ConditionalCheckFailed" : "ValidationError";
+            reasons[i] = reason_json(code, e.message, ccf && a.return_old ? p.old.item : nullptr);
+          }
+          codes += (i ? ", " : "") + std::string(code);
+        }
+        if (cancelled) {
+          api::ApiError e(api::Code::TransactionCanceled,
+                          "Transaction cancelled, please refer cancellation reasons for specific "
+                          "reasons [" + codes + "]");
+          std::string list = "[";
+          for (size_t i = 0; i < reasons.size(); ++i) list += (i ? "," : "") + reasons[i];
+          e.extra.emplace_back("CancellationReasons", list + "]");
+          throw e;
+        }
+        for (size_t i = 0; i < actions->size(); ++i) {
+          const Action& a = (*actions)[i];
+          Planned& p = plan[i];
+          if (a.kind == Action::Kind::Check) continue;
+          if (p.next)
+            store_item(txn, db, *p.table, a.key, p.old, &*p.next,
+                       a.kind == Action::Kind::Put ? a.record : make_record(*p.next));
+          else if (p.old.exists && a.kind == Action::Kind::Delete)
+            store_item(txn, db, *p.table, a.key, p.old, nullptr, {});
+        }
+        if (!token_text.empty()) {
+          // Recorded with the change; a group commit that fails (a broken disk) would leave a
+          // token whose request was not applied, and its retry would be refused as a replay.
+          tokens()[token_text] = Token{fingerprint, std::chrono::steady_clock::now() + kTokenLifetime};
+        }
+      },
+      [actions, consumed = rcc == "TOTAL" || rcc == "INDEXES"] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        if (consumed) {
+          std::map<std::string, double> units;
+          for (const auto& a : *actions)
+            units[a.table->name] += 2 * write_units(a.item ? model::item_size(*a.item) : 0);
+          w.Key("ConsumedCapacity");
+          w.StartArray();
+          for (const auto& [name, u] : units) {
+            w.StartObject();
+            w.Key("TableName");
+            model::write_string(w, name);
+            w.Key("CapacityUnits");
+            w.Double(u);
+            w.EndObject();
+          }
+          w.EndArray();
+        }
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace actions
