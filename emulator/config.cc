@@ -23,6 +23,14 @@ Options take DynamoDB Local's single-dash spelling or a GNU-style long one.
   -cors LIST, --cors LIST   comma-separated origins allowed by CORS (default "*");
                             --no-cors disables CORS headers.
   --threads N               I/O threads (default: one per core)
+  --clock-offset SECONDS    run on a clock shifted by SECONDS (may be negative). Everything
+                            time-based reads this clock: TTL expiry, stream record times,
+                            trimming (24 h), shard rollover, iterator expiry (15 min).
+                            POST /emulator/clock {"advanceSeconds": N} moves it forward;
+                            GET /emulator/clock shows it.
+  --ttl-interval-ms N       how often expired items are swept (default 1000)
+  --stream-shard-seconds N  how long a stream shard stays open before a child shard
+                            replaces it (default 14400, as DynamoDB's roughly 4 hours)
   -help, --help             this text
 
 Accepted for compatibility with DynamoDB Local, with no effect here:
@@ -76,6 +84,19 @@ Config parse_args(const std::vector<std::string>& args) {
       c.cors.clear();
     } else if (flag == "--threads") {
       c.threads = number(need());
+    } else if (flag == "--clock-offset") {
+      std::string v = need();
+      try {
+        size_t used = 0;
+        c.clock_offset_s = std::stod(v, &used);
+        if (used != v.size()) throw std::invalid_argument(v);
+      } catch (const std::exception&) {
+        throw std::invalid_argument("option --clock-offset needs a number of seconds, got '" + v + "'");
+      }
+    } else if (flag == "--ttl-interval-ms") {
+      c.ttl_interval_ms = std::max(1, number(need()));
+    } else if (flag == "--stream-shard-seconds") {
+      c.stream_shard_s = std::max(1, number(need()));
     } else if (flag == "-help" || flag == "--help" || flag == "-h") {
       c.help = true;
     } else if (flag == "-delayTransientStatuses" || flag == "-optimizeDbBeforeStartup" ||

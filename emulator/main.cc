@@ -8,7 +8,10 @@
 
 #include "actions/actions.h"
 #include "api/call.h"
+#include "background.h"
 #include "config.h"
+#include "model/clock.h"
+#include "streams/stream_log.h"
 #include "http/server.h"
 #include "storage/database.h"
 
@@ -38,6 +41,9 @@ int main(int argc, char** argv) {
     fs::create_directories(dir);
     storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
     actions::resume_backfills(db);
+    model::Clock::advance_ms(static_cast<int64_t>(config.clock_offset_s * 1000));
+    streams::settings().shard_ms = int64_t(config.stream_shard_s) * 1000;
+    emulator::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));
     api::Services services{db};
     http::Options http_options{config.host, config.port, config.threads, config.cors,
                                config.shared_db};

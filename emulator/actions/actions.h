@@ -19,6 +19,14 @@ void batch_write_item(const api::CallPtr& call);
 void update_table(const api::CallPtr& call);
 void transact_write_items(const api::CallPtr& call);
 void transact_get_items(const api::CallPtr& call);
+void update_time_to_live(const api::CallPtr& call);
+void describe_time_to_live(const api::CallPtr& call);
+
+// DynamoDB Streams.
+void list_streams(const api::CallPtr& call);
+void describe_stream(const api::CallPtr& call);
+void get_shard_iterator(const api::CallPtr& call);
+void get_records(const api::CallPtr& call);
 
 // At start: finish filling the global secondary indexes an UpdateTable had begun.
 void resume_backfills(storage::Database& db);

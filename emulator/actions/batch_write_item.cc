@@ -94,7 +94,7 @@ void batch_write_item(const api::CallPtr& call) {
             Record r = read_record(*stored);
             old.exists = true;
             old.size = r.size;
-            if (!t->indexes.empty()) {
+            if (t->needs_old_item()) {
               current = model::decode_item(r.item);
               old.item = &*current;
             }

@@ -217,13 +217,19 @@ model::TableDef parse_definition(const api::Call& call) {
 
 void create_table(const api::CallPtr& call) {
   auto def = std::make_shared<model::TableDef>(parse_definition(*call));
+  auto stream = stream_specification(call->body());
   auto created = std::make_shared<storage::TablePtr>();
   call->commit(
-      [call, def, created](storage::Txn& txn) {
+      [call, def, created, stream](storage::Txn& txn) {
         auto& catalog = call->svc.db.catalog();
         if (catalog.find(def->space, def->name))
           api::fail(api::Code::ResourceInUse, "Table already exists: " + def->name);
         *created = catalog.create(txn, *def);
+        if (stream && !stream->empty()) {
+          model::TableDef with_stream = **created;
+          set_stream(txn, call->svc.db, with_stream, *stream);
+          *created = catalog.replace(txn, std::move(with_stream));
+        }
       },
       [created] {
         rapidjson::StringBuffer buf;

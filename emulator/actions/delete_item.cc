@@ -47,7 +47,7 @@ void delete_item(const api::CallPtr& call) {
           st->had_old = old.exists = true;
           st->old.assign(*stored);
           old.size = read_record(st->old).size;
-          if (st->condition || !t->indexes.empty()) {
+          if (st->condition || t->needs_old_item()) {
             current = model::decode_item(read_record(st->old).item);
             old.item = &*current;
           }

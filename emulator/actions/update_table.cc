@@ -119,7 +119,8 @@ void update_table(const api::CallPtr& call) {
     }
   }
   c.check();
-  if (!billing && !throughput && !updates && !body.HasMember("StreamSpecification"))
+  auto stream = stream_specification(body);
+  if (!billing && !throughput && !updates && !stream)
     api::invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                  "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
   if (creates.size() + deletes.size() > 1)
@@ -173,13 +174,19 @@ void update_table(const api::CallPtr& call) {
   };
   auto st = std::make_shared<State>();
   call->commit(
-      [call, table, def, new_index, dropped, st](storage::Txn& txn) mutable {
+      [call, table, def, new_index, dropped, st, stream](storage::Txn& txn) mutable {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
           api::fail(api::Code::ResourceNotFound,
                     "Requested resource not found: Table: " + table->name + " not found");
-        def.indexes = current->indexes;  // indexes may have changed meanwhile
+        def.indexes = current->indexes;  // indexes and streams may have changed meanwhile
+        def.stream_id = current->stream_id;
+        def.latest_stream_id = current->latest_stream_id;
+        def.latest_stream_label = current->latest_stream_label;
+        def.stream_view_type = current->stream_view_type;
+        def.ttl_attribute = current->ttl_attribute;
+        if (stream) set_stream(txn, db, def, *stream);
         for (uint64_t id : dropped) {
           std::string prefix = table_prefix(id);
           storage::Cursor cur(txn, db.indexes());

@@ -28,6 +28,9 @@ constexpr Entry kWire[] = {
      {400, "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"}},
     {Code::IdempotentParameterMismatch,
      {400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"}},
+    {Code::ExpiredIterator, {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"}},
+    {Code::TrimmedDataAccess,
+     {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"}},
     {Code::RequestTooLarge, {413, "com.amazon.coral.service#RequestEntityTooLargeException"}},
     {Code::Internal, {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}},
 };

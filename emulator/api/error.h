@@ -21,6 +21,8 @@ enum class Code {
   LimitExceeded,
   TransactionCanceled,
   IdempotentParameterMismatch,
+  ExpiredIterator,
+  TrimmedDataAccess,
   Internal,
 };
 

@@ -16,6 +16,7 @@ constexpr Entry kActions[] = {
     {"DeleteItem", &actions::delete_item},
     {"DeleteTable", &actions::delete_table},
     {"DescribeTable", &actions::describe_table},
+    {"DescribeTimeToLive", &actions::describe_time_to_live},
     {"GetItem", &actions::get_item},
     {"ListTables", &actions::list_tables},
     {"PutItem", &actions::put_item},
@@ -25,11 +26,24 @@ constexpr Entry kActions[] = {
     {"TransactWriteItems", &actions::transact_write_items},
     {"UpdateItem", &actions::update_item},
     {"UpdateTable", &actions::update_table},
+    {"UpdateTimeToLive", &actions::update_time_to_live},
+};
+constexpr Entry kStreamActions[] = {
+    {"DescribeStream", &actions::describe_stream},
+    {"GetRecords", &actions::get_records},
+    {"GetShardIterator", &actions::get_shard_iterator},
+    {"ListStreams", &actions::list_streams},
 };
 }  // namespace
 
 Handler find_action(std::string_view operation) {
   for (const auto& e : kActions)
+    if (e.name == operation) return e.handler;
+  return nullptr;
+}
+
+Handler find_stream_action(std::string_view operation) {
+  for (const auto& e : kStreamActions)
     if (e.name == operation) return e.handler;
   return nullptr;
 }

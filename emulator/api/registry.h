@@ -8,5 +8,7 @@ namespace api {
 
 // The handler for an operation name ("PutItem"), or nullptr.
 Handler find_action(std::string_view operation);
+// The same for DynamoDB Streams ("GetRecords").
+Handler find_stream_action(std::string_view operation);
 
 }  // namespace api

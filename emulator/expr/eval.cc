@@ -449,6 +449,15 @@ bool values_equal(const Value& a, const Value& b) {
   return false;
 }
 
+bool items_equal(const Item& a, const Item& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || !values_equal(v, it->second)) return false;
+  }
+  return true;
+}
+
 bool holds(const Node& n, const Item* item) {
   Value s1, s2, s3;
   switch (n.kind) {

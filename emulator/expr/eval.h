@@ -53,5 +53,6 @@ void apply(const Update& update, const model::TableDef& table, model::Item& item
 std::vector<Path> updated_paths(const Update& update);
 
 bool values_equal(const model::Value& a, const model::Value& b);
+bool items_equal(const model::Item& a, const model::Item& b);
 
 }  // namespace expr

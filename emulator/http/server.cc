@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/registry.h"
+#include "model/clock.h"
 
 namespace http {
 namespace {
@@ -29,6 +30,7 @@ using tcp = net::ip::tcp;
 // refused before it is read.
 constexpr size_t kMaxBody = 16 * 1024 * 1024;
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
 
 std::string request_id() {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -124,6 +126,10 @@ class Session : public std::enable_shared_from_this<Session> {
       send_text(200, "");
       return;
     }
+    if (request_.target() == "/emulator/clock") {
+      clock_endpoint();
+      return;
+    }
     if (request_.method() == bhttp::verb::get) {
       // DynamoDB's endpoint answers a plain GET with a health line.
       send_text(200, "healthy: dynamodb." + region_hint() + ".amazonaws.com ");
@@ -135,7 +141,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     std::string_view target = header("X-Amz-Target");
     api::Handler handler = nullptr;
-    if (target.starts_with(kTargetPrefix)) handler = api::find_action(target.substr(kTargetPrefix.size()));
+    if (target.starts_with(kTargetPrefix))
+      handler = api::find_action(target.substr(kTargetPrefix.size()));
+    else if (target.starts_with(kStreamsTargetPrefix))
+      handler = api::find_stream_action(target.substr(kStreamsTargetPrefix.size()));
     if (!handler) {
       fail(api::ApiError(api::Code::UnknownOperation, "An unknown operation was requested."));
       return;
@@ -169,6 +178,29 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (...) {
       call->reply_current_exception();
     }
+  }
+
+  // The emulator's own admin call: read or advance the clock every time-based behaviour uses.
+  void clock_endpoint() {
+    if (request_.method() == bhttp::verb::post) {
+      rapidjson::Document doc;
+      doc.Parse(request_.body().data(), request_.body().size());
+      double seconds = 0;
+      if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("advanceSeconds") &&
+          doc["advanceSeconds"].IsNumber())
+        seconds = doc["advanceSeconds"].GetDouble();
+      else {
+        send(400, api::render_error(api::ApiError(api::Code::Validation,
+                                                  "Expected {\"advanceSeconds\": <number>}")),
+             true);
+        return;
+      }
+      model::Clock::advance_ms(static_cast<int64_t>(seconds * 1000));
+    }
+    send(200,
+         "{\"nowMs\":" + std::to_string(model::Clock::now_ms()) +
+             ",\"offsetMs\":" + std::to_string(model::Clock::offset_ms()) + "}",
+         true);
   }
 
   std::string region_hint() {

@@ -10,6 +10,8 @@ namespace {
 constexpr std::string_view kTablePrefix = "t";
 constexpr std::string_view kStatsPrefix = "s";
 constexpr std::string_view kNextId = "next_id";
+constexpr std::string_view kNextSeq = "next_seq";
+constexpr std::string_view kStreamPrefix = "S";
 
 std::string table_key(std::string_view space, std::string_view name) {
   std::string k(kTablePrefix);
@@ -71,6 +73,16 @@ std::string encode(const model::TableDef& d) {
   w.Int64(d.read_capacity);
   w.Key("wcu");
   w.Int64(d.write_capacity);
+  w.Key("stream_id");
+  w.Uint64(d.stream_id);
+  w.Key("latest_stream_id");
+  w.Uint64(d.latest_stream_id);
+  w.Key("latest_stream_label");
+  model::write_string(w, d.latest_stream_label);
+  w.Key("stream_view_type");
+  model::write_string(w, d.stream_view_type);
+  w.Key("ttl_attribute");
+  model::write_string(w, d.ttl_attribute);
   w.Key("indexes");
   w.StartArray();
   for (const auto& i : d.indexes) {
@@ -131,6 +143,13 @@ model::TableDef decode(std::string_view text) {
   d.on_demand = doc["on_demand"].GetBool();
   d.read_capacity = doc["rcu"].GetInt64();
   d.write_capacity = doc["wcu"].GetInt64();
+  if (doc.HasMember("stream_id")) d.stream_id = doc["stream_id"].GetUint64();
+  if (doc.HasMember("ttl_attribute")) d.ttl_attribute = str(doc, "ttl_attribute");
+  if (doc.HasMember("latest_stream_id")) {
+    d.latest_stream_id = doc["latest_stream_id"].GetUint64();
+    d.latest_stream_label = str(doc, "latest_stream_label");
+    d.stream_view_type = str(doc, "stream_view_type");
+  }
   if (doc.HasMember("indexes")) {
     for (const auto& j : doc["indexes"].GetArray()) {
       model::IndexDef i;
@@ -153,7 +172,117 @@ model::TableDef decode(std::string_view text) {
   return d;
 }
 
+std::string encode_stream(const model::StreamDef& s) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  auto key_attr = [&](const model::KeyAttribute& k) {
+    w.StartObject();
+    w.Key("name");
+    model::write_string(w, k.name);
+    w.Key("type");
+    w.String(model::type_name(k.type));
+    w.EndObject();
+  };
+  w.StartObject();
+  w.Key("id"); w.Uint64(s.id);
+  w.Key("table_id"); w.Uint64(s.table_id);
+  w.Key("space"); model::write_string(w, s.space);
+  w.Key("table"); model::write_string(w, s.table_name);
+  w.Key("region"); model::write_string(w, s.region);
+  w.Key("label"); model::write_string(w, s.label);
+  w.Key("view"); model::write_string(w, s.view_type);
+  w.Key("enabled"); w.Bool(s.enabled);
+  w.Key("created"); w.Int64(s.created_ms);
+  w.Key("disabled"); w.Int64(s.disabled_ms);
+  w.Key("hash"); key_attr(s.hash);
+  if (s.range) { w.Key("range"); key_attr(*s.range); }
+  w.Key("trimmed"); w.Uint64(s.trimmed_through);
+  w.Key("shards");
+  w.StartArray();
+  for (const auto& sh : s.shards) {
+    w.StartObject();
+    w.Key("id"); model::write_string(w, sh.id);
+    w.Key("parent"); model::write_string(w, sh.parent);
+    w.Key("first"); w.Uint64(sh.first_seq);
+    w.Key("last"); w.Uint64(sh.last_seq);
+    w.Key("created"); w.Int64(sh.created_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+model::StreamDef decode_stream(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError() || !doc.IsObject()) throw std::runtime_error("corrupt stream entry");
+  auto str = [&](const model::Json& j, const char* k) { return std::string(model::view(j[k])); };
+  auto key_attr = [&](const model::Json& j) {
+    return model::KeyAttribute{str(j, "name"), parse_type(model::view(j["type"]))};
+  };
+  model::StreamDef s;
+  s.id = doc["id"].GetUint64();
+  s.table_id = doc["table_id"].GetUint64();
+  s.space = str(doc, "space");
+  s.table_name = str(doc, "table");
+  s.region = str(doc, "region");
+  s.label = str(doc, "label");
+  s.view_type = str(doc, "view");
+  s.enabled = doc["enabled"].GetBool();
+  s.created_ms = doc["created"].GetInt64();
+  s.disabled_ms = doc["disabled"].GetInt64();
+  s.hash = key_attr(doc["hash"]);
+  if (doc.HasMember("range")) s.range = key_attr(doc["range"]);
+  s.trimmed_through = doc["trimmed"].GetUint64();
+  for (const auto& j : doc["shards"].GetArray())
+    s.shards.push_back({str(j, "id"), str(j, "parent"), j["first"].GetUint64(),
+                        j["last"].GetUint64(), j["created"].GetInt64()});
+  return s;
+}
+
 }  // namespace
+
+StreamPtr Catalog::stream(uint64_t id) const {
+  std::shared_lock lock(mu_);
+  auto it = streams_.find(id);
+  return it == streams_.end() ? nullptr : it->second;
+}
+
+std::vector<StreamPtr> Catalog::streams() const {
+  std::vector<StreamPtr> out;
+  std::shared_lock lock(mu_);
+  for (const auto& [id, s] : streams_) out.push_back(s);
+  return out;
+}
+
+StreamPtr Catalog::put_stream(Txn& txn, model::StreamDef def) {
+  if (!def.id) def.id = allocate_id(txn);
+  txn.put(meta_, std::string(kStreamPrefix) + be64(def.id), encode_stream(def));
+  auto ptr = std::make_shared<const model::StreamDef>(std::move(def));
+  std::unique_lock lock(mu_);
+  streams_[ptr->id] = ptr;
+  return ptr;
+}
+
+void Catalog::drop_stream(Txn& txn, uint64_t id) {
+  txn.del(meta_, std::string(kStreamPrefix) + be64(id));
+  std::unique_lock lock(mu_);
+  streams_.erase(id);
+}
+
+uint64_t Catalog::peek_sequence(const Txn& txn) const {
+  auto next = txn.get(meta_, kNextSeq);
+  return next ? read_u64(*next) : 1;
+}
+
+uint64_t Catalog::next_sequence(Txn& txn) {
+  auto next = txn.get(meta_, kNextSeq);
+  uint64_t seq = next ? read_u64(*next) : 1;
+  uint64_t following = seq + 1;
+  txn.put(meta_, kNextSeq, {reinterpret_cast<const char*>(&following), sizeof following});
+  return seq;
+}
 
 void Catalog::load() {
   std::map<Key, TablePtr, std::less<>> tables;
@@ -163,8 +292,14 @@ void Catalog::load() {
     auto def = std::make_shared<model::TableDef>(decode(c.value()));
     tables[{def->space, def->name}] = std::move(def);
   }
+  std::map<uint64_t, StreamPtr> streams;
+  for (bool ok = c.seek(kStreamPrefix); ok && c.key().starts_with(kStreamPrefix); ok = c.next()) {
+    auto s = std::make_shared<model::StreamDef>(decode_stream(c.value()));
+    streams[s->id] = std::move(s);
+  }
   std::unique_lock lock(mu_);
   tables_ = std::move(tables);
+  streams_ = std::move(streams);
 }
 
 TablePtr Catalog::find(const std::string& space, std::string_view name) const {

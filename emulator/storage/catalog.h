@@ -15,6 +15,7 @@
 namespace storage {
 
 using TablePtr = std::shared_ptr<const model::TableDef>;
+using StreamPtr = std::shared_ptr<const model::StreamDef>;
 
 struct TableStats {
   uint64_t item_count = 0;
@@ -42,6 +43,17 @@ class Catalog {
   uint64_t allocate_id(Txn& txn);
   std::vector<TablePtr> all() const;
 
+  // Streams, current and disabled ones still readable.
+  StreamPtr stream(uint64_t id) const;
+  std::vector<StreamPtr> streams() const;
+  // Writer thread: records a new (id 0: an id is allocated) or changed stream.
+  StreamPtr put_stream(Txn& txn, model::StreamDef def);
+  void drop_stream(Txn& txn, uint64_t id);
+  // Writer thread: the next stream sequence number (shared by all streams, increasing).
+  uint64_t next_sequence(Txn& txn);
+  // The sequence number the next record will get.
+  uint64_t peek_sequence(const Txn& txn) const;
+
   static TableStats stats(const Txn& txn, MDB_dbi meta, uint64_t id);
   static void add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int64_t bytes);
 
@@ -51,6 +63,7 @@ class Catalog {
   MDB_dbi meta_;
   mutable std::shared_mutex mu_;
   std::map<Key, TablePtr, std::less<>> tables_;
+  std::map<uint64_t, StreamPtr> streams_;
 };
 
 }  // namespace storage

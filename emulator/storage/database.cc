@@ -17,6 +17,8 @@ Database::Database(const Options& o)
       items_(open_dbi(env_.get(), "items")),
       meta_(open_dbi(env_.get(), "meta")),
       indexes_(open_dbi(env_.get(), "indexes")),
+      stream_records_(open_dbi(env_.get(), "stream_records")),
+      ttl_(open_dbi(env_.get(), "ttl")),
       catalog_(env_.get(), meta_) {
   catalog_.load();
   writer_ = std::thread([this] { run(); });

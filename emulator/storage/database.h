@@ -37,6 +37,8 @@ class Database {
   MDB_dbi items() const { return items_; }
   MDB_dbi meta() const { return meta_; }
   MDB_dbi indexes() const { return indexes_; }
+  MDB_dbi stream_records() const { return stream_records_; }
+  MDB_dbi ttl() const { return ttl_; }
   Catalog& catalog() { return catalog_; }
   bool durable() const { return durable_; }
 
@@ -54,7 +56,7 @@ class Database {
 
   Env env_;
   bool durable_;
-  MDB_dbi items_ = 0, meta_ = 0, indexes_ = 0;
+  MDB_dbi items_ = 0, meta_ = 0, indexes_ = 0, stream_records_ = 0, ttl_ = 0;
   Catalog catalog_;
   std::mutex mu_;
   std::condition_variable cv_;

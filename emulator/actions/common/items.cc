@@ -4,6 +4,7 @@
 
 #include "api/error.h"
 #include "model/codec.h"
+#include "ttl/ttl.h"
 
 namespace actions {
 namespace {
@@ -180,9 +181,9 @@ storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
   return current;
 }
 
-void store_item(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+void store_item(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
                 const std::string& key, const Existing& old, const model::Item* next,
-                std::string_view next_record) {
+                std::string_view next_record, streams::Origin origin) {
   if (next)
     txn.put(db.items(), key, next_record);
   else if (old.exists)
@@ -191,8 +192,10 @@ void store_item(storage::Txn& txn, const storage::Database& db, const model::Tab
   int64_t bytes = (next ? static_cast<int64_t>(model::item_size(*next)) : 0) -
                   static_cast<int64_t>(old.exists ? old.size : 0);
   storage::Catalog::add_stats(txn, db.meta(), t.id, count, bytes);
-  if (!t.indexes.empty() && old.exists && !old.item)
-    throw std::logic_error("store_item: the replaced item is needed to maintain indexes");
+  if (t.needs_old_item() && old.exists && !old.item)
+    throw std::logic_error("store_item: the replaced item is needed for indexes, stream, TTL");
+  streams::append(txn, db, t, old.exists ? old.item : nullptr, next, origin);
+  ttl::track(txn, db, t, key, old.exists ? old.item : nullptr, next);
   for (const auto& ix : t.indexes) {
     if (old.exists) {
       if (auto k = index_entry_key(ix, *old.item, key)) {

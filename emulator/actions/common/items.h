@@ -9,6 +9,7 @@
 #include "model/table.h"
 #include "model/value.h"
 #include "storage/database.h"
+#include "streams/stream_log.h"
 #include "storage/lmdb.h"
 
 namespace actions {
@@ -51,9 +52,11 @@ struct Existing {
 // Replaces the item at `key` by `next` (nullptr: delete), and keeps the table's counters and
 // every secondary index in step, in the caller's transaction. `next_record` is
 // make_record(*next).
-void store_item(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+// Also appends the change to the table's stream and keeps its TTL index.
+void store_item(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
                 const std::string& key, const Existing& old, const model::Item* next,
-                std::string_view next_record);
+                std::string_view next_record,
+                streams::Origin origin = streams::Origin::User);
 
 // Inside a change: the table's current definition (indexes may have been added since the
 // request was validated); ResourceNotFoundException if it was deleted meanwhile.

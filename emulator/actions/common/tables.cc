@@ -1,6 +1,7 @@
 #include "actions/common/tables.h"
 
 #include "api/request.h"
+#include "streams/stream_log.h"
 
 namespace actions {
 
@@ -16,6 +17,45 @@ storage::TablePtr table_for_describe(const api::Call& call, std::string_view nam
     api::fail(api::Code::ResourceNotFound,
               "Requested resource not found: Table: " + std::string(name) + " not found");
   return t;
+}
+
+std::optional<std::string> stream_specification(const model::Json& body) {
+  const model::Json* spec = api::get_object(body, "StreamSpecification");
+  if (!spec) return std::nullopt;
+  auto enabled = api::get_bool(*spec, "StreamEnabled");
+  auto view = api::get_string(*spec, "StreamViewType");
+  api::Constraints c;
+  c.not_null("streamSpecification.streamEnabled", enabled.has_value());
+  c.one_of("streamSpecification.streamViewType", view,
+           {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
+  c.check();
+  if (*enabled && !view)
+    api::invalid("One or more parameter values were invalid: StreamViewType is required when "
+                 "StreamEnabled is true");
+  if (!*enabled && view)
+    api::invalid("One or more parameter values were invalid: StreamViewType cannot be specified "
+                 "when StreamEnabled is false");
+  return *enabled ? std::string(*view) : std::string();
+}
+
+void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
+                const std::string& view_type) {
+  if (!view_type.empty()) {
+    if (def.stream_id)
+      api::invalid("Table already has an enabled stream: " + def.arn() + "/stream/" +
+                   def.latest_stream_label);
+    auto s = streams::create_stream(txn, db, def, view_type);
+    def.stream_id = def.latest_stream_id = s->id;
+    def.latest_stream_label = s->label;
+    def.stream_view_type = view_type;
+  } else {
+    if (!def.stream_id)
+      api::invalid("One or more parameter values were invalid: Table does not have an enabled "
+                   "stream to disable");
+    streams::disable_stream(txn, db, def.stream_id);
+    def.stream_id = 0;
+    def.stream_view_type.clear();
+  }
 }
 
 std::string_view required_table_name(const api::Call& call) {
@@ -147,6 +187,21 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   }
   write_indexes(w, t, stats_of, true);
   write_indexes(w, t, stats_of, false);
+  if (t.stream_id) {
+    w.Key("StreamSpecification");
+    w.StartObject();
+    w.Key("StreamEnabled");
+    w.Bool(true);
+    w.Key("StreamViewType");
+    write_string(w, t.stream_view_type);
+    w.EndObject();
+  }
+  if (t.latest_stream_id) {
+    w.Key("LatestStreamLabel");
+    write_string(w, t.latest_stream_label);
+    w.Key("LatestStreamArn");
+    write_string(w, t.arn() + "/stream/" + t.latest_stream_label);
+  }
   w.Key("DeletionProtectionEnabled");
   w.Bool(false);
   w.EndObject();

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "api/call.h"
@@ -17,6 +19,13 @@ storage::TablePtr table_for_describe(const api::Call& call, std::string_view nam
 
 // Validates TableName as every operation does, returning it.
 std::string_view required_table_name(const api::Call& call);
+
+// Reads a StreamSpecification ({StreamEnabled, StreamViewType}); returns the view type
+// when it enables a stream, "" when it disables streams, nullopt when absent.
+std::optional<std::string> stream_specification(const model::Json& body);
+// Enables a stream on `def` (a new stream with its first shard) or disables its stream.
+void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
+                const std::string& view_type);
 
 // A TableDescription object as DescribeTable, CreateTable and DeleteTable return it;
 // `stats` gives the counters of the table and of each index by id.

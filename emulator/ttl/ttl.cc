@@ -1,0 +1,101 @@
+#include "ttl/ttl.h"
+
+#include <cmath>
+
+#include "actions/common/items.h"
+#include "model/clock.h"
+#include "model/codec.h"
+#include "model/number.h"
+#include "streams/stream_log.h"
+
+namespace ttl {
+namespace {
+
+constexpr int64_t kFiveYears = 5LL * 365 * 24 * 3600;
+
+std::string be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+// table id | expiry (seconds, biased so negative times sort first) | table key suffix
+std::string entry_key(uint64_t table_id, int64_t expiry, std::string_view key) {
+  return be64(table_id) + be64(static_cast<uint64_t>(expiry) ^ (1ULL << 63)) +
+         std::string(key.substr(8));
+}
+
+}  // namespace
+
+std::optional<int64_t> expiry(const model::TableDef& t, const model::Item& item) {
+  if (t.ttl_attribute.empty()) return std::nullopt;
+  auto it = item.find(t.ttl_attribute);
+  if (it == item.end() || it->second.type != model::Type::N) return std::nullopt;
+  double v = std::strtod(it->second.scalar.c_str(), nullptr);
+  if (!std::isfinite(v) || v > 9.2e18 || v < -9.2e18) return std::nullopt;
+  return static_cast<int64_t>(std::floor(v));
+}
+
+void track(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+           const std::string& key, const model::Item* old, const model::Item* next) {
+  if (t.ttl_attribute.empty()) return;
+  auto before = old ? expiry(t, *old) : std::nullopt;
+  auto after = next ? expiry(t, *next) : std::nullopt;
+  if (before == after) return;
+  if (before) txn.del(db.ttl(), entry_key(t.id, *before, key));
+  if (after) txn.put(db.ttl(), entry_key(t.id, *after, key), {});
+}
+
+void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
+  std::string prefix = be64(table_id);
+  storage::Cursor c(txn, db.ttl());
+  while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
+}
+
+void rebuild(storage::Txn& txn, storage::Database& db, const model::TableDef& t) {
+  clear(txn, db, t.id);
+  std::string prefix = actions::table_prefix(t.id);
+  storage::Cursor c(txn, db.items());
+  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
+    model::Item item = model::decode_item(actions::read_record(c.value()).item);
+    if (auto e = expiry(t, item)) txn.put(db.ttl(), entry_key(t.id, *e, c.key()), {});
+  }
+}
+
+size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {
+  int64_t now = model::Clock::now_ms() / 1000;
+  size_t deleted = 0;
+  for (const auto& t : db.catalog().all()) {
+    if (t->ttl_attribute.empty()) continue;
+    std::string from = be64(t->id) + be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
+    std::string to = be64(t->id) + be64(static_cast<uint64_t>(now) ^ (1ULL << 63));  // inclusive
+    std::string last_seen;
+    while (deleted < budget) {
+      std::string entry, item_key;
+      {
+        storage::Cursor c(txn, db.ttl());
+        if (!c.seek(last_seen.empty() ? from : last_seen)) break;
+        if (!last_seen.empty() && c.key() == last_seen && !c.next()) break;
+        if (c.key().substr(0, 16) > std::string_view(to)) break;
+        entry = c.key();
+      }
+      last_seen = entry;
+      item_key = actions::table_prefix(t->id) + entry.substr(16);
+      auto stored = txn.get(db.items(), item_key);
+      if (!stored) {
+        txn.del(db.ttl(), entry);  // stale entry
+        continue;
+      }
+      actions::Record r = actions::read_record(*stored);
+      model::Item item = model::decode_item(r.item);
+      auto e = expiry(*t, item);
+      if (!e || *e > now || *e < now - kFiveYears) continue;
+      actions::Existing old{true, r.size, &item};
+      actions::store_item(txn, db, *t, item_key, old, nullptr, {}, streams::Origin::Ttl);
+      ++deleted;
+    }
+  }
+  return deleted;
+}
+
+}  // namespace ttl

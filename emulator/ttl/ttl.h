@@ -1,0 +1,30 @@
+// Time to live: an index of expiry times per table, kept by every write, and the sweep that
+// deletes expired items (with their REMOVE stream records and index changes) in the writer.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "model/table.h"
+#include "model/value.h"
+#include "storage/database.h"
+
+namespace ttl {
+
+// The expiry of `item` in epoch seconds: its TTL attribute when that is a Number.
+std::optional<int64_t> expiry(const model::TableDef& t, const model::Item& item);
+
+// Keeps the expiry index in step with a write of the item at storage key `key`.
+void track(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
+           const std::string& key, const model::Item* old, const model::Item* next);
+
+// Builds (enable) or clears (disable) a table's expiry index.
+void rebuild(storage::Txn& txn, storage::Database& db, const model::TableDef& t);
+void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id);
+
+// Deletes up to `budget` items whose expiry has passed (by the emulator's clock), leaving
+// alone those that expired more than five years ago, as DynamoDB does. Returns the count.
+size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget);
+
+}  // namespace ttl
