@@ -31,6 +31,8 @@ Options take DynamoDB Local's single-dash spelling or a GNU-style long one.
   --ttl-interval-ms N       how often expired items are swept (default 1000)
   --stream-shard-seconds N  how long a stream shard stays open before a child shard
                             replaces it (default 14400, as DynamoDB's roughly 4 hours)
+  --noop                    benchmark ceiling: the same HTTP front end answering every
+                            request with {} (scripts/bench)
   -help, --help             this text
 
 Accepted for compatibility with DynamoDB Local, with no effect here:
@@ -97,6 +99,8 @@ Config parse_args(const std::vector<std::string>& args) {
       c.ttl_interval_ms = std::max(1, number(need()));
     } else if (flag == "--stream-shard-seconds") {
       c.stream_shard_s = std::max(1, number(need()));
+    } else if (flag == "--noop") {
+      c.noop = true;
     } else if (flag == "-help" || flag == "--help" || flag == "-h") {
       c.help = true;
     } else if (flag == "-delayTransientStatuses" || flag == "-optimizeDbBeforeStartup" ||

@@ -19,6 +19,7 @@ struct Config {
   int ttl_interval_ms = 1000; // how often the TTL sweeper and stream trimming run
   int stream_shard_s = 4 * 3600;  // how long a stream shard stays open before it rolls over
   bool help = false;
+  bool noop = false;
 };
 
 // Throws std::invalid_argument with a message for the user on bad flags.

@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     emulator::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));
     api::Services services{db};
     http::Options http_options{config.host, config.port, config.threads, config.cors,
-                               config.shared_db};
+                               config.shared_db, config.noop};
     http::serve(http_options, services, [&](int port) {
       std::cerr << "emulator: listening on " << config.host << ":" << port << " ("
                 << (config.in_memory ? "in memory, not durable"

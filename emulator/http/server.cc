@@ -139,6 +139,10 @@ class Session : public std::enable_shared_from_this<Session> {
       send_text(405, "");
       return;
     }
+    if (shared_.options.noop) {
+      send(200, "{}", true);
+      return;
+    }
     std::string_view target = header("X-Amz-Target");
     api::Handler handler = nullptr;
     if (target.starts_with(kTargetPrefix))

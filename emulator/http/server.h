@@ -15,6 +15,7 @@ struct Options {
   int threads = 0;
   std::string cors;      // allowed origins, "" for no CORS
   bool shared_db = false;
+  bool noop = false;     // benchmark ceiling: answer every POST with {} and do nothing
 };
 
 // Serves until SIGINT or SIGTERM. `on_listening` gets the bound port (useful with port 0).
