@@ -1,6 +1,8 @@
 // Query: the items of one partition (of the table or of an index), in sort key order, within
 // the key condition's range; paged, filtered and projected by the shared reader.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
+#include <algorithm>
+
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/items.h"
@@ -59,49 +61,92 @@ void collect(const expr::Node& n, std::vector<const expr::Node*>& out) {
   out.push_back(&n);
 }
 
-// The attribute name a condition constrains, and its literal operands, or refusal.
+// Flips `:v < k` into `k > :v`.
+expr::Op mirrored(expr::Op op) {
+  switch (op) {
+    case expr::Op::Lt: return expr::Op::Gt;
+    case expr::Op::Le: return expr::Op::Ge;
+    case expr::Op::Gt: return expr::Op::Lt;
+    case expr::Op::Ge: return expr::Op::Le;
+    default: return op;
+  }
+}
+
 KeyCondition from_expression(const expr::Node& root, const std::string& hash_name,
                              const std::string* sort_name) {
   std::vector<const expr::Node*> parts;
   collect(root, parts);
   if (parts.size() > 2) api::invalid("Conditions can be of length 1 or 2 only");
   KeyCondition kc;
-  bool seen_hash = false, seen_sort = false;
+  std::vector<std::string> named;
+  struct Part {
+    std::string attr;
+    const expr::Node* node;
+    expr::Op op;
+    std::vector<const model::Value*> values;
+  };
+  std::vector<Part> conditions;
   for (const expr::Node* p : parts) {
-    const expr::Node& subject = p->kids[0];
-    if (subject.kind != expr::Node::Kind::Path || subject.path.size() != 1) unsupported();
-    for (size_t i = 1; i < p->kids.size(); ++i)
+    Part part{"", p, p->op, {}};
+    const expr::Node* subject = &p->kids[0];
+    size_t first_value = 1;
+    // A comparison may name the key on either side.
+    if (p->kind == expr::Node::Kind::Compare && subject->kind == expr::Node::Kind::Literal &&
+        p->kids[1].kind == expr::Node::Kind::Path) {
+      subject = &p->kids[1];
+      part.op = mirrored(p->op);
+      part.values.push_back(&p->kids[0].value);
+      first_value = 2;
+    }
+    if (subject->kind != expr::Node::Kind::Path) unsupported();
+    if (subject->path.size() != 1)
+      api::invalid("KeyConditionExpressions cannot have conditions on nested attributes");
+    for (size_t i = first_value; i < p->kids.size(); ++i) {
       if (p->kids[i].kind != expr::Node::Kind::Literal) unsupported();
-    const std::string& attr = subject.path[0].name;
-    if (attr == hash_name && !seen_hash) {
-      if (p->kind != expr::Node::Kind::Compare || p->op != expr::Op::Eq) unsupported();
-      kc.hash = p->kids[1].value;
-      seen_hash = true;
-    } else if (sort_name && attr == *sort_name && !seen_sort) {
-      seen_sort = true;
-      if (p->kind == expr::Node::Kind::Between) {
-        kc.sort = KeyCondition::Sort::Between;
-        kc.a = p->kids[1].value;
-        kc.b = p->kids[2].value;
-      } else if (p->kind == expr::Node::Kind::Call) {
-        kc.sort = KeyCondition::Sort::BeginsWith;
-        kc.a = p->kids[1].value;
-      } else {
-        using S = KeyCondition::Sort;
-        switch (p->op) {
-          case expr::Op::Eq: kc.sort = S::Eq; break;
-          case expr::Op::Lt: kc.sort = S::Lt; break;
-          case expr::Op::Le: kc.sort = S::Le; break;
-          case expr::Op::Gt: kc.sort = S::Gt; break;
-          default: kc.sort = S::Ge;
-        }
-        kc.a = p->kids[1].value;
-      }
+      part.values.push_back(&p->kids[i].value);
+    }
+    part.attr = subject->path[0].name;
+    for (const auto& c : conditions)
+      if (c.attr == part.attr)
+        api::invalid("KeyConditionExpressions must only contain one condition per key");
+    conditions.push_back(std::move(part));
+  }
+  bool has_hash = false;
+  for (const auto& c : conditions) has_hash = has_hash || c.attr == hash_name;
+  for (const auto& c : conditions) {
+    if (c.attr == hash_name || (sort_name && c.attr == *sort_name)) continue;
+    // A condition on another attribute: DynamoDB names the key element it then misses.
+    if (!has_hash) api::invalid("Query condition missed key schema element: " + hash_name);
+    if (sort_name) api::invalid("Query condition missed key schema element: " + *sort_name);
+    unsupported();
+  }
+  if (!has_hash) api::invalid("Query condition missed key schema element: " + hash_name);
+  for (const auto& c : conditions) {
+    const expr::Node* p = c.node;
+    if (c.attr == hash_name) {
+      if (p->kind != expr::Node::Kind::Compare || c.op != expr::Op::Eq) unsupported();
+      kc.hash = *c.values[0];
+      continue;
+    }
+    using S = KeyCondition::Sort;
+    if (p->kind == expr::Node::Kind::Between) {
+      kc.sort = S::Between;
+      kc.a = *c.values[0];
+      kc.b = *c.values[1];
+    } else if (p->kind == expr::Node::Kind::Call) {
+      kc.sort = S::BeginsWith;
+      kc.a = *c.values[0];
     } else {
-      unsupported();
+      switch (c.op) {
+        case expr::Op::Eq: kc.sort = S::Eq; break;
+        case expr::Op::Lt: kc.sort = S::Lt; break;
+        case expr::Op::Le: kc.sort = S::Le; break;
+        case expr::Op::Gt: kc.sort = S::Gt; break;
+        default: kc.sort = S::Ge;
+      }
+      kc.a = *c.values[0];
     }
   }
-  if (!seen_hash) api::invalid("Query condition missed key schema element: " + hash_name);
   return kc;
 }
 
@@ -117,6 +162,9 @@ KeyCondition from_key_conditions(const model::Json& conditions, const std::strin
     std::vector<model::Value> args;
     if (const model::Json* list = api::get_array(c, "AttributeValueList"))
       for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
+    static constexpr const char* kIndexable[] = {"EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"};
+    if (std::find(std::begin(kIndexable), std::end(kIndexable), op) == std::end(kIndexable))
+      api::invalid("Attempted conditional constraint is not an indexable operation");
     size_t want = op == "BETWEEN" ? 2 : 1;
     if (args.size() != want)
       api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
@@ -183,6 +231,20 @@ void query(const api::CallPtr& call) {
       api::invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
                    "be greater than or equal to lower bound");
   }
+  // The filter may not name the key attributes of what is queried.
+  if (spec.filter) {
+    std::vector<const expr::Node*> stack = {&*spec.filter};
+    while (!stack.empty()) {
+      const expr::Node* n = stack.back();
+      stack.pop_back();
+      if (n->kind == expr::Node::Kind::Path &&
+          (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
+        api::invalid(std::string(body.HasMember("QueryFilter") ? "QueryFilter" : "Filter Expression") +
+                     " can only contain non-primary key attributes: Primary key attribute: " +
+                     n->path[0].name);
+      for (const auto& k : n->kids) stack.push_back(&k);
+    }
+  }
   if (kc.hash->scalar.empty()) api::invalid(std::string(kInvalid) +
       "The AttributeValue for a key attribute cannot contain an empty " +
       (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
@@ -211,6 +273,26 @@ void query(const api::CallPtr& call) {
       spec.lower = partition + sort_prefix_part(kc.a);
       spec.upper = prefix_end(spec.lower);
       break;
+  }
+  if (common.start_key) {
+    auto h = common.start_key->find(hash.name);
+    if (!expr::values_equal(h->second, *kc.hash))
+      api::invalid("The provided starting key is outside query boundaries based on provided conditions");
+    if (range && kc.sort != S::None) {
+      const model::Value& v = common.start_key->at(range->name);
+      bool inside = true;
+      switch (kc.sort) {
+        case S::Eq: inside = expr::values_equal(v, kc.a); break;
+        case S::Lt: inside = less(v, kc.a); break;
+        case S::Le: inside = !less(kc.a, v); break;
+        case S::Gt: inside = less(kc.a, v); break;
+        case S::Ge: inside = !less(v, kc.a); break;
+        case S::Between: inside = !less(v, kc.a) && !less(kc.b, v); break;
+        case S::BeginsWith: inside = v.scalar.compare(0, kc.a.scalar.size(), kc.a.scalar) == 0; break;
+        default: break;
+      }
+      if (!inside) api::invalid("The provided starting key does not match the range key predicate");
+    }
   }
   // Exact check on each item: digests stand in for very long keys in the byte range.
   std::string hash_name = hash.name, sort = range ? range->name : "";

@@ -60,6 +60,10 @@ void scan(const api::CallPtr& call) {
       auto it = item.find(hash_name);
       return it != item.end() && partition_hash(it->second) % n == mine;
     };
+    if (common.start_key && !spec.in_range(*common.start_key))
+      api::invalid("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+                   "ExclusiveStartKey with correct Segment. TotalSegments: " +
+                   std::to_string(*total) + " Segment: " + std::to_string(*segment));
   }
   call->reply(read_page(*call, spec, common.consumed_capacity));
 }
