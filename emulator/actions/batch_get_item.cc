@@ -20,7 +20,7 @@ void batch_get_item(const api::CallPtr& call) {
   api::Constraints c;
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
-  if (requests) c.count("requestItems", requests, 1, 100, "{...}");
+  if (requests) c.count("requestItems", requests, 1, 100, requests->ObjectEmpty() ? "{}" : "{...}");
   c.check();
 
   struct TableRead {
@@ -39,6 +39,11 @@ void batch_get_item(const api::CallPtr& call) {
     const model::Json& spec = it->value;
     if (!spec.IsObject()) model::wrong_json_type(spec, "KeysAndAttributes");
     const model::Json* keys = api::get_array(spec, "Keys");
+    if (keys && keys->Size() > 100)
+      api::invalid("1 validation error detected: Value '{...}' at 'requestItems." +
+                   std::string(model::view(it->name)) +
+                   ".member.keys' failed to satisfy constraint: Member must have length less "
+                   "than or equal to 100");
     if (!keys || keys->Empty())
       api::invalid("1 validation error detected: Value " + std::string(keys ? "'[]'" : "null") +
                    " at 'requestItems." + std::string(model::view(it->name)) +

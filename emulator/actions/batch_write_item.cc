@@ -30,7 +30,7 @@ void batch_write_item(const api::CallPtr& call) {
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
-  if (requests) c.count("requestItems", requests, 1, 1000, "{...}");
+  if (requests) c.count("requestItems", requests, 1, 1000, requests->ObjectEmpty() ? "{}" : "{...}");
   c.check();
 
   size_t total = 0;
@@ -39,10 +39,11 @@ void batch_write_item(const api::CallPtr& call) {
     tc.table_name("requestItems." + std::string(model::view(it->name)), model::view(it->name));
     tc.check();
     if (!it->value.IsArray()) model::wrong_json_type(it->value, "List");
-    if (it->value.Empty())
-      api::invalid("1 validation error detected: Value '[]' at 'requestItems." +
-                   std::string(model::view(it->name)) +
-                   "' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    if (it->value.Empty() || it->value.Size() > 25)
+      api::invalid("1 validation error detected: Value '{...}' at 'requestItems' failed to "
+                   "satisfy constraint: Map value must satisfy constraint: [Member must have "
+                   "length less than or equal to 25, Member must have length greater than or "
+                   "equal to 1]");
     total += it->value.Size();
   }
   if (total > 25) api::invalid("Too many items requested for the BatchWriteItem call");
@@ -65,6 +66,14 @@ void batch_write_item(const api::CallPtr& call) {
           api::invalid("1 validation error detected: Value null at 'requestItems." + table->name +
                        ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
         w.item = model::item_from_json(*item);
+        // A put whose item lacks a key attribute, or has one of the wrong type, is refused
+        // with the key schema message in a batch.
+        for (const model::KeyAttribute* k : {&table->hash, table->range ? &*table->range : nullptr}) {
+          if (!k) continue;
+          auto a = w.item->find(k->name);
+          if (a == w.item->end() || a->second.type != k->type)
+            api::invalid("The provided key element does not match the schema");
+        }
         check_put_item(*table, *w.item);
         w.key = storage_key(*table, *w.item);
         w.record = make_record(*w.item);

@@ -149,7 +149,7 @@ void update_table(const api::CallPtr& call) {
       if (e.name != d.name) continue;
       known = true;
       if (e.type != d.type)
-        api::invalid(std::string(kInvalid) + "Cannot change the type of attribute " + d.name);
+        api::invalid(std::string(kInvalid) + "Attributes cannot be redefined: " + d.name);
     }
     if (!known) def.attribute_definitions.push_back(d);
   }

@@ -1,5 +1,7 @@
 #include "actions/common/reader.h"
 
+#include <algorithm>
+
 #include "actions/common/expressions.h"
 #include "actions/common/items.h"
 #include "actions/common/options.h"
@@ -118,6 +120,19 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
     spec.fetch_from_table = true;
   }
   spec.count_only = select == "COUNT";
+  // A local index reads attributes it does not project from the table, as DynamoDB does.
+  if (spec.index && !spec.index->global && spec.projection &&
+      spec.index->projection != model::IndexDef::Projection::All) {
+    for (const auto& p : *spec.projection) {
+      const std::string& n = p[0].name;
+      bool projected = table->is_key(n) || n == spec.index->hash.name ||
+                       (spec.index->range && n == spec.index->range->name) ||
+                       std::find(spec.index->non_key_attributes.begin(),
+                                 spec.index->non_key_attributes.end(), n) !=
+                           spec.index->non_key_attributes.end();
+      if (!projected) spec.fetch_from_table = true;
+    }
+  }
   if (start_item) {
     // It must name exactly the key attributes of the table (and of the index).
     auto keys = key_attributes(*table, spec.index);
