@@ -89,7 +89,9 @@ def messages(ddb):
         ids.append(mid)
         items.append({"conversationId": S(conv), "messageId": S(mid), "senderId": S(f"u{seq % 4}"),
                       "body": S(f"message {seq}")})
-    for other in (conv[:-1] + "0", conv + "x", "a" + conv):
+    # Neighbours of the conversation id: one differing in its last
+    # character, one extending it, one sorting just before it.
+    for other in (conv[:-1] + chr(ord(conv[-1]) ^ 1), conv + "x", "a" + conv):
         for seq in range(100):
             items.append({"conversationId": S(other), "messageId": S(message_id(base + seq, seq)),
                           "body": S("decoy")})

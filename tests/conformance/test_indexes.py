@@ -689,9 +689,10 @@ def test_add_gsi_with_range_key_and_keys_only(ddb, filled):
     name, items = filled
     ddb.update_table(TableName=name, **create_gsi_update("byxn", "x", "S", "n", "N",
                                                           projection="KEYS_ONLY"))
-    wait_for_index(ddb, name, "byxn")
+    seen, _ = wait_for_index(ddb, name, "byxn")
     got = ddb.query(TableName=name, IndexName="byxn", KeyConditionExpression="x = :x AND n > :n",
                     ExpressionAttributeValues={":x": S("x03"), ":n": N(50)}, ScanIndexForward=False)
+    assert got["Items"], (seen, "index ACTIVE but the query found nothing")
     assert got["Items"] == [{"id": S(f"id{i:03d}"), "x": S("x03"), "n": N(i)} for i in (163, 123, 83)]
     _, gsis, _ = describe_indexes(ddb, name)
     assert gsis["byxn"]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
@@ -760,8 +761,10 @@ def test_delete_gsi(ddb):
                  GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byx"}}])
     # And it can be created again, backfilled from the items with a string x.
     ddb.update_table(TableName=name, **create_gsi_update("byx", "x", "S"))
-    _, final = wait_for_index(ddb, name, "byx")
-    assert final["ItemCount"] == 20
+    seen, final = wait_for_index(ddb, name, "byx")
+    indexed = walk(ddb.scan, TableName=name, IndexName="byx")
+    assert len(indexed) == 20
+    assert final["ItemCount"] == 20, (seen, len(indexed))
 
 
 def test_update_table_index_errors(ddb, ddb_raw):

@@ -570,6 +570,14 @@ def test_index_keys_only_projection(ddb, small):
                      ExpressionAttributeValues={":g": S("G"), ":s": N(1)},
                      Select="ALL_PROJECTED_ATTRIBUTES")
     assert len(resp["Items"]) == 2 and set(resp["Items"][0]) == {"p", "k", "g", "gs"}
+    resp = ddb.query(TableName=name, IndexName="gkeys", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": S("G")}, Select="COUNT")
+    assert "Items" not in resp and resp["Count"] == 24
+    resp = ddb.query(TableName=name, IndexName="gall", Select="SPECIFIC_ATTRIBUTES",
+                     KeyConditions={"g": {"ComparisonOperator": "EQ", "AttributeValueList": [S("G")]},
+                                    "gs": {"ComparisonOperator": "EQ", "AttributeValueList": [N(1)]}},
+                     AttributesToGet=["k", "name"])
+    assert resp["Items"] == [{"k": N(2), "name": S("n02")}, {"k": N(3), "name": S("n03")}]
 
 
 def test_index_select_all_attributes_refused_on_partial_gsi(ddb, small):
