@@ -2,6 +2,8 @@
 // A new index is filled from the table's items in the background, a batch per group commit,
 // while writes keep it current; it reports CREATING / Backfilling until it is complete.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
+#include <iostream>
+
 #include "actions/actions.h"
 #include "actions/common/index_defs.h"
 #include "actions/common/items.h"
@@ -56,7 +58,16 @@ void backfill_step(storage::Database& db, std::string space, std::string name, u
         }
       },
       [&db, space, name, index_id, progress](std::exception_ptr e) {
-        if (!e && !progress->done) backfill_step(db, space, name, index_id, progress->next);
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& x) {
+            std::cerr << "emulator: filling index of " << name << " stopped: " << x.what()
+                      << std::endl;
+          }
+          return;
+        }
+        if (!progress->done) backfill_step(db, space, name, index_id, progress->next);
       });
 }
 

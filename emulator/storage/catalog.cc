@@ -244,15 +244,15 @@ model::StreamDef decode_stream(std::string_view text) {
 }  // namespace
 
 StreamPtr Catalog::stream(uint64_t id) const {
-  std::shared_lock lock(mu_);
-  auto it = streams_.find(id);
-  return it == streams_.end() ? nullptr : it->second;
+  auto state = view();
+  auto it = state->streams.find(id);
+  return it == state->streams.end() ? nullptr : it->second;
 }
 
 std::vector<StreamPtr> Catalog::streams() const {
   std::vector<StreamPtr> out;
-  std::shared_lock lock(mu_);
-  for (const auto& [id, s] : streams_) out.push_back(s);
+  auto state = view();
+  for (const auto& [id, s] : state->streams) out.push_back(s);
   return out;
 }
 
@@ -260,15 +260,13 @@ StreamPtr Catalog::put_stream(Txn& txn, model::StreamDef def) {
   if (!def.id) def.id = allocate_id(txn);
   txn.put(meta_, std::string(kStreamPrefix) + be64(def.id), encode_stream(def));
   auto ptr = std::make_shared<const model::StreamDef>(std::move(def));
-  std::unique_lock lock(mu_);
-  streams_[ptr->id] = ptr;
+  writable().streams[ptr->id] = ptr;
   return ptr;
 }
 
 void Catalog::drop_stream(Txn& txn, uint64_t id) {
   txn.del(meta_, std::string(kStreamPrefix) + be64(id));
-  std::unique_lock lock(mu_);
-  streams_.erase(id);
+  writable().streams.erase(id);
 }
 
 uint64_t Catalog::peek_sequence(const Txn& txn) const {
@@ -297,24 +295,56 @@ void Catalog::load() {
     auto s = std::make_shared<model::StreamDef>(decode_stream(c.value()));
     streams[s->id] = std::move(s);
   }
+  auto state = std::make_shared<State>();
+  state->tables = std::move(tables);
+  state->streams = std::move(streams);
   std::unique_lock lock(mu_);
-  tables_ = std::move(tables);
-  streams_ = std::move(streams);
+  published_ = std::move(state);
+}
+
+std::shared_ptr<const Catalog::State> Catalog::view() const {
+  if (staged_ && std::this_thread::get_id() == writer_) return staged_;
+  std::shared_lock lock(mu_);
+  return published_;
+}
+
+Catalog::State& Catalog::writable() {
+  if (!staged_) {
+    std::shared_lock lock(mu_);
+    staged_ = std::make_shared<State>(*published_);
+  } else if (staged_ == savepoint_) {
+    staged_ = std::make_shared<State>(*staged_);  // keep the savepoint intact
+  }
+  return *staged_;
+}
+
+void Catalog::publish() {
+  if (staged_) {
+    std::unique_lock lock(mu_);
+    published_ = staged_;
+  }
+  staged_.reset();
+  savepoint_.reset();
+}
+
+void Catalog::discard() {
+  staged_.reset();
+  savepoint_.reset();
 }
 
 TablePtr Catalog::find(const std::string& space, std::string_view name) const {
-  std::shared_lock lock(mu_);
-  auto it = tables_.find(Key{space, std::string(name)});
-  return it == tables_.end() ? nullptr : it->second;
+  auto state = view();
+  auto it = state->tables.find(Key{space, std::string(name)});
+  return it == state->tables.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> Catalog::names(const std::string& space, std::string_view after,
                                         size_t limit, bool* more) const {
   std::vector<std::string> out;
   *more = false;
-  std::shared_lock lock(mu_);
-  for (auto it = tables_.upper_bound(Key{space, std::string(after)});
-       it != tables_.end() && it->first.first == space; ++it) {
+  auto state = view();
+  for (auto it = state->tables.upper_bound(Key{space, std::string(after)});
+       it != state->tables.end() && it->first.first == space; ++it) {
     if (out.size() == limit) {
       *more = true;
       break;
@@ -329,8 +359,7 @@ TablePtr Catalog::create(Txn& txn, model::TableDef def) {
   for (auto& i : def.indexes) i.id = allocate_id(txn);
   txn.put(meta_, table_key(def.space, def.name), encode(def));
   auto ptr = std::make_shared<const model::TableDef>(std::move(def));
-  std::unique_lock lock(mu_);
-  tables_[{ptr->space, ptr->name}] = ptr;
+  writable().tables[{ptr->space, ptr->name}] = ptr;
   return ptr;
 }
 
@@ -345,15 +374,14 @@ uint64_t Catalog::allocate_id(Txn& txn) {
 TablePtr Catalog::replace(Txn& txn, model::TableDef def) {
   txn.put(meta_, table_key(def.space, def.name), encode(def));
   auto ptr = std::make_shared<const model::TableDef>(std::move(def));
-  std::unique_lock lock(mu_);
-  tables_[{ptr->space, ptr->name}] = ptr;
+  writable().tables[{ptr->space, ptr->name}] = ptr;
   return ptr;
 }
 
 std::vector<TablePtr> Catalog::all() const {
   std::vector<TablePtr> out;
-  std::shared_lock lock(mu_);
-  for (const auto& [k, t] : tables_) out.push_back(t);
+  auto state = view();
+  for (const auto& [k, t] : state->tables) out.push_back(t);
   return out;
 }
 
@@ -361,8 +389,7 @@ void Catalog::drop(Txn& txn, const model::TableDef& def) {
   txn.del(meta_, table_key(def.space, def.name));
   txn.del(meta_, std::string(kStatsPrefix) + be64(def.id));
   for (const auto& i : def.indexes) txn.del(meta_, std::string(kStatsPrefix) + be64(i.id));
-  std::unique_lock lock(mu_);
-  tables_.erase(Key{def.space, def.name});
+  writable().tables.erase(Key{def.space, def.name});
 }
 
 TableStats Catalog::stats(const Txn& txn, MDB_dbi meta, uint64_t id) {

@@ -51,6 +51,7 @@ void Database::write(Change change, Done done) {
 // Group commit: every change that arrived while the previous group was being made durable
 // goes into the next transaction, so N concurrent writers pay for one fsync, not N.
 void Database::run() {
+  catalog_.set_writer_thread(std::this_thread::get_id());
   std::vector<Job> jobs;
   for (;;) {
     {
@@ -70,17 +71,20 @@ void Database::commit_group(std::vector<Job>& jobs) {
     Txn txn(env_.get(), false);
     for (auto& job : jobs) {
       Txn child(env_.get(), false, txn.get());
+      catalog_.begin_change();
       try {
         job.change(child);
         child.commit();
       } catch (...) {
         job.error = std::current_exception();
+        catalog_.undo_change();
       }
     }
     txn.commit();
+    catalog_.publish();
   } catch (...) {
     group_error = std::current_exception();
-    catalog_.load();  // undo cache changes of the lost group
+    catalog_.discard();  // the lost group's definitions never become visible
   }
   for (auto& job : jobs) job.done(group_error ? group_error : job.error);
 }
