@@ -1,8 +1,11 @@
-// DeleteTable: the definition, every item and every index entry go in one transaction; the
-// reply describes the table as DELETING, as DynamoDB's does.
+// DeleteTable: the definition, every item, index entry and TTL entry go in one transaction;
+// the table's stream is disabled (still readable). The reply describes the table as
+// DELETING, as DynamoDB's does.
 #include "actions/actions.h"
 #include "actions/common/items.h"
 #include "actions/common/tables.h"
+#include "streams/stream_log.h"
+#include "ttl/ttl.h"
 
 namespace actions {
 
@@ -29,6 +32,9 @@ void delete_table(const api::CallPtr& call) {
           while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
         };
         erase(db.items(), table_prefix(current->id));
+        ttl::clear(txn, db, current->id);
+        // Its stream goes DISABLED and stays readable until its records expire.
+        if (current->stream_id) streams::disable_stream(txn, db, current->stream_id);
         for (const auto& ix : current->indexes) erase(db.indexes(), table_prefix(ix.id));
         db.catalog().drop(txn, *current);
       },

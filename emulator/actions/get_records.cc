@@ -47,10 +47,15 @@ void get_records(const api::CallPtr& call) {
   w.StartArray();
   std::string prefix = streams::record_key(s->id, 0).substr(0, 8);
   size_t n = 0;
+  bool exhausted = true;  // no record of the shard is left past what was read
   for (bool ok = cursor.seek(streams::record_key(s->id, it.position));
-       ok && n < max && cursor.key().starts_with(prefix); ok = cursor.next()) {
+       ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
     uint64_t seq = streams::record_seq(cursor.key());
     if (seq > end) break;
+    if (n == max) {
+      exhausted = false;
+      break;
+    }
     std::string_view record = cursor.value().substr(8);
     w.RawValue(record.data(), record.size(), rapidjson::kObjectType);
     next = seq + 1;
@@ -58,7 +63,7 @@ void get_records(const api::CallPtr& call) {
   }
   w.EndArray();
   // A closed shard read to its end has no next iterator; the reader moves to its children.
-  if (shard->open() || next <= shard->last_seq) {
+  if (shard->open() || !exhausted) {
     w.Key("NextShardIterator");
     model::write_string(w, encode_iterator({s->id, shard->id, next, now}));
   }
