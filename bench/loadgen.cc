@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace net = boost::asio;
@@ -124,6 +125,7 @@ net::awaitable<void> worker(const Options& o, tcp::endpoint ep, int conn, Clock:
     req.set("X-Amz-Target", "DynamoDB_20120810." + r.target);
     req.set(http::field::content_type, "application/x-amz-json-1.0");
     req.set(http::field::authorization, kAuth);
+    req.set("X-Amz-Date", "20260101T000000Z");
     req.body() = std::move(r.body);
     req.prepare_payload();
     auto t0 = Clock::now();
@@ -151,6 +153,7 @@ int run(const Options& o) {
   tcp::endpoint ep(net::ip::make_address(o.host), static_cast<unsigned short>(o.port));
   Stats stats;
   if (o.setup) {
+    int setup_errors = 0;
     auto call = [&](const std::string& target, const std::string& body) {
       net::co_spawn(ioc, [&, target, body]() -> net::awaitable<void> {
         tcp::socket sock(co_await net::this_coro::executor);
@@ -160,13 +163,14 @@ int run(const Options& o) {
         req.set("X-Amz-Target", "DynamoDB_20120810." + target);
         req.set(http::field::content_type, "application/x-amz-json-1.0");
         req.set(http::field::authorization, kAuth);
+        req.set("X-Amz-Date", "20260101T000000Z");
         req.body() = body;
         req.prepare_payload();
         co_await http::async_write(sock, req, net::use_awaitable);
         beast::flat_buffer b;
         http::response<http::string_body> res;
         co_await http::async_read(sock, b, res, net::use_awaitable);
-        if (res.result() != http::status::ok && target != "CreateTable")
+        if (res.result() != http::status::ok && target != "CreateTable" && !setup_errors++)
           std::cerr << target << ": " << res.body().substr(0, 200) << "\n";
       }, net::detached);
       ioc.run();
@@ -177,6 +181,31 @@ int run(const Options& o) {
                             "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
                             "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
                             "\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    // Wait until the table is ACTIVE (servers that create tables asynchronously).
+    for (int i = 0; i < 200; ++i) {
+      bool active = false;
+      net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+        tcp::socket sock(co_await net::this_coro::executor);
+        co_await sock.async_connect(ep, net::use_awaitable);
+        http::request<http::string_body> req{http::verb::post, "/", 11};
+        req.set(http::field::host, o.host);
+        req.set("X-Amz-Target", "DynamoDB_20120810.DescribeTable");
+        req.set(http::field::content_type, "application/x-amz-json-1.0");
+        req.set(http::field::authorization, kAuth);
+        req.set("X-Amz-Date", "20260101T000000Z");
+        req.body() = "{\"TableName\":\"" + o.table + "\"}";
+        req.prepare_payload();
+        co_await http::async_write(sock, req, net::use_awaitable);
+        beast::flat_buffer b;
+        http::response<http::string_body> res;
+        co_await http::async_read(sock, b, res, net::use_awaitable);
+        active = res.body().find("\"TableStatus\":\"ACTIVE\"") != std::string::npos;
+      }, net::detached);
+      ioc.run();
+      ioc.restart();
+      if (active) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     auto load = [&](const std::string& pk_of, int count, bool spread) {
       for (int base = 0; base < count; base += 25) {
         std::string b = "{\"RequestItems\":{\"" + o.table + "\":[";

@@ -2,6 +2,8 @@
 
 namespace storage {
 namespace {
+// How long the writer may wait for the previous group's writers to come back (durable mode).
+constexpr int kGatherMicros = 1000;
 MDB_dbi open_dbi(MDB_env* env, const char* name) {
   Txn txn(env, false);
   MDB_dbi dbi;
@@ -53,13 +55,21 @@ void Database::write(Change change, Done done) {
 void Database::run() {
   catalog_.set_writer_thread(std::this_thread::get_id());
   std::vector<Job> jobs;
+  size_t last_group = 0;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything submitted is committed
+      // The writers of the last group are getting their replies and will be back in a
+      // moment; starting a commit with a few of them would make the rest wait a whole fsync.
+      // So when far fewer changes are queued than the last group held, wait briefly for them.
+      if (durable_ && queue_.size() * 2 < last_group)
+        cv_.wait_for(lock, std::chrono::microseconds(kGatherMicros),
+                     [&] { return stopping_ || queue_.size() * 2 >= last_group; });
       jobs.swap(queue_);
     }
+    last_group = jobs.size();
     commit_group(jobs);
     jobs.clear();
   }
