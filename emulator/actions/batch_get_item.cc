@@ -131,17 +131,7 @@ void batch_get_item(const api::CallPtr& call) {
   }
   w.EndObject();
   if (rcc == "TOTAL" || rcc == "INDEXES") {
-    w.Key("ConsumedCapacity");
-    w.StartArray();
-    for (const auto& [name, u] : units) {
-      w.StartObject();
-      w.Key("TableName");
-      model::write_string(w, name);
-      w.Key("CapacityUnits");
-      w.Double(u);
-      w.EndObject();
-    }
-    w.EndArray();
+    write_consumed_list(w, units);
   }
   w.EndObject();
   txn.abort();

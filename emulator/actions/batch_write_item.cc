@@ -127,17 +127,7 @@ void batch_write_item(const api::CallPtr& call) {
           std::map<std::string, double> units;
           for (const auto& x : *writes)
             units[x.table->name] += write_units(x.item ? model::item_size(*x.item) : 0);
-          w.Key("ConsumedCapacity");
-          w.StartArray();
-          for (const auto& [name, u] : units) {
-            w.StartObject();
-            w.Key("TableName");
-            model::write_string(w, name);
-            w.Key("CapacityUnits");
-            w.Double(u);
-            w.EndObject();
-          }
-          w.EndArray();
+          write_consumed_list(w, units);
         }
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());

@@ -46,17 +46,20 @@ void get_records(const api::CallPtr& call) {
   w.Key("Records");
   w.StartArray();
   std::string prefix = streams::record_key(s->id, 0).substr(0, 8);
-  size_t n = 0;
+  constexpr size_t kMaxBytes = 1024 * 1024;
+  size_t n = 0, bytes = 0;
   bool exhausted = true;  // no record of the shard is left past what was read
   for (bool ok = cursor.seek(streams::record_key(s->id, it.position));
        ok && cursor.key().starts_with(prefix); ok = cursor.next()) {
     uint64_t seq = streams::record_seq(cursor.key());
     if (seq > end) break;
-    if (n == max) {
+    std::string_view record = cursor.value().substr(8);
+    // At most Limit records or 1 MB of data, whichever comes first (at least one record).
+    if (n == max || (n > 0 && bytes + record.size() > kMaxBytes)) {
       exhausted = false;
       break;
     }
-    std::string_view record = cursor.value().substr(8);
+    bytes += record.size();
     w.RawValue(record.data(), record.size(), rapidjson::kObjectType);
     next = seq + 1;
     ++n;

@@ -247,17 +247,7 @@ void transact_write_items(const api::CallPtr& call) {
           std::map<std::string, double> units;
           for (const auto& a : *actions)
             units[a.table->name] += 2 * write_units(a.item ? model::item_size(*a.item) : 0);
-          w.Key("ConsumedCapacity");
-          w.StartArray();
-          for (const auto& [name, u] : units) {
-            w.StartObject();
-            w.Key("TableName");
-            model::write_string(w, name);
-            w.Key("CapacityUnits");
-            w.Double(u);
-            w.EndObject();
-          }
-          w.EndArray();
+          write_consumed_list(w, units);
         }
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());

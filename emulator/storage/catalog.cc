@@ -33,17 +33,19 @@ uint64_t read_u64(std::string_view s) {
   return v;
 }
 
+void write_key_attribute(model::JsonWriter& w, const model::KeyAttribute& k) {
+  w.StartObject();
+  w.Key("name");
+  model::write_string(w, k.name);
+  w.Key("type");
+  w.String(model::type_name(k.type));
+  w.EndObject();
+}
+
 std::string encode(const model::TableDef& d) {
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);
-  auto key_attr = [&](const model::KeyAttribute& k) {
-    w.StartObject();
-    w.Key("name");
-    model::write_string(w, k.name);
-    w.Key("type");
-    w.String(model::type_name(k.type));
-    w.EndObject();
-  };
+  auto key_attr = [&](const model::KeyAttribute& k) { write_key_attribute(w, k); };
   w.StartObject();
   w.Key("id");
   w.Uint64(d.id);
@@ -175,14 +177,7 @@ model::TableDef decode(std::string_view text) {
 std::string encode_stream(const model::StreamDef& s) {
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);
-  auto key_attr = [&](const model::KeyAttribute& k) {
-    w.StartObject();
-    w.Key("name");
-    model::write_string(w, k.name);
-    w.Key("type");
-    w.String(model::type_name(k.type));
-    w.EndObject();
-  };
+  auto key_attr = [&](const model::KeyAttribute& k) { write_key_attribute(w, k); };
   w.StartObject();
   w.Key("id"); w.Uint64(s.id);
   w.Key("table_id"); w.Uint64(s.table_id);

@@ -96,9 +96,13 @@ void disable_stream(storage::Txn& txn, storage::Database& db, uint64_t stream_id
   model::StreamDef def = *s;
   def.enabled = false;
   def.disabled_ms = model::Clock::now_ms();
-  // Close the open shard at the last sequence number handed out so far.
-  uint64_t last = db.catalog().next_sequence(txn);
-  if (def.shards.back().open()) def.shards.back().last_seq = last;
+  // Close the open shard at the last sequence number handed out so far (one of its own
+  // records, unless it has none: then a number is spent so that the range is not empty).
+  model::ShardDef& shard = def.shards.back();
+  if (shard.open()) {
+    uint64_t last = db.catalog().peek_sequence(txn) - 1;
+    shard.last_seq = last >= shard.first_seq ? last : db.catalog().next_sequence(txn);
+  }
   db.catalog().put_stream(txn, std::move(def));
 }
 

@@ -29,6 +29,20 @@ void write_consumed(model::JsonWriter& w, std::string_view table, double units) 
   w.EndObject();
 }
 
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units) {
+  w.Key("ConsumedCapacity");
+  w.StartArray();
+  for (const auto& [name, u] : units) {
+    w.StartObject();
+    w.Key("TableName");
+    model::write_string(w, name);
+    w.Key("CapacityUnits");
+    w.Double(u);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 double write_units(size_t bytes) { return std::max<double>(1, (bytes + 1023) / 1024); }
 
 double read_units(size_t bytes, bool consistent) {

@@ -1,6 +1,7 @@
 // Request options shared by the item operations.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,8 @@ void check_put_delete_returns(const model::Json& body);
 
 // {"TableName": t, "CapacityUnits": n} for ReturnConsumedCapacity.
 void write_consumed(model::JsonWriter& w, std::string_view table, double units);
+// "ConsumedCapacity": [{...}, ...] for the operations that span tables.
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units);
 // DynamoDB's capacity units: writes per started 1 KB, reads per started 4 KB (halved when
 // eventually consistent), at least one unit.
 double write_units(size_t bytes);
