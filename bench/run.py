@@ -156,8 +156,11 @@ def big_load(items=1_000_000):
     s = Server("emulator", lambda p, d: [emu, "--port", str(p), "--db-path", d])
     s.start()
     try:
+        loadgen(s.port, "put", setup=True)  # creates the table
         t0 = time.monotonic()
-        loadgen(s.port, "batch", conns=16, requests=items // 25 // 16)
+        r = loadgen(s.port, "batch", conns=16, requests=items // 25 // 16)
+        if r["errors"]:
+            raise RuntimeError(f"load failed: {r}")
         secs = time.monotonic() - t0
         size = os.path.getsize(os.path.join(s.tmp, "emulator.mdb"))
         return {"items": items, "seconds": secs, "rss_mb": rss_kb(s.proc.pid) / 1024,
