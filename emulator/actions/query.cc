@@ -294,7 +294,11 @@ void query(const api::CallPtr& call) {
       if (!inside) api::invalid("The provided starting key does not match the range key predicate");
     }
   }
-  // Exact check on each item: digests stand in for very long keys in the byte range.
+  // Exact check on each item: digests stand in for very long keys in the byte range. When every
+  // part of the range is stored whole, the range alone is exact and the check is skipped.
+  spec.range_is_exact = partition_part_is_whole(*kc.hash) &&
+                        (kc.sort == S::None || (sort_part_is_whole(kc.a) &&
+                                                (kc.sort != S::Between || sort_part_is_whole(kc.b))));
   std::string hash_name = hash.name, sort = range ? range->name : "";
   spec.in_range = [kc, hash_name, sort](const model::Item& item) {
     auto h = item.find(hash_name);

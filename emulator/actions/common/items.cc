@@ -107,6 +107,18 @@ std::string sort_part(const model::Value& v) {
   return out + digest(part);
 }
 
+bool partition_part_is_whole(const model::Value& v) {
+  std::string part;
+  model::encode_key_part(v, part);
+  return part.size() <= kInlinePartition;
+}
+
+bool sort_part_is_whole(const model::Value& v) {
+  std::string part;
+  model::encode_key_part(v, part);
+  return part.size() <= kInlineSort;
+}
+
 std::string sort_prefix_part(const model::Value& prefix) {
   // The order-preserving encoding of a prefix, without its two-byte terminator, is a prefix
   // of the encoding of every value that starts with it.

@@ -26,6 +26,10 @@ void check_lookup_key(const model::TableDef& t, const model::Item& key);
 std::string storage_key(const model::TableDef& t, const model::Item& item);
 // The partition part, then the sort part when `range` is given, as storage keys hold them.
 void append_key_parts(std::string& out, const model::Value& hash, const model::Value* range);
+// Whether a key value is stored whole (not shortened to a digest) as a partition or sort part;
+// a key range built from whole parts selects exactly the matching items.
+bool partition_part_is_whole(const model::Value& v);
+bool sort_part_is_whole(const model::Value& v);
 // The sort part alone, for the bounds of a Query.
 std::string sort_part(const model::Value& v);
 // The bytes every sort part of a value starting with `prefix` (S or B) starts with.

@@ -184,6 +184,24 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
     std::string_view key = cursor.key();
     if (spec.forward ? key >= upper : key < lower) break;
     Record r = read_record(cursor.value());
+    bool at_limit = (spec.limit && static_cast<int64_t>(scanned) + 1 >= spec.limit);
+    if (spec.range_is_exact && !spec.filter && !spec.projection && !spec.fetch_from_table) {
+      // Fast path: the stored bytes go straight to JSON; only the item that ends a page is
+      // decoded, for its LastEvaluatedKey.
+      ++scanned;
+      ++count;
+      bytes += r.size;
+      if (!spec.count_only) model::write_item_json(w, r.item);
+      if (at_limit || bytes >= kMaxPageBytes) {
+        model::Item item = model::decode_item(r.item);
+        model::Item k;
+        for (auto* attr : key_attributes(*spec.table, spec.index))
+          if (auto it = item.find(attr->name); it != item.end()) k.insert(*it);
+        last = std::move(k);
+        break;
+      }
+      continue;
+    }
     model::Item item = model::decode_item(r.item);
     if (spec.in_range && !spec.in_range(item)) continue;
     ++scanned;

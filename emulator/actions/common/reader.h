@@ -23,6 +23,7 @@ struct ReadSpec {
   std::optional<std::string> exclusive_start;  // a stored key
   int64_t limit = 0;                            // 0: none
   std::function<bool(const model::Item&)> in_range;  // exact key condition / segment test
+  bool range_is_exact = false;  // the key range alone selects exactly: in_range can be skipped
   std::optional<expr::Node> filter;
   std::optional<std::vector<expr::Path>> projection;
   bool count_only = false;
