@@ -203,7 +203,7 @@ void query(const api::CallPtr& call) {
   const model::Json& body = call->body();
   Expressions expressions(body, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
   ReadSpec spec;
-  CommonRead common = read_common(*call, spec, expressions, "QueryFilter", "Query");
+  CommonRead common = read_common(*call, spec, expressions, "QueryFilter");
   auto key_expression = expressions.key_condition();
   expressions.finish();
   const model::Json* key_conditions = api::get_object(body, "KeyConditions");

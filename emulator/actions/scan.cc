@@ -49,7 +49,7 @@ void scan(const api::CallPtr& call) {
 
   Expressions expressions(body, {"ProjectionExpression", "FilterExpression"});
   ReadSpec spec;
-  CommonRead common = read_common(*call, spec, expressions, "ScanFilter", "Scan");
+  CommonRead common = read_common(*call, spec, expressions, "ScanFilter");
   expressions.finish();
   spec.lower = table_prefix(spec.index ? spec.index->id : spec.table->id);
   spec.upper = prefix_end(spec.lower);

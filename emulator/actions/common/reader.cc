@@ -51,7 +51,7 @@ std::string prefix_end(std::string prefix) {
 }
 
 CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
-                       const char* filter_legacy, const char* operation) {
+                       const char* filter_legacy) {
   const model::Json& body = call.body();
   auto name = api::get_string(body, "TableName");
   auto index_name = api::get_string(body, "IndexName");
@@ -148,7 +148,6 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
     spec.exclusive_start = stored_key(*table, spec.index, *start_item);
     out.start_key = start_item;
   }
-  (void)operation;
   return out;
 }
 

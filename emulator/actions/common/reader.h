@@ -41,7 +41,7 @@ struct CommonRead {
 };
 class Expressions;
 CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
-                       const char* filter_legacy, const char* operation);
+                       const char* filter_legacy);
 
 // Runs the read and renders {"Items", "Count", "ScannedCount", "LastEvaluatedKey", ...}.
 std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity);
