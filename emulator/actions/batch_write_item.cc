@@ -97,17 +97,8 @@ void batch_write_item(const api::CallPtr& call) {
         auto& db = call->svc.db;
         for (auto& w : *writes) {
           auto t = live_table(db, *w.table);
-          Existing old;
-          std::optional<model::Item> current;
-          if (auto stored = txn.get(db.items(), w.key)) {
-            Record r = read_record(*stored);
-            old.exists = true;
-            old.size = r.size;
-            if (t->needs_old_item()) {
-              current = model::decode_item(r.item);
-              old.item = &*current;
-            }
-          }
+          Current current = read_current(txn, db, w.key, t->needs_old_item());
+          Existing old = current.existing();
           if (w.item) {
             check_index_keys(*t, *w.item);
             store_item(txn, db, *t, w.key, old, &*w.item, w.record);

@@ -29,8 +29,8 @@ void delete_item(const api::CallPtr& call) {
   auto table = table_for_items(*call, *name);
   check_lookup_key(*table, key);
   struct State {
-    std::string key, old;
-    bool had_old = false;
+    std::string key;
+    Current current;
     std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
@@ -41,17 +41,8 @@ void delete_item(const api::CallPtr& call) {
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
         auto t = live_table(db, *table);
-        Existing old;
-        std::optional<model::Item> current;
-        if (auto stored = txn.get(db.items(), st->key)) {
-          st->had_old = old.exists = true;
-          st->old.assign(*stored);
-          old.size = read_record(st->old).size;
-          if (st->condition || t->needs_old_item()) {
-            current = model::decode_item(read_record(st->old).item);
-            old.item = &*current;
-          }
-        }
+        st->current = read_current(txn, db, st->key, st->condition || t->needs_old_item());
+        Existing old = st->current.existing();
         require(st->condition, old.item, return_on_failure);
         if (old.exists) store_item(txn, db, *t, st->key, old, nullptr, {});
       },
@@ -59,12 +50,12 @@ void delete_item(const api::CallPtr& call) {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
-        if (opts.return_old && st->had_old) {
+        if (opts.return_old && st->current.exists()) {
           w.Key("Attributes");
-          model::write_item_json(w, read_record(st->old).item);
+          model::write_item_json(w, read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity)
-          write_consumed(w, table->name, write_units(st->had_old ? read_record(st->old).size : 0));
+          write_consumed(w, table->name, write_units(st->current.exists() ? read_record(st->current.stored).size : 0));
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -30,9 +30,9 @@ void put_item(const api::CallPtr& call) {
   check_put_item(*table, item);
 
   struct State {
-    std::string key, record, old;
+    std::string key, record;
+    Current current;
     model::Item item;
-    bool had_old = false;
     std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
@@ -46,17 +46,8 @@ void put_item(const api::CallPtr& call) {
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
         auto t = live_table(db, *table);
-        Existing old;
-        std::optional<model::Item> current;
-        if (auto stored = txn.get(db.items(), st->key)) {
-          st->had_old = old.exists = true;
-          st->old.assign(*stored);
-          old.size = read_record(st->old).size;
-          if (st->condition || t->needs_old_item()) {
-            current = model::decode_item(read_record(st->old).item);
-            old.item = &*current;
-          }
-        }
+        st->current = read_current(txn, db, st->key, st->condition || t->needs_old_item());
+        Existing old = st->current.existing();
         require(st->condition, old.item, return_on_failure);
         check_index_keys(*t, st->item);
         store_item(txn, db, *t, st->key, old, &st->item, st->record);
@@ -65,12 +56,12 @@ void put_item(const api::CallPtr& call) {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
-        if (opts.return_old && st->had_old) {
+        if (opts.return_old && st->current.exists()) {
           w.Key("Attributes");
-          model::write_item_json(w, read_record(st->old).item);
+          model::write_item_json(w, read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity) {
-          size_t old_size = st->had_old ? read_record(st->old).size : 0;
+          size_t old_size = st->current.exists() ? read_record(st->current.stored).size : 0;
           write_consumed(w, table->name, write_units(std::max(old_size, new_size)));
         }
         w.EndObject();

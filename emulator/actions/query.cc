@@ -34,15 +34,7 @@ const char* operator_text(const expr::Node& n) {
     case expr::Node::Kind::Not: return "NOT";
     case expr::Node::Kind::In: return "IN";
     case expr::Node::Kind::Compare: return "<>";
-    case expr::Node::Kind::Call:
-      switch (n.func) {
-        case expr::Func::AttributeExists: return "attribute_exists";
-        case expr::Func::AttributeNotExists: return "attribute_not_exists";
-        case expr::Func::AttributeType: return "attribute_type";
-        case expr::Func::Contains: return "contains";
-        case expr::Func::Size: return "size";
-        default: return "function";
-      }
+    case expr::Node::Kind::Call: return expr::function_name(n.func);
     default: return "?";
   }
 }

@@ -75,6 +75,9 @@ struct Update {
   }
 };
 
+// "attribute_exists", ...: a function as it is written.
+const char* function_name(Func f);
+
 // "[a, b, [2]]": how DynamoDB prints a path in its messages.
 std::string describe(const Path& p);
 // "a.b[2]"

@@ -62,20 +62,6 @@ bool placeholder_key(std::string_view key, char sigil) {
   return true;
 }
 
-const char* function_name(Func f) {
-  switch (f) {
-    case Func::AttributeExists: return "attribute_exists";
-    case Func::AttributeNotExists: return "attribute_not_exists";
-    case Func::AttributeType: return "attribute_type";
-    case Func::BeginsWith: return "begins_with";
-    case Func::Contains: return "contains";
-    case Func::Size: return "size";
-    case Func::IfNotExists: return "if_not_exists";
-    case Func::ListAppend: return "list_append";
-  }
-  return "";
-}
-
 const char* op_text(Op op) {
   switch (op) {
     case Op::Eq: return "=";

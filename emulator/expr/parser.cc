@@ -20,6 +20,20 @@ const char* kind_name(Kind k) {
   return "Expression";
 }
 
+const char* function_name(Func f) {
+  switch (f) {
+    case Func::AttributeExists: return "attribute_exists";
+    case Func::AttributeNotExists: return "attribute_not_exists";
+    case Func::AttributeType: return "attribute_type";
+    case Func::BeginsWith: return "begins_with";
+    case Func::Contains: return "contains";
+    case Func::Size: return "size";
+    case Func::IfNotExists: return "if_not_exists";
+    case Func::ListAppend: return "list_append";
+  }
+  return "";
+}
+
 std::string describe(const Path& p) {
   std::string out = "[";
   for (size_t i = 0; i < p.size(); ++i) {
@@ -330,21 +344,7 @@ class Parser {
   void check_comparable(const Node& n) {
     if (n.kind == Node::Kind::Call && is_boolean_function(n.func))
       fail("The function is not allowed to be used this way in an expression; function: " +
-           std::string(function_names(n.func)));
-  }
-
-  static const char* function_names(Func f) {
-    switch (f) {
-      case Func::AttributeExists: return "attribute_exists";
-      case Func::AttributeNotExists: return "attribute_not_exists";
-      case Func::AttributeType: return "attribute_type";
-      case Func::BeginsWith: return "begins_with";
-      case Func::Contains: return "contains";
-      case Func::Size: return "size";
-      case Func::IfNotExists: return "if_not_exists";
-      case Func::ListAppend: return "list_append";
-    }
-    return "";
+           std::string(function_name(n.func)));
   }
 
   // SET's right-hand side: operand, or operand + operand, or operand - operand.

@@ -186,6 +186,16 @@ model::Item index_projection(const model::TableDef& t, const model::IndexDef& ix
   return out;
 }
 
+Current read_current(const storage::Txn& txn, const storage::Database& db, const std::string& key,
+                     bool decode) {
+  Current c;
+  if (auto stored = txn.get(db.items(), key)) {
+    c.stored.assign(*stored);
+    if (decode) c.item = model::decode_item(read_record(c.stored).item);
+  }
+  return c;
+}
+
 storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
   auto current = db.catalog().find(t.space, t.name);
   if (!current || current->id != t.id)

@@ -46,12 +46,33 @@ std::optional<std::string> index_entry_key(const model::IndexDef& ix, const mode
 model::Item index_projection(const model::TableDef& t, const model::IndexDef& ix,
                              const model::Item& item);
 
+// A stored record: the item's DynamoDB size, then the item in binary form.
+std::string make_record(const model::Item& item);
+struct Record {
+  size_t size;
+  std::string_view item;  // binary item
+};
+Record read_record(std::string_view stored);
+
 // What a write replaces.
 struct Existing {
   bool exists = false;
   size_t size = 0;
   const model::Item* item = nullptr;  // decoded; required when the table has indexes
 };
+
+// The item a write replaces, read inside its change: the stored record (kept for
+// ReturnValues) and, when asked (a condition, indexes, streams or TTL need it), the decoded item.
+struct Current {
+  std::string stored;  // empty when there is no item
+  std::optional<model::Item> item;
+  bool exists() const { return !stored.empty(); }
+  Existing existing() const {
+    return {exists(), exists() ? read_record(stored).size : 0, item ? &*item : nullptr};
+  }
+};
+Current read_current(const storage::Txn& txn, const storage::Database& db, const std::string& key,
+                     bool decode);
 
 // Replaces the item at `key` by `next` (nullptr: delete), and keeps the table's counters and
 // every secondary index in step, in the caller's transaction. `next_record` is
@@ -68,12 +89,6 @@ storage::TablePtr live_table(storage::Database& db, const model::TableDef& t);
 // The prefix every stored key of the table starts with.
 std::string table_prefix(uint64_t table_id);
 
-// A stored record: the item's DynamoDB size, then the item in binary form.
-std::string make_record(const model::Item& item);
-struct Record {
-  size_t size;
-  std::string_view item;  // binary item
-};
-Record read_record(std::string_view stored);
+
 
 }  // namespace actions
