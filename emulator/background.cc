@@ -3,6 +3,7 @@
 #include <future>
 #include <iostream>
 
+#include "storage/garbage.h"
 #include "streams/stream_log.h"
 #include "ttl/ttl.h"
 
@@ -10,6 +11,7 @@ namespace emulator {
 namespace {
 constexpr size_t kTtlBatch = 1000;
 constexpr size_t kTrimBatch = 5000;
+constexpr size_t kGarbageBatch = 5000;
 }  // namespace
 
 Maintenance::Maintenance(storage::Database& db, std::chrono::milliseconds interval)
@@ -30,7 +32,13 @@ size_t Maintenance::round() {
   auto finished = done.get_future();
   db_.write(
       [this, removed](storage::Txn& txn) {
-        *removed = ttl::sweep(txn, db_, kTtlBatch) + streams::trim(txn, db_, kTrimBatch);
+        size_t expired = ttl::sweep(txn, db_, kTtlBatch);
+        size_t trimmed = streams::trim(txn, db_, kTrimBatch);
+        size_t collected = storage::collect_garbage(txn, db_, kGarbageBatch);
+        // A full batch of anything means more is due.
+        *removed = (expired >= kTtlBatch || trimmed >= kTrimBatch || collected >= kGarbageBatch)
+                       ? kTtlBatch
+                       : expired + trimmed + collected;
       },
       [&done](std::exception_ptr e) {
         if (e) {

@@ -1,11 +1,11 @@
-// DeleteTable: the definition, every item, index entry and TTL entry go in one transaction;
-// the table's stream is disabled (still readable). The reply describes the table as
+// DeleteTable: the definition goes at once, its items, index entries and TTL entries are
+// cleared in the background; the table's stream is disabled (still readable). The reply describes the table as
 // DELETING, as DynamoDB's does.
 #include "actions/actions.h"
 #include "actions/common/items.h"
 #include "actions/common/tables.h"
 #include "streams/stream_log.h"
-#include "ttl/ttl.h"
+#include "storage/garbage.h"
 
 namespace actions {
 
@@ -27,15 +27,13 @@ void delete_table(const api::CallPtr& call) {
         st->stats[current->id] = storage::Catalog::stats(txn, db.meta(), current->id);
         for (const auto& ix : current->indexes)
           st->stats[ix.id] = storage::Catalog::stats(txn, db.meta(), ix.id);
-        auto erase = [&](MDB_dbi dbi, const std::string& prefix) {
-          storage::Cursor c(txn, dbi);
-          while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
-        };
-        erase(db.items(), table_prefix(current->id));
-        ttl::clear(txn, db, current->id);
+        // The items, index entries and TTL entries are cleared in the background.
+        storage::discard_later(txn, db, storage::Space::Items, table_prefix(current->id));
+        for (const auto& ix : current->indexes)
+          storage::discard_later(txn, db, storage::Space::Indexes, table_prefix(ix.id));
+        storage::discard_later(txn, db, storage::Space::Ttl, table_prefix(current->id));
         // Its stream goes DISABLED and stays readable until its records expire.
         if (current->stream_id) streams::disable_stream(txn, db, current->stream_id);
-        for (const auto& ix : current->indexes) erase(db.indexes(), table_prefix(ix.id));
         db.catalog().drop(txn, *current);
       },
       [st] {

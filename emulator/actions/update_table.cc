@@ -9,6 +9,7 @@
 #include "actions/common/items.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
+#include "storage/garbage.h"
 
 namespace actions {
 namespace {
@@ -199,9 +200,7 @@ void update_table(const api::CallPtr& call) {
         def.ttl_attribute = current->ttl_attribute;
         if (stream) set_stream(txn, db, def, *stream);
         for (uint64_t id : dropped) {
-          std::string prefix = table_prefix(id);
-          storage::Cursor cur(txn, db.indexes());
-          while (cur.seek(prefix) && cur.key().starts_with(prefix)) cur.del();
+          storage::discard_later(txn, db, storage::Space::Indexes, table_prefix(id));
           std::erase_if(def.indexes, [&](const model::IndexDef& i) { return i.id == id; });
         }
         if (*new_index) {

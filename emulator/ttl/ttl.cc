@@ -47,6 +47,7 @@ void track(storage::Txn& txn, const storage::Database& db, const model::TableDef
 }
 
 void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
+  // At once, not through the garbage list: the same table may enable TTL again right after.
   std::string prefix = be64(table_id);
   storage::Cursor c(txn, db.ttl());
   while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();

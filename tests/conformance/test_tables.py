@@ -410,3 +410,30 @@ def test_list_tables_default_page_is_100(emulator):
     rest = client.list_tables(ExclusiveStartTableName=first["LastEvaluatedTableName"])
     assert rest["TableNames"] == names[100:]
     assert "LastEvaluatedTableName" not in rest
+
+
+def test_deleted_table_data_is_collected_in_the_background(emulator_factory):
+    """A table deleted with its items and index entries (cleared by the background rounds)
+    and created again under the same name starts empty, index included."""
+    emu = emulator_factory()
+    c = emu.client()
+    spec = dict(
+        TableName="big-table",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    c.create_table(**spec)
+    for base in range(0, 5000, 25):
+        c.batch_write_item(RequestItems={"big-table": [
+            {"PutRequest": {"Item": {"id": {"S": f"i{i}"}, "g": {"S": f"g{i % 7}"}}}}
+            for i in range(base, base + 25)]})
+    c.delete_table(TableName="big-table")
+    c.create_table(**spec)
+    assert c.scan(TableName="big-table", Select="COUNT")["Count"] == 0
+    assert c.query(TableName="big-table", IndexName="by-g", KeyConditionExpression="g = :g",
+                   ExpressionAttributeValues={":g": {"S": "g1"}}, Select="COUNT")["Count"] == 0
+    desc = c.describe_table(TableName="big-table")["Table"]
+    assert desc["ItemCount"] == 0 and desc["GlobalSecondaryIndexes"][0]["ItemCount"] == 0
