@@ -40,8 +40,8 @@ size_t Maintenance::round() {
                        ? kTtlBatch
                        : expired + trimmed + collected;
       },
-      [&done](std::exception_ptr e) {
-        if (e) {
+      [this, &done](std::exception_ptr e) {
+        if (e && !db_.closing()) {
           try {
             std::rethrow_exception(e);
           } catch (const std::exception& x) {

@@ -44,6 +44,10 @@ class Database {
 
   // Stops the writer after the changes already submitted are committed.
   void close();
+  bool closing() {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  }
 
  private:
   struct Job {
