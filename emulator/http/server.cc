@@ -32,6 +32,33 @@ constexpr size_t kMaxBody = 16 * 1024 * 1024;
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
 
+// Requests nested deeper than this are refused before they are parsed, so that no recursive
+// walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest
+// 32 levels, about 70 levels of JSON.
+constexpr int kMaxJsonDepth = 200;
+
+bool too_deep(std::string_view json) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::string request_id() {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -161,10 +188,16 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     rapidjson::Document doc;
     const std::string& body = request_.body();
+    if (too_deep(body)) {
+      fail(api::ApiError(api::Code::Serialization,
+                         "The request is nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels"));
+      return;
+    }
     if (body.empty())
       doc.SetObject();
     else
-      doc.Parse(body.data(), body.size());
+      doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
     if (doc.HasParseError() || !doc.IsObject()) {
       fail(api::ApiError(api::Code::Serialization,
                          doc.HasParseError() ? "Unable to parse the request body as JSON"
@@ -188,7 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void clock_endpoint() {
     if (request_.method() == bhttp::verb::post) {
       rapidjson::Document doc;
-      doc.Parse(request_.body().data(), request_.body().size());
+      doc.Parse<rapidjson::kParseIterativeFlag>(request_.body().data(), request_.body().size());
       double seconds = 0;
       if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("advanceSeconds") &&
           doc["advanceSeconds"].IsNumber())

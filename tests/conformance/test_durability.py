@@ -310,3 +310,17 @@ def test_error_body_shape(emulator):
     assert kind == "ResourceNotFoundException"
     assert doc["message"] == "Requested resource not found: Table: no-such-table not found"
     check_wire_headers(headers, body)
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 1_000_000,
+    b'{"a":' * 300_000,
+    b'{"TableName":"abc","Item":{"a":' + b'{"L":[' * 50_000 + b']}' * 50_000 + b"}}",
+], ids=["arrays", "objects", "attribute_values"])
+def test_deeply_nested_body_is_refused_not_fatal(emulator, body):
+    status, _, raw = raw_request(emulator.endpoint, target=TARGET + "PutItem", body=body)
+    assert status == 400
+    assert json.loads(raw)["__type"] == "com.amazon.coral.service#SerializationException"
+    # The server is still there.
+    status, _, raw = raw_request(emulator.endpoint, target=TARGET + "ListTables", body=b"{}")
+    assert status == 200, raw
