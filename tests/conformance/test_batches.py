@@ -11,6 +11,7 @@ says so.
 import pytest
 
 import support
+from values import S, N, B
 from support import canon
 from support import expect_error as _expect_error
 
@@ -18,18 +19,6 @@ INVALID = "One or more parameter values were invalid: "
 DUPLICATES = "Provided list of item keys contains duplicates"
 KEY_SCHEMA = "The provided key element does not match the schema"
 NOT_FOUND = "Requested resource not found"
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
 
 
 def make_table(ddb, prefix, hash_key, range_key=None, extra_attrs=(), gsis=()):

@@ -21,16 +21,9 @@ import time
 import pytest
 
 import support
+from values import S, N
 
 PAGE = 50
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
 
 
 def uid(prefix):

@@ -12,6 +12,7 @@ import re
 import pytest
 
 import support
+from values import S, N, SS, L
 from support import create_table, expect_error
 
 EXACT, PREFIX, REGEX = "exact", "prefix", "regex"
@@ -22,22 +23,6 @@ RESERVED = "Attribute name is a reserved keyword; reserved keyword: "
 OPERANDS = "Incorrect number of operands for operator or function; operator or function: "
 OPERAND_TYPE = "Incorrect operand type for operator or function; operator or function: "
 MIXED = "Can not use both expression and non-expression parameters in the same request: "
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def SS(*v):
-    return {"SS": list(v)}
-
-
-def L(*v):
-    return {"L": list(v)}
 
 
 @pytest.fixture(scope="module")

@@ -15,19 +15,12 @@ import time
 import pytest
 
 import support
+from values import S, N
 from support import canon, expect_error
 
 INVALID = "One or more parameter values were invalid: "
 EXACT, PREFIX, ANY = "exact", "prefix", "any"
 WAIT = 30.0  # bound on waiting for an index to become ACTIVE or go away
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
 
 
 def arn(name):

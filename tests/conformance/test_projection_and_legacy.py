@@ -5,49 +5,11 @@ UpdateItem, DeleteItem) and AttributeUpdates (UpdateItem)."""
 import pytest
 
 import support
+from values import S, N, B, BOOL, NULL, SS, NS, BS, L, M
 from support import canon, create_table, expect_error
 
 COND_FAILED = "The conditional request failed"
 INVALID = "One or more parameter values were invalid: "
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
-
-
-def BOOL(v):
-    return {"BOOL": v}
-
-
-NULL = {"NULL": True}
-
-
-def SS(*v):
-    return {"SS": list(v)}
-
-
-def NS(*v):
-    return {"NS": [str(x) for x in v]}
-
-
-def BS(*v):
-    return {"BS": list(v)}
-
-
-def L(*v):
-    return {"L": list(v)}
-
-
-def M(d):
-    return {"M": d}
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ import re
 import pytest
 
 import support
+from values import S, N, B
 from support import expect_error
 
 INVALID = "One or more parameter values were invalid: "
@@ -30,18 +31,6 @@ EXACT, PREFIX, REGEX, ANY = "exact", "prefix", "regex", "any"
 # Select combinations: the wording is known, whether DynamoDB puts the usual
 # "One or more parameter values were invalid: " before it is not.
 OPT_INVALID = r"(One or more parameter values were invalid: )?"
-
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
 
 
 # --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import uuid
 import pytest
 
 import support
+from values import S, N
 from support import canon
 from support import expect_error as _expect_error
 
@@ -36,14 +37,6 @@ CCF_REASON = {"Code": CCF, "Message": CCF_MESSAGE}
 
 
 # -- helpers -------------------------------------------------------------------
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
 
 def uid(prefix="k"):
     return support.unique_name(prefix)

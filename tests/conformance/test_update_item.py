@@ -8,6 +8,7 @@ whole stored item; every failed one checks that nothing changed.
 import pytest
 
 import support
+from values import S, N, B, BOOL, NULL, SS, NS, BS, L, M
 from support import canon, create_table, expect_error
 
 INVALID = "One or more parameter values were invalid: "
@@ -19,47 +20,6 @@ OVERLAP = ("Invalid UpdateExpression: Two document paths overlap with each other
 CONFLICT = ("Invalid UpdateExpression: Two document paths conflict with each other; "
             "must remove or rewrite one of these paths; ")
 OPERAND_TYPE = "Invalid UpdateExpression: Incorrect operand type for operator or function; "
-
-
-# -- attribute value builders -------------------------------------------------
-
-def S(v):
-    return {"S": v}
-
-
-def N(v):
-    return {"N": str(v)}
-
-
-def B(v):
-    return {"B": v}
-
-
-def BOOL(v):
-    return {"BOOL": v}
-
-
-NULL = {"NULL": True}
-
-
-def SS(*v):
-    return {"SS": list(v)}
-
-
-def NS(*v):
-    return {"NS": [str(x) for x in v]}
-
-
-def BS(*v):
-    return {"BS": list(v)}
-
-
-def L(*v):
-    return {"L": list(v)}
-
-
-def M(d):
-    return {"M": d}
 
 
 # -- fixtures and helpers -----------------------------------------------------
