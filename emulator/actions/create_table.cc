@@ -62,12 +62,9 @@ model::TableDef parse_definition(const api::Call& call) {
   c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
   std::optional<int64_t> rcu, wcu;
   if (throughput) {
-    wcu = api::get_integer(*throughput, "WriteCapacityUnits");
-    rcu = api::get_integer(*throughput, "ReadCapacityUnits");
-    c.not_null("provisionedThroughput.writeCapacityUnits", wcu.has_value());
-    c.at_least("provisionedThroughput.writeCapacityUnits", wcu, 1);
-    c.not_null("provisionedThroughput.readCapacityUnits", rcu.has_value());
-    c.at_least("provisionedThroughput.readCapacityUnits", rcu, 1);
+    auto t = api::read_throughput(*throughput, "provisionedThroughput", c);
+    rcu = t.read;
+    wcu = t.write;
   }
   c.not_null("keySchema", schema != nullptr);
   if (schema) {

@@ -53,6 +53,15 @@ const model::Json* get_array(const model::Json& obj, const char* name) {
   return m;
 }
 
+Throughput read_throughput(const model::Json& j, const std::string& path, Constraints& c) {
+  Throughput t{get_integer(j, "ReadCapacityUnits"), get_integer(j, "WriteCapacityUnits")};
+  c.not_null(path + ".writeCapacityUnits", t.write.has_value());
+  c.at_least(path + ".writeCapacityUnits", t.write, 1);
+  c.not_null(path + ".readCapacityUnits", t.read.has_value());
+  c.at_least(path + ".readCapacityUnits", t.read, 1);
+  return t;
+}
+
 void Constraints::add(const std::string& path, std::optional<std::string_view> shown,
                       const std::string& constraint) {
   if (errors_.size() >= 10) return;

@@ -21,6 +21,14 @@ std::optional<bool> get_bool(const model::Json& obj, const char* name);
 const model::Json* get_object(const model::Json& obj, const char* name);
 const model::Json* get_array(const model::Json& obj, const char* name);
 
+class Constraints;
+
+// A ProvisionedThroughput member at `path`, with its constraints added to `c`.
+struct Throughput {
+  std::optional<int64_t> read, write;
+};
+Throughput read_throughput(const model::Json& j, const std::string& path, Constraints& c);
+
 class Constraints {
  public:
   // `path` is the member's path in lowerCamelCase, as DynamoDB names it: "tableName",

@@ -425,12 +425,7 @@ bool values_equal(const Value& a, const Value& b) {
         if (!values_equal(a.list[i], b.list[i])) return false;
       return true;
     case Type::M:
-      if (a.map.size() != b.map.size()) return false;
-      for (const auto& [k, v] : a.map) {
-        auto it = b.map.find(k);
-        if (it == b.map.end() || !values_equal(v, it->second)) return false;
-      }
-      return true;
+      return items_equal(a.map, b.map);
   }
   return false;
 }

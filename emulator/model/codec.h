@@ -20,6 +20,10 @@ void write_item_json(JsonWriter& w, std::string_view bytes);
 // follow a partition key: S and B by bytes, N numerically.
 void encode_key_part(const Value& v, std::string& out);
 
+// 8 bytes, most significant first: fixed-width integers in keys that sort numerically.
+std::string be64(uint64_t v);
+uint64_t read_be64(std::string_view s);
+
 void put_varint(std::string& out, uint64_t v);
 uint64_t get_varint(std::string_view& in);
 

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "model/codec.h"
 #include "model/json.h"
 
 namespace storage {
@@ -19,12 +20,6 @@ std::string table_key(std::string_view space, std::string_view name) {
   k += '\0';
   k += name;
   return k;
-}
-
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
-  return s;
 }
 
 uint64_t read_u64(std::string_view s) {
@@ -253,14 +248,14 @@ std::vector<StreamPtr> Catalog::streams() const {
 
 StreamPtr Catalog::put_stream(Txn& txn, model::StreamDef def) {
   if (!def.id) def.id = allocate_id(txn);
-  txn.put(meta_, std::string(kStreamPrefix) + be64(def.id), encode_stream(def));
+  txn.put(meta_, std::string(kStreamPrefix) + model::be64(def.id), encode_stream(def));
   auto ptr = std::make_shared<const model::StreamDef>(std::move(def));
   writable().streams[ptr->id] = ptr;
   return ptr;
 }
 
 void Catalog::drop_stream(Txn& txn, uint64_t id) {
-  txn.del(meta_, std::string(kStreamPrefix) + be64(id));
+  txn.del(meta_, std::string(kStreamPrefix) + model::be64(id));
   writable().streams.erase(id);
 }
 
@@ -382,14 +377,14 @@ std::vector<TablePtr> Catalog::all() const {
 
 void Catalog::drop(Txn& txn, const model::TableDef& def) {
   txn.del(meta_, table_key(def.space, def.name));
-  txn.del(meta_, std::string(kStatsPrefix) + be64(def.id));
-  for (const auto& i : def.indexes) txn.del(meta_, std::string(kStatsPrefix) + be64(i.id));
+  txn.del(meta_, std::string(kStatsPrefix) + model::be64(def.id));
+  for (const auto& i : def.indexes) txn.del(meta_, std::string(kStatsPrefix) + model::be64(i.id));
   writable().tables.erase(Key{def.space, def.name});
 }
 
 TableStats Catalog::stats(const Txn& txn, MDB_dbi meta, uint64_t id) {
   TableStats s;
-  if (auto v = txn.get(meta, std::string(kStatsPrefix) + be64(id)); v && v->size() == 16) {
+  if (auto v = txn.get(meta, std::string(kStatsPrefix) + model::be64(id)); v && v->size() == 16) {
     std::memcpy(&s.item_count, v->data(), 8);
     std::memcpy(&s.size_bytes, v->data() + 8, 8);
   }
@@ -404,7 +399,7 @@ void Catalog::add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int6
   char buf[16];
   std::memcpy(buf, &s.item_count, 8);
   std::memcpy(buf + 8, &s.size_bytes, 8);
-  txn.put(meta, std::string(kStatsPrefix) + be64(id), {buf, 16});
+  txn.put(meta, std::string(kStatsPrefix) + model::be64(id), {buf, 16});
 }
 
 }  // namespace storage

@@ -6,22 +6,11 @@
 
 #include "expr/eval.h"
 #include "model/clock.h"
+#include "model/codec.h"
 #include "model/json.h"
 
 namespace streams {
 namespace {
-
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
-  return s;
-}
-
-uint64_t read_be64(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
 
 std::string random_hex(size_t n) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -70,8 +59,8 @@ std::string sequence_text(uint64_t seq) {
   return buf;
 }
 
-std::string record_key(uint64_t stream_id, uint64_t seq) { return be64(stream_id) + be64(seq); }
-uint64_t record_seq(std::string_view key) { return read_be64(key.substr(8)); }
+std::string record_key(uint64_t stream_id, uint64_t seq) { return model::be64(stream_id) + model::be64(seq); }
+uint64_t record_seq(std::string_view key) { return model::read_be64(key.substr(8)); }
 
 storage::StreamPtr create_stream(storage::Txn& txn, storage::Database& db,
                                  const model::TableDef& t, const std::string& view_type) {
@@ -179,7 +168,7 @@ void append(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
   }
   w.EndObject();
   // Value: creation time (for trimming), then the record as GetRecords returns it.
-  std::string value = be64(static_cast<uint64_t>(now));
+  std::string value = model::be64(static_cast<uint64_t>(now));
   value.append(buf.GetString(), buf.GetSize());
   txn.put(db.stream_records(), record_key(stream->id, seq), value);
 }
@@ -188,13 +177,13 @@ size_t trim(storage::Txn& txn, storage::Database& db, size_t budget) {
   int64_t cutoff = model::Clock::now_ms() - settings().retention_ms;
   size_t removed = 0;
   for (const auto& s : db.catalog().streams()) {
-    std::string prefix = be64(s->id);
+    std::string prefix = model::be64(s->id);
     bool any_left = false;
     uint64_t trimmed = s->trimmed_through;
     {
       storage::Cursor c(txn, db.stream_records());
       while (c.seek(prefix) && c.key().starts_with(prefix)) {
-        if (removed >= budget || static_cast<int64_t>(read_be64(c.value())) >= cutoff) {
+        if (removed >= budget || static_cast<int64_t>(model::read_be64(c.value())) >= cutoff) {
           any_left = true;
           break;
         }

@@ -13,15 +13,9 @@ namespace {
 
 constexpr int64_t kFiveYears = 5LL * 365 * 24 * 3600;
 
-std::string be64(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
-  return s;
-}
-
 // table id | expiry (seconds, biased so negative times sort first) | table key suffix
 std::string entry_key(uint64_t table_id, int64_t expiry, std::string_view key) {
-  return be64(table_id) + be64(static_cast<uint64_t>(expiry) ^ (1ULL << 63)) +
+  return model::be64(table_id) + model::be64(static_cast<uint64_t>(expiry) ^ (1ULL << 63)) +
          std::string(key.substr(8));
 }
 
@@ -48,7 +42,7 @@ void track(storage::Txn& txn, const storage::Database& db, const model::TableDef
 
 void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
   // At once, not through the garbage list: the same table may enable TTL again right after.
-  std::string prefix = be64(table_id);
+  std::string prefix = model::be64(table_id);
   storage::Cursor c(txn, db.ttl());
   while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
 }
@@ -68,8 +62,8 @@ size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {
   size_t deleted = 0;
   for (const auto& t : db.catalog().all()) {
     if (t->ttl_attribute.empty()) continue;
-    std::string from = be64(t->id) + be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
-    std::string to = be64(t->id) + be64(static_cast<uint64_t>(now) ^ (1ULL << 63));  // inclusive
+    std::string from = model::be64(t->id) + model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
+    std::string to = model::be64(t->id) + model::be64(static_cast<uint64_t>(now) ^ (1ULL << 63));  // inclusive
     std::string last_seen;
     while (deleted < budget) {
       std::string entry, item_key;

@@ -68,14 +68,9 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
   }
   if (const model::Json* t = api::get_object(j, "ProvisionedThroughput")) {
     r.throughput_given = true;
-    auto wcu = api::get_integer(*t, "WriteCapacityUnits");
-    auto rcu = api::get_integer(*t, "ReadCapacityUnits");
-    c.not_null(path + ".provisionedThroughput.writeCapacityUnits", wcu.has_value());
-    c.at_least(path + ".provisionedThroughput.writeCapacityUnits", wcu, 1);
-    c.not_null(path + ".provisionedThroughput.readCapacityUnits", rcu.has_value());
-    c.at_least(path + ".provisionedThroughput.readCapacityUnits", rcu, 1);
-    ix.read_capacity = rcu.value_or(0);
-    ix.write_capacity = wcu.value_or(0);
+    auto tp = api::read_throughput(*t, path + ".provisionedThroughput", c);
+    ix.read_capacity = tp.read.value_or(0);
+    ix.write_capacity = tp.write.value_or(0);
   }
   return r;
 }

@@ -80,11 +80,7 @@ void check_lookup_key(const model::TableDef& t, const model::Item& key) {
   check_key_sizes(t, key);
 }
 
-std::string table_prefix(uint64_t id) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, id >>= 8) s[i] = static_cast<char>(id & 0xff);
-  return s;
-}
+std::string table_prefix(uint64_t id) { return model::be64(id); }
 
 void append_key_parts(std::string& key, const model::Value& hash, const model::Value* range) {
   std::string part;
