@@ -207,7 +207,8 @@ void store_item(storage::Txn& txn, storage::Database& db, const model::TableDef&
   else if (old.exists)
     txn.del(db.items(), key);
   int64_t count = (next ? 1 : 0) - (old.exists ? 1 : 0);
-  int64_t bytes = (next ? static_cast<int64_t>(model::item_size(*next)) : 0) -
+  // The record starts with the item's size: no second walk of the item.
+  int64_t bytes = (next ? static_cast<int64_t>(read_record(next_record).size) : 0) -
                   static_cast<int64_t>(old.exists ? old.size : 0);
   storage::Catalog::add_stats(txn, db.meta(), t.id, count, bytes);
   if (t.needs_old_item() && old.exists && !old.item)
