@@ -14,6 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "bin")
 NODE_DIR = os.path.join(ROOT, ".bench")
 OPS = ["get", "put", "query", "batch", "update", "transact"]
+CONNS = [1, 64]
 HZ = os.sysconf("SC_CLK_TCK")
 
 
@@ -129,7 +130,7 @@ def measure(all_servers, seconds, reps):
     try:
         for rep in range(reps):
             for op in OPS:
-                for conns in (1, 64):
+                for conns in CONNS:
                     for s in all_servers:  # alternate servers within each repetition
                         cpu0 = cpu_seconds(s.proc.pid)
                         r = loadgen(s.port, op, conns, seconds)
@@ -203,8 +204,17 @@ def main():
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="no dynalite, no 1M load")
+    ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of " + ",".join(OPS))
+    ap.add_argument("--servers", default="", help="comma-separated subset of server names")
+    ap.add_argument("--conns", default="1,64", help="comma-separated connection counts")
     args = ap.parse_args()
-    all_servers = servers(not args.quick)
+    partial = bool(args.servers) or args.ops != ",".join(OPS) or args.conns != "1,64"
+    OPS[:] = [op for op in args.ops.split(",") if op]
+    CONNS[:] = [int(c) for c in args.conns.split(",") if c]
+    all_servers = servers(not args.quick and "dynalite" in (args.servers or "dynalite"))
+    if args.servers:
+        keep = args.servers.split(",")
+        all_servers = [s for s in all_servers if s.name in keep]
     print("measuring (servers alternate within each repetition)...", flush=True)
     results = measure(all_servers, args.seconds, args.reps)
     with open(os.path.join(ROOT, "bench", "results", "last-raw.json"), "w") as f:
@@ -220,7 +230,7 @@ def main():
              "| op | conns | server | req/s | p50 us | p99 us | p99.9 us | server CPU us/req | vs dynalite | vs no-op |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for op in OPS:
-        for conns in (1, 64):
+        for conns in CONNS:
             base_d = results.get(("dynalite", op, conns))
             base_n = results.get(("noop", op, conns))
             for name in names:
@@ -235,7 +245,7 @@ def main():
                              f"{median(runs, 'cpu_us_per_req'):.1f} | {vs_d} | {vs_n} |")
     lines += ["", "| server | start to first answer (ms) | idle RSS (MB) |", "|---|---|---|"]
     lines += [f"| {n} | {startup[n]:.1f} | {idle[n]:.1f} |" for n in names]
-    if not args.quick:
+    if not args.quick and not partial:
         big = big_load()
         lines += ["", f"After {big['items']:,} items (BatchWriteItem, durable): load took {big['seconds']:.1f} s, "
                   f"RSS {big['rss_mb']:.0f} MB, database file {big['db_mb']:.0f} MB."]
@@ -244,6 +254,8 @@ def main():
                   f"{t['per_second']:,.0f} items/s, each with its REMOVE record."]
     text = "\n".join(lines) + "\n"
     print(text)
+    if partial:
+        return  # a focused run: printed, not recorded
     out = os.path.join(ROOT, "bench", "results", f"{datetime.date.today().isoformat()}.md")
     with open(out, "w") as f:
         f.write(text)

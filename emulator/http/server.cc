@@ -5,9 +5,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -59,12 +59,14 @@ bool too_deep(std::string_view json) {
   return false;
 }
 
-std::string request_id() {
+// 52 characters of [A-Z0-9], like DynamoDB's request ids; twelve characters per draw.
+void append_request_id(std::string& out) {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string id(52, 'A');
-  for (auto& c : id) c = kChars[rng() % 36];
-  return id;
+  for (int i = 0; i < 52;) {
+    uint64_t r = rng();
+    for (int j = 0; j < 12 && i < 52; ++j, ++i, r /= 36) out += kChars[r % 36];
+  }
 }
 
 struct Credentials {
@@ -108,20 +110,79 @@ struct Shared {
   api::Services& services;
 };
 
+// The sockets use the io_context's own executor type rather than the type-erased
+// any_io_executor: every operation on them is then a direct call. Each session has at most
+// one operation outstanding (read, then handle, then write), so it needs no strand.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+
+// An HTTP/1.1 request parser that keeps only what the emulator reads: the request line, the
+// few headers it routes on, and the body (Content-Length or chunked). Beast does the parsing;
+// nothing is allocated per header.
+class RequestParser : public bhttp::basic_parser<true> {
+ public:
+  RequestParser(std::string& body) : body_(body) { body_.clear(); }
+
+  bhttp::verb method = bhttp::verb::unknown;
+  std::string target;
+  int version = 11;
+  std::string amz_target, authorization, origin, cors_request_headers;
+
+ private:
+  void on_request_impl(bhttp::verb m, beast::string_view, beast::string_view t, int v,
+                       beast::error_code&) override {
+    method = m;
+    target.assign(t.data(), t.size());
+    version = v;
+  }
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+  void on_field_impl(bhttp::field name, beast::string_view name_text, beast::string_view value,
+                     beast::error_code&) override {
+    std::string* into = nullptr;
+    switch (name) {
+      case bhttp::field::authorization: into = &authorization; break;
+      case bhttp::field::origin: into = &origin; break;
+      case bhttp::field::access_control_request_headers: into = &cors_request_headers; break;
+      case bhttp::field::unknown:
+        if (beast::iequals(name_text, "X-Amz-Target")) into = &amz_target;
+        break;
+      default: break;
+    }
+    if (into) into->assign(value.data(), value.size());
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length) body_.reserve(static_cast<size_t>(*length));
+  }
+  size_t on_body_impl(beast::string_view data, beast::error_code&) override {
+    body_.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view data,
+                            beast::error_code&) override {
+    body_.append(data.data(), data.size());
+    return data.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  std::string& body_;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  Session(Socket socket, Shared& shared) : socket_(std::move(socket)), shared_(shared) {}
 
-  void start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read(); });
-  }
+  void start() { read(); }
 
  private:
   void read() {
-    parser_.emplace();
+    parser_.emplace(body_);
     parser_->body_limit(kMaxBody);
     parser_->header_limit(64 * 1024);
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         self->on_read(ec);
                       });
@@ -137,32 +198,34 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec) {
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      socket_.shutdown(tcp::socket::shutdown_send, ec);
       return;
     }
-    request_ = parser_->release();
-    keep_alive_ = request_.keep_alive();
+    keep_alive_ = parser_->keep_alive();
     handle();
   }
 
-  void handle() {
-    std::string_view origin = header("Origin");
-    cors_origin_ = origin_allowed(shared_.options.cors, origin) ? std::string(origin) : "";
+  const RequestParser& request() const { return *parser_; }
 
-    if (request_.method() == bhttp::verb::options) {
+  void handle() {
+    const RequestParser& req = request();
+    cors_origin_ =
+        origin_allowed(shared_.options.cors, req.origin) ? req.origin : std::string();
+
+    if (req.method == bhttp::verb::options) {
       send_text(200, "");
       return;
     }
-    if (request_.target() == "/emulator/clock") {
+    if (req.target == "/emulator/clock") {
       clock_endpoint();
       return;
     }
-    if (request_.method() == bhttp::verb::get) {
+    if (req.method == bhttp::verb::get) {
       // DynamoDB's endpoint answers a plain GET with a health line.
       send_text(200, "healthy: dynamodb." + region_hint() + ".amazonaws.com ");
       return;
     }
-    if (request_.method() != bhttp::verb::post) {
+    if (req.method != bhttp::verb::post) {
       send_text(405, "");
       return;
     }
@@ -170,7 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
       send(200, "{}", true);
       return;
     }
-    std::string_view target = header("X-Amz-Target");
+    std::string_view target = req.amz_target;
     api::Handler handler = nullptr;
     if (target.starts_with(kTargetPrefix))
       handler = api::find_action(target.substr(kTargetPrefix.size()));
@@ -180,24 +243,23 @@ class Session : public std::enable_shared_from_this<Session> {
       fail(api::ApiError(api::Code::UnknownOperation, "An unknown operation was requested."));
       return;
     }
-    auto creds = credentials(header("Authorization"));
+    auto creds = credentials(req.authorization);
     if (!creds) {
       fail(api::ApiError(api::Code::MissingAuthenticationToken,
                          "Request is missing Authentication Token"));
       return;
     }
     rapidjson::Document doc;
-    const std::string& body = request_.body();
-    if (too_deep(body)) {
+    if (too_deep(body_)) {
       fail(api::ApiError(api::Code::Serialization,
                          "The request is nested deeper than " + std::to_string(kMaxJsonDepth) +
                              " levels"));
       return;
     }
-    if (body.empty())
+    if (body_.empty())
       doc.SetObject();
     else
-      doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+      doc.Parse<rapidjson::kParseIterativeFlag>(body_.data(), body_.size());
     if (doc.HasParseError() || !doc.IsObject()) {
       fail(api::ApiError(api::Code::Serialization,
                          doc.HasParseError() ? "Unable to parse the request body as JSON"
@@ -209,7 +271,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto call = std::make_shared<api::Call>(
         shared_.services, std::move(doc), std::move(space), creds->region,
         [self](int status, std::string json) { self->send(status, std::move(json), true); },
-        [self](std::function<void()> fn) { net::post(self->stream_.get_executor(), std::move(fn)); });
+        [self](std::function<void()> fn) { net::post(self->socket_.get_executor(), std::move(fn)); });
     try {
       handler(call);
     } catch (...) {
@@ -219,9 +281,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The emulator's own admin call: read or advance the clock every time-based behaviour uses.
   void clock_endpoint() {
-    if (request_.method() == bhttp::verb::post) {
+    if (request().method == bhttp::verb::post) {
       rapidjson::Document doc;
-      doc.Parse<rapidjson::kParseIterativeFlag>(request_.body().data(), request_.body().size());
+      doc.Parse<rapidjson::kParseIterativeFlag>(body_.data(), body_.size());
       double seconds = 0;
       if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("advanceSeconds") &&
           doc["advanceSeconds"].IsNumber())
@@ -241,70 +303,81 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   std::string region_hint() {
-    auto c = credentials(header("Authorization"));
+    auto c = credentials(request().authorization);
     return c ? c->region : "us-east-1";
-  }
-
-  std::string_view header(std::string_view name) const {
-    auto it = request_.find(name);
-    return it == request_.end() ? std::string_view{} : std::string_view(it->value());
   }
 
   void fail(const api::ApiError& e) { send(api::wire(e.code).status, api::render_error(e), true); }
 
-  void add_cors(bhttp::response<bhttp::string_body>& res) {
+  // Starts the response header: status line, Content-Type and CORS fields.
+  void head(int status, std::string_view content_type) {
+    auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+    head_.clear();
+    head_ += request().version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head_ += std::to_string(status);
+    head_ += ' ';
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nContent-Type: ";
+    head_ += content_type;
+    head_ += "\r\n";
     if (cors_origin_.empty()) return;
-    res.set(bhttp::field::access_control_allow_origin, cors_origin_);
-    if (request_.method() == bhttp::verb::options) {
-      res.set(bhttp::field::access_control_allow_methods, "GET, POST, OPTIONS");
-      std::string_view asked = header("Access-Control-Request-Headers");
-      res.set(bhttp::field::access_control_allow_headers,
-              asked.empty() ? "*" : std::string(asked));
-      res.set(bhttp::field::access_control_max_age, "172800");
+    head_ += "Access-Control-Allow-Origin: " + cors_origin_ + "\r\n";
+    if (request().method == bhttp::verb::options) {
+      const std::string& asked = request().cors_request_headers;
+      head_ += "Access-Control-Allow-Methods: GET, POST, OPTIONS\r\n";
+      head_ += "Access-Control-Allow-Headers: " + (asked.empty() ? std::string("*") : asked) + "\r\n";
+      head_ += "Access-Control-Max-Age: 172800\r\n";
     } else {
-      res.set(bhttp::field::access_control_expose_headers, "x-amzn-RequestId,x-amz-crc32");
+      head_ += "Access-Control-Expose-Headers: x-amzn-RequestId,x-amz-crc32\r\n";
     }
   }
 
   void send_text(int status, std::string text) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(status), request_.version());
-    res->set(bhttp::field::content_type, "text/plain");
-    res->body() = std::move(text);
-    write(res);
+    head(status, "text/plain");
+    out_ = std::move(text);
+    write();
   }
 
   void send(int status, std::string json, bool keep) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-        static_cast<bhttp::status>(status), request_.version() ? request_.version() : 11);
-    res->set(bhttp::field::content_type, "application/x-amz-json-1.0");
-    res->set("x-amzn-RequestId", request_id());
+    head(status, "application/x-amz-json-1.0");
+    head_ += "x-amzn-RequestId: ";
+    append_request_id(head_);
+    head_ += "\r\nx-amz-crc32: ";
     uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(json.data()), static_cast<uInt>(json.size()));
-    res->set("x-amz-crc32", std::to_string(crc));
-    res->body() = std::move(json);
+    head_ += std::to_string(crc);
+    head_ += "\r\n";
+    out_ = std::move(json);
     if (!keep) keep_alive_ = false;
-    write(res);
+    write();
   }
 
-  void write(const std::shared_ptr<bhttp::response<bhttp::string_body>>& res) {
-    add_cors(*res);
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                         if (ec) return;
-                         if (!self->keep_alive_) {
-                           self->stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-                           return;
-                         }
-                         self->read();
-                       });
+  // Ends the header (Content-Length, Connection) and writes header and body in one call.
+  void write() {
+    head_ += "Content-Length: ";
+    head_ += std::to_string(out_.size());
+    head_ += "\r\n";
+    bool http10 = request().version == 10;
+    if (!keep_alive_ && !http10)
+      head_ += "Connection: close\r\n";
+    else if (keep_alive_ && http10)
+      head_ += "Connection: keep-alive\r\n";
+    head_ += "\r\n";
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(out_)};
+    net::async_write(socket_, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return;
+      if (!self->keep_alive_) {
+        self->socket_.shutdown(tcp::socket::shutdown_send, ec);
+        return;
+      }
+      self->read();
+    });
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::request<bhttp::string_body> request_;
+  std::string body_;  // the request body, reused from request to request
+  std::optional<RequestParser> parser_;
+  std::string head_, out_;  // the response being written
   bool keep_alive_ = true;
   std::string cors_origin_;
   Shared& shared_;
@@ -313,7 +386,7 @@ class Session : public std::enable_shared_from_this<Session> {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& ioc, tcp::endpoint ep, Shared& shared)
-      : ioc_(ioc), acceptor_(ioc), shared_(shared) {
+      : acceptor_(ioc.get_executor()), shared_(shared) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -321,8 +394,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
   int port() const { return acceptor_.local_endpoint().port(); }
   void accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](
-                                                       beast::error_code ec, tcp::socket s) {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, Socket s) {
       if (ec == net::error::operation_aborted) return;
       if (!ec) {
         s.set_option(tcp::no_delay(true), ec);
@@ -337,8 +409,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
  private:
-  net::io_context& ioc_;
-  tcp::acceptor acceptor_;
+  Acceptor acceptor_;
   Shared& shared_;
 };
 
