@@ -128,6 +128,7 @@ class RequestParser : public bhttp::basic_parser<true> {
   std::string target;
   int version = 11;
   std::string amz_target, authorization, origin, cors_request_headers;
+  bool expect_continue = false;  // "Expect: 100-continue": the client waits for a go-ahead
 
  private:
   void on_request_impl(bhttp::verb m, beast::string_view, beast::string_view t, int v,
@@ -144,6 +145,7 @@ class RequestParser : public bhttp::basic_parser<true> {
       case bhttp::field::authorization: into = &authorization; break;
       case bhttp::field::origin: into = &origin; break;
       case bhttp::field::access_control_request_headers: into = &cors_request_headers; break;
+      case bhttp::field::expect: expect_continue = beast::iequals(value, "100-continue"); break;
       case bhttp::field::unknown:
         if (beast::iequals(name_text, "X-Amz-Target")) into = &amz_target;
         break;
@@ -178,10 +180,31 @@ class Session : public std::enable_shared_from_this<Session> {
   void start() { read(); }
 
  private:
+  // The header first, so that a client waiting on "Expect: 100-continue" can be told to go
+  // on; the parser is eager, so a body that came with the header is parsed with it.
   void read() {
     parser_.emplace(body_);
     parser_->body_limit(kMaxBody);
     parser_->header_limit(64 * 1024);
+    parser_->eager(true);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->on_header(ec);
+                             });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec || parser_->is_done()) return on_read(ec);
+    if (!parser_->expect_continue) return read_body();
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return;
+                       self->read_body();
+                     });
+  }
+
+  void read_body() {
     bhttp::async_read(socket_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         self->on_read(ec);
