@@ -1,6 +1,6 @@
 #include "http/server.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -366,7 +366,7 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "x-amzn-RequestId: ";
     append_request_id(head_);
     head_ += "\r\nx-amz-crc32: ";
-    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(json.data()), static_cast<uInt>(json.size()));
+    uint32_t crc = libdeflate_crc32(0, json.data(), json.size());
     head_ += std::to_string(crc);
     head_ += "\r\n";
     out_ = std::move(json);
