@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include <chrono>
+#include <cctype>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
@@ -270,11 +271,17 @@ int run(const Options& o) {
                                : std::chrono::duration<double>(end - warm).count();
   auto& v = stats.latencies_us;
   double n = static_cast<double>(v.size());
+  // The first error's __type without its namespace ("UnknownOperationException"), if any.
+  std::string error_type;
+  size_t hash = stats.first_error.find('#');
+  if (stats.first_error.find("__type") != std::string::npos && hash != std::string::npos)
+    for (size_t i = hash + 1; i < stats.first_error.size() && std::isalnum(static_cast<unsigned char>(stats.first_error[i])); ++i)
+      error_type += stats.first_error[i];
   std::printf(
       "{\"op\":\"%s\",\"conns\":%d,\"requests\":%zu,\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-      "\"p999_us\":%.1f,\"errors\":%ld,\"first_error\":\"%s\"}\n",
+      "\"p999_us\":%.1f,\"errors\":%ld,\"error_type\":\"%s\"}\n",
       o.op.c_str(), o.conns, v.size(), n / measured, percentile(v, 0.5), percentile(v, 0.99),
-      percentile(v, 0.999), stats.errors, "");
+      percentile(v, 0.999), stats.errors, error_type.c_str());
   if (stats.errors) std::cerr << "first error: " << stats.first_error << "\n";
   return 0;
 }

@@ -236,6 +236,10 @@ def main():
             for name in names:
                 runs = results[(name, op, conns)]
                 rps = median(runs, "rps")
+                if rps == 0:
+                    kind = next((r.get("error_type") for r in runs if r.get("error_type")), "errors")
+                    lines.append(f"| {op} | {conns} | {name} | unsupported ({kind}) | | | | | | |")
+                    continue
                 d_rps = median(base_d, "rps") if base_d else 0
                 n_rps = median(base_n, "rps") if base_n else 0
                 vs_d = (f"{rps / d_rps:.1f}x" if d_rps else "n/a") if base_d and name != "dynalite" else ""

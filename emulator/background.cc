@@ -1,5 +1,7 @@
 #include "background.h"
 
+#include <pthread.h>
+
 #include <future>
 #include <iostream>
 
@@ -55,6 +57,7 @@ size_t Maintenance::round() {
 }
 
 void Maintenance::run() {
+  pthread_setname_np(pthread_self(), "maintenance");
   for (;;) {
     // A full batch means more is due: go again at once, else sleep until the next round.
     bool more = round() >= kTtlBatch;

@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <libdeflate.h>
+#include <pthread.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -454,7 +455,11 @@ void serve(const Options& o, api::Services& services, std::function<void(int)> o
   on_listening(listener->port());
 
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([&] { ioc.run(); });
+  for (int i = 1; i < threads; ++i)
+    pool.emplace_back([&] {
+      pthread_setname_np(pthread_self(), "io");
+      ioc.run();
+    });
   ioc.run();
   for (auto& t : pool) t.join();
   // Finish the writes already accepted while the io_context still exists: their completions

@@ -1,5 +1,7 @@
 #include "storage/database.h"
 
+#include <pthread.h>
+
 namespace storage {
 namespace {
 // How long the writer may wait for the previous group's writers to come back (durable mode).
@@ -53,6 +55,7 @@ void Database::write(Change change, Done done) {
 // Group commit: every change that arrived while the previous group was being made durable
 // goes into the next transaction, so N concurrent writers pay for one fsync, not N.
 void Database::run() {
+  pthread_setname_np(pthread_self(), "writer");
   catalog_.set_writer_thread(std::this_thread::get_id());
   std::vector<Job> jobs;
   size_t last_group = 0;
