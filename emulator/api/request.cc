@@ -11,6 +11,28 @@ const model::Json* member(const model::Json& obj, const char* name) {
 }
 }  // namespace
 
+bool too_deep(std::string_view json) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : json) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return true;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::optional<std::string_view> get_string(const model::Json& obj, const char* name) {
   const model::Json* m = member(obj, name);
   if (!m) return std::nullopt;
@@ -24,7 +46,12 @@ std::optional<int64_t> get_integer(const model::Json& obj, const char* name) {
   if (!m->IsNumber()) model::wrong_json_type(*m, "Long");
   if (m->IsInt64()) return m->GetInt64();
   if (m->IsUint64()) return INT64_MAX;
-  return static_cast<int64_t>(m->GetDouble());
+  // A fraction is truncated; a magnitude beyond a Long is held at its bound (casting it
+  // would be undefined).
+  double d = m->GetDouble();
+  if (d >= 9.2e18) return INT64_MAX;
+  if (d <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(d);
 }
 
 std::optional<bool> get_bool(const model::Json& obj, const char* name) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "api/registry.h"
+#include "api/request.h"
 #include "model/clock.h"
 
 namespace http {
@@ -33,32 +34,6 @@ constexpr size_t kMaxBody = 16 * 1024 * 1024;
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
 constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
 
-// Requests nested deeper than this are refused before they are parsed, so that no recursive
-// walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest
-// 32 levels, about 70 levels of JSON.
-constexpr int kMaxJsonDepth = 200;
-
-bool too_deep(std::string_view json) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 // 52 characters of [A-Z0-9], like DynamoDB's request ids; twelve characters per draw.
 void append_request_id(std::string& out) {
@@ -274,9 +249,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     rapidjson::Document doc;
-    if (too_deep(body_)) {
+    if (api::too_deep(body_)) {
       fail(api::ApiError(api::Code::Serialization,
-                         "The request is nested deeper than " + std::to_string(kMaxJsonDepth) +
+                         "The request is nested deeper than " + std::to_string(api::kMaxJsonDepth) +
                              " levels"));
       return;
     }
