@@ -98,7 +98,14 @@ using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
 // nothing is allocated per header.
 class RequestParser : public bhttp::basic_parser<true> {
  public:
-  RequestParser(std::string& body) : body_(body) { body_.clear(); }
+  // `body` is the session's buffer, reused from request to request; one that grew past
+  // 1 MB (a large batch) is given back rather than kept for the connection's lifetime.
+  explicit RequestParser(std::string& body) : body_(body) {
+    if (body_.capacity() > (1u << 20))
+      std::string().swap(body_);
+    else
+      body_.clear();
+  }
 
   bhttp::verb method = bhttp::verb::unknown;
   std::string target;
