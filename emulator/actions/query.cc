@@ -231,7 +231,7 @@ void query(const api::CallPtr& call) {
       stack.pop_back();
       if (n->kind == expr::Node::Kind::Path &&
           (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
-        api::invalid(std::string(body.HasMember("QueryFilter") ? "QueryFilter" : "Filter Expression") +
+        api::invalid(std::string(api::get_object(body, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
                      " can only contain non-primary key attributes: Primary key attribute: " +
                      n->path[0].name);
       for (const auto& k : n->kids) stack.push_back(&k);

@@ -77,10 +77,13 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
     c.not_null(path + ".item", item_json != nullptr);
   else
     c.not_null(path + ".key", key_json != nullptr);
+  // A null member is an absent one (a ConditionCheck without its condition would pass, an
+  // Update without its expression would apply nothing).
   if (a.kind == Action::Kind::Check)
-    c.not_null(path + ".conditionExpression", body->HasMember("ConditionExpression"));
+    c.not_null(path + ".conditionExpression",
+               api::get_string(*body, "ConditionExpression").has_value());
   if (a.kind == Action::Kind::Update)
-    c.not_null(path + ".updateExpression", body->HasMember("UpdateExpression"));
+    c.not_null(path + ".updateExpression", api::get_string(*body, "UpdateExpression").has_value());
   c.check();
   a.return_old = return_item_on_failure(*body);
 

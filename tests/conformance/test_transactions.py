@@ -769,3 +769,21 @@ def test_gsi_untouched_by_a_cancelled_transaction(ddb, gsi_table):
     ], ["None", "None", CCF])
     assert _by_g(ddb, gsi_table, g_old) == [dict(key, g=g_old)]
     assert _by_g(ddb, gsi_table, g_new) == []
+
+
+@pytest.mark.parametrize("op,member", [("Update", "updateExpression"),
+                                       ("ConditionCheck", "conditionExpression")])
+def test_null_expression_is_a_missing_one(emulator, hash_table, op, member):
+    """An expression given as JSON null is absent: refused, never applied as nothing (an
+    Update with a null UpdateExpression once crashed the server; a ConditionCheck with a null
+    condition passed)."""
+    key = {"id": S(uid())}
+    action = {"TableName": hash_table, "Key": key,
+              "UpdateExpression" if op == "Update" else "ConditionExpression": None}
+    for _ in range(20):
+        status, doc = raw_call(emulator, "TransactWriteItems", {"TransactItems": [{op: action}]})
+        assert status == 400, doc
+        assert doc["__type"].endswith("#ValidationException")
+        assert doc["message"] == (
+            f"1 validation error detected: Value null at 'transactItems.1.member.{op[0].lower() + op[1:]}."
+            f"{member}' failed to satisfy constraint: Member must not be null")

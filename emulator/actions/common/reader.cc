@@ -85,7 +85,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   }
   spec.projection = expressions.projection();
   spec.filter = expressions.filter(filter_legacy);
-  bool legacy_projection = body.HasMember("AttributesToGet");
+  bool legacy_projection = api::get_array(body, "AttributesToGet") != nullptr;
   if (select && spec.projection && *select != "SPECIFIC_ATTRIBUTES") {
     std::string what = legacy_projection ? "AttributesToGet" : "ProjectionExpression";
     api::invalid(std::string(kInvalid) + "Cannot specify the " + what + " when choosing to get " +
