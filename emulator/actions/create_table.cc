@@ -13,7 +13,6 @@ namespace actions {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-constexpr int64_t kMaxCapacity = 1000000000000;
 
 std::string uuid4() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -105,12 +104,7 @@ model::TableDef parse_definition(const api::Call& call) {
       api::invalid(std::string(kInvalid) +
                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
                    "BillingMode is PROVISIONED");
-    if (*rcu > kMaxCapacity)
-      api::invalid("Given value " + std::to_string(*rcu) +
-                   " for ReadCapacityUnits is out of bounds");
-    if (*wcu > kMaxCapacity)
-      api::invalid("Given value " + std::to_string(*wcu) +
-                   " for WriteCapacityUnits is out of bounds");
+    api::check_capacity_bounds({rcu, wcu});
   }
   if (keys.size() > attrs.size())
     api::invalid("Invalid KeySchema: Some index key attribute have no definition");

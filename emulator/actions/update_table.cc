@@ -148,6 +148,7 @@ void update_table(const api::CallPtr& call) {
                  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                  "BillingMode is PAY_PER_REQUEST");
   if (throughput) {
+    api::check_capacity_bounds({rcu, wcu});
     def.read_capacity = *rcu;
     def.write_capacity = *wcu;
   }

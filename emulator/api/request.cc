@@ -89,6 +89,14 @@ Throughput read_throughput(const model::Json& j, const std::string& path, Constr
   return t;
 }
 
+void check_capacity_bounds(const Throughput& t) {
+  constexpr int64_t kMaxCapacity = 1000000000000;
+  if (t.read && *t.read > kMaxCapacity)
+    invalid("Given value " + std::to_string(*t.read) + " for ReadCapacityUnits is out of bounds");
+  if (t.write && *t.write > kMaxCapacity)
+    invalid("Given value " + std::to_string(*t.write) + " for WriteCapacityUnits is out of bounds");
+}
+
 void Constraints::add(const std::string& path, std::optional<std::string_view> shown,
                       const std::string& constraint) {
   if (errors_.size() >= 10) return;

@@ -35,6 +35,8 @@ struct Throughput {
   std::optional<int64_t> read, write;
 };
 Throughput read_throughput(const model::Json& j, const std::string& path, Constraints& c);
+// Refuses capacity units beyond DynamoDB's bound ("Given value ... is out of bounds").
+void check_capacity_bounds(const Throughput& t);
 
 class Constraints {
  public:

@@ -437,3 +437,36 @@ def test_deleted_table_data_is_collected_in_the_background(emulator_factory):
                    ExpressionAttributeValues={":g": {"S": "g1"}}, Select="COUNT")["Count"] == 0
     desc = c.describe_table(TableName="big-table")["Table"]
     assert desc["ItemCount"] == 0 and desc["GlobalSecondaryIndexes"][0]["ItemCount"] == 0
+
+
+BEYOND = 1_000_000_000_001  # one more than the largest capacity DynamoDB accepts
+
+
+@pytest.mark.parametrize("where", ["table", "index"])
+def test_create_table_capacity_out_of_bounds(ddb, where):
+    table_name = support.unique_name()
+    throughput = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+    big = {"ReadCapacityUnits": BEYOND, "WriteCapacityUnits": 5}
+    request = dict(
+        TableName=table_name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        ProvisionedThroughput=big if where == "table" else throughput,
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": big if where == "index" else throughput}])
+    expect_error(ddb.create_table, "ValidationException",
+                 f"Given value {BEYOND} for ReadCapacityUnits is out of bounds", **request)
+    expect_error(ddb.describe_table, "ResourceNotFoundException", TableName=table_name)
+
+
+def test_update_table_capacity_out_of_bounds(ddb):
+    table_name = support.unique_name()
+    create_table(ddb, table_name, billing="PROVISIONED")
+    expect_error(ddb.update_table, "ValidationException",
+                 f"Given value {BEYOND} for WriteCapacityUnits is out of bounds",
+                 TableName=table_name,
+                 ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": BEYOND})
+    assert ddb.describe_table(TableName=table_name)["Table"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 5

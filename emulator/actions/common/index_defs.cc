@@ -119,6 +119,7 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
     if (!on_demand && !r.throughput_given)
       api::invalid(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " +
                    ix.name);
+    if (r.throughput_given) api::check_capacity_bounds({ix.read_capacity, ix.write_capacity});
   }
   ix.hash.type = type_of(ix.hash.name)->type;
   if (ix.range) ix.range->type = type_of(ix.range->name)->type;
