@@ -20,6 +20,7 @@ void get_item(const api::CallPtr& call) {
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.count("attributesToGet", api::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
   c.check();
   Expressions expressions(body, {"ProjectionExpression"});
   model::Item key = model::item_from_json(*key_json);

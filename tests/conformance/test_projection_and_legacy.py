@@ -147,6 +147,18 @@ def test_attributes_to_get_none_present(ddb, table, doc_key):
     assert "Item" not in ddb.get_item(TableName=table, Key=new_key(), AttributesToGet=["a"])
 
 
+@pytest.mark.parametrize("op", ["get_item", "query", "scan"])
+def test_attributes_to_get_empty(ddb_raw, table, doc_key, op):
+    kwargs = dict(TableName=table, AttributesToGet=[])
+    if op == "get_item":
+        kwargs["Key"] = doc_key
+    if op == "query":
+        kwargs["KeyConditions"] = {"id": {"ComparisonOperator": "EQ", "AttributeValueList": [doc_key["id"]]}}
+    expect_error(getattr(ddb_raw, op), "ValidationException",
+                 "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy "
+                 "constraint: Member must have length greater than or equal to 1", **kwargs)
+
+
 def test_attributes_to_get_duplicate(ddb_raw, table, doc_key):
     expect_error(ddb_raw.get_item, "ValidationException", INVALID + "Duplicate value in attribute name: a",
                  TableName=table, Key=doc_key, AttributesToGet=["a", "b", "a"])

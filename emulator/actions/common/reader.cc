@@ -68,6 +68,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
            {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   c.at_least("limit", limit, 1);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.count("attributesToGet", api::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
   c.check();
 
   CommonRead out;
