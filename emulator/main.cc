@@ -12,6 +12,7 @@
 #include "config.h"
 #include "model/clock.h"
 #include "streams/stream_log.h"
+#include "ttl/ttl.h"
 #include "http/server.h"
 #include "storage/database.h"
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     fs::create_directories(dir);
     storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
     actions::resume_backfills(db);
+    ttl::resume_indexing(db);
     model::Clock::advance_ms(static_cast<int64_t>(config.clock_offset_s * 1000));
     streams::settings().shard_ms = int64_t(config.stream_shard_s) * 1000;
     emulator::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));

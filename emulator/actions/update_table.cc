@@ -2,8 +2,6 @@
 // A new index is filled from the table's items in the background, a batch per group commit,
 // while writes keep it current; it reports CREATING / Backfilling until it is complete.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
-#include <iostream>
-
 #include "actions/actions.h"
 #include "actions/common/index_defs.h"
 #include "actions/common/items.h"
@@ -17,58 +15,36 @@ namespace {
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 constexpr int kBackfillBatch = 1000;
 
-void backfill_step(storage::Database& db, std::string space, std::string name, uint64_t index_id,
-                   std::string after) {
-  struct Progress {
-    std::string next;
-    bool done = false;
-  };
-  auto progress = std::make_shared<Progress>();
-  db.write(
-      [&db, space, name, index_id, after, progress](storage::Txn& txn) {
+void backfill(storage::Database& db, std::string space, std::string name, uint64_t index_id) {
+  db.write_in_batches(
+      "filling index of " + name,
+      [&db, space, name, index_id](storage::Txn& txn, const std::string& after) -> std::optional<std::string> {
         auto t = db.catalog().find(space, name);
         const model::IndexDef* ix = nullptr;
         if (t)
           for (const auto& i : t->indexes)
             if (i.id == index_id) ix = &i;
-        if (!ix || !ix->backfilling) {
-          progress->done = true;
-          return;
-        }
-        std::string prefix = table_prefix(t->id);
+        if (!ix || !ix->backfilling) return std::nullopt;
+        std::string prefix = table_prefix(t->id), last;
         storage::Cursor c(txn, db.items());
         bool ok = c.seek(after.empty() ? prefix : after);
         if (ok && !after.empty() && c.key() == after) ok = c.next();
         for (int n = 0; ok && c.key().starts_with(prefix) && n < kBackfillBatch; ok = c.next(), ++n) {
-          std::string key(c.key());
+          last = c.key();
           model::Item item = model::decode_item(read_record(c.value()).item);
-          if (auto k = index_entry_key(*ix, item, key); k && !txn.get(db.indexes(), *k)) {
+          if (auto k = index_entry_key(*ix, item, last); k && !txn.get(db.indexes(), *k)) {
             model::Item projected = index_projection(*t, *ix, item);
             txn.put(db.indexes(), *k, make_record(projected));
             storage::Catalog::add_stats(txn, db.meta(), ix->id, 1,
                                         static_cast<int64_t>(model::item_size(projected)));
           }
-          progress->next = std::move(key);
         }
-        if (!ok || !c.key().starts_with(prefix)) {
-          model::TableDef def = *t;
-          for (auto& i : def.indexes)
-            if (i.id == index_id) i.backfilling = false;
-          db.catalog().replace(txn, std::move(def));
-          progress->done = true;
-        }
-      },
-      [&db, space, name, index_id, progress](std::exception_ptr e) {
-        if (e) {
-          try {
-            std::rethrow_exception(e);
-          } catch (const std::exception& x) {
-            std::cerr << "emulator: filling index of " << name << " stopped: " << x.what()
-                      << std::endl;
-          }
-          return;
-        }
-        if (!progress->done) backfill_step(db, space, name, index_id, progress->next);
+        if (ok && c.key().starts_with(prefix)) return last;
+        model::TableDef def = *t;
+        for (auto& i : def.indexes)
+          if (i.id == index_id) i.backfilling = false;
+        db.catalog().replace(txn, std::move(def));
+        return std::nullopt;
       });
 }
 
@@ -77,7 +53,7 @@ void backfill_step(storage::Database& db, std::string space, std::string name, u
 void resume_backfills(storage::Database& db) {
   for (const auto& t : db.catalog().all())
     for (const auto& ix : t->indexes)
-      if (ix.backfilling) backfill_step(db, t->space, t->name, ix.id, "");
+      if (ix.backfilling) backfill(db, t->space, t->name, ix.id);
 }
 
 void update_table(const api::CallPtr& call) {
@@ -213,7 +189,7 @@ void update_table(const api::CallPtr& call) {
       },
       [call, st] {
         auto& db = call->svc.db;
-        if (st->created) backfill_step(db, st->table->space, st->table->name, st->created, "");
+        if (st->created) backfill(db, st->table->space, st->table->name, st->created);
         storage::Txn txn = db.read();
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);

@@ -39,13 +39,13 @@ void update_time_to_live(const api::CallPtr& call) {
                        t->ttl_attribute);
         model::TableDef def = *t;
         def.ttl_attribute = enable ? attr : "";
+        def.ttl_indexing = enable;
         auto updated = db.catalog().replace(txn, std::move(def));
-        if (enable)
-          ttl::rebuild(txn, db, *updated);
-        else
-          ttl::clear(txn, db, updated->id);
+        if (!enable) ttl::clear(txn, db, updated->id);
       },
-      [attr, enable] {
+      [call, table, attr, enable] {
+        // The existing items go into the expiry index in the background, batch by batch.
+        if (enable) ttl::index_existing(call->svc.db, table->space, table->name);
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();

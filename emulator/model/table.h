@@ -80,6 +80,7 @@ struct TableDef {
   std::string latest_stream_label;
   std::string stream_view_type;   // of the enabled stream
   std::string ttl_attribute;    // TTL is enabled when not empty
+  bool ttl_indexing = false;    // existing items are still being added to the expiry index
 
   // Whether a write must know the item it replaces: indexes, streams and TTL all do.
   bool needs_old_item() const { return !indexes.empty() || stream_id || !ttl_attribute.empty(); }

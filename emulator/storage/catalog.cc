@@ -80,6 +80,8 @@ std::string encode(const model::TableDef& d) {
   model::write_string(w, d.stream_view_type);
   w.Key("ttl_attribute");
   model::write_string(w, d.ttl_attribute);
+  w.Key("ttl_indexing");
+  w.Bool(d.ttl_indexing);
   w.Key("indexes");
   w.StartArray();
   for (const auto& i : d.indexes) {
@@ -142,6 +144,7 @@ model::TableDef decode(std::string_view text) {
   d.write_capacity = doc["wcu"].GetInt64();
   if (doc.HasMember("stream_id")) d.stream_id = doc["stream_id"].GetUint64();
   if (doc.HasMember("ttl_attribute")) d.ttl_attribute = str(doc, "ttl_attribute");
+  if (doc.HasMember("ttl_indexing")) d.ttl_indexing = doc["ttl_indexing"].GetBool();
   if (doc.HasMember("latest_stream_id")) {
     d.latest_stream_id = doc["latest_stream_id"].GetUint64();
     d.latest_stream_label = str(doc, "latest_stream_label");

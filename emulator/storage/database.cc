@@ -2,6 +2,9 @@
 
 #include <pthread.h>
 
+#include <iostream>
+#include <memory>
+
 namespace storage {
 namespace {
 // How long the writer may wait for the previous group's writers to come back (durable mode).
@@ -50,6 +53,22 @@ void Database::write(Change change, Done done) {
     }
   }
   done(std::make_exception_ptr(std::runtime_error("the database is shutting down")));
+}
+
+void Database::write_in_batches(std::string what, BatchStep step, std::string after) {
+  auto next = std::make_shared<std::optional<std::string>>();
+  write([step, after, next](Txn& txn) { *next = step(txn, after); },
+        [this, what, step, next](std::exception_ptr e) {
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+              std::cerr << "emulator: " << what << " stopped: " << x.what() << std::endl;
+            }
+            return;
+          }
+          if (*next) write_in_batches(what, step, std::move(**next));
+        });
 }
 
 // Group commit: every change that arrived while the previous group was being made durable

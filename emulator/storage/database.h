@@ -6,6 +6,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +32,13 @@ class Database {
   using Change = std::function<void(Txn&)>;
   using Done = std::function<void(std::exception_ptr)>;
   void write(Change change, Done done);
+
+  // Long work over many keys, a batch per group commit so that other writers go on between
+  // batches: `step` runs in the writer with the key the previous batch stopped after ("" at
+  // first) and returns where to go on, or nothing when done. A failing step is logged
+  // (`what` names the work) and ends the run.
+  using BatchStep = std::function<std::optional<std::string>(Txn&, const std::string& after)>;
+  void write_in_batches(std::string what, BatchStep step, std::string after = "");
 
   Txn read() const { return Txn(env_.get(), true); }
   MDB_env* env() const { return env_.get(); }

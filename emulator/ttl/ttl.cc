@@ -12,6 +12,7 @@ namespace ttl {
 namespace {
 
 constexpr int64_t kFiveYears = 5LL * 365 * 24 * 3600;
+constexpr int kIndexBatch = 1000;  // items per group commit when indexing existing items
 
 // table id | expiry (seconds, biased so negative times sort first) | table key suffix
 std::string entry_key(uint64_t table_id, int64_t expiry, std::string_view key) {
@@ -47,14 +48,32 @@ void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
   while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
 }
 
-void rebuild(storage::Txn& txn, storage::Database& db, const model::TableDef& t) {
-  clear(txn, db, t.id);
-  std::string prefix = actions::table_prefix(t.id);
-  storage::Cursor c(txn, db.items());
-  for (bool ok = c.seek(prefix); ok && c.key().starts_with(prefix); ok = c.next()) {
-    model::Item item = model::decode_item(actions::read_record(c.value()).item);
-    if (auto e = expiry(t, item)) txn.put(db.ttl(), entry_key(t.id, *e, c.key()), {});
-  }
+void index_existing(storage::Database& db, const std::string& space, const std::string& name) {
+  db.write_in_batches(
+      "indexing expiry times of " + name,
+      [&db, space, name](storage::Txn& txn, const std::string& after) -> std::optional<std::string> {
+        auto t = db.catalog().find(space, name);
+        if (!t || !t->ttl_indexing) return std::nullopt;  // deleted, or TTL disabled since
+        std::string prefix = actions::table_prefix(t->id), last;
+        storage::Cursor c(txn, db.items());
+        bool ok = c.seek(after.empty() ? prefix : after);
+        if (ok && !after.empty() && c.key() == after) ok = c.next();
+        for (int n = 0; ok && c.key().starts_with(prefix) && n < kIndexBatch; ok = c.next(), ++n) {
+          last = c.key();
+          model::Item item = model::decode_item(actions::read_record(c.value()).item);
+          if (auto e = expiry(*t, item)) txn.put(db.ttl(), entry_key(t->id, *e, last), {});
+        }
+        if (ok && c.key().starts_with(prefix)) return last;
+        model::TableDef def = *t;
+        def.ttl_indexing = false;
+        db.catalog().replace(txn, std::move(def));
+        return std::nullopt;
+      });
+}
+
+void resume_indexing(storage::Database& db) {
+  for (const auto& t : db.catalog().all())
+    if (t->ttl_indexing) index_existing(db, t->space, t->name);
 }
 
 size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {

@@ -19,8 +19,12 @@ std::optional<int64_t> expiry(const model::TableDef& t, const model::Item& item)
 void track(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
            const std::string& key, const model::Item* old, const model::Item* next);
 
-// Builds (enable) or clears (disable) a table's expiry index.
-void rebuild(storage::Txn& txn, storage::Database& db, const model::TableDef& t);
+// Adds a table's existing items to its expiry index after TTL is enabled, a batch per group
+// commit (writes meanwhile keep the index current themselves); the table's ttl_indexing is
+// cleared when done. resume_indexing restarts what a restart interrupted.
+void index_existing(storage::Database& db, const std::string& space, const std::string& name);
+void resume_indexing(storage::Database& db);
+// Empties a table's expiry index (TTL disabled).
 void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id);
 
 // Deletes up to `budget` items whose expiry has passed (by the emulator's clock), leaving

@@ -232,6 +232,33 @@ def test_enabling_ttl_sweeps_items_already_there(emulator_factory):
     assert keys_left(ddb, name) == ["future"]
 
 
+def test_enabling_ttl_indexes_every_existing_item(emulator_factory):
+    """Existing items go into the expiry index in batches (more than two here): every expired
+    one is deleted, every other one stays."""
+    emu, ddb, _ = private(emulator_factory, in_memory=True)
+    name = ttl_table(ddb, attr=None)
+    now = now_seconds(emu.endpoint)
+    n = 2600
+    expected = []
+    for start in range(0, n, 25):
+        batch = []
+        for i in range(start, start + 25):
+            key = f"k{i:05d}"
+            if i % 3 == 0:
+                batch.append(row(key, now - 60 - i))  # expired
+            else:
+                batch.append(row(key, now + 3600) if i % 3 == 1 else row(key))
+                expected.append(key)
+        ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": it}} for it in batch]})
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    assert ddb.describe_time_to_live(TableName=name)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+    wait_for(lambda: ddb.scan(TableName=name, Select="COUNT", ConsistentRead=True)["Count"] == len(expected),
+             timeout=15, what="the expired items among those already there to go")
+    settle()
+    assert keys_left(ddb, name) == expected
+
+
 def test_disabling_ttl_stops_deletions(emulator_factory):
     emu, ddb, _ = private(emulator_factory, in_memory=True)
     name = ttl_table(ddb)
