@@ -166,12 +166,16 @@ void update_table(const api::CallPtr& call) {
         if (!current || current->id != table->id)
           api::fail(api::Code::ResourceNotFound,
                     "Requested resource not found: Table: " + table->name + " not found");
-        def.indexes = current->indexes;  // indexes and streams may have changed meanwhile
+        // Indexes, streams and TTL may have changed since the request was read: what this
+        // request does not set is taken from the table as it is now.
+        def.indexes = current->indexes;
         def.stream_id = current->stream_id;
         def.latest_stream_id = current->latest_stream_id;
         def.latest_stream_label = current->latest_stream_label;
         def.stream_view_type = current->stream_view_type;
         def.ttl_attribute = current->ttl_attribute;
+        def.ttl_indexing = current->ttl_indexing;
+        def.ttl_generation = current->ttl_generation;
         if (stream) set_stream(txn, db, def, *stream);
         for (uint64_t id : dropped) {
           storage::discard_later(txn, db, storage::Space::Indexes, table_prefix(id));

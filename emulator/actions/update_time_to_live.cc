@@ -28,8 +28,9 @@ void update_time_to_live(const api::CallPtr& call) {
   auto table = table_for_describe(*call, *name);
   std::string attr(*attribute);
   bool enable = *enabled;
+  auto after = std::make_shared<storage::TablePtr>();  // the table as enabled
   call->commit(
-      [call, table, attr, enable](storage::Txn& txn) {
+      [call, table, attr, enable, after](storage::Txn& txn) {
         auto& db = call->svc.db;
         auto t = live_table(db, *table);
         if (enable && !t->ttl_attribute.empty()) api::invalid("TimeToLive is already enabled");
@@ -40,12 +41,16 @@ void update_time_to_live(const api::CallPtr& call) {
         model::TableDef def = *t;
         def.ttl_attribute = enable ? attr : "";
         def.ttl_indexing = enable;
+        if (enable) ++def.ttl_generation;
         auto updated = db.catalog().replace(txn, std::move(def));
-        if (!enable) ttl::clear(txn, db, updated->id);
+        if (enable)
+          *after = updated;
+        else
+          ttl::clear(txn, db, updated->id);
       },
-      [call, table, attr, enable] {
+      [call, attr, enable, after] {
         // The existing items go into the expiry index in the background, batch by batch.
-        if (enable) ttl::index_existing(call->svc.db, table->space, table->name);
+        if (enable) ttl::index_existing(call->svc.db, **after);
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();

@@ -6,8 +6,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <array>
 #include <iostream>
 #include <memory>
@@ -178,7 +180,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec) {
     if (ec || parser_->is_done()) return on_read(ec);
-    if (!parser_->expect_continue) return read_body();
+    // HTTP/1.0 clients get no interim response (RFC 9110 10.1.1).
+    if (!parser_->expect_continue || parser_->version < 11) return read_body();
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                      [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -300,6 +303,8 @@ class Session : public std::enable_shared_from_this<Session> {
              true);
         return;
       }
+      // Within about 3,000 years either way, so that the milliseconds stay far inside int64.
+      seconds = std::clamp(seconds, -1e11, 1e11);
       model::Clock::advance_ms(static_cast<int64_t>(seconds * 1000));
     }
     send(200,
@@ -373,10 +378,24 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec) return;
       if (!self->keep_alive_) {
         self->socket_.shutdown(tcp::socket::shutdown_send, ec);
+        self->drain(0);
         return;
       }
       self->read();
     });
+  }
+
+  // After the last response, reads and drops what the client still sends (the rest of a
+  // refused 16 MB body, pipelined requests) until it closes: closing a socket with unread
+  // data resets the connection, which can destroy the response before the client reads it.
+  void drain(size_t dropped) {
+    constexpr size_t kMaxDrain = 32 * 1024 * 1024;
+    if (dropped > kMaxDrain) return;
+    buffer_.clear();
+    socket_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = shared_from_this(), dropped](beast::error_code ec, size_t n) {
+                              if (!ec) self->drain(dropped + n);
+                            });
   }
 
   Socket socket_;
@@ -392,7 +411,7 @@ class Session : public std::enable_shared_from_this<Session> {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   Listener(net::io_context& ioc, tcp::endpoint ep, Shared& shared)
-      : acceptor_(ioc.get_executor()), shared_(shared) {
+      : acceptor_(ioc.get_executor()), retry_(ioc.get_executor()), shared_(shared) {
     acceptor_.open(ep.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(ep);
@@ -402,20 +421,30 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void accept() {
     acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, Socket s) {
       if (ec == net::error::operation_aborted) return;
-      if (!ec) {
-        s.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(s), self->shared_)->start();
+      if (ec) {
+        // Out of file descriptors, say: accepting again at once would spin; wait a little.
+        self->retry_.expires_after(std::chrono::milliseconds(50));
+        self->retry_.async_wait([self](beast::error_code e) {
+          if (!e) self->accept();
+        });
+        return;
       }
+      s.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(s), self->shared_)->start();
       self->accept();
     });
   }
   void close() {
     beast::error_code ec;
     acceptor_.close(ec);
+    retry_.cancel();
   }
 
  private:
   Acceptor acceptor_;
+  net::basic_waitable_timer<std::chrono::steady_clock, net::wait_traits<std::chrono::steady_clock>,
+                            Executor>
+      retry_;
   Shared& shared_;
 };
 

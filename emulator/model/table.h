@@ -81,6 +81,7 @@ struct TableDef {
   std::string stream_view_type;   // of the enabled stream
   std::string ttl_attribute;    // TTL is enabled when not empty
   bool ttl_indexing = false;    // existing items are still being added to the expiry index
+  uint64_t ttl_generation = 0;  // counts enables, so that indexing begun before a disable stops
 
   // Whether a write must know the item it replaces: indexes, streams and TTL all do.
   bool needs_old_item() const { return !indexes.empty() || stream_id || !ttl_attribute.empty(); }

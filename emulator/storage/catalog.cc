@@ -82,6 +82,8 @@ std::string encode(const model::TableDef& d) {
   model::write_string(w, d.ttl_attribute);
   w.Key("ttl_indexing");
   w.Bool(d.ttl_indexing);
+  w.Key("ttl_generation");
+  w.Uint64(d.ttl_generation);
   w.Key("indexes");
   w.StartArray();
   for (const auto& i : d.indexes) {
@@ -145,6 +147,7 @@ model::TableDef decode(std::string_view text) {
   if (doc.HasMember("stream_id")) d.stream_id = doc["stream_id"].GetUint64();
   if (doc.HasMember("ttl_attribute")) d.ttl_attribute = str(doc, "ttl_attribute");
   if (doc.HasMember("ttl_indexing")) d.ttl_indexing = doc["ttl_indexing"].GetBool();
+  if (doc.HasMember("ttl_generation")) d.ttl_generation = doc["ttl_generation"].GetUint64();
   if (doc.HasMember("latest_stream_id")) {
     d.latest_stream_id = doc["latest_stream_id"].GetUint64();
     d.latest_stream_label = str(doc, "latest_stream_label");

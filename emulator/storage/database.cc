@@ -56,19 +56,43 @@ void Database::write(Change change, Done done) {
 }
 
 void Database::write_in_batches(std::string what, BatchStep step, std::string after) {
-  auto next = std::make_shared<std::optional<std::string>>();
-  write([step, after, next](Txn& txn) { *next = step(txn, after); },
-        [this, what, step, next](std::exception_ptr e) {
-          if (e) {
-            try {
-              std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-              std::cerr << "emulator: " << what << " stopped: " << x.what() << std::endl;
-            }
-            return;
-          }
-          if (*next) write_in_batches(what, step, std::move(**next));
-        });
+  write_batch(std::move(what), std::move(step), std::move(after), 0);
+}
+
+// One batch; `attempt` counts the tries of this batch that failed with their whole group.
+void Database::write_batch(std::string what, BatchStep step, std::string after, int attempt) {
+  struct Outcome {
+    std::optional<std::string> next;
+    bool step_failed = false;  // the step itself threw, rather than its group's commit
+  };
+  auto out = std::make_shared<Outcome>();
+  write(
+      [step, after, out](Txn& txn) {
+        try {
+          out->next = step(txn, after);
+        } catch (...) {
+          out->step_failed = true;
+          throw;
+        }
+      },
+      [this, what, step, after, out, attempt](std::exception_ptr e) {
+        if (!e) {
+          if (out->next) write_batch(what, step, std::move(*out->next), 0);
+          return;
+        }
+        if (closing()) return;  // the next start resumes the work
+        // A group that failed to commit (another change's doing, or a full disk) is no
+        // verdict on this batch: it is tried again, a few times.
+        if (!out->step_failed && attempt < 3) {
+          write_batch(what, step, after, attempt + 1);
+          return;
+        }
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          std::cerr << "emulator: " << what << " stopped: " << x.what() << std::endl;
+        }
+      });
 }
 
 // Group commit: every change that arrived while the previous group was being made durable

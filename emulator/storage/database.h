@@ -36,7 +36,8 @@ class Database {
   // Long work over many keys, a batch per group commit so that other writers go on between
   // batches: `step` runs in the writer with the key the previous batch stopped after ("" at
   // first) and returns where to go on, or nothing when done. A failing step is logged
-  // (`what` names the work) and ends the run.
+  // (`what` names the work) and ends the run; a batch whose whole group failed to commit is
+  // tried again, and a run cut short by closing the database is resumed by the next start.
   using BatchStep = std::function<std::optional<std::string>(Txn&, const std::string& after)>;
   void write_in_batches(std::string what, BatchStep step, std::string after = "");
 
@@ -65,6 +66,7 @@ class Database {
   };
   void run();
   void commit_group(std::vector<Job>& jobs);
+  void write_batch(std::string what, BatchStep step, std::string after, int attempt);
 
   Env env_;
   bool durable_;

@@ -48,12 +48,18 @@ void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
   while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
 }
 
-void index_existing(storage::Database& db, const std::string& space, const std::string& name) {
+void index_existing(storage::Database& db, const model::TableDef& table) {
+  // The run belongs to this table (not one created later under its name) and to this enable
+  // (not one after a disable, which has a run of its own).
+  std::string space = table.space, name = table.name;
+  uint64_t id = table.id, generation = table.ttl_generation;
   db.write_in_batches(
       "indexing expiry times of " + name,
-      [&db, space, name](storage::Txn& txn, const std::string& after) -> std::optional<std::string> {
+      [&db, space, name, id, generation](storage::Txn& txn,
+                                         const std::string& after) -> std::optional<std::string> {
         auto t = db.catalog().find(space, name);
-        if (!t || !t->ttl_indexing) return std::nullopt;  // deleted, or TTL disabled since
+        if (!t || t->id != id || !t->ttl_indexing || t->ttl_generation != generation)
+          return std::nullopt;
         std::string prefix = actions::table_prefix(t->id), last;
         storage::Cursor c(txn, db.items());
         bool ok = c.seek(after.empty() ? prefix : after);
@@ -73,7 +79,7 @@ void index_existing(storage::Database& db, const std::string& space, const std::
 
 void resume_indexing(storage::Database& db) {
   for (const auto& t : db.catalog().all())
-    if (t->ttl_indexing) index_existing(db, t->space, t->name);
+    if (t->ttl_indexing) index_existing(db, *t);
 }
 
 size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {

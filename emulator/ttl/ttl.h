@@ -22,7 +22,7 @@ void track(storage::Txn& txn, const storage::Database& db, const model::TableDef
 // Adds a table's existing items to its expiry index after TTL is enabled, a batch per group
 // commit (writes meanwhile keep the index current themselves); the table's ttl_indexing is
 // cleared when done. resume_indexing restarts what a restart interrupted.
-void index_existing(storage::Database& db, const std::string& space, const std::string& name);
+void index_existing(storage::Database& db, const model::TableDef& t);
 void resume_indexing(storage::Database& db);
 // Empties a table's expiry index (TTL disabled).
 void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id);

@@ -396,6 +396,20 @@ def test_expect_100_continue(emulator, key):
         assert interim.status == 100 and interim.version == "HTTP/1.1", interim
 
 
+def test_http10_expect_100_continue_gets_no_interim_response(emulator, key):
+    # RFC 9110 10.1.1: a server ignores Expect: 100-continue from an HTTP/1.0 client.
+    raw = request("ListTables", b'{"Limit": 2}', access_key=key, version="HTTP/1.0",
+                  headers={"Expect": "100-continue"})
+    head_end = raw.index(b"\r\n\r\n") + 4
+    with Conn(emulator) as c:
+        c.send(raw[:head_end])
+        c.assert_open(wait=0.3)  # nothing sent: the server waits for the body
+        c.send(raw[head_end:])
+        resp = c.read_response()
+        assert resp.status == 200 and resp.version == "HTTP/1.0", resp
+        assert check_json_response(resp) == {"TableNames": []}
+
+
 # --------------------------------------------------------------------------
 # chunked request bodies
 # --------------------------------------------------------------------------
@@ -611,6 +625,25 @@ def test_body_over_16mb_is_refused_and_closed(emulator, key):
         c.assert_closed()
     with Conn(emulator) as c:
         assert list_tables(c, key) == []
+
+
+def test_body_over_16mb_refused_while_the_client_is_still_sending(emulator, key):
+    # A client (an SDK) that streams its body without waiting: the server must read and drop
+    # what arrives after its 413, or closing the socket with unread data resets the
+    # connection and can destroy the 413 before the client reads it.
+    raw = request("BatchWriteItem", b"", access_key=key,
+                  headers={"Content-Length": str(MAX_BODY + 1)})
+    with Conn(emulator) as c:
+        c.send(raw)
+        chunk = b"x" * 65536
+        try:
+            for _ in range(64):  # 4 MB of the body, sent before reading anything
+                c.sock.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError) as e:
+            pytest.fail(f"the server reset the connection while the body was arriving: {e!r}")
+        check_too_large(c.read_response())
+        c.sock.shutdown(socket.SHUT_WR)
+        c.assert_closed()
 
 
 def test_chunk_over_16mb_is_refused_and_closed(emulator, key):

@@ -593,6 +593,14 @@ def test_clock_reads_and_advances(emulator_factory):
     assert clock(emu.endpoint)["offsetMs"] == 3690000
 
 
+def test_clock_advance_is_bounded(emulator_factory):
+    """An absurd advance is held to about 3,000 years instead of overflowing."""
+    emu = emulator_factory(in_memory=True)
+    assert advance(emu.endpoint, 1e300)["offsetMs"] == 100_000_000_000_000
+    assert advance(emu.endpoint, -1e300)["offsetMs"] == 0
+    assert clock(emu.endpoint)["offsetMs"] == 0
+
+
 def test_clock_offset_flag(emulator_factory):
     emu = emulator_factory(in_memory=True, extra_args=["--clock-offset", "86400"])
     c = clock(emu.endpoint)
