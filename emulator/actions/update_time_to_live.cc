@@ -43,10 +43,7 @@ void update_time_to_live(const api::CallPtr& call) {
         def.ttl_indexing = enable;
         if (enable) ++def.ttl_generation;
         auto updated = db.catalog().replace(txn, std::move(def));
-        if (enable)
-          *after = updated;
-        else
-          ttl::clear(txn, db, updated->id);
+        if (enable) *after = updated;
       },
       [call, attr, enable, after] {
         // The existing items go into the expiry index in the background, batch by batch.

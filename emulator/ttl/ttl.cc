@@ -20,6 +20,10 @@ std::string entry_key(uint64_t table_id, int64_t expiry, std::string_view key) {
          std::string(key.substr(8));
 }
 
+int64_t entry_expiry(std::string_view entry) {
+  return static_cast<int64_t>(model::read_be64(entry.substr(8, 8)) ^ (1ULL << 63));
+}
+
 }  // namespace
 
 std::optional<int64_t> expiry(const model::TableDef& t, const model::Item& item) {
@@ -39,13 +43,6 @@ void track(storage::Txn& txn, const storage::Database& db, const model::TableDef
   if (before == after) return;
   if (before) txn.del(db.ttl(), entry_key(t.id, *before, key));
   if (after) txn.put(db.ttl(), entry_key(t.id, *after, key), {});
-}
-
-void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id) {
-  // At once, not through the garbage list: the same table may enable TTL again right after.
-  std::string prefix = model::be64(table_id);
-  storage::Cursor c(txn, db.ttl());
-  while (c.seek(prefix) && c.key().starts_with(prefix)) c.del();
 }
 
 void index_existing(storage::Database& db, const model::TableDef& table) {
@@ -84,13 +81,13 @@ void resume_indexing(storage::Database& db) {
 
 size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {
   int64_t now = model::Clock::now_ms() / 1000;
-  size_t deleted = 0;
+  size_t handled = 0;  // items deleted and stale entries dropped
   for (const auto& t : db.catalog().all()) {
     if (t->ttl_attribute.empty()) continue;
     std::string from = model::be64(t->id) + model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
     std::string to = model::be64(t->id) + model::be64(static_cast<uint64_t>(now) ^ (1ULL << 63));  // inclusive
     std::string last_seen;
-    while (deleted < budget) {
+    while (handled < budget) {
       std::string entry, item_key;
       {
         storage::Cursor c(txn, db.ttl());
@@ -102,6 +99,7 @@ size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {
       last_seen = entry;
       item_key = actions::table_prefix(t->id) + entry.substr(16);
       auto stored = txn.get(db.items(), item_key);
+      ++handled;
       if (!stored) {
         txn.del(db.ttl(), entry);  // stale entry
         continue;
@@ -109,13 +107,17 @@ size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget) {
       actions::Record r = actions::read_record(*stored);
       model::Item item = model::decode_item(r.item);
       auto e = expiry(*t, item);
-      if (!e || *e > now || *e < now - kFiveYears) continue;
+      // An entry that no longer matches its item (left by an earlier enable, since TTL was
+      // disabled and enabled again) is dropped; the item's own entry, if any, stands.
+      if (!e || *e != entry_expiry(entry)) {
+        txn.del(db.ttl(), entry);
+        continue;
+      }
       actions::Existing old{true, r.size, &item};
       actions::store_item(txn, db, *t, item_key, old, nullptr, {}, streams::Origin::Ttl);
-      ++deleted;
     }
   }
-  return deleted;
+  return handled;
 }
 
 }  // namespace ttl

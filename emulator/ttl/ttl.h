@@ -24,11 +24,12 @@ void track(storage::Txn& txn, const storage::Database& db, const model::TableDef
 // cleared when done. resume_indexing restarts what a restart interrupted.
 void index_existing(storage::Database& db, const model::TableDef& t);
 void resume_indexing(storage::Database& db);
-// Empties a table's expiry index (TTL disabled).
-void clear(storage::Txn& txn, storage::Database& db, uint64_t table_id);
+// Disabling TTL leaves the index as it is: nothing reads it while TTL is off, and after a
+// new enable the sweep drops each entry that no longer matches its item when it reaches it.
 
-// Deletes up to `budget` items whose expiry has passed (by the emulator's clock), leaving
-// alone those that expired more than five years ago, as DynamoDB does. Returns the count.
+// Deletes items whose expiry has passed (by the emulator's clock), leaving alone those that
+// expired more than five years ago, as DynamoDB does, and drops stale entries on the way.
+// Handles at most `budget` entries and returns how many it handled.
 size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget);
 
 }  // namespace ttl

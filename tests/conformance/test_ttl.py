@@ -274,6 +274,27 @@ def test_disabling_ttl_stops_deletions(emulator_factory):
     assert keys_left(ddb, name) == ["a", "b"]
 
 
+def test_enabling_again_on_another_attribute_uses_only_that_attribute(emulator_factory):
+    """Disabling leaves the old expiry index behind; after enabling TTL on another attribute
+    only that attribute decides, and the old entries are dropped without deleting anything."""
+    emu, ddb, _ = private(emulator_factory, in_memory=True)
+    name = ttl_table(ddb)  # on "exp"
+    now = now_seconds(emu.endpoint)
+    ddb.put_item(TableName=name, Item=row("old-soon", now + 60, until={"N": str(now + 7200)}))
+    ddb.put_item(TableName=name, Item=row("new-soon", now + 7200, until={"N": str(now + 60)}))
+    ddb.put_item(TableName=name, Item=row("changed", now + 60))
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "exp"})
+    # Changed while TTL is off: its entry under the old attribute is now stale.
+    ddb.put_item(TableName=name, Item=row("changed", now + 60, until={"N": str(now + 7200)}))
+    ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "until"})
+    advance(emu.endpoint, 120)
+    wait_gone(ddb, name, K("new-soon"))
+    settle()
+    assert keys_left(ddb, name) == ["changed", "old-soon"]
+    advance(emu.endpoint, 7200)
+    wait_for(lambda: keys_left(ddb, name) == [], timeout=5, what="the rest to expire by 'until'")
+
+
 def test_ttl_on_a_composite_key_table(emulator_factory):
     emu, ddb, _ = private(emulator_factory, in_memory=True)
     name = ttl_table(ddb, range_key=("sk", "N"))
