@@ -2,7 +2,9 @@
 // JSON body, handled exactly as the HTTP layer hands it over (parsed object, then the
 // handler, then the writer for changes) against one in-memory database that lives for the
 // whole run. Every request must be answered, and never with a 500 (an internal error is a
-// bug, as is a crash, a hang or a sanitizer report). Built by scripts/fuzz.
+// bug, as is a crash, a hang or a sanitizer report). Two more selectors run a maintenance
+// round and advance the clock, so that TTL, stream trimming and garbage collection meet the
+// fuzzed data too. Built by scripts/fuzz.
 #include <unistd.h>
 
 #include <cstddef>
@@ -16,7 +18,11 @@
 #include "api/call.h"
 #include "api/registry.h"
 #include "api/request.h"
+#include "model/clock.h"
 #include "storage/database.h"
+#include "storage/garbage.h"
+#include "streams/stream_log.h"
+#include "ttl/ttl.h"
 
 namespace {
 
@@ -28,10 +34,13 @@ constexpr const char* kOperations[] = {
     "UpdateTimeToLive"};
 constexpr const char* kStreamOperations[] = {"DescribeStream", "GetRecords", "GetShardIterator",
                                              "ListStreams"};
-constexpr size_t kOperationCount = std::size(kOperations) + std::size(kStreamOperations);
+// Two more selectors drive what the emulator does on its own: a maintenance round (TTL
+// sweep, stream trim, garbage collection) and advancing the clock by the body's seconds.
+constexpr size_t kOperationCount = std::size(kOperations) + std::size(kStreamOperations) + 2;
+constexpr size_t kMaintenance = kOperationCount - 2, kAdvanceClock = kOperationCount - 1;
 
 api::Handler handler_for(uint8_t selector) {
-  size_t i = selector % kOperationCount;
+  size_t i = selector % kOperationCount;  // below kMaintenance
   if (i < std::size(kOperations)) return api::find_action(kOperations[i]);
   return api::find_stream_action(kStreamOperations[i - std::size(kOperations)]);
 }
@@ -110,11 +119,36 @@ World& world() {
 
 }  // namespace
 
+void maintenance_round(World& w) {
+  std::promise<void> done;
+  w.db->write(
+      [&w](storage::Txn& txn) {
+        ttl::sweep(txn, *w.db, 1000);
+        streams::trim(txn, *w.db, 1000);
+        storage::collect_garbage(txn, *w.db, 1000);
+      },
+      [&done](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);  // a failing round is a bug: let it crash
+        done.set_value();
+      });
+  done.get_future().get();
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
   if (api::too_deep(body)) return 0;  // refused by the HTTP layer before parsing
   World& w = world();
-  if (handle(w, handler_for(data[0]), body) >= 500) std::abort();
+  size_t selector = data[0] % kOperationCount;
+  if (selector == kMaintenance) {
+    maintenance_round(w);
+  } else if (selector == kAdvanceClock) {
+    double seconds = std::strtod(std::string(body.substr(0, 32)).c_str(), nullptr);
+    // Forward only, and never past about 30,000 years in all (the HTTP layer bounds each step).
+    if (seconds > 0 && seconds < 1e9 && model::Clock::offset_ms() < 1'000'000'000'000'000)
+      model::Clock::advance_ms(static_cast<int64_t>(seconds * 1000));
+  } else if (handle(w, handler_for(data[0]), body) >= 500) {
+    std::abort();
+  }
   return 0;
 }
