@@ -25,21 +25,17 @@ void backfill(storage::Database& db, std::string space, std::string name, uint64
           for (const auto& i : t->indexes)
             if (i.id == index_id) ix = &i;
         if (!ix || !ix->backfilling) return std::nullopt;
-        std::string prefix = table_prefix(t->id), last;
-        storage::Cursor c(txn, db.items());
-        bool ok = c.seek(after.empty() ? prefix : after);
-        if (ok && !after.empty() && c.key() == after) ok = c.next();
-        for (int n = 0; ok && c.key().starts_with(prefix) && n < kBackfillBatch; ok = c.next(), ++n) {
-          last = c.key();
-          model::Item item = model::decode_item(read_record(c.value()).item);
-          if (auto k = index_entry_key(*ix, item, last); k && !txn.get(db.indexes(), *k)) {
-            model::Item projected = index_projection(*t, *ix, item);
-            txn.put(db.indexes(), *k, make_record(projected));
-            storage::Catalog::add_stats(txn, db.meta(), ix->id, 1,
-                                        static_cast<int64_t>(model::item_size(projected)));
-          }
-        }
-        if (ok && c.key().starts_with(prefix)) return last;
+        auto next = items_batch(
+            txn, db, t->id, after, kBackfillBatch, [&](std::string_view key, std::string_view stored) {
+              model::Item item = model::decode_item(read_record(stored).item);
+              if (auto k = index_entry_key(*ix, item, key); k && !txn.get(db.indexes(), *k)) {
+                model::Item projected = index_projection(*t, *ix, item);
+                txn.put(db.indexes(), *k, make_record(projected));
+                storage::Catalog::add_stats(txn, db.meta(), ix->id, 1,
+                                            static_cast<int64_t>(model::item_size(projected)));
+              }
+            });
+        if (next) return next;
         model::TableDef def = *t;
         for (auto& i : def.indexes)
           if (i.id == index_id) i.backfilling = false;

@@ -57,16 +57,12 @@ void index_existing(storage::Database& db, const model::TableDef& table) {
         auto t = db.catalog().find(space, name);
         if (!t || t->id != id || !t->ttl_indexing || t->ttl_generation != generation)
           return std::nullopt;
-        std::string prefix = actions::table_prefix(t->id), last;
-        storage::Cursor c(txn, db.items());
-        bool ok = c.seek(after.empty() ? prefix : after);
-        if (ok && !after.empty() && c.key() == after) ok = c.next();
-        for (int n = 0; ok && c.key().starts_with(prefix) && n < kIndexBatch; ok = c.next(), ++n) {
-          last = c.key();
-          model::Item item = model::decode_item(actions::read_record(c.value()).item);
-          if (auto e = expiry(*t, item)) txn.put(db.ttl(), entry_key(t->id, *e, last), {});
-        }
-        if (ok && c.key().starts_with(prefix)) return last;
+        auto next = actions::items_batch(
+            txn, db, t->id, after, kIndexBatch, [&](std::string_view key, std::string_view stored) {
+              model::Item item = model::decode_item(actions::read_record(stored).item);
+              if (auto e = expiry(*t, item)) txn.put(db.ttl(), entry_key(t->id, *e, key), {});
+            });
+        if (next) return next;
         model::TableDef def = *t;
         def.ttl_indexing = false;
         db.catalog().replace(txn, std::move(def));

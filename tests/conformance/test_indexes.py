@@ -644,6 +644,25 @@ def filled(ddb):
     return name, items
 
 
+def test_add_gsi_backfills_a_table_of_several_batches(ddb):
+    """The backfill goes 1,000 items per group commit: a table of 2,600 takes three batches,
+    and every item with the key attribute is in the index exactly once."""
+    name = uid("ixbig")
+    ddb.create_table(TableName=name, KeySchema=key_schema("id"), AttributeDefinitions=defs(id="S"),
+                     BillingMode="PAY_PER_REQUEST")
+    n = 2600
+    for c in range(0, n, 25):
+        ddb.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"id": S(f"id{i:05d}"), **({"g": S(f"g{i % 7}")} if i % 4 else {})}}}
+            for i in range(c, c + 25)]})
+    ddb.update_table(TableName=name, **create_gsi_update("byg", "g", "S"))
+    _, final = wait_for_index(ddb, name, "byg")
+    expected = sorted(f"id{i:05d}" for i in range(n) if i % 4)
+    indexed = walk(ddb.scan, TableName=name, IndexName="byg")
+    assert sorted(it["id"]["S"] for it in indexed) == expected
+    assert final["ItemCount"] == len(expected)
+
+
 @pytest.mark.slow
 def test_add_gsi_backfills_existing_items(ddb, filled):
     name, items = filled

@@ -82,6 +82,22 @@ void check_lookup_key(const model::TableDef& t, const model::Item& key) {
 
 std::string table_prefix(uint64_t id) { return model::be64(id); }
 
+std::optional<std::string> items_batch(
+    const storage::Txn& txn, const storage::Database& db, uint64_t table_id,
+    const std::string& after, int limit,
+    const std::function<void(std::string_view key, std::string_view stored)>& visit) {
+  std::string prefix = table_prefix(table_id), last;
+  storage::Cursor c(txn, db.items());
+  bool ok = c.seek(after.empty() ? prefix : after);
+  if (ok && !after.empty() && c.key() == after) ok = c.next();
+  for (int n = 0; ok && c.key().starts_with(prefix) && n < limit; ok = c.next(), ++n) {
+    last = c.key();
+    visit(last, c.value());
+  }
+  if (ok && c.key().starts_with(prefix)) return last;
+  return std::nullopt;
+}
+
 void append_key_parts(std::string& key, const model::Value& hash, const model::Value* range) {
   std::string part;
   model::encode_key_part(hash, part);

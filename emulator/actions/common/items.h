@@ -1,6 +1,7 @@
 // Shared by the item actions: key validation, storage keys and stored records.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,6 +89,14 @@ void store_item(storage::Txn& txn, storage::Database& db, const model::TableDef&
 storage::TablePtr live_table(storage::Database& db, const model::TableDef& t);
 // The prefix every stored key of the table starts with.
 std::string table_prefix(uint64_t table_id);
+
+// Visits the stored items of a table in key order, at most `limit` of them, starting after
+// storage key `after` ("" for the start). Returns the last key visited when items remain,
+// nothing when the table is done: one batch of work that walks a whole table.
+std::optional<std::string> items_batch(
+    const storage::Txn& txn, const storage::Database& db, uint64_t table_id,
+    const std::string& after, int limit,
+    const std::function<void(std::string_view key, std::string_view stored)>& visit);
 
 
 
