@@ -199,7 +199,6 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      keep_alive_ = false;
       send(413, api::render_error(api::ApiError(
                     api::Code::RequestTooLarge,
                     "Request size exceeds the maximum of 16777216 bytes")),
