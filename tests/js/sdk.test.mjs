@@ -547,25 +547,18 @@ test("Query on a GSI: key condition, order, LastEvaluatedKey with index and tabl
   assert.deepEqual(all.Items.map((x) => x.who), ["cid", "dee", "ann", "eve"]);
   assert.deepEqual(all.Items[0], rows[2]);
 
-  const page = await doc.send(new QueryCommand({
+  const pages = {
     TableName: MAIN,
     IndexName: "byGroup",
     KeyConditionExpression: "gpk = :g AND gsk BETWEEN :lo AND :hi",
     ExpressionAttributeValues: { ":g": "team-a", ":lo": 15, ":hi": 60 },
     ScanIndexForward: false,
     Limit: 2,
-  }));
+  };
+  const page = await doc.send(new QueryCommand(pages));
   assert.deepEqual(page.Items.map((x) => x.who), ["eve", "ann"]);
   assert.deepEqual(page.LastEvaluatedKey, { gpk: "team-a", gsk: 30, pk: "gsi-src", sk: 1 });
-  const rest = await doc.send(new QueryCommand({
-    TableName: MAIN,
-    IndexName: "byGroup",
-    KeyConditionExpression: "gpk = :g AND gsk BETWEEN :lo AND :hi",
-    ExpressionAttributeValues: { ":g": "team-a", ":lo": 15, ":hi": 60 },
-    ScanIndexForward: false,
-    Limit: 2,
-    ExclusiveStartKey: page.LastEvaluatedKey,
-  }));
+  const rest = await doc.send(new QueryCommand({ ...pages, ExclusiveStartKey: page.LastEvaluatedKey }));
   assert.deepEqual(rest.Items.map((x) => x.who), ["dee"]);
   assert.equal(rest.LastEvaluatedKey, undefined);
 });
