@@ -5,11 +5,11 @@
 #include <future>
 #include <iostream>
 
+#include "items/write.h"
 #include "storage/garbage.h"
 #include "streams/stream_log.h"
-#include "ttl/ttl.h"
 
-namespace emulator {
+namespace ddb {
 namespace {
 constexpr size_t kTtlBatch = 1000;
 constexpr size_t kTrimBatch = 5000;
@@ -34,7 +34,7 @@ size_t Maintenance::round() {
   auto finished = done.get_future();
   db_.write(
       [this, removed](storage::Txn& txn) {
-        size_t expired = ttl::sweep(txn, db_, kTtlBatch);
+        size_t expired = items::expire(txn, db_, kTtlBatch);
         size_t trimmed = streams::trim(txn, db_, kTrimBatch);
         size_t collected = storage::collect_garbage(txn, db_, kGarbageBatch);
         // A full batch of anything means more is due.
@@ -67,4 +67,4 @@ void Maintenance::run() {
   }
 }
 
-}  // namespace emulator
+}  // namespace ddb

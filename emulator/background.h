@@ -10,7 +10,7 @@
 
 #include "storage/database.h"
 
-namespace emulator {
+namespace ddb {
 
 class Maintenance {
  public:
@@ -31,4 +31,4 @@ class Maintenance {
   std::thread thread_;
 };
 
-}  // namespace emulator
+}  // namespace ddb

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace emulator {
+namespace ddb {
 
 const char* usage() {
   return R"(Usage: emulator [options]
@@ -115,4 +115,4 @@ Config parse_args(const std::vector<std::string>& args) {
   return c;
 }
 
-}  // namespace emulator
+}  // namespace ddb

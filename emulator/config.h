@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace emulator {
+namespace ddb {
 
 struct Config {
   std::string host = "127.0.0.1";
@@ -26,4 +26,4 @@ struct Config {
 Config parse_args(const std::vector<std::string>& args);
 const char* usage();
 
-}  // namespace emulator
+}  // namespace ddb

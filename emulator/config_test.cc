@@ -2,9 +2,10 @@
 
 #include <gtest/gtest.h>
 
+namespace ddb {
 namespace {
 
-using emulator::parse_args;
+using ddb::parse_args;
 
 TEST(Config, AcceptsDynamoDbLocalFlags) {
   auto c = parse_args({"-port", "9000", "-dbPath", "/tmp/x", "-sharedDb", "-cors", "a.com",
@@ -39,3 +40,4 @@ TEST(Config, RejectsBadInput) {
 }
 
 }  // namespace
+}  // namespace ddb

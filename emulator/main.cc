@@ -6,27 +6,27 @@
 #include <filesystem>
 #include <iostream>
 
-#include "actions/actions.h"
 #include "api/call.h"
 #include "background.h"
 #include "config.h"
+#include "http/server.h"
+#include "indexes/indexes.h"
 #include "model/clock.h"
+#include "storage/database.h"
 #include "streams/stream_log.h"
 #include "ttl/ttl.h"
-#include "http/server.h"
-#include "storage/database.h"
 
 int main(int argc, char** argv) {
-  using emulator::Config;
+  using ddb::Config;
   Config config;
   try {
-    config = emulator::parse_args(std::vector<std::string>(argv + 1, argv + argc));
+    config = ddb::parse_args(std::vector<std::string>(argv + 1, argv + argc));
   } catch (const std::invalid_argument& e) {
     std::cerr << "emulator: " << e.what() << "\n";
     return 2;
   }
   if (config.help) {
-    std::cout << emulator::usage();
+    std::cout << ddb::usage();
     return 0;
   }
 
@@ -40,16 +40,16 @@ int main(int argc, char** argv) {
   }
   try {
     fs::create_directories(dir);
-    storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
-    actions::resume_backfills(db);
-    ttl::resume_indexing(db);
-    model::Clock::advance_ms(static_cast<int64_t>(config.clock_offset_s * 1000));
-    streams::settings().shard_ms = int64_t(config.stream_shard_s) * 1000;
-    emulator::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));
-    api::Services services{db};
-    http::Options http_options{config.host, config.port, config.threads, config.cors,
+    ddb::storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
+    ddb::indexes::resume_backfills(db);
+    ddb::ttl::resume_indexing(db);
+    ddb::model::Clock::advance_ms(static_cast<int64_t>(config.clock_offset_s * 1000));
+    ddb::streams::settings().shard_ms = int64_t(config.stream_shard_s) * 1000;
+    ddb::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));
+    ddb::api::Services services{db};
+    ddb::http::Options http_options{config.host, config.port, config.threads, config.cors,
                                config.shared_db, config.noop};
-    http::serve(http_options, services, [&](int port) {
+    ddb::http::serve(http_options, services, [&](int port) {
       std::cerr << "emulator: listening on " << config.host << ":" << port << " ("
                 << (config.in_memory ? "in memory, not durable"
                                      : "data in " + (dir / "emulator.mdb").string())

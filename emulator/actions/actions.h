@@ -1,9 +1,9 @@
-// Every operation's handler. api/registry.cc is the one list that maps names to them.
+// Every operation's handler. actions/registry.cc is the one list that maps names to them.
 #pragma once
 
 #include "api/call.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void create_table(const api::CallPtr& call);
 void describe_table(const api::CallPtr& call);
@@ -28,8 +28,6 @@ void describe_stream(const api::CallPtr& call);
 void get_shard_iterator(const api::CallPtr& call);
 void get_records(const api::CallPtr& call);
 
-// At start: finish filling the global secondary indexes an UpdateTable had begun.
-void resume_backfills(storage::Database& db);
 void scan(const api::CallPtr& call);
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -6,17 +6,18 @@
 
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void batch_get_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  const model::Json* requests = api::get_object(body, "RequestItems");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  const model::Json* requests = model::get_object(body, "RequestItems");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   api::Constraints c;
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
@@ -38,21 +39,21 @@ void batch_get_item(const api::CallPtr& call) {
     tc.check();
     const model::Json& spec = it->value;
     if (!spec.IsObject()) model::wrong_json_type(spec, "KeysAndAttributes");
-    const model::Json* keys = api::get_array(spec, "Keys");
+    const model::Json* keys = model::get_array(spec, "Keys");
     if (keys && keys->Size() > 100)
-      api::invalid("1 validation error detected: Value '{...}' at 'requestItems." +
+      invalid("1 validation error detected: Value '{...}' at 'requestItems." +
                    std::string(model::view(it->name)) +
                    ".member.keys' failed to satisfy constraint: Member must have length less "
                    "than or equal to 100");
     if (!keys || keys->Empty())
-      api::invalid("1 validation error detected: Value " + std::string(keys ? "'[]'" : "null") +
+      invalid("1 validation error detected: Value " + std::string(keys ? "'[]'" : "null") +
                    " at 'requestItems." + std::string(model::view(it->name)) +
                    ".member.keys' failed to satisfy constraint: " +
                    (keys ? "Member must have length greater than or equal to 1"
                          : "Member must not be null"));
     total += keys->Size();
   }
-  if (total > 100) api::invalid("Too many items requested for the BatchGetItem call");
+  if (total > 100) invalid("Too many items requested for the BatchGetItem call");
 
   for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
     TableRead r;
@@ -60,15 +61,15 @@ void batch_get_item(const api::CallPtr& call) {
     Expressions expressions(it->value, {"ProjectionExpression"});
     r.projection = expressions.projection();
     expressions.finish();
-    r.consistent = api::get_bool(it->value, "ConsistentRead").value_or(false);
+    r.consistent = model::get_bool(it->value, "ConsistentRead").value_or(false);
     std::vector<model::Item> keys;
-    for (const auto& k : api::get_array(it->value, "Keys")->GetArray()) keys.push_back(model::item_from_json(k));
+    for (const auto& k : model::get_array(it->value, "Keys")->GetArray()) keys.push_back(model::item_from_json(k));
     r.table = table_for_items(*call, model::view(it->name));
     std::set<std::string> seen;
     for (auto& k : keys) {
       check_lookup_key(*r.table, k);
-      if (!seen.insert(storage_key(*r.table, k)).second)
-        api::invalid("Provided list of item keys contains duplicates");
+      if (!seen.insert(storage::storage_key(*r.table, k)).second)
+        invalid("Provided list of item keys contains duplicates");
     }
     r.keys = std::move(keys);
     reads.push_back(std::move(r));
@@ -94,10 +95,10 @@ void batch_get_item(const api::CallPtr& call) {
         left.push_back(&k);
         continue;
       }
-      auto stored = txn.get(db.items(), storage_key(*r.table, k));
+      auto stored = txn.get(db.items(), storage::storage_key(*r.table, k));
       size_t size = 0;
       if (stored) {
-        Record rec = read_record(*stored);
+        storage::Record rec = storage::read_record(*stored);
         size = rec.size;
         bytes += rec.size;
         if (r.projection)
@@ -138,4 +139,4 @@ void batch_get_item(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -4,12 +4,14 @@
 #include <set>
 
 #include "actions/actions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "items/write.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 struct Write {
@@ -23,9 +25,9 @@ struct Write {
 
 void batch_write_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  const model::Json* requests = api::get_object(body, "RequestItems");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
-  auto ricm = api::get_string(body, "ReturnItemCollectionMetrics");
+  const model::Json* requests = model::get_object(body, "RequestItems");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
+  auto ricm = model::get_string(body, "ReturnItemCollectionMetrics");
   api::Constraints c;
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
@@ -40,13 +42,13 @@ void batch_write_item(const api::CallPtr& call) {
     tc.check();
     if (!it->value.IsArray()) model::wrong_json_type(it->value, "List");
     if (it->value.Empty() || it->value.Size() > 25)
-      api::invalid("1 validation error detected: Value '{...}' at 'requestItems' failed to "
+      invalid("1 validation error detected: Value '{...}' at 'requestItems' failed to "
                    "satisfy constraint: Map value must satisfy constraint: [Member must have "
                    "length less than or equal to 25, Member must have length greater than or "
                    "equal to 1]");
     total += it->value.Size();
   }
-  if (total > 25) api::invalid("Too many items requested for the BatchWriteItem call");
+  if (total > 25) invalid("Too many items requested for the BatchWriteItem call");
 
   auto writes = std::make_shared<std::vector<Write>>();
   std::set<std::pair<uint64_t, std::string>> seen;
@@ -54,16 +56,16 @@ void batch_write_item(const api::CallPtr& call) {
     auto table = table_for_items(*call, model::view(it->name));
     for (const auto& request : it->value.GetArray()) {
       if (!request.IsObject()) model::wrong_json_type(request, "WriteRequest");
-      const model::Json* put = api::get_object(request, "PutRequest");
-      const model::Json* del = api::get_object(request, "DeleteRequest");
+      const model::Json* put = model::get_object(request, "PutRequest");
+      const model::Json* del = model::get_object(request, "DeleteRequest");
       if ((put != nullptr) == (del != nullptr))
-        api::invalid("Supplied AttributeValue has more than one datatypes set, must contain "
+        invalid("Supplied AttributeValue has more than one datatypes set, must contain "
                      "exactly one of the supported datatypes");
       Write w{table, {}, std::nullopt, {}};
       if (put) {
-        const model::Json* item = api::get_object(*put, "Item");
+        const model::Json* item = model::get_object(*put, "Item");
         if (!item)
-          api::invalid("1 validation error detected: Value null at 'requestItems." + table->name +
+          invalid("1 validation error detected: Value null at 'requestItems." + table->name +
                        ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
         w.item = model::item_from_json(*item);
         // A put whose item lacks a key attribute, or has one of the wrong type, is refused
@@ -72,22 +74,22 @@ void batch_write_item(const api::CallPtr& call) {
           if (!k) continue;
           auto a = w.item->find(k->name);
           if (a == w.item->end() || a->second.type != k->type)
-            api::invalid("The provided key element does not match the schema");
+            invalid("The provided key element does not match the schema");
         }
         check_put_item(*table, *w.item);
-        w.key = storage_key(*table, *w.item);
-        w.record = make_record(*w.item);
+        w.key = storage::storage_key(*table, *w.item);
+        w.record = storage::make_record(*w.item);
       } else {
-        const model::Json* key = api::get_object(*del, "Key");
+        const model::Json* key = model::get_object(*del, "Key");
         if (!key)
-          api::invalid("1 validation error detected: Value null at 'requestItems." + table->name +
+          invalid("1 validation error detected: Value null at 'requestItems." + table->name +
                        ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
         model::Item k = model::item_from_json(*key);
         check_lookup_key(*table, k);
-        w.key = storage_key(*table, k);
+        w.key = storage::storage_key(*table, k);
       }
       if (!seen.insert({table->id, w.key}).second)
-        api::invalid("Provided list of item keys contains duplicates");
+        invalid("Provided list of item keys contains duplicates");
       writes->push_back(std::move(w));
     }
   }
@@ -96,14 +98,14 @@ void batch_write_item(const api::CallPtr& call) {
       [call, writes](storage::Txn& txn) {
         auto& db = call->svc.db;
         for (auto& w : *writes) {
-          auto t = live_table(db, *w.table);
-          Current current = read_current(txn, db, w.key, t->needs_old_item());
-          Existing old = current.existing();
+          auto t = items::live_table(db, *w.table);
+          items::Current current = items::read_current(txn, db, w.key, t->needs_old_item());
+          items::Existing old = current.existing();
           if (w.item) {
             check_index_keys(*t, *w.item);
-            store_item(txn, db, *t, w.key, old, &*w.item, w.record);
+            items::store(txn, db, *t, w.key, old, &*w.item, w.record);
           } else if (old.exists) {
-            store_item(txn, db, *t, w.key, old, nullptr, {});
+            items::store(txn, db, *t, w.key, old, nullptr, {});
           }
         }
       },
@@ -125,4 +127,4 @@ void batch_write_item(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

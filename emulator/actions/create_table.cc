@@ -9,7 +9,7 @@
 #include "actions/common/tables.h"
 #include "api/request.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
@@ -32,11 +32,11 @@ model::Type key_type(std::string_view s) {
 
 model::TableDef parse_definition(const api::Call& call) {
   const model::Json& body = call.body();
-  const model::Json* defs = api::get_array(body, "AttributeDefinitions");
-  auto name = api::get_string(body, "TableName");
-  auto billing = api::get_string(body, "BillingMode");
-  const model::Json* throughput = api::get_object(body, "ProvisionedThroughput");
-  const model::Json* schema = api::get_array(body, "KeySchema");
+  const model::Json* defs = model::get_array(body, "AttributeDefinitions");
+  auto name = model::get_string(body, "TableName");
+  auto billing = model::get_string(body, "BillingMode");
+  const model::Json* throughput = model::get_object(body, "ProvisionedThroughput");
+  const model::Json* schema = model::get_array(body, "KeySchema");
 
   // Member-level constraints, collected and reported together, in DynamoDB's order.
   api::Constraints c;
@@ -50,7 +50,7 @@ model::TableDef parse_definition(const api::Call& call) {
       const model::Json& d = (*defs)[i];
       if (!d.IsObject()) model::wrong_json_type(d, "AttributeDefinition");
       std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      Attr a{api::get_string(d, "AttributeName"), api::get_string(d, "AttributeType")};
+      Attr a{model::get_string(d, "AttributeName"), model::get_string(d, "AttributeType")};
       c.not_null(path + "attributeName", a.name.has_value());
       c.not_null(path + "attributeType", a.type.has_value());
       c.one_of(path + "attributeType", a.type, {"B", "N", "S"});
@@ -71,7 +71,7 @@ model::TableDef parse_definition(const api::Call& call) {
       const model::Json& k = (*schema)[i];
       if (!k.IsObject()) model::wrong_json_type(k, "KeySchemaElement");
       std::string path = "keySchema." + std::to_string(i + 1) + ".member.";
-      Attr a{api::get_string(k, "AttributeName"), api::get_string(k, "KeyType")};
+      Attr a{model::get_string(k, "AttributeName"), model::get_string(k, "KeyType")};
       c.not_null(path + "attributeName", a.name.has_value());
       c.length(path + "attributeName", a.name, 1, 255);
       c.not_null(path + "keyType", a.type.has_value());
@@ -80,8 +80,8 @@ model::TableDef parse_definition(const api::Call& call) {
     }
     c.count("keySchema", schema, 1, 2, "[...]");
   }
-  const model::Json* lsi_json = api::get_array(body, "LocalSecondaryIndexes");
-  const model::Json* gsi_json = api::get_array(body, "GlobalSecondaryIndexes");
+  const model::Json* lsi_json = model::get_array(body, "LocalSecondaryIndexes");
+  const model::Json* gsi_json = model::get_array(body, "GlobalSecondaryIndexes");
   std::vector<IndexRequest> lsis, gsis;
   if (lsi_json)
     for (rapidjson::SizeType i = 0; i < lsi_json->Size(); ++i)
@@ -96,18 +96,18 @@ model::TableDef parse_definition(const api::Call& call) {
   // Whole-request rules, first failure wins.
   bool on_demand = billing == "PAY_PER_REQUEST";
   if (on_demand && throughput)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                  "BillingMode is PAY_PER_REQUEST");
   if (!on_demand) {
     if (!throughput)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
                    "BillingMode is PROVISIONED");
     api::check_capacity_bounds({rcu, wcu});
   }
   if (keys.size() > attrs.size())
-    api::invalid("Invalid KeySchema: Some index key attribute have no definition");
+    invalid("Invalid KeySchema: Some index key attribute have no definition");
   auto defined = [&](std::string_view n) {
     for (const auto& a : attrs)
       if (*a.name == n) return true;
@@ -118,23 +118,23 @@ model::TableDef parse_definition(const api::Call& call) {
       std::string ks, ds;
       for (const auto& x : keys) ks += (ks.empty() ? "" : ", ") + std::string(*x.name);
       for (const auto& x : attrs) ds += (ds.empty() ? "" : ", ") + std::string(*x.name);
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
                    ks + "], AttributeDefinitions: [" + ds + "]");
     }
   }
   if (keys.size() == 2 && *keys[0].name == *keys[1].name)
-    api::invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (*keys[0].type != "HASH")
-    api::invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (keys.size() == 2 && *keys[1].type != "RANGE")
-    api::invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   for (size_t i = 0; i < attrs.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (*attrs[i].name == *attrs[j].name)
-        api::invalid("Cannot have two attributes with the same name");
+        invalid("Cannot have two attributes with the same name");
   if (!lsi_json && !gsi_json && keys.size() != attrs.size())
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "Number of attributes in KeySchema does not exactly match number of attributes "
                  "defined in AttributeDefinitions");
 
@@ -165,25 +165,25 @@ model::TableDef parse_definition(const api::Call& call) {
                          const char* what) {
     if (!json) return;
     if (requests.empty())
-      api::invalid(std::string(kInvalid) + "List of " + what + " is empty");
+      invalid(std::string(kInvalid) + "List of " + what + " is empty");
     if (!json->Empty() && !requests[0].def.global && !t.range)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Table KeySchema does not have a range key, which is required when specifying "
                    "a LocalSecondaryIndex");
     for (const auto& r : requests) {
       model::IndexDef ix = check_index(r, t, t.attribute_definitions, on_demand);
       if (!index_names.insert(ix.name).second)
-        api::invalid(std::string(kInvalid) + "Duplicate index name: " + ix.name);
+        invalid(std::string(kInvalid) + "Duplicate index name: " + ix.name);
       t.indexes.push_back(std::move(ix));
     }
   };
   add_indexes(lsi_json, lsis, "LocalSecondaryIndexes");
   if (lsis.size() > 5)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
   add_indexes(gsi_json, gsis, "GlobalSecondaryIndexes");
   if (gsis.size() > 20)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "GlobalSecondaryIndex count exceeds the per-table limit of 20");
   if (lsi_json || gsi_json) {
     std::set<std::string> used = {t.hash.name};
@@ -196,7 +196,7 @@ model::TableDef parse_definition(const api::Call& call) {
       std::string defs, keys_used;
       for (const auto& a : t.attribute_definitions) defs += (defs.empty() ? "" : ", ") + a.name;
       for (const auto& u : used) keys_used += (keys_used.empty() ? "" : ", ") + u;
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
                    "], keys used: [" + keys_used + "]");
     }
@@ -214,7 +214,7 @@ void create_table(const api::CallPtr& call) {
       [call, def, created, stream](storage::Txn& txn) {
         auto& catalog = call->svc.db.catalog();
         if (catalog.find(def->space, def->name))
-          api::fail(api::Code::ResourceInUse, "Table already exists: " + def->name);
+          fail(Code::ResourceInUse, "Table already exists: " + def->name);
         *created = catalog.create(txn, *def);
         if (stream && !stream->empty()) {
           model::TableDef with_stream = **created;
@@ -234,4 +234,4 @@ void create_table(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,17 +3,19 @@
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "items/write.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void delete_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  const model::Json* key_json = api::get_object(body, "Key");
+  auto name = model::get_string(body, "TableName");
+  const model::Json* key_json = model::get_object(body, "Key");
   api::Constraints c;
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
@@ -30,21 +32,21 @@ void delete_item(const api::CallPtr& call) {
   check_lookup_key(*table, key);
   struct State {
     std::string key;
-    Current current;
+    items::Current current;
     std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
-  st->key = storage_key(*table, key);
+  st->key = storage::storage_key(*table, key);
   st->condition = std::move(condition);
 
   call->commit(
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto t = live_table(db, *table);
-        st->current = read_current(txn, db, st->key, st->condition || t->needs_old_item());
-        Existing old = st->current.existing();
+        auto t = items::live_table(db, *table);
+        st->current = items::read_current(txn, db, st->key, st->condition || t->needs_old_item());
+        items::Existing old = st->current.existing();
         require(st->condition, old.item, return_on_failure);
-        if (old.exists) store_item(txn, db, *t, st->key, old, nullptr, {});
+        if (old.exists) items::store(txn, db, *t, st->key, old, nullptr, {});
       },
       [table, st, opts] {
         rapidjson::StringBuffer buf;
@@ -52,13 +54,13 @@ void delete_item(const api::CallPtr& call) {
         w.StartObject();
         if (opts.return_old && st->current.exists()) {
           w.Key("Attributes");
-          model::write_item_json(w, read_record(st->current.stored).item);
+          model::write_item_json(w, storage::read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity)
-          write_consumed(w, table->name, write_units(st->current.exists() ? read_record(st->current.stored).size : 0));
+          write_consumed(w, table->name, write_units(st->current.exists() ? storage::read_record(st->current.stored).size : 0));
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -2,12 +2,12 @@
 // cleared in the background; the table's stream is disabled (still readable). The reply describes the table as
 // DELETING, as DynamoDB's does.
 #include "actions/actions.h"
-#include "actions/common/items.h"
+#include "storage/keys.h"
 #include "actions/common/tables.h"
 #include "streams/stream_log.h"
 #include "storage/garbage.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void delete_table(const api::CallPtr& call) {
   auto table = table_for_describe(*call, required_table_name(*call));
@@ -21,17 +21,17 @@ void delete_table(const api::CallPtr& call) {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
-          api::fail(api::Code::ResourceNotFound,
+          fail(Code::ResourceNotFound,
                     "Requested resource not found: Table: " + table->name + " not found");
         st->table = current;
         st->stats[current->id] = storage::Catalog::stats(txn, db.meta(), current->id);
         for (const auto& ix : current->indexes)
           st->stats[ix.id] = storage::Catalog::stats(txn, db.meta(), ix.id);
         // The items, index entries and TTL entries are cleared in the background.
-        storage::discard_later(txn, db, storage::Space::Items, table_prefix(current->id));
+        storage::discard_later(txn, db, storage::Space::Items, storage::table_prefix(current->id));
         for (const auto& ix : current->indexes)
-          storage::discard_later(txn, db, storage::Space::Indexes, table_prefix(ix.id));
-        storage::discard_later(txn, db, storage::Space::Ttl, table_prefix(current->id));
+          storage::discard_later(txn, db, storage::Space::Indexes, storage::table_prefix(ix.id));
+        storage::discard_later(txn, db, storage::Space::Ttl, storage::table_prefix(current->id));
         // Its stream goes DISABLED and stays readable until its records expire.
         if (current->stream_id) streams::disable_stream(txn, db, current->stream_id);
         db.catalog().drop(txn, *current);
@@ -48,4 +48,4 @@ void delete_table(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -5,13 +5,13 @@
 #include "api/request.h"
 #include "streams/stream_log.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void describe_stream(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto arn = api::get_string(body, "StreamArn");
-  auto limit = api::get_integer(body, "Limit");
-  auto start = api::get_string(body, "ExclusiveStartShardId");
+  auto arn = model::get_string(body, "StreamArn");
+  auto limit = model::get_integer(body, "Limit");
+  auto start = model::get_string(body, "ExclusiveStartShardId");
   api::Constraints c;
   c.not_null("streamArn", arn.has_value());
   c.length("streamArn", arn, 37, 1024);
@@ -86,4 +86,4 @@ void describe_stream(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

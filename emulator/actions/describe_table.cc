@@ -2,7 +2,7 @@
 #include "actions/actions.h"
 #include "actions/common/tables.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void describe_table(const api::CallPtr& call) {
   auto table = table_for_describe(*call, required_table_name(*call));
@@ -19,4 +19,4 @@ void describe_table(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,24 +3,25 @@
 // Every read sees committed data only, so ConsistentRead is always honoured.
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void get_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  const model::Json* key_json = api::get_object(body, "Key");
-  auto consistent = api::get_bool(body, "ConsistentRead");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  auto name = model::get_string(body, "TableName");
+  const model::Json* key_json = model::get_object(body, "Key");
+  auto consistent = model::get_bool(body, "ConsistentRead");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   api::Constraints c;
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
-  c.count("attributesToGet", api::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
+  c.count("attributesToGet", model::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
   c.check();
   Expressions expressions(body, {"ProjectionExpression"});
   model::Item key = model::item_from_json(*key_json);
@@ -31,13 +32,13 @@ void get_item(const api::CallPtr& call) {
 
   auto& db = call->svc.db;
   storage::Txn txn = db.read();
-  auto stored = txn.get(db.items(), storage_key(*table, key));
+  auto stored = txn.get(db.items(), storage::storage_key(*table, key));
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);
   w.StartObject();
   size_t size = 0;
   if (stored) {
-    Record r = read_record(*stored);
+    storage::Record r = storage::read_record(*stored);
     size = r.size;
     if (!projection) {
       w.Key("Item");
@@ -55,4 +56,4 @@ void get_item(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

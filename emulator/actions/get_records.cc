@@ -6,12 +6,12 @@
 #include "model/clock.h"
 #include "streams/stream_log.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void get_records(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto text = api::get_string(body, "ShardIterator");
-  auto limit = api::get_integer(body, "Limit");
+  auto text = model::get_string(body, "ShardIterator");
+  auto limit = model::get_integer(body, "Limit");
   api::Constraints c;
   c.not_null("shardIterator", text.has_value());
   c.length("shardIterator", text, 1, 2048);
@@ -21,18 +21,18 @@ void get_records(const api::CallPtr& call) {
   Iterator it = decode_iterator(*text);
   int64_t now = model::Clock::now_ms();
   if (now - it.issued_ms > kIteratorLifetimeMs)
-    api::fail(api::Code::ExpiredIterator,
+    fail(Code::ExpiredIterator,
               "Iterator expired. The iterator was created at time " + std::to_string(it.issued_ms) +
                   " while right now it is " + std::to_string(now) + ".");
   auto& db = call->svc.db;
   auto s = db.catalog().stream(it.stream_id);
   if (!s || s->space != call->space)
-    api::fail(api::Code::ResourceNotFound, "Requested resource not found: Stream not found");
+    fail(Code::ResourceNotFound, "Requested resource not found: Stream not found");
   const model::ShardDef* shard = shard_by_id(*s, it.shard_id);
   if (!shard)
-    api::fail(api::Code::ResourceNotFound, "Requested resource not found: Shard does not exist");
+    fail(Code::ResourceNotFound, "Requested resource not found: Shard does not exist");
   if (it.position <= s->trimmed_through)
-    api::fail(api::Code::TrimmedDataAccess,
+    fail(Code::TrimmedDataAccess,
               "The operation attempted to read past the oldest stream record in a shard.");
 
   size_t max = static_cast<size_t>(limit.value_or(1000));
@@ -74,4 +74,4 @@ void get_records(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

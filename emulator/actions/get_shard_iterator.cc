@@ -6,14 +6,14 @@
 #include "model/clock.h"
 #include "streams/stream_log.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void get_shard_iterator(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto arn = api::get_string(body, "StreamArn");
-  auto shard_id = api::get_string(body, "ShardId");
-  auto type = api::get_string(body, "ShardIteratorType");
-  auto seq_text = api::get_string(body, "SequenceNumber");
+  auto arn = model::get_string(body, "StreamArn");
+  auto shard_id = model::get_string(body, "ShardId");
+  auto type = model::get_string(body, "ShardIteratorType");
+  auto seq_text = model::get_string(body, "SequenceNumber");
   api::Constraints c;
   c.not_null("streamArn", arn.has_value());
   c.length("streamArn", arn, 37, 1024);
@@ -27,25 +27,25 @@ void get_shard_iterator(const api::CallPtr& call) {
   auto s = stream_by_arn(*call, *arn);
   const model::ShardDef* shard = shard_by_id(*s, *shard_id);
   if (!shard)
-    api::fail(api::Code::ResourceNotFound,
+    fail(Code::ResourceNotFound,
               "Requested resource not found: Shard does not exist");
 
   Iterator it{s->id, shard->id, 0, model::Clock::now_ms()};
   bool at = *type == "AT_SEQUENCE_NUMBER", after = *type == "AFTER_SEQUENCE_NUMBER";
   if (at || after) {
     if (!seq_text)
-      api::invalid("Exactly one of SequenceNumber should be specified for ShardIteratorType " +
+      invalid("Exactly one of SequenceNumber should be specified for ShardIteratorType " +
                    std::string(*type));
     uint64_t seq = 0;
     for (char ch : *seq_text) {
-      if (ch < '0' || ch > '9') api::invalid("Invalid SequenceNumber: " + std::string(*seq_text));
+      if (ch < '0' || ch > '9') invalid("Invalid SequenceNumber: " + std::string(*seq_text));
       seq = seq * 10 + static_cast<uint64_t>(ch - '0');
     }
     if (seq < shard->first_seq || (!shard->open() && seq > shard->last_seq))
-      api::invalid("Invalid SequenceNumber for ShardIteratorType " + std::string(*type) +
+      invalid("Invalid SequenceNumber for ShardIteratorType " + std::string(*type) +
                    ": the sequence number is outside the shard " + shard->id);
     if (seq <= s->trimmed_through)
-      api::fail(api::Code::TrimmedDataAccess,
+      fail(Code::TrimmedDataAccess,
                 "The operation attempted to read past the oldest stream record in a shard.");
     it.position = after ? seq + 1 : seq;
   } else if (*type == "TRIM_HORIZON") {
@@ -67,4 +67,4 @@ void get_shard_iterator(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

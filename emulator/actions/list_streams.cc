@@ -2,13 +2,13 @@
 #include "actions/actions.h"
 #include "api/request.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void list_streams(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto table = api::get_string(body, "TableName");
-  auto limit = api::get_integer(body, "Limit");
-  auto start = api::get_string(body, "ExclusiveStartStreamArn");
+  auto table = model::get_string(body, "TableName");
+  auto limit = model::get_integer(body, "Limit");
+  auto start = model::get_string(body, "ExclusiveStartStreamArn");
   api::Constraints c;
   c.pattern_name("tableName", table);
   c.length("tableName", table, 3, 255);
@@ -50,4 +50,4 @@ void list_streams(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

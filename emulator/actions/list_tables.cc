@@ -2,11 +2,11 @@
 #include "actions/actions.h"
 #include "api/request.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void list_tables(const api::CallPtr& call) {
-  auto start = api::get_string(call->body(), "ExclusiveStartTableName");
-  auto limit = api::get_integer(call->body(), "Limit");
+  auto start = model::get_string(call->body(), "ExclusiveStartTableName");
+  auto limit = model::get_integer(call->body(), "Limit");
   api::Constraints c;
   c.pattern_name("exclusiveStartTableName", start);
   c.length("exclusiveStartTableName", start, 3, 255);
@@ -32,4 +32,4 @@ void list_tables(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,17 +3,19 @@
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "items/write.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void put_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  const model::Json* item_json = api::get_object(body, "Item");
+  auto name = model::get_string(body, "TableName");
+  const model::Json* item_json = model::get_object(body, "Item");
   api::Constraints c;
   c.table_name("tableName", name);
   c.not_null("item", item_json != nullptr);
@@ -31,13 +33,13 @@ void put_item(const api::CallPtr& call) {
 
   struct State {
     std::string key, record;
-    Current current;
+    items::Current current;
     model::Item item;
     std::optional<expr::Node> condition;
   };
   auto st = std::make_shared<State>();
-  st->key = storage_key(*table, item);
-  st->record = make_record(item);
+  st->key = storage::storage_key(*table, item);
+  st->record = storage::make_record(item);
   st->item = std::move(item);
   st->condition = std::move(condition);
   size_t new_size = model::item_size(st->item);
@@ -45,12 +47,12 @@ void put_item(const api::CallPtr& call) {
   call->commit(
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto t = live_table(db, *table);
-        st->current = read_current(txn, db, st->key, st->condition || t->needs_old_item());
-        Existing old = st->current.existing();
+        auto t = items::live_table(db, *table);
+        st->current = items::read_current(txn, db, st->key, st->condition || t->needs_old_item());
+        items::Existing old = st->current.existing();
         require(st->condition, old.item, return_on_failure);
         check_index_keys(*t, st->item);
-        store_item(txn, db, *t, st->key, old, &st->item, st->record);
+        items::store(txn, db, *t, st->key, old, &st->item, st->record);
       },
       [table, st, opts, new_size] {
         rapidjson::StringBuffer buf;
@@ -58,10 +60,10 @@ void put_item(const api::CallPtr& call) {
         w.StartObject();
         if (opts.return_old && st->current.exists()) {
           w.Key("Attributes");
-          model::write_item_json(w, read_record(st->current.stored).item);
+          model::write_item_json(w, storage::read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity) {
-          size_t old_size = st->current.exists() ? read_record(st->current.stored).size : 0;
+          size_t old_size = st->current.exists() ? storage::read_record(st->current.stored).size : 0;
           write_consumed(w, table->name, write_units(std::max(old_size, new_size)));
         }
         w.EndObject();
@@ -69,4 +71,4 @@ void put_item(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -5,7 +5,7 @@
 
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "storage/keys.h"
 #include "actions/common/reader.h"
 #include "actions/common/tables.h"
 #include "expr/eval.h"
@@ -13,7 +13,7 @@
 #include "expr/legacy.h"
 #include "model/number.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
@@ -26,7 +26,7 @@ struct KeyCondition {
   model::Value a, b;
 };
 
-[[noreturn]] void unsupported() { api::invalid("Query key condition not supported"); }
+[[noreturn]] void unsupported() { invalid("Query key condition not supported"); }
 
 const char* operator_text(const expr::Node& n) {
   switch (n.kind) {
@@ -49,7 +49,7 @@ void collect(const expr::Node& n, std::vector<const expr::Node*>& out) {
                  n.kind == expr::Node::Kind::Between ||
                  (n.kind == expr::Node::Kind::Call && n.func == expr::Func::BeginsWith);
   if (!allowed)
-    api::invalid(std::string("Invalid operator used in KeyConditionExpression: ") + operator_text(n));
+    invalid(std::string("Invalid operator used in KeyConditionExpression: ") + operator_text(n));
   out.push_back(&n);
 }
 
@@ -68,7 +68,7 @@ KeyCondition from_expression(const expr::Node& root, const std::string& hash_nam
                              const std::string* sort_name) {
   std::vector<const expr::Node*> parts;
   collect(root, parts);
-  if (parts.size() > 2) api::invalid("Conditions can be of length 1 or 2 only");
+  if (parts.size() > 2) invalid("Conditions can be of length 1 or 2 only");
   KeyCondition kc;
   std::vector<std::string> named;
   struct Part {
@@ -92,7 +92,7 @@ KeyCondition from_expression(const expr::Node& root, const std::string& hash_nam
     }
     if (subject->kind != expr::Node::Kind::Path) unsupported();
     if (subject->path.size() != 1)
-      api::invalid("KeyConditionExpressions cannot have conditions on nested attributes");
+      invalid("KeyConditionExpressions cannot have conditions on nested attributes");
     for (size_t i = first_value; i < p->kids.size(); ++i) {
       if (p->kids[i].kind != expr::Node::Kind::Literal) unsupported();
       part.values.push_back(&p->kids[i].value);
@@ -100,7 +100,7 @@ KeyCondition from_expression(const expr::Node& root, const std::string& hash_nam
     part.attr = subject->path[0].name;
     for (const auto& c : conditions)
       if (c.attr == part.attr)
-        api::invalid("KeyConditionExpressions must only contain one condition per key");
+        invalid("KeyConditionExpressions must only contain one condition per key");
     conditions.push_back(std::move(part));
   }
   bool has_hash = false;
@@ -108,11 +108,11 @@ KeyCondition from_expression(const expr::Node& root, const std::string& hash_nam
   for (const auto& c : conditions) {
     if (c.attr == hash_name || (sort_name && c.attr == *sort_name)) continue;
     // A condition on another attribute: DynamoDB names the key element it then misses.
-    if (!has_hash) api::invalid("Query condition missed key schema element: " + hash_name);
-    if (sort_name) api::invalid("Query condition missed key schema element: " + *sort_name);
+    if (!has_hash) invalid("Query condition missed key schema element: " + hash_name);
+    if (sort_name) invalid("Query condition missed key schema element: " + *sort_name);
     unsupported();
   }
-  if (!has_hash) api::invalid("Query condition missed key schema element: " + hash_name);
+  if (!has_hash) invalid("Query condition missed key schema element: " + hash_name);
   for (const auto& c : conditions) {
     const expr::Node* p = c.node;
     if (c.attr == hash_name) {
@@ -145,21 +145,21 @@ KeyCondition from_expression(const expr::Node& root, const std::string& hash_nam
 KeyCondition from_key_conditions(const model::Json& conditions, const std::string& hash_name,
                                  const std::string* sort_name) {
   KeyCondition kc;
-  if (conditions.MemberCount() > 2) api::invalid("Conditions can be of length 1 or 2 only");
+  if (conditions.MemberCount() > 2) invalid("Conditions can be of length 1 or 2 only");
   for (auto it = conditions.MemberBegin(); it != conditions.MemberEnd(); ++it) {
     std::string attr(model::view(it->name));
     const model::Json& c = it->value;
     if (!c.IsObject()) model::wrong_json_type(c, "Condition");
-    auto op = api::get_string(c, "ComparisonOperator").value_or("");
+    auto op = model::get_string(c, "ComparisonOperator").value_or("");
     std::vector<model::Value> args;
-    if (const model::Json* list = api::get_array(c, "AttributeValueList"))
+    if (const model::Json* list = model::get_array(c, "AttributeValueList"))
       for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
     static constexpr const char* kIndexable[] = {"EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"};
     if (std::find(std::begin(kIndexable), std::end(kIndexable), op) == std::end(kIndexable))
-      api::invalid("Attempted conditional constraint is not an indexable operation");
+      invalid("Attempted conditional constraint is not an indexable operation");
     size_t want = op == "BETWEEN" ? 2 : 1;
     if (args.size() != want)
-      api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
+      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
                    std::string(op) + " ComparisonOperator");
     using S = KeyCondition::Sort;
     if (attr == hash_name) {
@@ -173,14 +173,14 @@ KeyCondition from_key_conditions(const model::Json& conditions, const std::strin
       else if (op == "GE") kc.sort = S::Ge;
       else if (op == "BETWEEN") kc.sort = S::Between;
       else if (op == "BEGINS_WITH") kc.sort = S::BeginsWith;
-      else api::invalid("Attempted conditional constraint is not an indexable operation");
+      else invalid("Attempted conditional constraint is not an indexable operation");
       kc.a = args[0];
       if (args.size() > 1) kc.b = args[1];
     } else {
       unsupported();
     }
   }
-  if (!kc.hash) api::invalid("Query condition missed key schema element: " + hash_name);
+  if (!kc.hash) invalid("Query condition missed key schema element: " + hash_name);
   return kc;
 }
 
@@ -198,10 +198,10 @@ void query(const api::CallPtr& call) {
   CommonRead common = read_common(*call, spec, expressions, "QueryFilter");
   auto key_expression = expressions.key_condition();
   expressions.finish();
-  const model::Json* key_conditions = api::get_object(body, "KeyConditions");
+  const model::Json* key_conditions = model::get_object(body, "KeyConditions");
   if (!key_expression && !key_conditions)
-    api::invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-  spec.forward = api::get_bool(body, "ScanIndexForward").value_or(true);
+    invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
 
   const model::TableDef& t = *common.table;
   const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;
@@ -210,17 +210,17 @@ void query(const api::CallPtr& call) {
   KeyCondition kc = key_expression ? from_expression(*key_expression, hash.name, sort_name)
                                    : from_key_conditions(*key_conditions, hash.name, sort_name);
   auto mismatch = [] {
-    api::invalid(std::string(kInvalid) + "Condition parameter type does not match schema type");
+    invalid(std::string(kInvalid) + "Condition parameter type does not match schema type");
   };
   if (kc.hash->type != hash.type) mismatch();
   if (kc.sort != KeyCondition::Sort::None) {
     if (kc.a.type != range->type || (kc.sort == KeyCondition::Sort::Between && kc.b.type != range->type))
       mismatch();
     if (kc.sort == KeyCondition::Sort::BeginsWith && range->type == model::Type::N)
-      api::invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or "
+      invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or "
                    "function; operator or function: begins_with, operand type: N");
     if (kc.sort == KeyCondition::Sort::Between && less(kc.b, kc.a))
-      api::invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
+      invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
                    "be greater than or equal to lower bound");
   }
   // The filter may not name the key attributes of what is queried.
@@ -231,50 +231,50 @@ void query(const api::CallPtr& call) {
       stack.pop_back();
       if (n->kind == expr::Node::Kind::Path &&
           (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
-        api::invalid(std::string(api::get_object(body, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
+        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
                      " can only contain non-primary key attributes: Primary key attribute: " +
                      n->path[0].name);
       for (const auto& k : n->kids) stack.push_back(&k);
     }
   }
-  if (kc.hash->scalar.empty()) api::invalid(std::string(kInvalid) +
+  if (kc.hash->scalar.empty()) invalid(std::string(kInvalid) +
       "The AttributeValue for a key attribute cannot contain an empty " +
       (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
 
   // The partition's key range, narrowed by the sort key condition.
-  std::string partition = table_prefix(spec.index ? spec.index->id : t.id);
-  append_key_parts(partition, *kc.hash, nullptr);
+  std::string partition = storage::table_prefix(spec.index ? spec.index->id : t.id);
+  storage::append_key_parts(partition, *kc.hash, nullptr);
   spec.lower = partition;
   spec.upper = prefix_end(partition);
   using S = KeyCondition::Sort;
   switch (kc.sort) {
     case S::None: break;
     case S::Eq:
-      spec.lower = partition + sort_part(kc.a);
+      spec.lower = partition + storage::sort_part(kc.a);
       spec.upper = prefix_end(spec.lower);
       break;
-    case S::Lt: spec.upper = partition + sort_part(kc.a); break;
-    case S::Le: spec.upper = prefix_end(partition + sort_part(kc.a)); break;
-    case S::Gt: spec.lower = prefix_end(partition + sort_part(kc.a)); break;
-    case S::Ge: spec.lower = partition + sort_part(kc.a); break;
+    case S::Lt: spec.upper = partition + storage::sort_part(kc.a); break;
+    case S::Le: spec.upper = prefix_end(partition + storage::sort_part(kc.a)); break;
+    case S::Gt: spec.lower = prefix_end(partition + storage::sort_part(kc.a)); break;
+    case S::Ge: spec.lower = partition + storage::sort_part(kc.a); break;
     case S::Between:
-      spec.lower = partition + sort_part(kc.a);
-      spec.upper = prefix_end(partition + sort_part(kc.b));
+      spec.lower = partition + storage::sort_part(kc.a);
+      spec.upper = prefix_end(partition + storage::sort_part(kc.b));
       break;
     case S::BeginsWith:
-      spec.lower = partition + sort_prefix_part(kc.a);
+      spec.lower = partition + storage::sort_prefix_part(kc.a);
       spec.upper = prefix_end(spec.lower);
       break;
   }
   if (common.start_key) {
     auto h = common.start_key->find(hash.name);
-    if (!expr::values_equal(h->second, *kc.hash))
-      api::invalid("The provided starting key is outside query boundaries based on provided conditions");
+    if (!model::values_equal(h->second, *kc.hash))
+      invalid("The provided starting key is outside query boundaries based on provided conditions");
     if (range && kc.sort != S::None) {
       const model::Value& v = common.start_key->at(range->name);
       bool inside = true;
       switch (kc.sort) {
-        case S::Eq: inside = expr::values_equal(v, kc.a); break;
+        case S::Eq: inside = model::values_equal(v, kc.a); break;
         case S::Lt: inside = less(v, kc.a); break;
         case S::Le: inside = !less(kc.a, v); break;
         case S::Gt: inside = less(kc.a, v); break;
@@ -283,24 +283,24 @@ void query(const api::CallPtr& call) {
         case S::BeginsWith: inside = v.scalar.compare(0, kc.a.scalar.size(), kc.a.scalar) == 0; break;
         default: break;
       }
-      if (!inside) api::invalid("The provided starting key does not match the range key predicate");
+      if (!inside) invalid("The provided starting key does not match the range key predicate");
     }
   }
   // Exact check on each item: digests stand in for very long keys in the byte range. When every
   // part of the range is stored whole, the range alone is exact and the check is skipped.
-  spec.range_is_exact = partition_part_is_whole(*kc.hash) &&
-                        (kc.sort == S::None || (sort_part_is_whole(kc.a) &&
-                                                (kc.sort != S::Between || sort_part_is_whole(kc.b))));
+  spec.range_is_exact = storage::partition_part_is_whole(*kc.hash) &&
+                        (kc.sort == S::None || (storage::sort_part_is_whole(kc.a) &&
+                                                (kc.sort != S::Between || storage::sort_part_is_whole(kc.b))));
   std::string hash_name = hash.name, sort = range ? range->name : "";
   spec.in_range = [kc, hash_name, sort](const model::Item& item) {
     auto h = item.find(hash_name);
-    if (h == item.end() || !expr::values_equal(h->second, *kc.hash)) return false;
+    if (h == item.end() || !model::values_equal(h->second, *kc.hash)) return false;
     if (kc.sort == S::None) return true;
     auto it = item.find(sort);
     if (it == item.end()) return false;
     const model::Value& v = it->second;
     switch (kc.sort) {
-      case S::Eq: return expr::values_equal(v, kc.a);
+      case S::Eq: return model::values_equal(v, kc.a);
       case S::Lt: return less(v, kc.a);
       case S::Le: return !less(kc.a, v);
       case S::Gt: return less(kc.a, v);
@@ -313,4 +313,4 @@ void query(const api::CallPtr& call) {
   call->reply(read_page(*call, spec, common.consumed_capacity));
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,11 +3,11 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "storage/keys.h"
 #include "actions/common/reader.h"
 #include "api/request.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 // FNV-1a over the partition key's type and bytes: stable across restarts and platforms.
@@ -26,8 +26,8 @@ uint64_t partition_hash(const model::Value& v) {
 
 void scan(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto segment = api::get_integer(body, "Segment");
-  auto total = api::get_integer(body, "TotalSegments");
+  auto segment = model::get_integer(body, "Segment");
+  auto total = model::get_integer(body, "TotalSegments");
   api::Constraints c;
   c.at_least("segment", segment, 0);
   c.at_most("segment", segment, 999999);
@@ -35,15 +35,15 @@ void scan(const api::CallPtr& call) {
   c.at_most("totalSegments", total, 1000000);
   c.check();
   if (total && !segment)
-    api::invalid(
+    invalid(
         "The Segment parameter is required but was not present in the request when parameter "
         "TotalSegments is present");
   if (segment && !total)
-    api::invalid(
+    invalid(
         "The TotalSegments parameter is required but was not present in the request when "
         "Segment parameter is present");
   if (segment && *segment >= *total)
-    api::invalid("The Segment parameter is zero-based and must be less than parameter "
+    invalid("The Segment parameter is zero-based and must be less than parameter "
                  "TotalSegments: Segment: " + std::to_string(*segment) +
                  " is not less than TotalSegments: " + std::to_string(*total));
 
@@ -51,7 +51,7 @@ void scan(const api::CallPtr& call) {
   ReadSpec spec;
   CommonRead common = read_common(*call, spec, expressions, "ScanFilter");
   expressions.finish();
-  spec.lower = table_prefix(spec.index ? spec.index->id : spec.table->id);
+  spec.lower = storage::table_prefix(spec.index ? spec.index->id : spec.table->id);
   spec.upper = prefix_end(spec.lower);
   if (total && *total > 1) {
     std::string hash_name = spec.index ? spec.index->hash.name : spec.table->hash.name;
@@ -61,11 +61,11 @@ void scan(const api::CallPtr& call) {
       return it != item.end() && partition_hash(it->second) % n == mine;
     };
     if (common.start_key && !spec.in_range(*common.start_key))
-      api::invalid("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+      invalid("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
                    "ExclusiveStartKey with correct Segment. TotalSegments: " +
                    std::to_string(*total) + " Segment: " + std::to_string(*segment));
   }
   call->reply(read_page(*call, spec, common.consumed_capacity));
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

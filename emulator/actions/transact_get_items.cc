@@ -5,20 +5,21 @@
 
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "storage/keys.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void transact_get_items(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  const model::Json* items = api::get_array(body, "TransactItems");
+  const model::Json* items = model::get_array(body, "TransactItems");
   api::Constraints c;
   c.not_null("transactItems", items != nullptr);
   c.count("transactItems", items, 1, 100, "[...]");
-  c.one_of("returnConsumedCapacity", api::get_string(body, "ReturnConsumedCapacity"),
+  c.one_of("returnConsumedCapacity", model::get_string(body, "ReturnConsumedCapacity"),
            {"INDEXES", "TOTAL", "NONE"});
   c.check();
 
@@ -32,13 +33,13 @@ void transact_get_items(const api::CallPtr& call) {
   for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
     const model::Json& entry = (*items)[i];
     if (!entry.IsObject()) model::wrong_json_type(entry, "TransactGetItem");
-    const model::Json* get = api::get_object(entry, "Get");
+    const model::Json* get = model::get_object(entry, "Get");
     std::string path = "transactItems." + std::to_string(i + 1) + ".member.get";
     api::Constraints ec;
     ec.not_null(path, get != nullptr);
     ec.check();
-    auto name = api::get_string(*get, "TableName");
-    const model::Json* key_json = api::get_object(*get, "Key");
+    auto name = model::get_string(*get, "TableName");
+    const model::Json* key_json = model::get_object(*get, "Key");
     api::Constraints gc;
     gc.table_name(path + ".tableName", name);
     gc.not_null(path + ".key", key_json != nullptr);
@@ -50,9 +51,9 @@ void transact_get_items(const api::CallPtr& call) {
     expressions.finish();
     g.table = table_for_items(*call, *name);
     check_lookup_key(*g.table, key);
-    g.key = storage_key(*g.table, key);
+    g.key = storage::storage_key(*g.table, key);
     if (!seen.insert({g.table->id, g.key}).second)
-      api::invalid("Transaction request cannot include multiple operations on one item");
+      invalid("Transaction request cannot include multiple operations on one item");
     gets.push_back(std::move(g));
   }
 
@@ -67,7 +68,7 @@ void transact_get_items(const api::CallPtr& call) {
     w.StartObject();
     if (auto stored = txn.get(db.items(), g.key)) {
       w.Key("Item");
-      Record r = read_record(*stored);
+      storage::Record r = storage::read_record(*stored);
       if (g.projection)
         model::write_item(w, expr::project(model::decode_item(r.item), *g.projection));
       else
@@ -81,4 +82,4 @@ void transact_get_items(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

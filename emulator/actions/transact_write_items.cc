@@ -11,12 +11,14 @@
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "items/write.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 struct Action {
@@ -56,7 +58,7 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   Action a{};
   int found = 0;
   for (const auto& [name, kind] : kKinds) {
-    if (const model::Json* m = api::get_object(entry, name)) {
+    if (const model::Json* m = model::get_object(entry, name)) {
       body = m;
       member = name;
       a.kind = kind;
@@ -64,13 +66,13 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
     }
   }
   if (found != 1)
-    api::invalid("The action or operation requested is invalid. Verify that the action is typed "
+    invalid("The action or operation requested is invalid. Verify that the action is typed "
                  "correctly.");
   std::string path = "transactItems." + std::to_string(index + 1) + ".member." +
                      std::string(1, static_cast<char>(std::tolower(member[0]))) + (member + 1);
-  auto name = api::get_string(*body, "TableName");
-  const model::Json* item_json = api::get_object(*body, "Item");
-  const model::Json* key_json = api::get_object(*body, "Key");
+  auto name = model::get_string(*body, "TableName");
+  const model::Json* item_json = model::get_object(*body, "Item");
+  const model::Json* key_json = model::get_object(*body, "Key");
   api::Constraints c;
   c.table_name(path + ".tableName", name);
   if (a.kind == Action::Kind::Put)
@@ -81,9 +83,9 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   // Update without its expression would apply nothing).
   if (a.kind == Action::Kind::Check)
     c.not_null(path + ".conditionExpression",
-               api::get_string(*body, "ConditionExpression").has_value());
+               model::get_string(*body, "ConditionExpression").has_value());
   if (a.kind == Action::Kind::Update)
-    c.not_null(path + ".updateExpression", api::get_string(*body, "UpdateExpression").has_value());
+    c.not_null(path + ".updateExpression", model::get_string(*body, "UpdateExpression").has_value());
   c.check();
   a.return_old = return_item_on_failure(*body);
 
@@ -97,12 +99,12 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   a.table = table_for_items(call, *name);
   if (a.kind == Action::Kind::Put) {
     check_put_item(*a.table, attrs);
-    a.key = storage_key(*a.table, attrs);
-    a.record = make_record(attrs);
+    a.key = storage::storage_key(*a.table, attrs);
+    a.record = storage::make_record(attrs);
     a.item = std::move(attrs);
   } else {
     check_lookup_key(*a.table, attrs);
-    a.key = storage_key(*a.table, attrs);
+    a.key = storage::storage_key(*a.table, attrs);
     a.key_attributes = std::move(attrs);
   }
   return a;
@@ -130,15 +132,15 @@ std::string reason_json(const char* code, const std::string& message, const mode
 
 void transact_write_items(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  const model::Json* items = api::get_array(body, "TransactItems");
-  auto token = api::get_string(body, "ClientRequestToken");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
+  const model::Json* items = model::get_array(body, "TransactItems");
+  auto token = model::get_string(body, "ClientRequestToken");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   api::Constraints c;
   c.not_null("transactItems", items != nullptr);
   c.count("transactItems", items, 1, 100, "[...]");
   c.length("clientRequestToken", token, 1, 36);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
-  c.one_of("returnItemCollectionMetrics", api::get_string(body, "ReturnItemCollectionMetrics"),
+  c.one_of("returnItemCollectionMetrics", model::get_string(body, "ReturnItemCollectionMetrics"),
            {"SIZE", "NONE"});
   c.check();
 
@@ -147,7 +149,7 @@ void transact_write_items(const api::CallPtr& call) {
   for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
     actions->push_back(read_action(*call, (*items)[i], i));
     if (!seen.insert({actions->back().table->id, actions->back().key}).second)
-      api::invalid("Transaction request cannot include multiple operations on one item");
+      invalid("Transaction request cannot include multiple operations on one item");
   }
 
   // The request as the token remembers it: everything but the token itself.
@@ -168,7 +170,7 @@ void transact_write_items(const api::CallPtr& call) {
           std::erase_if(tokens(), [&](const auto& kv) { return kv.second.expires < now; });
           if (auto it = tokens().find(token_text); it != tokens().end()) {
             if (it->second.request != fingerprint)
-              api::fail(api::Code::IdempotentParameterMismatch,
+              fail(Code::IdempotentParameterMismatch,
                         "The request uses the same client token as a previous, but non-identical "
                         "request.");
             return;  // already applied: succeed again without applying twice
@@ -176,7 +178,7 @@ void transact_write_items(const api::CallPtr& call) {
         }
         struct Planned {
           storage::TablePtr table;
-          Existing old;
+          items::Existing old;
           std::optional<model::Item> old_item, next;
         };
         std::vector<Planned> plan(actions->size());
@@ -186,9 +188,9 @@ void transact_write_items(const api::CallPtr& call) {
         for (size_t i = 0; i < actions->size(); ++i) {
           const Action& a = (*actions)[i];
           Planned& p = plan[i];
-          p.table = live_table(db, *a.table);
+          p.table = items::live_table(db, *a.table);
           if (auto stored = txn.get(db.items(), a.key)) {
-            Record r = read_record(*stored);
+            storage::Record r = storage::read_record(*stored);
             p.old.exists = true;
             p.old.size = r.size;
             p.old_item = model::decode_item(r.item);
@@ -204,21 +206,21 @@ void transact_write_items(const api::CallPtr& call) {
                 p.next = p.old.exists ? *p.old_item : a.key_attributes;
                 expr::apply(*a.update, *p.table, *p.next);
                 if (model::item_size(*p.next) > model::kMaxItemSize)
-                  api::invalid("Item size to update has exceeded the maximum allowed size");
+                  invalid("Item size to update has exceeded the maximum allowed size");
               }
             }
             if (p.next) check_index_keys(*p.table, *p.next);
             reasons[i] = reason_json(code, "", nullptr);
-          } catch (const api::ApiError& e) {
+          } catch (const ApiError& e) {
             cancelled = true;
-            bool ccf = e.code == api::Code::ConditionalCheckFailed;
+            bool ccf = e.code == Code::ConditionalCheckFailed;
             code = ccf ? "ConditionalCheckFailed" : "ValidationError";
             reasons[i] = reason_json(code, e.message, ccf && a.return_old ? p.old.item : nullptr);
           }
           codes += (i ? ", " : "") + std::string(code);
         }
         if (cancelled) {
-          api::ApiError e(api::Code::TransactionCanceled,
+          ApiError e(Code::TransactionCanceled,
                           "Transaction cancelled, please refer cancellation reasons for specific "
                           "reasons [" + codes + "]");
           std::string list = "[";
@@ -231,10 +233,10 @@ void transact_write_items(const api::CallPtr& call) {
           Planned& p = plan[i];
           if (a.kind == Action::Kind::Check) continue;
           if (p.next)
-            store_item(txn, db, *p.table, a.key, p.old, &*p.next,
-                       a.kind == Action::Kind::Put ? a.record : make_record(*p.next));
+            items::store(txn, db, *p.table, a.key, p.old, &*p.next,
+                       a.kind == Action::Kind::Put ? a.record : storage::make_record(*p.next));
           else if (p.old.exists && a.kind == Action::Kind::Delete)
-            store_item(txn, db, *p.table, a.key, p.old, nullptr, {});
+            items::store(txn, db, *p.table, a.key, p.old, nullptr, {});
         }
         if (!token_text.empty()) {
           // Recorded with the change; a group commit that fails (a broken disk) would leave a
@@ -257,4 +259,4 @@ void transact_write_items(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

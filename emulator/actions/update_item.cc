@@ -4,23 +4,25 @@
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "actions/common/key_checks.h"
+#include "items/write.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void update_item(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  const model::Json* key_json = api::get_object(body, "Key");
+  auto name = model::get_string(body, "TableName");
+  const model::Json* key_json = model::get_object(body, "Key");
   api::Constraints c;
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
   WriteOptions opts = write_options(body, c);
   c.check();
-  std::string returns(api::get_string(body, "ReturnValues").value_or("NONE"));
+  std::string returns(model::get_string(body, "ReturnValues").value_or("NONE"));
   bool return_on_failure = return_item_on_failure(body);
 
   Expressions expressions(body, {"UpdateExpression", "ConditionExpression"});
@@ -41,7 +43,7 @@ void update_item(const api::CallPtr& call) {
     bool created = false;
   };
   auto st = std::make_shared<State>();
-  st->key = storage_key(*table, key);
+  st->key = storage::storage_key(*table, key);
   st->key_attributes = std::move(key);
   st->update = std::move(update);
   st->condition = std::move(condition);
@@ -49,10 +51,10 @@ void update_item(const api::CallPtr& call) {
   call->commit(
       [call, table, st, return_on_failure](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto t = live_table(db, *table);
-        Existing existing;
+        auto t = items::live_table(db, *table);
+        items::Existing existing;
         if (auto stored = txn.get(db.items(), st->key)) {
-          Record r = read_record(*stored);
+          storage::Record r = storage::read_record(*stored);
           existing.exists = true;
           existing.size = r.size;
           st->old = model::decode_item(r.item);
@@ -65,9 +67,9 @@ void update_item(const api::CallPtr& call) {
         st->now = st->old ? *st->old : st->key_attributes;
         if (st->update) expr::apply(*st->update, *t, st->now);
         if (model::item_size(st->now) > model::kMaxItemSize)
-          api::invalid("Item size to update has exceeded the maximum allowed size");
+          invalid("Item size to update has exceeded the maximum allowed size");
         check_index_keys(*t, st->now);
-        store_item(txn, db, *t, st->key, existing, &st->now, make_record(st->now));
+        items::store(txn, db, *t, st->key, existing, &st->now, storage::make_record(st->now));
       },
       [table, st, opts, returns] {
         rapidjson::StringBuffer buf;
@@ -94,4 +96,4 @@ void update_item(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

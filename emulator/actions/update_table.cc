@@ -4,61 +4,25 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
 #include "actions/actions.h"
 #include "actions/common/index_defs.h"
-#include "actions/common/items.h"
 #include "actions/common/tables.h"
-#include "model/codec.h"
+#include "indexes/indexes.h"
 #include "storage/garbage.h"
+#include "storage/keys.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
-constexpr int kBackfillBatch = 1000;
-
-void backfill(storage::Database& db, std::string space, std::string name, uint64_t index_id) {
-  db.write_in_batches(
-      "filling index of " + name,
-      [&db, space, name, index_id](storage::Txn& txn, const std::string& after) -> std::optional<std::string> {
-        auto t = db.catalog().find(space, name);
-        const model::IndexDef* ix = nullptr;
-        if (t)
-          for (const auto& i : t->indexes)
-            if (i.id == index_id) ix = &i;
-        if (!ix || !ix->backfilling) return std::nullopt;
-        auto next = items_batch(
-            txn, db, t->id, after, kBackfillBatch, [&](std::string_view key, std::string_view stored) {
-              model::Item item = model::decode_item(read_record(stored).item);
-              if (auto k = index_entry_key(*ix, item, key); k && !txn.get(db.indexes(), *k)) {
-                model::Item projected = index_projection(*t, *ix, item);
-                txn.put(db.indexes(), *k, make_record(projected));
-                storage::Catalog::add_stats(txn, db.meta(), ix->id, 1,
-                                            static_cast<int64_t>(model::item_size(projected)));
-              }
-            });
-        if (next) return next;
-        model::TableDef def = *t;
-        for (auto& i : def.indexes)
-          if (i.id == index_id) i.backfilling = false;
-        db.catalog().replace(txn, std::move(def));
-        return std::nullopt;
-      });
-}
 
 }  // namespace
 
-void resume_backfills(storage::Database& db) {
-  for (const auto& t : db.catalog().all())
-    for (const auto& ix : t->indexes)
-      if (ix.backfilling) backfill(db, t->space, t->name, ix.id);
-}
-
 void update_table(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  auto billing = api::get_string(body, "BillingMode");
-  const model::Json* throughput = api::get_object(body, "ProvisionedThroughput");
-  const model::Json* defs = api::get_array(body, "AttributeDefinitions");
-  const model::Json* updates = api::get_array(body, "GlobalSecondaryIndexUpdates");
+  auto name = model::get_string(body, "TableName");
+  auto billing = model::get_string(body, "BillingMode");
+  const model::Json* throughput = model::get_object(body, "ProvisionedThroughput");
+  const model::Json* defs = model::get_array(body, "AttributeDefinitions");
+  const model::Json* updates = model::get_array(body, "GlobalSecondaryIndexUpdates");
   api::Constraints c;
   c.table_name("tableName", name);
   c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
@@ -74,8 +38,8 @@ void update_table(const api::CallPtr& call) {
       const model::Json& d = (*defs)[i];
       if (!d.IsObject()) model::wrong_json_type(d, "AttributeDefinition");
       std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
-      auto an = api::get_string(d, "AttributeName");
-      auto at = api::get_string(d, "AttributeType");
+      auto an = model::get_string(d, "AttributeName");
+      auto at = model::get_string(d, "AttributeType");
       c.not_null(path + "attributeName", an.has_value());
       c.not_null(path + "attributeType", at.has_value());
       c.one_of(path + "attributeType", at, {"B", "N", "S"});
@@ -90,10 +54,10 @@ void update_table(const api::CallPtr& call) {
       const model::Json& u = (*updates)[i];
       if (!u.IsObject()) model::wrong_json_type(u, "GlobalSecondaryIndexUpdate");
       std::string path = "globalSecondaryIndexUpdates." + std::to_string(i + 1) + ".member";
-      if (const model::Json* create = api::get_object(u, "Create"))
+      if (const model::Json* create = model::get_object(u, "Create"))
         creates.push_back(read_index(*create, true, path + ".create", c));
-      if (const model::Json* del = api::get_object(u, "Delete")) {
-        auto index_name = api::get_string(*del, "IndexName");
+      if (const model::Json* del = model::get_object(u, "Delete")) {
+        auto index_name = model::get_string(*del, "IndexName");
         c.not_null(path + ".delete.indexName", index_name.has_value());
         if (index_name) deletes.emplace_back(*index_name);
       }
@@ -102,10 +66,10 @@ void update_table(const api::CallPtr& call) {
   c.check();
   auto stream = stream_specification(body);
   if (!billing && !throughput && !updates && !stream)
-    api::invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+    invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                  "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
   if (creates.size() + deletes.size() > 1)
-    api::fail(api::Code::LimitExceeded,
+    fail(Code::LimitExceeded,
               "Subscriber limit exceeded: Only 1 online index can be created or deleted "
               "simultaneously per table");
 
@@ -113,10 +77,10 @@ void update_table(const api::CallPtr& call) {
   model::TableDef def = *table;
   if (billing) def.on_demand = *billing == "PAY_PER_REQUEST";
   if (billing == "PROVISIONED" && !throughput && table->on_demand)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
   if (throughput && def.on_demand)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
                  "BillingMode is PAY_PER_REQUEST");
   if (throughput) {
@@ -131,14 +95,14 @@ void update_table(const api::CallPtr& call) {
       if (e.name != d.name) continue;
       known = true;
       if (e.type != d.type)
-        api::invalid(std::string(kInvalid) + "Attributes cannot be redefined: " + d.name);
+        invalid(std::string(kInvalid) + "Attributes cannot be redefined: " + d.name);
     }
     if (!known) def.attribute_definitions.push_back(d);
   }
   auto new_index = std::make_shared<std::optional<model::IndexDef>>();
   for (const auto& r : creates) {
     if (def.index(r.def.name))
-      api::invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
+      invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
     *new_index = check_index(r, def, def.attribute_definitions, def.on_demand);
     (*new_index)->backfilling = true;
   }
@@ -146,7 +110,7 @@ void update_table(const api::CallPtr& call) {
   for (const auto& n : deletes) {
     const model::IndexDef* ix = def.index(n);
     if (!ix || !ix->global)
-      api::fail(api::Code::ResourceNotFound, "Requested resource not found: Index: " + n + " not found");
+      fail(Code::ResourceNotFound, "Requested resource not found: Index: " + n + " not found");
     dropped.push_back(ix->id);
   }
 
@@ -160,7 +124,7 @@ void update_table(const api::CallPtr& call) {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
-          api::fail(api::Code::ResourceNotFound,
+          fail(Code::ResourceNotFound,
                     "Requested resource not found: Table: " + table->name + " not found");
         // Indexes, streams and TTL may have changed since the request was read: what this
         // request does not set is taken from the table as it is now.
@@ -174,12 +138,12 @@ void update_table(const api::CallPtr& call) {
         def.ttl_generation = current->ttl_generation;
         if (stream) set_stream(txn, db, def, *stream);
         for (uint64_t id : dropped) {
-          storage::discard_later(txn, db, storage::Space::Indexes, table_prefix(id));
+          storage::discard_later(txn, db, storage::Space::Indexes, storage::table_prefix(id));
           std::erase_if(def.indexes, [&](const model::IndexDef& i) { return i.id == id; });
         }
         if (*new_index) {
           if (def.index((*new_index)->name))
-            api::invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
+            invalid(std::string(kInvalid) + "Attempting to create an index which already exists");
           model::IndexDef ix = **new_index;
           ix.id = db.catalog().allocate_id(txn);
           st->created = ix.id;
@@ -189,7 +153,7 @@ void update_table(const api::CallPtr& call) {
       },
       [call, st] {
         auto& db = call->svc.db;
-        if (st->created) backfill(db, st->table->space, st->table->name, st->created);
+        if (st->created) indexes::backfill(db, *st->table, st->created);
         storage::Txn txn = db.read();
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
@@ -203,4 +167,4 @@ void update_table(const api::CallPtr& call) {
       });
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

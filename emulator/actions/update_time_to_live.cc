@@ -1,25 +1,25 @@
 // UpdateTimeToLive: enable or disable TTL on an attribute. Enabling indexes the expiry times
 // of the items already there, so the sweeper finds them at once.
 #include "actions/actions.h"
-#include "actions/common/items.h"
+#include "items/write.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 #include "ttl/ttl.h"
 
-namespace actions {
+namespace ddb::actions {
 
 void update_time_to_live(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  auto name = api::get_string(body, "TableName");
-  const model::Json* spec = api::get_object(body, "TimeToLiveSpecification");
+  auto name = model::get_string(body, "TableName");
+  const model::Json* spec = model::get_object(body, "TimeToLiveSpecification");
   api::Constraints c;
   c.table_name("tableName", name);
   c.not_null("timeToLiveSpecification", spec != nullptr);
   std::optional<bool> enabled;
   std::optional<std::string_view> attribute;
   if (spec) {
-    enabled = api::get_bool(*spec, "Enabled");
-    attribute = api::get_string(*spec, "AttributeName");
+    enabled = model::get_bool(*spec, "Enabled");
+    attribute = model::get_string(*spec, "AttributeName");
     c.not_null("timeToLiveSpecification.enabled", enabled.has_value());
     c.not_null("timeToLiveSpecification.attributeName", attribute.has_value());
     c.length("timeToLiveSpecification.attributeName", attribute, 1, 255);
@@ -32,11 +32,11 @@ void update_time_to_live(const api::CallPtr& call) {
   call->commit(
       [call, table, attr, enable, after](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto t = live_table(db, *table);
-        if (enable && !t->ttl_attribute.empty()) api::invalid("TimeToLive is already enabled");
-        if (!enable && t->ttl_attribute.empty()) api::invalid("TimeToLive is already disabled");
+        auto t = items::live_table(db, *table);
+        if (enable && !t->ttl_attribute.empty()) invalid("TimeToLive is already enabled");
+        if (!enable && t->ttl_attribute.empty()) invalid("TimeToLive is already disabled");
         if (!enable && t->ttl_attribute != attr)
-          api::invalid("TimeToLive is active on a different AttributeName: current AttributeName is " +
+          invalid("TimeToLive is active on a different AttributeName: current AttributeName is " +
                        t->ttl_attribute);
         model::TableDef def = *t;
         def.ttl_attribute = enable ? attr : "";
@@ -81,4 +81,4 @@ void describe_time_to_live(const api::CallPtr& call) {
   call->reply({buf.GetString(), buf.GetSize()});
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -2,7 +2,7 @@
 
 #include <iostream>
 
-namespace api {
+namespace ddb::api {
 
 void Call::reply_current_exception() {
   try {
@@ -29,4 +29,4 @@ void Call::commit(storage::Database::Change change, std::function<std::string()>
                });
 }
 
-}  // namespace api
+}  // namespace ddb::api

@@ -11,7 +11,7 @@
 #include "model/json.h"
 #include "storage/database.h"
 
-namespace api {
+namespace ddb::api {
 
 struct Services {
   storage::Database& db;
@@ -56,4 +56,4 @@ class Call : public std::enable_shared_from_this<Call> {
 using CallPtr = std::shared_ptr<Call>;
 using Handler = void (*)(const CallPtr&);
 
-}  // namespace api
+}  // namespace ddb::api

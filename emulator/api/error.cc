@@ -3,7 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace api {
+namespace ddb::api {
 namespace {
 
 // __type strings as DynamoDB sends them. Validation and the Coral framework errors live in
@@ -60,4 +60,4 @@ std::string render_error(const ApiError& e) {
   return {buf.GetString(), buf.GetSize()};
 }
 
-}  // namespace api
+}  // namespace ddb::api

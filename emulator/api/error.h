@@ -1,47 +1,12 @@
-// The one error type of the emulator. Handlers throw ApiError with a Code; only
-// api/error.cc knows how each code is spelled on the wire.
+// How each error Code is spelled on the wire: the one table from Code to HTTP status and
+// __type, and the error body DynamoDB renders.
 #pragma once
 
-#include <exception>
 #include <string>
-#include <utility>
-#include <vector>
 
-namespace api {
+#include "model/error.h"
 
-enum class Code {
-  Validation,
-  Serialization,
-  UnknownOperation,
-  MissingAuthenticationToken,
-  ResourceNotFound,
-  ResourceInUse,
-  ConditionalCheckFailed,
-  RequestTooLarge,
-  LimitExceeded,
-  TransactionCanceled,
-  IdempotentParameterMismatch,
-  ExpiredIterator,
-  TrimmedDataAccess,
-  Internal,
-};
-
-struct ApiError : std::exception {
-  ApiError(Code c, std::string m) : code(c), message(std::move(m)) {}
-  const char* what() const noexcept override { return message.c_str(); }
-  Code code;
-  std::string message;
-  // Further members of the error body as (name, raw JSON): the "Item" of a
-  // ConditionalCheckFailedException, the "CancellationReasons" of a cancelled transaction.
-  std::vector<std::pair<std::string, std::string>> extra;
-};
-
-[[noreturn]] inline void fail(Code code, std::string message) {
-  throw ApiError(code, std::move(message));
-}
-[[noreturn]] inline void invalid(std::string message) {
-  throw ApiError(Code::Validation, std::move(message));
-}
+namespace ddb::api {
 
 struct WireError {
   int status;
@@ -53,4 +18,4 @@ const WireError& wire(Code code);
 // {"__type":"...","message":"..."} as DynamoDB renders it.
 std::string render_error(const ApiError& e);
 
-}  // namespace api
+}  // namespace ddb::api

@@ -2,86 +2,10 @@
 
 #include "api/error.h"
 
-namespace api {
-namespace {
-const model::Json* member(const model::Json& obj, const char* name) {
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
-  return &it->value;
-}
-}  // namespace
-
-bool too_deep(std::string_view json) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped)
-        escaped = false;
-      else if (c == '\\')
-        escaped = true;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxJsonDepth) return true;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
-
-std::optional<std::string_view> get_string(const model::Json& obj, const char* name) {
-  const model::Json* m = member(obj, name);
-  if (!m) return std::nullopt;
-  if (!m->IsString()) model::wrong_json_type(*m, "String");
-  return model::view(*m);
-}
-
-std::optional<int64_t> get_integer(const model::Json& obj, const char* name) {
-  const model::Json* m = member(obj, name);
-  if (!m) return std::nullopt;
-  if (!m->IsNumber()) model::wrong_json_type(*m, "Long");
-  if (m->IsInt64()) return m->GetInt64();
-  if (m->IsUint64()) return INT64_MAX;
-  // A fraction is truncated; a magnitude beyond a Long is held at its bound (casting it
-  // would be undefined).
-  double d = m->GetDouble();
-  if (d >= 9.2e18) return INT64_MAX;
-  if (d <= -9.2e18) return INT64_MIN;
-  return static_cast<int64_t>(d);
-}
-
-std::optional<bool> get_bool(const model::Json& obj, const char* name) {
-  const model::Json* m = member(obj, name);
-  if (!m) return std::nullopt;
-  if (!m->IsBool()) model::wrong_json_type(*m, "Boolean");
-  return m->GetBool();
-}
-
-const model::Json* get_object(const model::Json& obj, const char* name) {
-  const model::Json* m = member(obj, name);
-  if (m && !m->IsObject()) {
-    if (m->IsArray()) fail(Code::Serialization, "Start of list found where not expected");
-    fail(Code::Serialization, "Expected map or null");
-  }
-  return m;
-}
-
-const model::Json* get_array(const model::Json& obj, const char* name) {
-  const model::Json* m = member(obj, name);
-  if (m && !m->IsArray()) {
-    if (m->IsObject())
-      fail(Code::Serialization, "Start of structure or map found where not expected.");
-    fail(Code::Serialization, "Expected list or null");
-  }
-  return m;
-}
+namespace ddb::api {
 
 Throughput read_throughput(const model::Json& j, const std::string& path, Constraints& c) {
-  Throughput t{get_integer(j, "ReadCapacityUnits"), get_integer(j, "WriteCapacityUnits")};
+  Throughput t{model::get_integer(j, "ReadCapacityUnits"), model::get_integer(j, "WriteCapacityUnits")};
   c.not_null(path + ".writeCapacityUnits", t.write.has_value());
   c.at_least(path + ".writeCapacityUnits", t.write, 1);
   c.not_null(path + ".readCapacityUnits", t.read.has_value());
@@ -180,4 +104,4 @@ void Constraints::check() const {
   invalid(msg);
 }
 
-}  // namespace api
+}  // namespace ddb::api

@@ -12,21 +12,7 @@
 
 #include "model/json.h"
 
-namespace api {
-
-// Requests nested deeper than this are refused before they are parsed, so that no recursive
-// walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest
-// 32 levels, about 70 levels of JSON.
-constexpr int kMaxJsonDepth = 200;
-// Whether `json` opens more than kMaxJsonDepth objects and arrays at once (strings skipped).
-bool too_deep(std::string_view json);
-
-// Typed access to an optional member; absent or null gives nullopt/nullptr.
-std::optional<std::string_view> get_string(const model::Json& obj, const char* name);
-std::optional<int64_t> get_integer(const model::Json& obj, const char* name);
-std::optional<bool> get_bool(const model::Json& obj, const char* name);
-const model::Json* get_object(const model::Json& obj, const char* name);
-const model::Json* get_array(const model::Json& obj, const char* name);
+namespace ddb::api {
 
 class Constraints;
 
@@ -64,4 +50,4 @@ class Constraints {
   std::vector<std::string> errors_;
 };
 
-}  // namespace api
+}  // namespace ddb::api

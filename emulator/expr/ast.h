@@ -9,7 +9,7 @@
 
 #include "model/value.h"
 
-namespace expr {
+namespace ddb::expr {
 
 // One step of a document path: a map key / attribute name, or a list index.
 struct Step {
@@ -83,4 +83,4 @@ std::string describe(const Path& p);
 // "a.b[2]"
 std::string to_text(const Path& p);
 
-}  // namespace expr
+}  // namespace ddb::expr

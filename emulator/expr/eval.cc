@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "api/error.h"
+#include "model/error.h"
 #include "model/number.h"
 
-namespace expr {
+namespace ddb::expr {
 
 using model::Item;
 using model::Type;
@@ -15,7 +15,7 @@ using model::Value;
 namespace {
 
 [[noreturn]] void invalid_in(Kind kind, const std::string& detail) {
-  api::invalid(std::string("Invalid ") + kind_name(kind) + ": " + detail);
+  invalid(std::string("Invalid ") + kind_name(kind) + ": " + detail);
 }
 
 // The type names DynamoDB uses in update operand errors.
@@ -78,28 +78,28 @@ const char* op_text(Op op) {
 
 Bindings::Bindings(const model::Json* names, const model::Json* values) {
   if (names) {
-    if (names->MemberCount() == 0) api::invalid("ExpressionAttributeNames must not be empty");
+    if (names->MemberCount() == 0) invalid("ExpressionAttributeNames must not be empty");
     for (auto it = names->MemberBegin(); it != names->MemberEnd(); ++it) {
       std::string_view key = model::view(it->name);
       if (!placeholder_key(key, '#'))
-        api::invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
+        invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
                      std::string(key) + "\"");
       if (!it->value.IsString()) model::wrong_json_type(it->value, "String");
       names_.emplace(std::string(key), std::string(model::view(it->value)));
     }
   }
   if (values) {
-    if (values->MemberCount() == 0) api::invalid("ExpressionAttributeValues must not be empty");
+    if (values->MemberCount() == 0) invalid("ExpressionAttributeValues must not be empty");
     for (auto it = values->MemberBegin(); it != values->MemberEnd(); ++it) {
       std::string_view key = model::view(it->name);
       if (!placeholder_key(key, ':'))
-        api::invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
+        invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
                      std::string(key) + "\"");
       try {
         values_.emplace(std::string(key), model::value_from_json(it->value));
-      } catch (const api::ApiError& e) {
-        if (e.code != api::Code::Validation) throw;
-        api::invalid("ExpressionAttributeValues contains invalid value: " + e.message +
+      } catch (const ApiError& e) {
+        if (e.code != Code::Validation) throw;
+        invalid("ExpressionAttributeValues contains invalid value: " + e.message +
                      " for key " + std::string(key));
       }
     }
@@ -271,7 +271,7 @@ void Bindings::check_unused() const {
     for (const auto& [k, v] : given)
       if (!used.contains(k)) keys += (keys.empty() ? "" : ", ") + k;
     if (!keys.empty())
-      api::invalid(std::string("Value provided in ") + what +
+      invalid(std::string("Value provided in ") + what +
                    " unused in expressions: keys: {" + keys + "}");
   };
   report("ExpressionAttributeNames", names_, used_names_);
@@ -316,14 +316,6 @@ const Value* lookup(const Item& item, const Path& path) {
 }
 
 namespace {
-
-bool same_set(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  if (a.size() != b.size()) return false;
-  std::vector<std::string> x = a, y = b;
-  std::sort(x.begin(), x.end());
-  std::sort(y.begin(), y.end());
-  return x == y;
-}
 
 // <0, 0, >0 for comparable values of one scalar type (N, S, B).
 int order(const Value& a, const Value& b) {
@@ -394,7 +386,7 @@ bool contains(const Value& hay, const Value& needle) {
              std::find(hay.set.begin(), hay.set.end(), needle.scalar) != hay.set.end();
     case Type::L:
       for (const auto& e : hay.list)
-        if (values_equal(e, needle)) return true;
+        if (model::values_equal(e, needle)) return true;
       return false;
     default:
       return false;
@@ -402,42 +394,6 @@ bool contains(const Value& hay, const Value& needle) {
 }
 
 }  // namespace
-
-bool values_equal(const Value& a, const Value& b) {
-  if (a.type != b.type) return false;
-  switch (a.type) {
-    case Type::N:
-      return model::Number::parse(a.scalar) == model::Number::parse(b.scalar);
-    case Type::S:
-    case Type::B:
-      return a.scalar == b.scalar;
-    case Type::BOOL:
-      return a.boolean == b.boolean;
-    case Type::NUL:
-      return true;
-    case Type::SS:
-    case Type::NS:
-    case Type::BS:
-      return same_set(a.set, b.set);
-    case Type::L:
-      if (a.list.size() != b.list.size()) return false;
-      for (size_t i = 0; i < a.list.size(); ++i)
-        if (!values_equal(a.list[i], b.list[i])) return false;
-      return true;
-    case Type::M:
-      return items_equal(a.map, b.map);
-  }
-  return false;
-}
-
-bool items_equal(const Item& a, const Item& b) {
-  if (a.size() != b.size()) return false;
-  for (const auto& [k, v] : a) {
-    auto it = b.find(k);
-    if (it == b.end() || !values_equal(v, it->second)) return false;
-  }
-  return true;
-}
 
 bool holds(const Node& n, const Item* item) {
   Value s1, s2, s3;
@@ -451,9 +407,9 @@ bool holds(const Node& n, const Item* item) {
     case Node::Kind::Compare: {
       const Value* a = operand(n.kids[0], item, s1);
       const Value* b = operand(n.kids[1], item, s2);
-      if (n.op == Op::Ne) return !(a && b && values_equal(*a, *b));
+      if (n.op == Op::Ne) return !(a && b && model::values_equal(*a, *b));
       if (!a || !b) return false;
-      if (n.op == Op::Eq) return values_equal(*a, *b);
+      if (n.op == Op::Eq) return model::values_equal(*a, *b);
       if (!orderable(*a, *b)) return false;
       int c = order(*a, *b);
       switch (n.op) {
@@ -476,7 +432,7 @@ bool holds(const Node& n, const Item* item) {
       if (!x) return false;
       for (size_t i = 1; i < n.kids.size(); ++i) {
         const Value* c = operand(n.kids[i], item, s2);
-        if (c && values_equal(*x, *c)) return true;
+        if (c && model::values_equal(*x, *c)) return true;
       }
       return false;
     }
@@ -579,8 +535,8 @@ thread_local bool legacy_update = false;  // AttributeUpdates words its type err
 
 [[noreturn]] void bad_operand() {
   if (legacy_update)
-    api::invalid("Type mismatch for attribute to update");
-  api::invalid("An operand in the update expression has an incorrect data type");
+    invalid("Type mismatch for attribute to update");
+  invalid("An operand in the update expression has an incorrect data type");
 }
 
 Value evaluate(const Node& n, const Item& old) {
@@ -590,7 +546,7 @@ Value evaluate(const Node& n, const Item& old) {
     case Node::Kind::Path: {
       const Value* v = lookup(old, n.path);
       if (!v)
-        api::invalid("The provided expression refers to an attribute that does not exist in the item");
+        invalid("The provided expression refers to an attribute that does not exist in the item");
       return *v;
     }
     case Node::Kind::Plus:
@@ -619,7 +575,7 @@ Value evaluate(const Node& n, const Item& old) {
 }
 
 [[noreturn]] void invalid_path() {
-  api::invalid("The document path provided in the update expression is invalid for update");
+  invalid("The document path provided in the update expression is invalid for update");
 }
 
 // The container that holds the last step of `path`, or nullptr when a step is missing.
@@ -710,7 +666,7 @@ void apply(const Update& u, const model::TableDef& table, Item& item) {
   for (const auto& a : u.actions) {
     const std::string& top = a.path[0].name;
     if (top == table.hash.name || (table.range && top == table.range->name))
-      api::invalid("One or more parameter values were invalid: Cannot update attribute " + top +
+      invalid("One or more parameter values were invalid: Cannot update attribute " + top +
                    ". This attribute is part of the key");
   }
   legacy_update = u.legacy;
@@ -765,4 +721,4 @@ void apply(const Update& u, const model::TableDef& table, Item& item) {
   }
 }
 
-}  // namespace expr
+}  // namespace ddb::expr

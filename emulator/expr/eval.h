@@ -12,7 +12,7 @@
 #include "model/json.h"
 #include "model/table.h"
 
-namespace expr {
+namespace ddb::expr {
 
 // A request's ExpressionAttributeNames and ExpressionAttributeValues, with the record of
 // which were used, so that unused ones can be refused as DynamoDB refuses them.
@@ -52,7 +52,4 @@ void apply(const Update& update, const model::TableDef& table, model::Item& item
 // The paths an update writes, for ReturnValues UPDATED_OLD / UPDATED_NEW.
 std::vector<Path> updated_paths(const Update& update);
 
-bool values_equal(const model::Value& a, const model::Value& b);
-bool items_equal(const model::Item& a, const model::Item& b);
-
-}  // namespace expr
+}  // namespace ddb::expr

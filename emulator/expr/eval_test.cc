@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "api/error.h"
+#include "model/error.h"
 
+namespace ddb {
 namespace {
 
 model::Item item_of(const char* json) {
@@ -33,7 +34,7 @@ std::string bind_error(const char* text, const char* values, const char* names =
     expr::Bindings b(names ? &n : nullptr, v.ObjectEmpty() ? nullptr : &v);
     b.bind(*expr::parse_condition(text), expr::Kind::Condition);
     b.check_unused();
-  } catch (const api::ApiError& e) {
+  } catch (const ApiError& e) {
     return e.message;
   }
   return "";
@@ -70,8 +71,8 @@ TEST(Evaluator, Comparisons) {
   EXPECT_TRUE(check("t = :v", R"({":v":{"BOOL":true}})", &kItem));
   EXPECT_TRUE(check("z = :v", R"({":v":{"NULL":true}})", &kItem));
   EXPECT_FALSE(check("t < s", "{}", &kItem));  // BOOL vs S from the item: false
-  EXPECT_THROW(check("t < :v", R"({":v":{"BOOL":true}})", &kItem), api::ApiError);
-  EXPECT_THROW(check("n = n", "{}", &kItem), api::ApiError);  // operands must differ
+  EXPECT_THROW(check("t < :v", R"({":v":{"BOOL":true}})", &kItem), ApiError);
+  EXPECT_THROW(check("n = n", "{}", &kItem), ApiError);  // operands must differ
 }
 
 TEST(Evaluator, BetweenAndIn) {
@@ -168,7 +169,7 @@ model::Item updated(const char* item, const char* update, const char* values = "
 std::string update_error(const char* item, const char* update, const char* values = "{}") {
   try {
     updated(item, update, values);
-  } catch (const api::ApiError& e) {
+  } catch (const ApiError& e) {
     return e.message;
   }
   return "";
@@ -240,7 +241,8 @@ TEST(Projection, PicksNestedPathsAndListElementsInOrder) {
     "m": {"M": {"nest": {"M": {"deep": {"N": "7"}}}}},
     "l": {"L": [{"S": "a"}, {"M": {"k": {"S": "v"}}}]},
     "s": {"S": "hello"}})"));
-  EXPECT_THROW(b.bind(*expr::parse_projection("a, a.b"), expr::Kind::Projection), api::ApiError);
+  EXPECT_THROW(b.bind(*expr::parse_projection("a, a.b"), expr::Kind::Projection), ApiError);
 }
 
 }  // namespace
+}  // namespace ddb

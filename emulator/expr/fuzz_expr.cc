@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api/error.h"
+#include "model/error.h"
 #include "expr/eval.h"
+
+using namespace ddb;  // a fuzz target is a program of its own
 
 namespace {
 
@@ -60,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         expr::project(sample_item(), p);
       }
     }
-  } catch (const api::ApiError&) {
+  } catch (const ApiError&) {
   }
   return 0;
 }

@@ -2,11 +2,10 @@
 
 #include <set>
 
-#include "api/error.h"
-#include "api/request.h"
+#include "model/error.h"
 #include "model/number.h"
 
-namespace expr {
+namespace ddb::expr {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
@@ -61,10 +60,10 @@ bool values_in_order(const model::Value& a, const model::Value& b) {
 // One Expected entry as a condition.
 Node expected_entry(const std::string& attr, const model::Json& cond) {
   if (!cond.IsObject()) model::wrong_json_type(cond, "ExpectedAttributeValue");
-  auto op = api::get_string(cond, "ComparisonOperator");
-  auto exists = api::get_bool(cond, "Exists");
-  const model::Json* value = api::get_object(cond, "Value");
-  const model::Json* list = api::get_array(cond, "AttributeValueList");
+  auto op = model::get_string(cond, "ComparisonOperator");
+  auto exists = model::get_bool(cond, "Exists");
+  const model::Json* value = model::get_object(cond, "Value");
+  const model::Json* list = model::get_array(cond, "AttributeValueList");
   std::vector<model::Value> args;
   if (value) args.push_back(model::value_from_json(*value));
   if (list)
@@ -72,15 +71,15 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
 
   if (op) {
     if (exists)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
     if (value && list)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Value and AttributeValueList cannot be used together for Attribute: " + attr);
     size_t n = args.size();
     bool takes_values = *op != "NULL" && *op != "NOT_NULL";
     if (takes_values && !value && !list)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Value or AttributeValueList must be used with ComparisonOperator: " +
                    std::string(*op) + " for Attribute: " + attr);
     bool ok = false;
@@ -94,20 +93,20 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
     else if (*op == "BETWEEN")
       ok = n == 2;
     else
-      api::invalid("1 validation error detected: Value '" + std::string(*op) +
+      invalid("1 validation error detected: Value '" + std::string(*op) +
                    "' at 'expected." + attr +
                    ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy "
                    "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
                    "LE, BEGINS_WITH, GE, CONTAINS]");
     if (!ok)
-      api::invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
+      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
                    std::string(*op) + " ComparisonOperator");
     for (const auto& a : args)
       if (a.type != args[0].type)
-        api::invalid(std::string(kInvalid) +
+        invalid(std::string(kInvalid) +
                      "AttributeValues inside AttributeValueList must be of same type");
     if (*op == "BETWEEN" && values_in_order(args[1], args[0]))
-      api::invalid(
+      invalid(
           "The BETWEEN condition was provided a range where the lower bound is greater than the "
           "upper bound");
     Node p = path_node(attr);
@@ -135,15 +134,15 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
     return in;
   }
   if (list)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "AttributeValueList can only be used with a ComparisonOperator for Attribute: " +
                  attr);
   bool must_exist = !exists || *exists;
   if (must_exist && !value)
-    api::invalid(std::string(kInvalid) + "Value must be provided when Exists is " +
+    invalid(std::string(kInvalid) + "Value must be provided when Exists is " +
                  (exists ? "true" : "null") + " for Attribute: " + attr);
   if (!must_exist && value)
-    api::invalid(std::string(kInvalid) + "Value cannot be used when Exists is false for Attribute: " +
+    invalid(std::string(kInvalid) + "Value cannot be used when Exists is false for Attribute: " +
                  attr);
   if (!must_exist) return call(Func::AttributeNotExists, {path_node(attr)});
   return compare(Op::Eq, path_node(attr), literal(args[0]));
@@ -176,14 +175,14 @@ Update update_from_attribute_updates(const model::Json& updates) {
     std::string attr(model::view(it->name));
     const model::Json& spec = it->value;
     if (!spec.IsObject()) model::wrong_json_type(spec, "AttributeValueUpdate");
-    auto action = api::get_string(spec, "Action").value_or("PUT");
-    const model::Json* value = api::get_object(spec, "Value");
+    auto action = model::get_string(spec, "Action").value_or("PUT");
+    const model::Json* value = model::get_object(spec, "Value");
     std::optional<model::Value> v;
     if (value) v = model::value_from_json(*value);
     Path path{Step{attr}};
     if (action == "PUT") {
       if (!v)
-        api::invalid(std::string(kInvalid) +
+        invalid(std::string(kInvalid) +
                      "Only DELETE action is allowed when no attribute value is specified");
       u.actions.push_back({UpdateAction::Kind::Set, path, literal(*v)});
     } else if (action == "DELETE") {
@@ -191,13 +190,13 @@ Update update_from_attribute_updates(const model::Json& updates) {
         u.actions.push_back({UpdateAction::Kind::Remove, path, {}});
       } else {
         if (v->type != model::Type::SS && v->type != model::Type::NS && v->type != model::Type::BS)
-          api::invalid(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
+          invalid(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
                        model::type_name(v->type));
         u.actions.push_back({UpdateAction::Kind::Delete, path, literal(*v)});
       }
     } else if (action == "ADD") {
       if (!v)
-        api::invalid(std::string(kInvalid) +
+        invalid(std::string(kInvalid) +
                      "Only DELETE action is allowed when no attribute value is specified");
       if (v->type == model::Type::L) {
         // Legacy ADD appends to a list (creating it when missing).
@@ -209,11 +208,11 @@ Update update_from_attribute_updates(const model::Json& updates) {
                  v->type == model::Type::NS || v->type == model::Type::BS) {
         u.actions.push_back({UpdateAction::Kind::Add, path, literal(*v)});
       } else {
-        api::invalid(std::string(kInvalid) + "ADD action is not supported for the type " +
+        invalid(std::string(kInvalid) + "ADD action is not supported for the type " +
                      model::type_name(v->type));
       }
     } else {
-      api::invalid("1 validation error detected: Value '" + std::string(action) +
+      invalid("1 validation error detected: Value '" + std::string(action) +
                    "' at 'attributeUpdates." + attr +
                    ".member.action' failed to satisfy constraint: Member must satisfy enum value "
                    "set: [ADD, PUT, DELETE]");
@@ -229,10 +228,10 @@ std::vector<Path> paths_from_attributes_to_get(const model::Json& names) {
     if (!n.IsString()) model::wrong_json_type(n, "String");
     std::string name(model::view(n));
     if (!seen.insert(name).second)
-      api::invalid(std::string(kInvalid) + "Duplicate value in attribute name: " + name);
+      invalid(std::string(kInvalid) + "Duplicate value in attribute name: " + name);
     paths.push_back(Path{Step{name}});
   }
   return paths;
 }
 
-}  // namespace expr
+}  // namespace ddb::expr

@@ -9,7 +9,7 @@
 #include "expr/ast.h"
 #include "model/json.h"
 
-namespace expr {
+namespace ddb::expr {
 
 // nullopt for an empty Expected map, which imposes nothing.
 std::optional<Node> condition_from_expected(const model::Json& expected,
@@ -17,4 +17,4 @@ std::optional<Node> condition_from_expected(const model::Json& expected,
 Update update_from_attribute_updates(const model::Json& updates);
 std::vector<Path> paths_from_attributes_to_get(const model::Json& names);
 
-}  // namespace expr
+}  // namespace ddb::expr

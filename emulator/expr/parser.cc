@@ -5,9 +5,9 @@
 #include <mutex>
 #include <string>
 
-#include "api/error.h"
+#include "model/error.h"
 
-namespace expr {
+namespace ddb::expr {
 
 const char* kind_name(Kind k) {
   switch (k) {
@@ -130,7 +130,7 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const std::string& detail) const {
-    api::invalid(std::string("Invalid ") + kind_name(kind_) + ": " + detail);
+    invalid(std::string("Invalid ") + kind_name(kind_) + ": " + detail);
   }
 
   std::string_view text(const Token& t) const { return text_.substr(t.begin, t.end - t.begin); }
@@ -508,4 +508,4 @@ std::shared_ptr<const std::vector<Path>> parse_projection(std::string_view text)
                    [&] { return Parser(text, Kind::Projection).projection_expression(); });
 }
 
-}  // namespace expr
+}  // namespace ddb::expr

@@ -8,7 +8,7 @@
 
 #include "expr/ast.h"
 
-namespace expr {
+namespace ddb::expr {
 
 enum class Kind { Condition, Filter, KeyCondition, Projection, Update };
 
@@ -21,4 +21,4 @@ std::shared_ptr<const std::vector<Path>> parse_projection(std::string_view text)
 
 bool is_reserved_word(std::string_view word);
 
-}  // namespace expr
+}  // namespace ddb::expr

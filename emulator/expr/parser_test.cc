@@ -4,8 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "api/error.h"
+#include "model/error.h"
 
+namespace ddb {
 namespace {
 
 using expr::Kind;
@@ -13,8 +14,8 @@ using expr::Kind;
 std::string condition_error(const std::string& text, Kind kind = Kind::Condition) {
   try {
     expr::parse_condition(text, kind);
-  } catch (const api::ApiError& e) {
-    EXPECT_EQ(e.code, api::Code::Validation);
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code, Code::Validation);
     return e.message;
   }
   return "";
@@ -23,7 +24,7 @@ std::string condition_error(const std::string& text, Kind kind = Kind::Condition
 std::string update_error(const std::string& text) {
   try {
     expr::parse_update(text);
-  } catch (const api::ApiError& e) {
+  } catch (const ApiError& e) {
     return e.message;
   }
   return "";
@@ -148,8 +149,9 @@ TEST(ProjectionParser, ParsesPathsAndRefusesJunk) {
   auto p = expr::parse_projection("a, b.c, d[3], #e");
   ASSERT_EQ(p->size(), 4u);
   EXPECT_EQ((*p)[2][1].index, 3);
-  EXPECT_THROW(expr::parse_projection("a,"), api::ApiError);
-  EXPECT_THROW(expr::parse_projection("a = b"), api::ApiError);
+  EXPECT_THROW(expr::parse_projection("a,"), ApiError);
+  EXPECT_THROW(expr::parse_projection("a = b"), ApiError);
 }
 
 }  // namespace
+}  // namespace ddb

@@ -4,7 +4,7 @@
 
 #include "expr/parser.h"
 
-namespace expr {
+namespace ddb::expr {
 namespace {
 constexpr const char* kReserved[] = {
 #include "expr/reserved_words.inc"
@@ -18,4 +18,4 @@ bool is_reserved_word(std::string_view word) {
                             [](std::string_view a, std::string_view b) { return a < b; });
 }
 
-}  // namespace expr
+}  // namespace ddb::expr

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdint>
 
-namespace model {
+namespace ddb::model {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -70,4 +70,4 @@ std::optional<std::string> base64_decode(std::string_view in) {
   return out;
 }
 
-}  // namespace model
+}  // namespace ddb::model

@@ -4,10 +4,10 @@
 #include <string>
 #include <string_view>
 
-namespace model {
+namespace ddb::model {
 
 std::string base64_encode(std::string_view bytes);
 // Strict standard-alphabet decoding with padding; nullopt when malformed.
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace model
+}  // namespace ddb::model

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace model {
+namespace ddb::model {
 
 class Clock {
  public:
@@ -25,4 +25,4 @@ class Clock {
   static inline std::atomic<int64_t> offset_ms_{0};
 };
 
-}  // namespace model
+}  // namespace ddb::model

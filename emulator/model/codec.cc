@@ -5,7 +5,7 @@
 #include "model/base64.h"
 #include "model/number.h"
 
-namespace model {
+namespace ddb::model {
 
 std::string be64(uint64_t v) {
   std::string s(8, '\0');
@@ -253,4 +253,4 @@ void encode_key_part(const Value& v, std::string& out) {
   }
 }
 
-}  // namespace model
+}  // namespace ddb::model

@@ -8,7 +8,7 @@
 #include "model/json.h"
 #include "model/value.h"
 
-namespace model {
+namespace ddb::model {
 
 // Item <-> compact binary (type tags, varint lengths, canonical number text).
 void encode_item(const Item& item, std::string& out);
@@ -27,4 +27,4 @@ uint64_t read_be64(std::string_view s);
 void put_varint(std::string& out, uint64_t v);
 uint64_t get_varint(std::string_view& in);
 
-}  // namespace model
+}  // namespace ddb::model

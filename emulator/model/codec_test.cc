@@ -8,6 +8,7 @@
 
 #include "model/number.h"
 
+namespace ddb {
 namespace {
 
 using model::Type;
@@ -124,3 +125,4 @@ TEST(ItemCodec, CorruptRecordsThrowInsteadOfCrashing) {
 }
 
 }  // namespace
+}  // namespace ddb

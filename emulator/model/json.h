@@ -5,18 +5,20 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "model/value.h"
 
-namespace model {
+namespace ddb::model {
 
 using Json = rapidjson::Value;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // One AttributeValue from its wire JSON ({"S": "x"}, {"N": "1"}, ...), validated as
-// DynamoDB validates it. Throws api::ApiError (Validation or Serialization).
+// DynamoDB validates it. Throws ApiError (Validation or Serialization).
 Value value_from_json(const Json& j);
 // An attribute map ({"name": AttributeValue, ...}).
 Item item_from_json(const Json& j);
@@ -35,4 +37,18 @@ inline std::string_view view(const Json& j) { return {j.GetString(), j.GetString
 // The message Coral's deserializer gives when a JSON value is not of the expected kind.
 [[noreturn]] void wrong_json_type(const Json& j, const char* expected);
 
-}  // namespace model
+// Requests nested deeper than this are refused before they are parsed, so that no recursive
+// walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest
+// 32 levels, about 70 levels of JSON.
+constexpr int kMaxJsonDepth = 200;
+// Whether `json` opens more than kMaxJsonDepth objects and arrays at once (strings skipped).
+bool too_deep(std::string_view json);
+
+// Typed access to an optional member; absent or null gives nullopt/nullptr.
+std::optional<std::string_view> get_string(const Json& obj, const char* name);
+std::optional<int64_t> get_integer(const Json& obj, const char* name);
+std::optional<bool> get_bool(const Json& obj, const char* name);
+const Json* get_object(const Json& obj, const char* name);
+const Json* get_array(const Json& obj, const char* name);
+
+}  // namespace ddb::model

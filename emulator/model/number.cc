@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "api/error.h"
+#include "model/error.h"
 
-namespace model {
+namespace ddb::model {
 namespace {
 
 constexpr int kMaxDigits = 38;
@@ -12,8 +12,8 @@ constexpr int kMaxSciExponent = 125;   // largest: 9.99..E+125
 constexpr int kMinSciExponent = -130;  // smallest: 1E-130
 
 [[noreturn]] void not_numeric(std::string_view text) {
-  if (text.empty()) api::invalid("The parameter cannot be converted to a numeric value");
-  api::invalid("The parameter cannot be converted to a numeric value: " + std::string(text));
+  if (text.empty()) invalid("The parameter cannot be converted to a numeric value");
+  invalid("The parameter cannot be converted to a numeric value: " + std::string(text));
 }
 
 // |a| vs |b| for digit strings aligned to the same exponent (no leading zeros).
@@ -65,15 +65,15 @@ Number Number::make(bool negative, std::string digits, int exponent) {
   n.exponent_ = exponent;
   int sci = n.sci_exponent();
   if (sci > kMaxSciExponent)
-    api::invalid(
+    invalid(
         "Number overflow. Attempting to store a number with magnitude larger than supported "
         "range");
   if (sci < kMinSciExponent)
-    api::invalid(
+    invalid(
         "Number underflow. Attempting to store a number with magnitude smaller than supported "
         "range");
   if (n.digits_.size() > kMaxDigits)
-    api::invalid("Attempting to store more than 38 significant digits in a Number");
+    invalid("Attempting to store more than 38 significant digits in a Number");
   return n;
 }
 
@@ -167,4 +167,4 @@ Number Number::operator+(const Number& o) const {
 
 Number Number::operator-(const Number& o) const { return *this + (-o); }
 
-}  // namespace model
+}  // namespace ddb::model

@@ -6,13 +6,13 @@
 #include <string>
 #include <string_view>
 
-namespace model {
+namespace ddb::model {
 
 class Number {
  public:
   Number() = default;  // zero
 
-  // Parses DynamoDB's number syntax ("-1.5e3", "+7", ".5"); throws api::ApiError
+  // Parses DynamoDB's number syntax ("-1.5e3", "+7", ".5"); throws ApiError
   // (Validation) with DynamoDB's message on malformed, out-of-range or too-precise input.
   static Number parse(std::string_view text);
 
@@ -41,4 +41,4 @@ class Number {
   int exponent_ = 0;
 };
 
-}  // namespace model
+}  // namespace ddb::model

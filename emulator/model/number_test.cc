@@ -2,8 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "api/error.h"
+#include "model/error.h"
 
+namespace ddb {
 namespace {
 
 using model::Number;
@@ -13,8 +14,8 @@ std::string canon(const char* s) { return Number::parse(s).to_string(); }
 std::string error_of(const char* s) {
   try {
     Number::parse(s);
-  } catch (const api::ApiError& e) {
-    EXPECT_EQ(e.code, api::Code::Validation);
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code, Code::Validation);
     return e.message;
   }
   return "";
@@ -93,10 +94,11 @@ TEST(Number, AddsAndSubtractsExactly) {
   EXPECT_EQ(sum("12345678901234567890123456789012345678", "0"),
             "12345678901234567890123456789012345678");
   // A result needing more than 38 significant digits is refused, not rounded.
-  EXPECT_THROW(sum("1e20", "0.000000000000000000001"), api::ApiError);
+  EXPECT_THROW(sum("1e20", "0.000000000000000000001"), ApiError);
   EXPECT_THROW(sum("9.9999999999999999999999999999999999999e125",
                    "9.9999999999999999999999999999999999999e125"),
-               api::ApiError);
+               ApiError);
 }
 
 }  // namespace
+}  // namespace ddb

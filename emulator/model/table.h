@@ -9,7 +9,7 @@
 
 #include "model/value.h"
 
-namespace model {
+namespace ddb::model {
 
 struct KeyAttribute {
   std::string name;
@@ -99,4 +99,4 @@ struct TableDef {
   }
 };
 
-}  // namespace model
+}  // namespace ddb::model

@@ -1,9 +1,11 @@
 #include "model/value.h"
 
+#include <algorithm>
+
 #include "model/number.h"
 #include "model/table.h"
 
-namespace model {
+namespace ddb::model {
 
 const char* type_name(Type t) {
   static constexpr const char* kNames[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS",
@@ -83,4 +85,52 @@ size_t item_size(const Item& item) {
   return n;
 }
 
-}  // namespace model
+namespace {
+
+bool same_set(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  std::vector<std::string> x = a, y = b;
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return x == y;
+}
+
+}  // namespace
+
+bool values_equal(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  switch (a.type) {
+    case Type::N:
+      return Number::parse(a.scalar) == Number::parse(b.scalar);
+    case Type::S:
+    case Type::B:
+      return a.scalar == b.scalar;
+    case Type::BOOL:
+      return a.boolean == b.boolean;
+    case Type::NUL:
+      return true;
+    case Type::SS:
+    case Type::NS:
+    case Type::BS:
+      return same_set(a.set, b.set);
+    case Type::L:
+      if (a.list.size() != b.list.size()) return false;
+      for (size_t i = 0; i < a.list.size(); ++i)
+        if (!values_equal(a.list[i], b.list[i])) return false;
+      return true;
+    case Type::M:
+      return items_equal(a.map, b.map);
+  }
+  return false;
+}
+
+bool items_equal(const Item& a, const Item& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [k, v] : a) {
+    auto it = b.find(k);
+    if (it == b.end() || !values_equal(v, it->second)) return false;
+  }
+  return true;
+}
+
+}  // namespace ddb::model

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace model {
+namespace ddb::model {
 
 enum class Type : uint8_t { S, N, B, BOOL, NUL, M, L, SS, NS, BS };
 
@@ -38,7 +38,11 @@ using Item = Map;
 size_t value_size(const Value& v);
 size_t item_size(const Item& item);
 
+// DynamoDB's equality: numbers by value, sets regardless of order.
+bool values_equal(const Value& a, const Value& b);
+bool items_equal(const Item& a, const Item& b);
+
 constexpr size_t kMaxItemSize = 400 * 1024;
 constexpr int kMaxNestingDepth = 32;
 
-}  // namespace model
+}  // namespace ddb::model

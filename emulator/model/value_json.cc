@@ -1,17 +1,17 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "api/error.h"
+#include "model/error.h"
 #include "model/base64.h"
 #include "model/json.h"
 #include "model/number.h"
 
-namespace model {
+namespace ddb::model {
 namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
-[[noreturn]] void serialization(std::string message) { api::fail(api::Code::Serialization, message); }
+[[noreturn]] void serialization(std::string message) { fail(Code::Serialization, message); }
 
 std::string join(const std::vector<std::string>& v) {
   std::string out = "[";
@@ -75,7 +75,7 @@ Item parse_map(const Json& j, int depth) {
 }
 
 Value parse(const Json& j, int depth) {
-  if (depth > kMaxNestingDepth) api::invalid("Nesting Levels have exceeded supported limits");
+  if (depth > kMaxNestingDepth) invalid("Nesting Levels have exceeded supported limits");
   if (!j.IsObject()) {
     if (j.IsArray()) serialization("Start of list found where not expected");
     serialization("Expected null");  // Coral's message for a scalar where a structure belongs
@@ -102,23 +102,23 @@ Value parse(const Json& j, int depth) {
     } else if (name == "NULL") {
       if (!x.IsBool()) wrong_json_type(x, "Boolean");
       if (!x.GetBool())
-        api::invalid(std::string(kInvalid) +
+        invalid(std::string(kInvalid) +
                      "Null attribute value types must have the value of true");
       v.type = Type::NUL;
     } else if (name == "SS") {
       v.type = Type::SS;
       for (const auto& e : array_of(x).GetArray()) v.set.push_back(string_of(e));
-      if (v.set.empty()) api::invalid(std::string(kInvalid) + "An string set  may not be empty");
+      if (v.set.empty()) invalid(std::string(kInvalid) + "An string set  may not be empty");
       if (has_duplicates(v.set, [](const std::string& s) { return s; }))
-        api::invalid(std::string(kInvalid) + "Input collection " + join(v.set) +
+        invalid(std::string(kInvalid) + "Input collection " + join(v.set) +
                      " contains duplicates.");
     } else if (name == "NS") {
       v.type = Type::NS;
       for (const auto& e : array_of(x).GetArray())
         v.set.push_back(Number::parse(string_of(e)).to_string());
-      if (v.set.empty()) api::invalid(std::string(kInvalid) + "An number set  may not be empty");
+      if (v.set.empty()) invalid(std::string(kInvalid) + "An number set  may not be empty");
       if (has_duplicates(v.set, [](const std::string& s) { return s; }))
-        api::invalid("Input collection contains duplicates");
+        invalid("Input collection contains duplicates");
     } else if (name == "BS") {
       v.type = Type::BS;
       std::vector<std::string> texts;
@@ -126,9 +126,9 @@ Value parse(const Json& j, int depth) {
         v.set.push_back(blob_of(e));
         texts.emplace_back(view(e));
       }
-      if (v.set.empty()) api::invalid(std::string(kInvalid) + "Binary sets should not be empty");
+      if (v.set.empty()) invalid(std::string(kInvalid) + "Binary sets should not be empty");
       if (has_duplicates(v.set, [](const std::string& s) { return s; }))
-        api::invalid(std::string(kInvalid) + "Input collection " + join(texts) +
+        invalid(std::string(kInvalid) + "Input collection " + join(texts) +
                      "of type BS contains duplicates.");
     } else if (name == "L") {
       v.type = Type::L;
@@ -142,10 +142,10 @@ Value parse(const Json& j, int depth) {
     ++kinds;
   }
   if (kinds == 0)
-    api::invalid(
+    invalid(
         "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   if (kinds > 1)
-    api::invalid(
+    invalid(
         "Supplied AttributeValue has more than one datatypes set, must contain exactly one of "
         "the supported datatypes");
   return v;
@@ -236,4 +236,4 @@ void write_item(JsonWriter& w, const Item& item) {
   w.EndObject();
 }
 
-}  // namespace model
+}  // namespace ddb::model

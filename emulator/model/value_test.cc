@@ -1,13 +1,14 @@
 // AttributeValue validation and DynamoDB's item size rules.
 #include <gtest/gtest.h>
 
-#include "api/error.h"
+#include "model/error.h"
 #include "model/json.h"
 
+namespace ddb {
 namespace {
 
 struct Outcome {
-  api::Code code;
+  Code code;
   std::string message;
 };
 
@@ -17,7 +18,7 @@ std::optional<Outcome> parse_error(const char* json) {
   EXPECT_FALSE(d.HasParseError()) << json;
   try {
     model::value_from_json(d);
-  } catch (const api::ApiError& e) {
+  } catch (const ApiError& e) {
     return Outcome{e.code, e.message};
   }
   return std::nullopt;
@@ -45,7 +46,7 @@ TEST(AttributeValue, ValidationMessagesMatchDynamoDb) {
   for (const auto& [json, message] : cases) {
     auto e = parse_error(json);
     ASSERT_TRUE(e) << json;
-    EXPECT_EQ(e->code, api::Code::Validation) << json;
+    EXPECT_EQ(e->code, Code::Validation) << json;
     EXPECT_EQ(e->message, message) << json;
   }
 }
@@ -55,7 +56,7 @@ TEST(AttributeValue, WrongJsonKindsAreSerializationErrors) {
                            R"({"L":{}})", R"({"M":[]})", R"({"SS":"a"})", R"("text")"}) {
     auto e = parse_error(json);
     ASSERT_TRUE(e) << json;
-    EXPECT_EQ(e->code, api::Code::Serialization) << json;
+    EXPECT_EQ(e->code, Code::Serialization) << json;
   }
 }
 
@@ -99,3 +100,4 @@ TEST(ItemSize, FollowsDynamoDbRules) {
 }
 
 }  // namespace
+}  // namespace ddb

@@ -5,7 +5,7 @@
 #include "model/codec.h"
 #include "model/json.h"
 
-namespace storage {
+namespace ddb::storage {
 namespace {
 
 constexpr std::string_view kTablePrefix = "t";
@@ -408,4 +408,4 @@ void Catalog::add_stats(Txn& txn, MDB_dbi meta, uint64_t id, int64_t items, int6
   txn.put(meta, std::string(kStatsPrefix) + model::be64(id), {buf, 16});
 }
 
-}  // namespace storage
+}  // namespace ddb::storage

@@ -16,7 +16,7 @@
 #include "model/table.h"
 #include "storage/lmdb.h"
 
-namespace storage {
+namespace ddb::storage {
 
 using TablePtr = std::shared_ptr<const model::TableDef>;
 using StreamPtr = std::shared_ptr<const model::StreamDef>;
@@ -85,4 +85,4 @@ class Catalog {
   std::thread::id writer_;
 };
 
-}  // namespace storage
+}  // namespace ddb::storage

@@ -5,7 +5,7 @@
 #include <iostream>
 #include <memory>
 
-namespace storage {
+namespace ddb::storage {
 namespace {
 // How long the writer may wait for the previous group's writers to come back (durable mode).
 constexpr int kGatherMicros = 1000;
@@ -145,4 +145,4 @@ void Database::commit_group(std::vector<Job>& jobs) {
   for (auto& job : jobs) job.done(group_error ? group_error : job.error);
 }
 
-}  // namespace storage
+}  // namespace ddb::storage

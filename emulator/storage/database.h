@@ -15,7 +15,7 @@
 #include "storage/catalog.h"
 #include "storage/lmdb.h"
 
-namespace storage {
+namespace ddb::storage {
 
 class Database {
  public:
@@ -79,4 +79,4 @@ class Database {
   std::thread writer_;
 };
 
-}  // namespace storage
+}  // namespace ddb::storage

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-namespace storage {
+namespace ddb::storage {
 namespace {
 
 constexpr std::string_view kGarbagePrefix = "g";
@@ -53,4 +53,4 @@ size_t collect_garbage(Txn& txn, const Database& db, size_t budget) {
   return removed;
 }
 
-}  // namespace storage
+}  // namespace ddb::storage

@@ -10,7 +10,7 @@
 
 #include "storage/database.h"
 
-namespace storage {
+namespace ddb::storage {
 
 enum class Space : char { Items = 'i', Indexes = 'x', Ttl = 't' };
 
@@ -19,4 +19,4 @@ void discard_later(Txn& txn, const Database& db, Space space, const std::string&
 // Deletes up to `budget` orphaned keys; returns how many it deleted.
 size_t collect_garbage(Txn& txn, const Database& db, size_t budget);
 
-}  // namespace storage
+}  // namespace ddb::storage

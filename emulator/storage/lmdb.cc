@@ -1,6 +1,6 @@
 #include "storage/lmdb.h"
 
-namespace storage {
+namespace ddb::storage {
 
 Env::Env(const Options& o) {
   check(mdb_env_create(&env_), "mdb_env_create");
@@ -19,4 +19,4 @@ Env::Env(const Options& o) {
   }
 }
 
-}  // namespace storage
+}  // namespace ddb::storage

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <utility>
 
-namespace storage {
+namespace ddb::storage {
 
 struct LmdbError : std::runtime_error {
   LmdbError(const char* what, int rc)
@@ -114,4 +114,4 @@ class Cursor {
   MDB_val k_{}, v_{};
 };
 
-}  // namespace storage
+}  // namespace ddb::storage

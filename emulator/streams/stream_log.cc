@@ -4,12 +4,12 @@
 #include <ctime>
 #include <random>
 
-#include "expr/eval.h"
 #include "model/clock.h"
 #include "model/codec.h"
 #include "model/json.h"
+#include "model/value.h"
 
-namespace streams {
+namespace ddb::streams {
 namespace {
 
 std::string random_hex(size_t n) {
@@ -98,7 +98,7 @@ void disable_stream(storage::Txn& txn, storage::Database& db, uint64_t stream_id
 void append(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
             const model::Item* old, const model::Item* next, Origin origin) {
   if (!t.stream_id) return;
-  if (old && next && expr::items_equal(*old, *next))
+  if (old && next && model::items_equal(*old, *next))
     return;  // DynamoDB writes no record for a write that changes nothing
   if (!old && !next) return;
   auto stream = db.catalog().stream(t.stream_id);
@@ -203,4 +203,4 @@ size_t trim(storage::Txn& txn, storage::Database& db, size_t budget) {
   return removed;
 }
 
-}  // namespace streams
+}  // namespace ddb::streams

@@ -10,7 +10,7 @@
 #include "model/value.h"
 #include "storage/database.h"
 
-namespace streams {
+namespace ddb::streams {
 
 // Who made a change: a caller, or the TTL sweeper (whose REMOVE records carry the service's
 // userIdentity).
@@ -43,4 +43,4 @@ Settings& settings();
 // Returns how many records it removed (at most `budget`).
 size_t trim(storage::Txn& txn, storage::Database& db, size_t budget);
 
-}  // namespace streams
+}  // namespace ddb::streams

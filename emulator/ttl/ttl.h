@@ -1,16 +1,17 @@
-// Time to live: an index of expiry times per table, kept by every write, and the sweep that
-// deletes expired items (with their REMOVE stream records and index changes) in the writer.
+// Time to live: an index of expiry times per table, kept by every write and read by the sweep
+// (items::expire) that deletes expired items.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "model/table.h"
 #include "model/value.h"
 #include "storage/database.h"
 
-namespace ttl {
+namespace ddb::ttl {
 
 // The expiry of `item` in epoch seconds: its TTL attribute when that is a Number.
 std::optional<int64_t> expiry(const model::TableDef& t, const model::Item& item);
@@ -27,9 +28,14 @@ void resume_indexing(storage::Database& db);
 // Disabling TTL leaves the index as it is: nothing reads it while TTL is off, and after a
 // new enable the sweep drops each entry that no longer matches its item when it reaches it.
 
-// Deletes items whose expiry has passed (by the emulator's clock), leaving alone those that
-// expired more than five years ago, as DynamoDB does, and drops stale entries on the way.
-// Handles at most `budget` entries and returns how many it handled.
-size_t sweep(storage::Txn& txn, storage::Database& db, size_t budget);
+// The sweep (items::expire, which deletes through the one write path) walks the index with
+// these: the first entry of table `t` after entry `after` ("" for the first) whose expiry is
+// due at `now` (epoch seconds) and not more than five years past, as DynamoDB leaves items
+// that expired longer ago alone; the expiry an entry records; the storage key of its item.
+std::optional<std::string> next_due(const storage::Txn& txn, const storage::Database& db,
+                                    const model::TableDef& t, int64_t now,
+                                    const std::string& after);
+int64_t entry_expiry(std::string_view entry);
+std::string entry_item_key(std::string_view entry);
 
-}  // namespace ttl
+}  // namespace ddb::ttl

@@ -6,7 +6,7 @@ too large or nested far too deep. DynamoDB answers every such request with a
 400 and a proper error body (or, when the change happens to still be a valid
 request, with a 200); it never answers 500, never crashes and never hangs.
 
-For every operation in emulator/api/registry.cc (the DynamoDB_20120810.* and
+For every operation in emulator/actions/registry.cc (the DynamoDB_20120810.* and
 DynamoDBStreams_20120810.* actions) this module starts from one or more valid
 request bodies (against tables it creates: a hash-only table with a stream, a
 hash+range table with a global and a local secondary index, and scratch tables
@@ -73,7 +73,7 @@ MAX_CRASHES = 5          # restarts per operation before its remaining mutations
 ROUNDS = 2               # times each mutation is sent, each time right after the base request
 ACCEPTED_ROUNDS = 8      # the same for a mutation the server accepted (answered 200)
 REQUEST_SHOWN = 600      # characters of a failing request shown in the report
-REGISTRY = support.REPO / "emulator" / "api" / "registry.cc"
+REGISTRY = support.REPO / "emulator" / "actions" / "registry.cc"
 
 HASH = "shapes-hash"          # id S; stream NEW_AND_OLD_IMAGES
 RANGE = "shapes-range"        # pk S / sk N; GSI by-g (g S / sk N), LSI by-l (pk / l S)
@@ -722,7 +722,7 @@ STREAM_OPERATIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListSt
 
 
 def registered_operations():
-    """Target prefix + name of every operation in emulator/api/registry.cc."""
+    """Target prefix + name of every operation in emulator/actions/registry.cc."""
     text = REGISTRY.read_text()
     found = []
     for array, prefix in (("kActions", DDB), ("kStreamActions", STREAMS)):

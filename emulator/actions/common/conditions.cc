@@ -1,13 +1,13 @@
 #include "actions/common/conditions.h"
 
-#include "api/error.h"
+#include "model/error.h"
 #include "api/request.h"
 #include "expr/eval.h"
 
-namespace actions {
+namespace ddb::actions {
 
 bool return_item_on_failure(const model::Json& body) {
-  auto v = api::get_string(body, "ReturnValuesOnConditionCheckFailure");
+  auto v = model::get_string(body, "ReturnValuesOnConditionCheckFailure");
   api::Constraints c;
   c.one_of("returnValuesOnConditionCheckFailure", v, {"ALL_OLD", "NONE"});
   c.check();
@@ -17,7 +17,7 @@ bool return_item_on_failure(const model::Json& body) {
 void require(const std::optional<expr::Node>& condition, const model::Item* old,
              bool return_item) {
   if (!condition || expr::holds(*condition, old)) return;
-  api::ApiError e(api::Code::ConditionalCheckFailed, "The conditional request failed");
+  ApiError e(Code::ConditionalCheckFailed, "The conditional request failed");
   if (return_item && old) {
     rapidjson::StringBuffer buf;
     model::JsonWriter w(buf);
@@ -27,4 +27,4 @@ void require(const std::optional<expr::Node>& condition, const model::Item* old,
   throw e;
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -8,7 +8,7 @@
 #include "model/json.h"
 #include "model/value.h"
 
-namespace actions {
+namespace ddb::actions {
 
 // Reads ReturnValuesOnConditionCheckFailure: true for ALL_OLD.
 bool return_item_on_failure(const model::Json& body);
@@ -18,4 +18,4 @@ bool return_item_on_failure(const model::Json& body);
 void require(const std::optional<expr::Node>& condition, const model::Item* old,
              bool return_item);
 
-}  // namespace actions
+}  // namespace ddb::actions

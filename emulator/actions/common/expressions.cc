@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "api/error.h"
+#include "model/error.h"
 #include "api/request.h"
 #include "expr/legacy.h"
 #include "expr/parser.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 bool present(const model::Json& body, const char* name) {
@@ -36,18 +36,18 @@ const model::Json* names_or_values(const model::Json& body, const char* member,
   for (const char* e : members)
     if (!values || std::string_view(e) != "ProjectionExpression") expressions.push_back(e);
   if (expressions.empty()) return nullptr;
-  const model::Json* m = api::get_object(body, member);
+  const model::Json* m = model::get_object(body, member);
   if (!m) return nullptr;
   bool any = false;
   for (const char* e : members) any = any || present(body, e);
   if (any) return m;
-  if (!values) api::invalid("ExpressionAttributeNames can only be specified when using expressions");
+  if (!values) invalid("ExpressionAttributeNames can only be specified when using expressions");
   std::string nulls;
   for (size_t i = 0; i < expressions.size(); ++i) {
     if (i) nulls += i + 1 == expressions.size() ? " and " : ", ";
     nulls += expressions[i];
   }
-  api::invalid("ExpressionAttributeValues can only be specified when using expressions: " + nulls +
+  invalid("ExpressionAttributeValues can only be specified when using expressions: " + nulls +
                (expressions.size() > 1 ? " are null" : " is null"));
 }
 
@@ -68,7 +68,7 @@ Expressions::Expressions(const model::Json& body, std::initializer_list<const ch
         for (const char* m : members)
           if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
         if (!legacy.empty() && !modern.empty())
-          api::invalid(
+          invalid(
               "Can not use both expression and non-expression parameters in the same request: "
               "Non-expression parameters: {" + legacy + "} Expression parameters: {" + modern + "}");
         return expr::Bindings(names_or_values(body, "ExpressionAttributeNames", members),
@@ -76,43 +76,43 @@ Expressions::Expressions(const model::Json& body, std::initializer_list<const ch
       }()) {}
 
 std::optional<expr::Node> Expressions::condition() {
-  if (auto text = api::get_string(body_, "ConditionExpression"))
+  if (auto text = model::get_string(body_, "ConditionExpression"))
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Condition),
                           expr::Kind::Condition);
-  if (const model::Json* expected = api::get_object(body_, "Expected"))
-    return expr::condition_from_expected(*expected, api::get_string(body_, "ConditionalOperator"));
+  if (const model::Json* expected = model::get_object(body_, "Expected"))
+    return expr::condition_from_expected(*expected, model::get_string(body_, "ConditionalOperator"));
   return std::nullopt;
 }
 
 std::optional<expr::Update> Expressions::update() {
-  if (auto text = api::get_string(body_, "UpdateExpression"))
+  if (auto text = model::get_string(body_, "UpdateExpression"))
     return bindings_.bind(*expr::parse_update(*text));
-  if (const model::Json* updates = api::get_object(body_, "AttributeUpdates"))
+  if (const model::Json* updates = model::get_object(body_, "AttributeUpdates"))
     return expr::update_from_attribute_updates(*updates);
   return std::nullopt;
 }
 
 std::optional<expr::Node> Expressions::filter(const char* legacy) {
-  if (auto text = api::get_string(body_, "FilterExpression"))
+  if (auto text = model::get_string(body_, "FilterExpression"))
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Filter), expr::Kind::Filter);
-  if (const model::Json* conditions = api::get_object(body_, legacy))
-    return expr::condition_from_expected(*conditions, api::get_string(body_, "ConditionalOperator"));
+  if (const model::Json* conditions = model::get_object(body_, legacy))
+    return expr::condition_from_expected(*conditions, model::get_string(body_, "ConditionalOperator"));
   return std::nullopt;
 }
 
 std::optional<expr::Node> Expressions::key_condition() {
-  if (auto text = api::get_string(body_, "KeyConditionExpression"))
+  if (auto text = model::get_string(body_, "KeyConditionExpression"))
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::KeyCondition),
                           expr::Kind::KeyCondition);
   return std::nullopt;
 }
 
 std::optional<std::vector<expr::Path>> Expressions::projection() {
-  if (auto text = api::get_string(body_, "ProjectionExpression"))
+  if (auto text = model::get_string(body_, "ProjectionExpression"))
     return bindings_.bind(*expr::parse_projection(*text), expr::Kind::Projection);
-  if (const model::Json* names = api::get_array(body_, "AttributesToGet"))
+  if (const model::Json* names = model::get_array(body_, "AttributesToGet"))
     return expr::paths_from_attributes_to_get(*names);
   return std::nullopt;
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

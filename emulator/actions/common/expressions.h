@@ -9,7 +9,7 @@
 #include "expr/eval.h"
 #include "model/json.h"
 
-namespace actions {
+namespace ddb::actions {
 
 class Expressions {
  public:
@@ -36,4 +36,4 @@ class Expressions {
   expr::Bindings bindings_;
 };
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -1,8 +1,8 @@
 #include "actions/common/index_defs.h"
 
-#include "api/error.h"
+#include "model/error.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
@@ -19,12 +19,12 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
   IndexRequest r;
   model::IndexDef& ix = r.def;
   ix.global = global;
-  auto name = api::get_string(j, "IndexName");
+  auto name = model::get_string(j, "IndexName");
   c.not_null(path + ".indexName", name.has_value());
   c.pattern_name(path + ".indexName", name);
   c.length(path + ".indexName", name, 3, 255);
   if (name) ix.name = *name;
-  const model::Json* schema = api::get_array(j, "KeySchema");
+  const model::Json* schema = model::get_array(j, "KeySchema");
   c.not_null(path + ".keySchema", schema != nullptr);
   if (schema) {
     c.count(path + ".keySchema", schema, 1, 2, "[...]");
@@ -32,8 +32,8 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
       const model::Json& k = (*schema)[i];
       if (!k.IsObject()) model::wrong_json_type(k, "KeySchemaElement");
       std::string p = path + ".keySchema." + std::to_string(i + 1) + ".member.";
-      auto attr = api::get_string(k, "AttributeName");
-      auto type = api::get_string(k, "KeyType");
+      auto attr = model::get_string(k, "AttributeName");
+      auto type = model::get_string(k, "KeyType");
       c.not_null(p + "attributeName", attr.has_value());
       c.not_null(p + "keyType", type.has_value());
       c.one_of(p + "keyType", type, {"HASH", "RANGE"});
@@ -47,17 +47,17 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
       }
     }
   }
-  const model::Json* projection = api::get_object(j, "Projection");
+  const model::Json* projection = model::get_object(j, "Projection");
   c.not_null(path + ".projection", projection != nullptr);
   if (projection) {
-    auto type = api::get_string(*projection, "ProjectionType");
+    auto type = model::get_string(*projection, "ProjectionType");
     c.one_of(path + ".projection.projectionType", type, {"ALL", "INCLUDE", "KEYS_ONLY"});
     r.projection_type_given = type.has_value();
     r.projection_type = type.value_or("");
     ix.projection = type == "KEYS_ONLY" ? model::IndexDef::Projection::KeysOnly
                     : type == "INCLUDE" ? model::IndexDef::Projection::Include
                                         : model::IndexDef::Projection::All;
-    if (const model::Json* nka = api::get_array(*projection, "NonKeyAttributes")) {
+    if (const model::Json* nka = model::get_array(*projection, "NonKeyAttributes")) {
       r.non_key_given = true;
       c.count(path + ".projection.nonKeyAttributes", nka, 1, 20, "[...]");
       for (const auto& n : nka->GetArray()) {
@@ -66,7 +66,7 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
       }
     }
   }
-  if (const model::Json* t = api::get_object(j, "ProvisionedThroughput")) {
+  if (const model::Json* t = model::get_object(j, "ProvisionedThroughput")) {
     r.throughput_given = true;
     auto tp = api::read_throughput(*t, path + ".provisionedThroughput", c);
     ix.read_capacity = tp.read.value_or(0);
@@ -89,35 +89,35 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
   };
   for (const auto& k : keys)
     if (!type_of(k))
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
                    names(keys) + "], AttributeDefinitions: [" + names(defs) + "]");
   if (ix.range && ix.hash.name == ix.range->name)
-    api::invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (r.first_key_type != "HASH")
-    api::invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+    invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (ix.range && r.second_key_type != "RANGE")
-    api::invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
   if (!ix.global) {
     if (!ix.range)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Index KeySchema does not have a range key for index: " + ix.name);
     if (ix.hash.name != table.hash.name)
-      api::invalid(std::string(kInvalid) +
+      invalid(std::string(kInvalid) +
                    "Index KeySchema does not have the same leading hash key as table KeySchema "
                    "for index: " + ix.name + ". index hash key: " + ix.hash.name +
                    ", table hash key: " + table.hash.name);
   }
-  if (!r.projection_type_given) api::invalid(std::string(kInvalid) + "Unknown ProjectionType: null");
+  if (!r.projection_type_given) invalid(std::string(kInvalid) + "Unknown ProjectionType: null");
   if (r.non_key_given && r.projection_type != "INCLUDE")
-    api::invalid(std::string(kInvalid) + "ProjectionType is " + r.projection_type +
+    invalid(std::string(kInvalid) + "ProjectionType is " + r.projection_type +
                  ", but NonKeyAttributes is specified");
   if (ix.global) {
     if (on_demand && r.throughput_given)
-      api::invalid(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
+      invalid(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
                    ix.name + " when BillingMode is PAY_PER_REQUEST");
     if (!on_demand && !r.throughput_given)
-      api::invalid(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " +
+      invalid(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " +
                    ix.name);
     if (r.throughput_given) api::check_capacity_bounds({ix.read_capacity, ix.write_capacity});
   }
@@ -126,4 +126,4 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
   return ix;
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -9,7 +9,7 @@
 #include "model/json.h"
 #include "model/table.h"
 
-namespace actions {
+namespace ddb::actions {
 
 // One index definition as requested, before the whole-definition rules are checked.
 struct IndexRequest {
@@ -30,4 +30,4 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
 model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
                             const std::vector<model::KeyAttribute>& defined, bool on_demand);
 
-}  // namespace actions
+}  // namespace ddb::actions

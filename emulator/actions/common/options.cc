@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-namespace actions {
+namespace ddb::actions {
 
 WriteOptions write_options(const model::Json& body, api::Constraints& c) {
-  auto rv = api::get_string(body, "ReturnValues");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
-  auto ricm = api::get_string(body, "ReturnItemCollectionMetrics");
+  auto rv = model::get_string(body, "ReturnValues");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
+  auto ricm = model::get_string(body, "ReturnItemCollectionMetrics");
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
   c.one_of("returnValues", rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
@@ -15,8 +15,8 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c) {
 }
 
 void check_put_delete_returns(const model::Json& body) {
-  auto rv = api::get_string(body, "ReturnValues");
-  if (rv && *rv != "NONE" && *rv != "ALL_OLD") api::invalid("Return values set to invalid value");
+  auto rv = model::get_string(body, "ReturnValues");
+  if (rv && *rv != "NONE" && *rv != "ALL_OLD") invalid("Return values set to invalid value");
 }
 
 void write_consumed(model::JsonWriter& w, std::string_view table, double units) {
@@ -50,4 +50,4 @@ double read_units(size_t bytes, bool consistent) {
   return consistent ? units : units / 2;
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -10,7 +10,7 @@
 #include "api/request.h"
 #include "model/json.h"
 
-namespace actions {
+namespace ddb::actions {
 
 struct WriteOptions {
   bool return_old = false;        // ReturnValues ALL_OLD
@@ -32,4 +32,4 @@ void write_consumed_list(model::JsonWriter& w, const std::map<std::string, doubl
 double write_units(size_t bytes);
 double read_units(size_t bytes, bool consistent);
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,14 +3,15 @@
 #include <algorithm>
 
 #include "actions/common/expressions.h"
-#include "actions/common/items.h"
+#include "indexes/indexes.h"
+#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 #include "expr/eval.h"
 #include "model/codec.h"
 
-namespace actions {
+namespace ddb::actions {
 namespace {
 
 constexpr size_t kMaxPageBytes = 1024 * 1024;  // DynamoDB reads at most 1 MB per page
@@ -35,9 +36,9 @@ std::vector<const model::KeyAttribute*> key_attributes(const model::TableDef& t,
 
 std::string stored_key(const model::TableDef& t, const model::IndexDef* ix,
                        const model::Item& item) {
-  std::string key = storage_key(t, item);
+  std::string key = storage::storage_key(t, item);
   if (!ix) return key;
-  auto entry = index_entry_key(*ix, item, key);
+  auto entry = indexes::entry_key(*ix, item, key);
   return entry ? *entry : key;
 }
 
@@ -53,13 +54,13 @@ std::string prefix_end(std::string prefix) {
 CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
                        const char* filter_legacy) {
   const model::Json& body = call.body();
-  auto name = api::get_string(body, "TableName");
-  auto index_name = api::get_string(body, "IndexName");
-  auto select = api::get_string(body, "Select");
-  auto limit = api::get_integer(body, "Limit");
-  auto rcc = api::get_string(body, "ReturnConsumedCapacity");
-  auto consistent = api::get_bool(body, "ConsistentRead");
-  const model::Json* start = api::get_object(body, "ExclusiveStartKey");
+  auto name = model::get_string(body, "TableName");
+  auto index_name = model::get_string(body, "IndexName");
+  auto select = model::get_string(body, "Select");
+  auto limit = model::get_integer(body, "Limit");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
+  auto consistent = model::get_bool(body, "ConsistentRead");
+  const model::Json* start = model::get_object(body, "ExclusiveStartKey");
   api::Constraints c;
   c.table_name("tableName", name);
   c.pattern_name("indexName", index_name);
@@ -68,7 +69,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
            {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   c.at_least("limit", limit, 1);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
-  c.count("attributesToGet", api::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
+  c.count("attributesToGet", model::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
   c.check();
 
   CommonRead out;
@@ -79,21 +80,21 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   if (start) {
     try {
       start_item = model::item_from_json(*start);
-    } catch (const api::ApiError& e) {
-      if (e.code != api::Code::Validation) throw;
-      api::invalid("The provided starting key is invalid: " + e.message);
+    } catch (const ApiError& e) {
+      if (e.code != Code::Validation) throw;
+      invalid("The provided starting key is invalid: " + e.message);
     }
   }
   spec.projection = expressions.projection();
   spec.filter = expressions.filter(filter_legacy);
-  bool legacy_projection = api::get_array(body, "AttributesToGet") != nullptr;
+  bool legacy_projection = model::get_array(body, "AttributesToGet") != nullptr;
   if (select && spec.projection && *select != "SPECIFIC_ATTRIBUTES") {
     std::string what = legacy_projection ? "AttributesToGet" : "ProjectionExpression";
-    api::invalid(std::string(kInvalid) + "Cannot specify the " + what + " when choosing to get " +
+    invalid(std::string(kInvalid) + "Cannot specify the " + what + " when choosing to get " +
                  (*select == "COUNT" ? std::string("only the COUNT") : std::string(*select)));
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !spec.projection)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
                  "SPECIFIC_ATTRIBUTES");
 
@@ -103,19 +104,19 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   if (index_name) {
     spec.index = table->index(*index_name);
     if (!spec.index)
-      api::invalid("The table does not have the specified index: " + std::string(*index_name));
+      invalid("The table does not have the specified index: " + std::string(*index_name));
     if (spec.index->global && spec.consistent)
-      api::invalid("Consistent reads are not supported on global secondary indexes");
+      invalid("Consistent reads are not supported on global secondary indexes");
     if (spec.index->backfilling)
-      api::invalid("Cannot read from backfilling global secondary index: " + spec.index->name);
+      invalid("Cannot read from backfilling global secondary index: " + spec.index->name);
   }
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !spec.index)
-    api::invalid(std::string(kInvalid) +
+    invalid(std::string(kInvalid) +
                  "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   if (select == "ALL_ATTRIBUTES" && spec.index &&
       spec.index->projection != model::IndexDef::Projection::All) {
     if (spec.index->global)
-      api::invalid(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for "
+      invalid(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for "
                    "global secondary index " + spec.index->name +
                    " because its projection type is not ALL");
     spec.fetch_from_table = true;
@@ -143,7 +144,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
       ok = ok && it != start_item->end() && it->second.type == k->type;
     }
     if (!ok)
-      api::invalid(
+      invalid(
           "The provided starting key is invalid: The provided key element does not match the "
           "schema");
     spec.exclusive_start = stored_key(*table, spec.index, *start_item);
@@ -183,7 +184,7 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
   for (; ok; ok = spec.forward ? cursor.next() : cursor.prev()) {
     std::string_view key = cursor.key();
     if (spec.forward ? key >= upper : key < lower) break;
-    Record r = read_record(cursor.value());
+    storage::Record r = storage::read_record(cursor.value());
     bool at_limit = (spec.limit && static_cast<int64_t>(scanned) + 1 >= spec.limit);
     if (spec.range_is_exact && !spec.filter && !spec.projection && !spec.fetch_from_table) {
       // Fast path: the stored bytes go straight to JSON; only the item that ends a page is
@@ -210,8 +211,8 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
       ++count;
       if (!spec.count_only) {
         if (spec.fetch_from_table) {
-          if (auto full = txn.get(db.items(), storage_key(*spec.table, item)))
-            item = model::decode_item(read_record(*full).item);
+          if (auto full = txn.get(db.items(), storage::storage_key(*spec.table, item)))
+            item = model::decode_item(storage::read_record(*full).item);
         }
         if (spec.projection)
           model::write_item(w, expr::project(item, *spec.projection));
@@ -242,4 +243,4 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
   return {buf.GetString(), buf.GetSize()};
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -13,7 +13,7 @@
 #include "model/json.h"
 #include "model/table.h"
 
-namespace actions {
+namespace ddb::actions {
 
 struct ReadSpec {
   const model::TableDef* table = nullptr;
@@ -49,4 +49,4 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
 // The key just past every key that starts with `prefix`.
 std::string prefix_end(std::string prefix);
 
-}  // namespace actions
+}  // namespace ddb::actions

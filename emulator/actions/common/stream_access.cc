@@ -2,12 +2,12 @@
 
 #include "model/base64.h"
 
-namespace actions {
+namespace ddb::actions {
 
 storage::StreamPtr stream_by_arn(const api::Call& call, std::string_view arn) {
   for (const auto& s : call.svc.db.catalog().streams())
     if (s->space == call.space && s->arn() == arn) return s;
-  api::fail(api::Code::ResourceNotFound,
+  fail(Code::ResourceNotFound,
             "Requested resource not found: Stream: " + std::string(arn) + " not found");
 }
 
@@ -24,7 +24,7 @@ std::string encode_iterator(const Iterator& it) {
 }
 
 Iterator decode_iterator(std::string_view text) {
-  auto bad = [] { api::invalid("Invalid ShardIterator"); };
+  auto bad = [] { invalid("Invalid ShardIterator"); };
   auto raw = model::base64_decode(text);
   if (!raw || !raw->starts_with("ddb-iterator|")) bad();
   std::vector<std::string> parts;
@@ -48,4 +48,4 @@ Iterator decode_iterator(std::string_view text) {
   return it;
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -8,7 +8,7 @@
 #include "api/call.h"
 #include "storage/catalog.h"
 
-namespace actions {
+namespace ddb::actions {
 
 storage::StreamPtr stream_by_arn(const api::Call& call, std::string_view arn);
 const model::ShardDef* shard_by_id(const model::StreamDef& s, std::string_view id);
@@ -25,4 +25,4 @@ Iterator decode_iterator(std::string_view text);
 
 constexpr int64_t kIteratorLifetimeMs = 15 * 60 * 1000;
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -3,37 +3,37 @@
 #include "api/request.h"
 #include "streams/stream_log.h"
 
-namespace actions {
+namespace ddb::actions {
 
 storage::TablePtr table_for_items(const api::Call& call, std::string_view name) {
   auto t = call.svc.db.catalog().find(call.space, name);
-  if (!t) api::fail(api::Code::ResourceNotFound, "Requested resource not found");
+  if (!t) fail(Code::ResourceNotFound, "Requested resource not found");
   return t;
 }
 
 storage::TablePtr table_for_describe(const api::Call& call, std::string_view name) {
   auto t = call.svc.db.catalog().find(call.space, name);
   if (!t)
-    api::fail(api::Code::ResourceNotFound,
+    fail(Code::ResourceNotFound,
               "Requested resource not found: Table: " + std::string(name) + " not found");
   return t;
 }
 
 std::optional<std::string> stream_specification(const model::Json& body) {
-  const model::Json* spec = api::get_object(body, "StreamSpecification");
+  const model::Json* spec = model::get_object(body, "StreamSpecification");
   if (!spec) return std::nullopt;
-  auto enabled = api::get_bool(*spec, "StreamEnabled");
-  auto view = api::get_string(*spec, "StreamViewType");
+  auto enabled = model::get_bool(*spec, "StreamEnabled");
+  auto view = model::get_string(*spec, "StreamViewType");
   api::Constraints c;
   c.not_null("streamSpecification.streamEnabled", enabled.has_value());
   c.one_of("streamSpecification.streamViewType", view,
            {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
   c.check();
   if (*enabled && !view)
-    api::invalid("One or more parameter values were invalid: StreamViewType is required when "
+    invalid("One or more parameter values were invalid: StreamViewType is required when "
                  "StreamEnabled is true");
   if (!*enabled && view)
-    api::invalid("One or more parameter values were invalid: StreamViewType cannot be specified "
+    invalid("One or more parameter values were invalid: StreamViewType cannot be specified "
                  "when StreamEnabled is false");
   return *enabled ? std::string(*view) : std::string();
 }
@@ -42,7 +42,7 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
                 const std::string& view_type) {
   if (!view_type.empty()) {
     if (def.stream_id)
-      api::invalid("Table already has an enabled stream: " + def.arn() + "/stream/" +
+      invalid("Table already has an enabled stream: " + def.arn() + "/stream/" +
                    def.latest_stream_label);
     auto s = streams::create_stream(txn, db, def, view_type);
     def.stream_id = def.latest_stream_id = s->id;
@@ -50,7 +50,7 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
     def.stream_view_type = view_type;
   } else {
     if (!def.stream_id)
-      api::invalid("One or more parameter values were invalid: Table does not have an enabled "
+      invalid("One or more parameter values were invalid: Table does not have an enabled "
                    "stream to disable");
     streams::disable_stream(txn, db, def.stream_id);
     def.stream_id = 0;
@@ -59,7 +59,7 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
 }
 
 std::string_view required_table_name(const api::Call& call) {
-  auto name = api::get_string(call.body(), "TableName");
+  auto name = model::get_string(call.body(), "TableName");
   api::Constraints c;
   c.table_name("tableName", name);
   c.check();
@@ -207,4 +207,4 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   w.EndObject();
 }
 
-}  // namespace actions
+}  // namespace ddb::actions

@@ -10,7 +10,7 @@
 #include "model/json.h"
 #include "storage/catalog.h"
 
-namespace actions {
+namespace ddb::actions {
 
 // The table an item operation names; ResourceNotFoundException as DynamoDB words it.
 storage::TablePtr table_for_items(const api::Call& call, std::string_view name);
@@ -33,4 +33,4 @@ using StatsOf = std::function<storage::TableStats(uint64_t id)>;
 void write_table_description(model::JsonWriter& w, const model::TableDef& t,
                              const StatsOf& stats, const char* status);
 
-}  // namespace actions
+}  // namespace ddb::actions

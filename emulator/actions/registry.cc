@@ -1,13 +1,13 @@
 // The one list of DynamoDB operations this emulator serves.
-#include "api/registry.h"
+#include "actions/registry.h"
 
 #include "actions/actions.h"
 
-namespace api {
+namespace ddb::actions {
 namespace {
 struct Entry {
   std::string_view name;
-  Handler handler;
+  api::Handler handler;
 };
 constexpr Entry kActions[] = {
     {"BatchGetItem", &actions::batch_get_item},
@@ -36,16 +36,16 @@ constexpr Entry kStreamActions[] = {
 };
 }  // namespace
 
-Handler find_action(std::string_view operation) {
+api::Handler find_action(std::string_view operation) {
   for (const auto& e : kActions)
     if (e.name == operation) return e.handler;
   return nullptr;
 }
 
-Handler find_stream_action(std::string_view operation) {
+api::Handler find_stream_action(std::string_view operation) {
   for (const auto& e : kStreamActions)
     if (e.name == operation) return e.handler;
   return nullptr;
 }
 
-}  // namespace api
+}  // namespace ddb::actions

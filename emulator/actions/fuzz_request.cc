@@ -15,14 +15,17 @@
 #include <future>
 #include <string>
 
+#include "actions/registry.h"
 #include "api/call.h"
-#include "api/registry.h"
+#include "items/write.h"
 #include "api/request.h"
 #include "model/clock.h"
 #include "storage/database.h"
 #include "storage/garbage.h"
 #include "streams/stream_log.h"
 #include "ttl/ttl.h"
+
+using namespace ddb;  // a fuzz target is a program of its own
 
 namespace {
 
@@ -41,8 +44,8 @@ constexpr size_t kMaintenance = kOperationCount - 2, kAdvanceClock = kOperationC
 
 api::Handler handler_for(uint8_t selector) {
   size_t i = selector % kOperationCount;  // below kMaintenance
-  if (i < std::size(kOperations)) return api::find_action(kOperations[i]);
-  return api::find_stream_action(kStreamOperations[i - std::size(kOperations)]);
+  if (i < std::size(kOperations)) return actions::find_action(kOperations[i]);
+  return actions::find_stream_action(kStreamOperations[i - std::size(kOperations)]);
 }
 
 struct World {
@@ -107,7 +110,7 @@ World& world() {
     };
     for (auto& [op, body] : setup) {
       std::string answer;
-      if (handle(*world, api::find_action(op), body, &answer) != 200) {
+      if (handle(*world, actions::find_action(op), body, &answer) != 200) {
         std::fprintf(stderr, "fuzz_request: set-up %s failed: %s\n", op, answer.c_str());
         std::abort();
       }
@@ -123,7 +126,7 @@ void maintenance_round(World& w) {
   std::promise<void> done;
   w.db->write(
       [&w](storage::Txn& txn) {
-        ttl::sweep(txn, *w.db, 1000);
+        items::expire(txn, *w.db, 1000);
         streams::trim(txn, *w.db, 1000);
         storage::collect_garbage(txn, *w.db, 1000);
       },
@@ -137,7 +140,7 @@ void maintenance_round(World& w) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
-  if (api::too_deep(body)) return 0;  // refused by the HTTP layer before parsing
+  if (model::too_deep(body)) return 0;  // refused by the HTTP layer before parsing
   World& w = world();
   size_t selector = data[0] % kOperationCount;
   if (selector == kMaintenance) {

@@ -4,11 +4,11 @@
 
 #include "api/call.h"
 
-namespace api {
+namespace ddb::actions {
 
 // The handler for an operation name ("PutItem"), or nullptr.
-Handler find_action(std::string_view operation);
+api::Handler find_action(std::string_view operation);
 // The same for DynamoDB Streams ("GetRecords").
-Handler find_stream_action(std::string_view operation);
+api::Handler find_stream_action(std::string_view operation);
 
-}  // namespace api
+}  // namespace ddb::actions

@@ -1,0 +1,87 @@
+#include "actions/common/key_checks.h"
+
+#include "model/error.h"
+
+namespace ddb::actions {
+namespace {
+
+constexpr size_t kMaxHashKeyBytes = 2048;
+constexpr size_t kMaxRangeKeyBytes = 1024;
+
+std::string type_mismatch(const model::KeyAttribute& k, const model::Value& v) {
+  return "One or more parameter values were invalid: Type mismatch for key " + k.name +
+         " expected: " + model::type_name(k.type) + " actual: " + model::type_name(v.type);
+}
+
+void check_not_empty(const model::KeyAttribute& k, const model::Value& v) {
+  if (!v.scalar.empty()) return;
+  invalid(
+      std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                  "attribute cannot contain an empty ") +
+      (v.type == model::Type::B ? "binary" : "string") + " value. Key: " + k.name);
+}
+
+void check_key_sizes(const model::TableDef& t, const model::Item& item) {
+  if (item.at(t.hash.name).scalar.size() > kMaxHashKeyBytes)
+    invalid(
+        "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+        "size limit of2048 bytes");
+  if (t.range && item.at(t.range->name).scalar.size() > kMaxRangeKeyBytes)
+    invalid(
+        "One or more parameter values were invalid: Aggregated size of all range keys has "
+        "exceeded the size limit of 1024 bytes");
+}
+
+}  // namespace
+
+void check_put_item(const model::TableDef& t, const model::Item& item) {
+  auto check_key = [&](const model::KeyAttribute& k) {
+    auto it = item.find(k.name);
+    if (it == item.end())
+      invalid("One or more parameter values were invalid: Missing the key " + k.name +
+                   " in the item");
+    if (it->second.type != k.type) invalid(type_mismatch(k, it->second));
+    check_not_empty(k, it->second);
+  };
+  check_key(t.hash);
+  if (t.range) check_key(*t.range);
+  if (model::item_size(item) > model::kMaxItemSize)
+    invalid("Item size has exceeded the maximum allowed size");
+  check_key_sizes(t, item);
+  check_index_keys(t, item);
+}
+
+void check_lookup_key(const model::TableDef& t, const model::Item& key) {
+  const char* kMismatch = "The provided key element does not match the schema";
+  if (key.size() != (t.range ? 2u : 1u)) invalid(kMismatch);
+  auto check_key = [&](const model::KeyAttribute& k) {
+    auto it = key.find(k.name);
+    if (it == key.end() || it->second.type != k.type) invalid(kMismatch);
+    check_not_empty(k, it->second);
+  };
+  check_key(t.hash);
+  if (t.range) check_key(*t.range);
+  check_key_sizes(t, key);
+}
+
+void check_index_keys(const model::TableDef& t, const model::Item& item) {
+  for (const auto& ix : t.indexes) {
+    for (const model::KeyAttribute* k : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
+      if (!k) continue;
+      auto it = item.find(k->name);
+      if (it == item.end()) continue;
+      if (it->second.type != k->type)
+        invalid("One or more parameter values were invalid: Type mismatch for Index Key " +
+                     k->name + " Expected: " + model::type_name(k->type) +
+                     " Actual: " + model::type_name(it->second.type) + " IndexName: " + ix.name);
+      if (it->second.scalar.empty())
+        invalid(
+            "One or more parameter values are not valid. A value specified for a secondary index "
+            "key is not supported. The AttributeValue for a key attribute cannot contain an "
+            "empty " + std::string(k->type == model::Type::B ? "binary" : "string") +
+            " value. IndexName: " + ix.name + ", IndexKey: " + k->name);
+    }
+  }
+}
+
+}  // namespace ddb::actions

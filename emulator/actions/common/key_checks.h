@@ -1,0 +1,21 @@
+// Shared by the item actions: the key and item checks DynamoDB makes before a write or a
+// lookup, with its messages. Where an item is stored and how: storage/keys.h, items/write.h.
+#pragma once
+
+#include "model/table.h"
+#include "model/value.h"
+
+namespace ddb::actions {
+
+// The Item of a PutItem (its AttributeValues already valid): the key attributes present, of their
+// declared types and not empty, the item within 400 KB. Throws ApiError with DynamoDB's words.
+void check_put_item(const model::TableDef& t, const model::Item& item);
+
+// The Key of a GetItem/DeleteItem: exactly the table's key attributes, of their types.
+void check_lookup_key(const model::TableDef& t, const model::Item& key);
+
+// Secondary index key attributes present in `item` must have their declared types and not
+// be empty (DynamoDB's messages).
+void check_index_keys(const model::TableDef& t, const model::Item& item);
+
+}  // namespace ddb::actions
