@@ -6,6 +6,8 @@
 //           [--setup] [--table NAME] [--requests PER_CONNECTION]
 //
 // --setup creates the table and loads what the operation reads, then exits.
+#include <strings.h>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,13 +15,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <algorithm>
-#include <strings.h>
 
-#include <chrono>
 #include <cctype>
-#include <cstdlib>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -47,8 +47,8 @@ struct Options {
 constexpr const char* kAuth =
     "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=0";
-constexpr int kGetKeys = 10000;     // items GetItem reads
-constexpr int kQueryItems = 200;    // items in the partition Query reads
+constexpr int kGetKeys = 10000;   // items GetItem reads
+constexpr int kQueryItems = 200;  // items in the partition Query reads
 
 std::string body_text(int n) {  // a ~150-byte chat message body
   std::string s = "message " + std::to_string(n) + " ";
@@ -59,8 +59,8 @@ std::string body_text(int n) {  // a ~150-byte chat message body
 // A ~200-byte chat message item.
 std::string item_json(const std::string& pk, long sk) {
   return "{\"pk\":{\"S\":\"" + pk + "\"},\"sk\":{\"N\":\"" + std::to_string(sk) +
-         "\"},\"sender\":{\"S\":\"user-42\"},\"body\":{\"S\":\"" +
-         body_text(static_cast<int>(sk)) + "\"}}";
+         "\"},\"sender\":{\"S\":\"user-42\"},\"body\":{\"S\":\"" + body_text(static_cast<int>(sk)) +
+         "\"}}";
 }
 
 std::string put_body(const std::string& table, const std::string& pk, long sk) {
@@ -74,37 +74,44 @@ struct Request {
 // The request the `conn`-th connection sends as its `n`-th.
 Request make(const Options& o, int conn, long n) {
   const std::string& t = o.table;
-  if (o.op == "put")
-    return {"PutItem", put_body(t, "conv-" + std::to_string(conn), n)};
+  if (o.op == "put") return {"PutItem", put_body(t, "conv-" + std::to_string(conn), n)};
   if (o.op == "get") {
     long k = (conn * 7919L + n * 104729L) % kGetKeys;
-    return {"GetItem", "{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"get-" + std::to_string(k % 100) +
-                           "\"},\"sk\":{\"N\":\"" + std::to_string(k) + "\"}}}"};
+    return {"GetItem", "{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"get-" +
+                           std::to_string(k % 100) + "\"},\"sk\":{\"N\":\"" + std::to_string(k) +
+                           "\"}}}"};
   }
   if (o.op == "query")
     return {"Query", "{\"TableName\":\"" + t +
-                         "\",\"KeyConditionExpression\":\"pk = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"query\"}},"
+                         "\",\"KeyConditionExpression\":\"pk = "
+                         ":p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"query\"}},"
                          "\"ScanIndexForward\":false,\"Limit\":50}"};
   if (o.op == "batch") {
     std::string b = "{\"RequestItems\":{\"" + t + "\":[";
     for (int i = 0; i < 25; ++i) {
       if (i) b += ",";
-      b += "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"batch-" + std::to_string(conn) + "\"},\"sk\":{\"N\":\"" +
-           std::to_string(n * 25 + i) + "\"},\"body\":{\"S\":\"" + body_text(i) + "\"}}}}";
+      b += "{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"batch-" + std::to_string(conn) +
+           "\"},\"sk\":{\"N\":\"" + std::to_string(n * 25 + i) + "\"},\"body\":{\"S\":\"" +
+           body_text(i) + "\"}}}}";
     }
     return {"BatchWriteItem", b + "]}}"};
   }
   if (o.op == "update")
-    return {"UpdateItem", "{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"counter-" + std::to_string(conn) +
+    return {"UpdateItem", "{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"counter-" +
+                              std::to_string(conn) +
                               "\"},\"sk\":{\"N\":\"0\"}},\"UpdateExpression\":\"ADD unread :one\","
                               "\"ExpressionAttributeValues\":{\":one\":{\"N\":\"1\"}}}"};
   if (o.op == "transact") {
     // The chat send: the message, and every participant's conversation metadata.
-    std::string b = "{\"TransactItems\":[{\"Put\":" + put_body(t, "tx-" + std::to_string(conn), n) + "}";
+    std::string b =
+        "{\"TransactItems\":[{\"Put\":" + put_body(t, "tx-" + std::to_string(conn), n) + "}";
     for (int i = 0; i < 10; ++i)
-      b += ",{\"Update\":{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"member-" + std::to_string(conn) +
-           "-" + std::to_string(i) + "\"},\"sk\":{\"N\":\"0\"}},\"UpdateExpression\":\"SET lastMessage = :m ADD unread :one\","
-           "\"ExpressionAttributeValues\":{\":m\":{\"N\":\"" + std::to_string(n) + "\"},\":one\":{\"N\":\"1\"}}}}";
+      b +=
+          ",{\"Update\":{\"TableName\":\"" + t + "\",\"Key\":{\"pk\":{\"S\":\"member-" +
+          std::to_string(conn) + "-" + std::to_string(i) +
+          "\"},\"sk\":{\"N\":\"0\"}},\"UpdateExpression\":\"SET lastMessage = :m ADD unread :one\","
+          "\"ExpressionAttributeValues\":{\":m\":{\"N\":\"" +
+          std::to_string(n) + "\"},\":one\":{\"N\":\"1\"}}}}";
     return {"TransactWriteItems", b + "]}"};
   }
   return {"ListTables", "{}"};
@@ -118,10 +125,11 @@ struct Stats {
 
 // The request as bytes on the wire.
 std::string wire(const Options& o, const Request& r) {
-  std::string w = "POST / HTTP/1.1\r\nHost: " + o.host + "\r\nX-Amz-Target: DynamoDB_20120810." + r.target +
-                  "\r\nContent-Type: application/x-amz-json-1.0\r\nAuthorization: " + kAuth +
-                  "\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: " + std::to_string(r.body.size()) +
-                  "\r\n\r\n";
+  std::string w =
+      "POST / HTTP/1.1\r\nHost: " + o.host + "\r\nX-Amz-Target: DynamoDB_20120810." + r.target +
+      "\r\nContent-Type: application/x-amz-json-1.0\r\nAuthorization: " + kAuth +
+      "\r\nX-Amz-Date: 20260101T000000Z\r\nContent-Length: " + std::to_string(r.body.size()) +
+      "\r\n\r\n";
   return w + r.body;
 }
 
@@ -187,52 +195,60 @@ int run(const Options& o) {
   if (o.setup) {
     int setup_errors = 0;
     auto call = [&](const std::string& target, const std::string& body) {
-      net::co_spawn(ioc, [&, target, body]() -> net::awaitable<void> {
-        tcp::socket sock(co_await net::this_coro::executor);
-        co_await sock.async_connect(ep, net::use_awaitable);
-        http::request<http::string_body> req{http::verb::post, "/", 11};
-        req.set(http::field::host, o.host);
-        req.set("X-Amz-Target", "DynamoDB_20120810." + target);
-        req.set(http::field::content_type, "application/x-amz-json-1.0");
-        req.set(http::field::authorization, kAuth);
-        req.set("X-Amz-Date", "20260101T000000Z");
-        req.body() = body;
-        req.prepare_payload();
-        co_await http::async_write(sock, req, net::use_awaitable);
-        beast::flat_buffer b;
-        http::response<http::string_body> res;
-        co_await http::async_read(sock, b, res, net::use_awaitable);
-        if (res.result() != http::status::ok && target != "CreateTable" && !setup_errors++)
-          std::cerr << target << ": " << res.body().substr(0, 200) << "\n";
-      }, net::detached);
+      net::co_spawn(
+          ioc,
+          [&, target, body]() -> net::awaitable<void> {
+            tcp::socket sock(co_await net::this_coro::executor);
+            co_await sock.async_connect(ep, net::use_awaitable);
+            http::request<http::string_body> req{http::verb::post, "/", 11};
+            req.set(http::field::host, o.host);
+            req.set("X-Amz-Target", "DynamoDB_20120810." + target);
+            req.set(http::field::content_type, "application/x-amz-json-1.0");
+            req.set(http::field::authorization, kAuth);
+            req.set("X-Amz-Date", "20260101T000000Z");
+            req.body() = body;
+            req.prepare_payload();
+            co_await http::async_write(sock, req, net::use_awaitable);
+            beast::flat_buffer b;
+            http::response<http::string_body> res;
+            co_await http::async_read(sock, b, res, net::use_awaitable);
+            if (res.result() != http::status::ok && target != "CreateTable" && !setup_errors++)
+              std::cerr << target << ": " << res.body().substr(0, 200) << "\n";
+          },
+          net::detached);
       ioc.run();
       ioc.restart();
     };
-    call("CreateTable", "{\"TableName\":\"" + o.table +
-                            "\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-                            "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{\"AttributeName\":\"pk\","
-                            "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
-                            "\"BillingMode\":\"PAY_PER_REQUEST\"}");
+    call("CreateTable",
+         "{\"TableName\":\"" + o.table +
+             "\",\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+             "{\"AttributeName\":\"sk\",\"AttributeType\":\"N\"}],\"KeySchema\":[{"
+             "\"AttributeName\":\"pk\","
+             "\"KeyType\":\"HASH\"},{\"AttributeName\":\"sk\",\"KeyType\":\"RANGE\"}],"
+             "\"BillingMode\":\"PAY_PER_REQUEST\"}");
     // Wait until the table is ACTIVE (servers that create tables asynchronously).
     for (int i = 0; i < 200; ++i) {
       bool active = false;
-      net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-        tcp::socket sock(co_await net::this_coro::executor);
-        co_await sock.async_connect(ep, net::use_awaitable);
-        http::request<http::string_body> req{http::verb::post, "/", 11};
-        req.set(http::field::host, o.host);
-        req.set("X-Amz-Target", "DynamoDB_20120810.DescribeTable");
-        req.set(http::field::content_type, "application/x-amz-json-1.0");
-        req.set(http::field::authorization, kAuth);
-        req.set("X-Amz-Date", "20260101T000000Z");
-        req.body() = "{\"TableName\":\"" + o.table + "\"}";
-        req.prepare_payload();
-        co_await http::async_write(sock, req, net::use_awaitable);
-        beast::flat_buffer b;
-        http::response<http::string_body> res;
-        co_await http::async_read(sock, b, res, net::use_awaitable);
-        active = res.body().find("\"TableStatus\":\"ACTIVE\"") != std::string::npos;
-      }, net::detached);
+      net::co_spawn(
+          ioc,
+          [&]() -> net::awaitable<void> {
+            tcp::socket sock(co_await net::this_coro::executor);
+            co_await sock.async_connect(ep, net::use_awaitable);
+            http::request<http::string_body> req{http::verb::post, "/", 11};
+            req.set(http::field::host, o.host);
+            req.set("X-Amz-Target", "DynamoDB_20120810.DescribeTable");
+            req.set(http::field::content_type, "application/x-amz-json-1.0");
+            req.set(http::field::authorization, kAuth);
+            req.set("X-Amz-Date", "20260101T000000Z");
+            req.body() = "{\"TableName\":\"" + o.table + "\"}";
+            req.prepare_payload();
+            co_await http::async_write(sock, req, net::use_awaitable);
+            beast::flat_buffer b;
+            http::response<http::string_body> res;
+            co_await http::async_read(sock, b, res, net::use_awaitable);
+            active = res.body().find("\"TableStatus\":\"ACTIVE\"") != std::string::npos;
+          },
+          net::detached);
       ioc.run();
       ioc.restart();
       if (active) break;
@@ -257,15 +273,16 @@ int run(const Options& o) {
   auto warm = start + std::chrono::milliseconds(static_cast<long>(o.seconds * 200));  // 20% warm-up
   auto end = start + std::chrono::milliseconds(static_cast<long>(o.seconds * 1000));
   for (int c = 0; c < o.conns; ++c)
-    net::co_spawn(ioc, worker(o, ep, c, o.requests ? start : warm, end, stats, o.requests), [&](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& x) {
-          if (!stats.errors++) stats.first_error = x.what();
-        }
-      }
-    });
+    net::co_spawn(ioc, worker(o, ep, c, o.requests ? start : warm, end, stats, o.requests),
+                  [&](std::exception_ptr e) {
+                    if (e) {
+                      try {
+                        std::rethrow_exception(e);
+                      } catch (const std::exception& x) {
+                        if (!stats.errors++) stats.first_error = x.what();
+                      }
+                    }
+                  });
   ioc.run();
   double measured = o.requests ? std::chrono::duration<double>(Clock::now() - start).count()
                                : std::chrono::duration<double>(end - warm).count();
@@ -275,7 +292,9 @@ int run(const Options& o) {
   std::string error_type;
   size_t hash = stats.first_error.find('#');
   if (stats.first_error.find("__type") != std::string::npos && hash != std::string::npos)
-    for (size_t i = hash + 1; i < stats.first_error.size() && std::isalnum(static_cast<unsigned char>(stats.first_error[i])); ++i)
+    for (size_t i = hash + 1; i < stats.first_error.size() &&
+                              std::isalnum(static_cast<unsigned char>(stats.first_error[i]));
+         ++i)
       error_type += stats.first_error[i];
   std::printf(
       "{\"op\":\"%s\",\"conns\":%d,\"requests\":%zu,\"rps\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
@@ -293,14 +312,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--port") o.port = std::stoi(next());
-    else if (a == "--host") o.host = next();
-    else if (a == "--op") o.op = next();
-    else if (a == "--conns") o.conns = std::stoi(next());
-    else if (a == "--seconds") o.seconds = std::stod(next());
-    else if (a == "--setup") o.setup = true;
-    else if (a == "--table") o.table = next();
-    else if (a == "--requests") o.requests = std::stol(next());
+    if (a == "--port")
+      o.port = std::stoi(next());
+    else if (a == "--host")
+      o.host = next();
+    else if (a == "--op")
+      o.op = next();
+    else if (a == "--conns")
+      o.conns = std::stoi(next());
+    else if (a == "--seconds")
+      o.seconds = std::stod(next());
+    else if (a == "--setup")
+      o.setup = true;
+    else if (a == "--table")
+      o.table = next();
+    else if (a == "--requests")
+      o.requests = std::stol(next());
     else {
       std::cerr << "unknown option " << a << "\n";
       return 2;

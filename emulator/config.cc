@@ -93,7 +93,8 @@ Config parse_args(const std::vector<std::string>& args) {
         c.clock_offset_s = std::stod(v, &used);
         if (used != v.size()) throw std::invalid_argument(v);
       } catch (const std::exception&) {
-        throw std::invalid_argument("option --clock-offset needs a number of seconds, got '" + v + "'");
+        throw std::invalid_argument("option --clock-offset needs a number of seconds, got '" + v +
+                                    "'");
       }
     } else if (flag == "--ttl-interval-ms") {
       c.ttl_interval_ms = std::max(1, number(need()));

@@ -13,10 +13,10 @@ struct Config {
   std::string db_path = ".";  // directory of the database file, as DynamoDB Local's -dbPath
   bool in_memory = false;
   bool shared_db = false;
-  std::string cors = "*";     // comma-separated allowed origins; "" disables CORS
-  int threads = 0;            // I/O threads; 0: one per core
-  double clock_offset_s = 0;  // start with the clock shifted by this many seconds
-  int ttl_interval_ms = 1000; // how often the TTL sweeper and stream trimming run
+  std::string cors = "*";         // comma-separated allowed origins; "" disables CORS
+  int threads = 0;                // I/O threads; 0: one per core
+  double clock_offset_s = 0;      // start with the clock shifted by this many seconds
+  int ttl_interval_ms = 1000;     // how often the TTL sweeper and stream trimming run
   int stream_shard_s = 4 * 3600;  // how long a stream shard stays open before it rolls over
   bool help = false;
   bool noop = false;

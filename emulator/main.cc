@@ -47,8 +47,8 @@ int main(int argc, char** argv) {
     ddb::streams::settings().shard_ms = int64_t(config.stream_shard_s) * 1000;
     ddb::Maintenance maintenance(db, std::chrono::milliseconds(config.ttl_interval_ms));
     ddb::api::Services services{db};
-    ddb::http::Options http_options{config.host, config.port, config.threads, config.cors,
-                               config.shared_db, config.noop};
+    ddb::http::Options http_options{config.host, config.port,      config.threads,
+                                    config.cors, config.shared_db, config.noop};
     ddb::http::serve(http_options, services, [&](int port) {
       std::cerr << "emulator: listening on " << config.host << ":" << port << " ("
                 << (config.in_memory ? "in memory, not durable"

@@ -7,10 +7,10 @@
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 
@@ -42,15 +42,15 @@ void batch_get_item(const api::CallPtr& call) {
     const model::Json* keys = model::get_array(spec, "Keys");
     if (keys && keys->Size() > 100)
       invalid("1 validation error detected: Value '{...}' at 'requestItems." +
-                   std::string(model::view(it->name)) +
-                   ".member.keys' failed to satisfy constraint: Member must have length less "
-                   "than or equal to 100");
+              std::string(model::view(it->name)) +
+              ".member.keys' failed to satisfy constraint: Member must have length less "
+              "than or equal to 100");
     if (!keys || keys->Empty())
       invalid("1 validation error detected: Value " + std::string(keys ? "'[]'" : "null") +
-                   " at 'requestItems." + std::string(model::view(it->name)) +
-                   ".member.keys' failed to satisfy constraint: " +
-                   (keys ? "Member must have length greater than or equal to 1"
-                         : "Member must not be null"));
+              " at 'requestItems." + std::string(model::view(it->name)) +
+              ".member.keys' failed to satisfy constraint: " +
+              (keys ? "Member must have length greater than or equal to 1"
+                    : "Member must not be null"));
     total += keys->Size();
   }
   if (total > 100) invalid("Too many items requested for the BatchGetItem call");
@@ -63,7 +63,8 @@ void batch_get_item(const api::CallPtr& call) {
     expressions.finish();
     r.consistent = model::get_bool(it->value, "ConsistentRead").value_or(false);
     std::vector<model::Item> keys;
-    for (const auto& k : model::get_array(it->value, "Keys")->GetArray()) keys.push_back(model::item_from_json(k));
+    for (const auto& k : model::get_array(it->value, "Keys")->GetArray())
+      keys.push_back(model::item_from_json(k));
     r.table = table_for_items(*call, model::view(it->name));
     std::set<std::string> seen;
     for (auto& k : keys) {
@@ -122,7 +123,8 @@ void batch_get_item(const api::CallPtr& call) {
     for (const auto* k : keys) model::write_item(w, *k);
     w.EndArray();
     // Carry the table's own read options over, as DynamoDB does.
-    for (const char* m : {"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames", "ConsistentRead"}) {
+    for (const char* m : {"ProjectionExpression", "AttributesToGet", "ExpressionAttributeNames",
+                          "ConsistentRead"}) {
       auto it = r->spec->FindMember(m);
       if (it == r->spec->MemberEnd()) continue;
       w.Key(m);

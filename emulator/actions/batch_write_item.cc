@@ -5,11 +5,11 @@
 
 #include "actions/actions.h"
 #include "actions/common/key_checks.h"
-#include "items/write.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
+#include "items/write.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 namespace {
@@ -32,7 +32,8 @@ void batch_write_item(const api::CallPtr& call) {
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
-  if (requests) c.count("requestItems", requests, 1, 1000, requests->ObjectEmpty() ? "{}" : "{...}");
+  if (requests)
+    c.count("requestItems", requests, 1, 1000, requests->ObjectEmpty() ? "{}" : "{...}");
   c.check();
 
   size_t total = 0;
@@ -42,10 +43,11 @@ void batch_write_item(const api::CallPtr& call) {
     tc.check();
     if (!it->value.IsArray()) model::wrong_json_type(it->value, "List");
     if (it->value.Empty() || it->value.Size() > 25)
-      invalid("1 validation error detected: Value '{...}' at 'requestItems' failed to "
-                   "satisfy constraint: Map value must satisfy constraint: [Member must have "
-                   "length less than or equal to 25, Member must have length greater than or "
-                   "equal to 1]");
+      invalid(
+          "1 validation error detected: Value '{...}' at 'requestItems' failed to "
+          "satisfy constraint: Map value must satisfy constraint: [Member must have "
+          "length less than or equal to 25, Member must have length greater than or "
+          "equal to 1]");
     total += it->value.Size();
   }
   if (total > 25) invalid("Too many items requested for the BatchWriteItem call");
@@ -59,18 +61,20 @@ void batch_write_item(const api::CallPtr& call) {
       const model::Json* put = model::get_object(request, "PutRequest");
       const model::Json* del = model::get_object(request, "DeleteRequest");
       if ((put != nullptr) == (del != nullptr))
-        invalid("Supplied AttributeValue has more than one datatypes set, must contain "
-                     "exactly one of the supported datatypes");
+        invalid(
+            "Supplied AttributeValue has more than one datatypes set, must contain "
+            "exactly one of the supported datatypes");
       Write w{table, {}, std::nullopt, {}};
       if (put) {
         const model::Json* item = model::get_object(*put, "Item");
         if (!item)
           invalid("1 validation error detected: Value null at 'requestItems." + table->name +
-                       ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
+                  ".member.putRequest.item' failed to satisfy constraint: Member must not be null");
         w.item = model::item_from_json(*item);
         // A put whose item lacks a key attribute, or has one of the wrong type, is refused
         // with the key schema message in a batch.
-        for (const model::KeyAttribute* k : {&table->hash, table->range ? &*table->range : nullptr}) {
+        for (const model::KeyAttribute* k :
+             {&table->hash, table->range ? &*table->range : nullptr}) {
           if (!k) continue;
           auto a = w.item->find(k->name);
           if (a == w.item->end() || a->second.type != k->type)
@@ -82,8 +86,9 @@ void batch_write_item(const api::CallPtr& call) {
       } else {
         const model::Json* key = model::get_object(*del, "Key");
         if (!key)
-          invalid("1 validation error detected: Value null at 'requestItems." + table->name +
-                       ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
+          invalid(
+              "1 validation error detected: Value null at 'requestItems." + table->name +
+              ".member.deleteRequest.key' failed to satisfy constraint: Member must not be null");
         model::Item k = model::item_from_json(*key);
         check_lookup_key(*table, k);
         w.key = storage::storage_key(*table, k);

@@ -97,13 +97,13 @@ model::TableDef parse_definition(const api::Call& call) {
   bool on_demand = billing == "PAY_PER_REQUEST";
   if (on_demand && throughput)
     invalid(std::string(kInvalid) +
-                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-                 "BillingMode is PAY_PER_REQUEST");
+            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+            "BillingMode is PAY_PER_REQUEST");
   if (!on_demand) {
     if (!throughput)
       invalid(std::string(kInvalid) +
-                   "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
-                   "BillingMode is PROVISIONED");
+              "ReadCapacityUnits and WriteCapacityUnits must both be specified when "
+              "BillingMode is PROVISIONED");
     api::check_capacity_bounds({rcu, wcu});
   }
   if (keys.size() > attrs.size())
@@ -119,8 +119,8 @@ model::TableDef parse_definition(const api::Call& call) {
       for (const auto& x : keys) ks += (ks.empty() ? "" : ", ") + std::string(*x.name);
       for (const auto& x : attrs) ds += (ds.empty() ? "" : ", ") + std::string(*x.name);
       invalid(std::string(kInvalid) +
-                   "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                   ks + "], AttributeDefinitions: [" + ds + "]");
+              "Some index key attributes are not defined in AttributeDefinitions. Keys: [" + ks +
+              "], AttributeDefinitions: [" + ds + "]");
     }
   }
   if (keys.size() == 2 && *keys[0].name == *keys[1].name)
@@ -135,25 +135,27 @@ model::TableDef parse_definition(const api::Call& call) {
         invalid("Cannot have two attributes with the same name");
   if (!lsi_json && !gsi_json && keys.size() != attrs.size())
     invalid(std::string(kInvalid) +
-                 "Number of attributes in KeySchema does not exactly match number of attributes "
-                 "defined in AttributeDefinitions");
+            "Number of attributes in KeySchema does not exactly match number of attributes "
+            "defined in AttributeDefinitions");
 
   model::TableDef t;
   t.space = call.space;
   t.name = *name;
   t.region = call.region;
   t.table_id = uuid4();
-  t.created = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+  t.created =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   t.created = static_cast<double>(static_cast<int64_t>(t.created * 1000)) / 1000;
-  for (const auto& a : attrs) t.attribute_definitions.push_back({std::string(*a.name), key_type(*a.type)});
+  for (const auto& a : attrs)
+    t.attribute_definitions.push_back({std::string(*a.name), key_type(*a.type)});
   auto type_of = [&](std::string_view n) {
     for (const auto& a : t.attribute_definitions)
       if (a.name == n) return a.type;
     return model::Type::S;
   };
   t.hash = {std::string(*keys[0].name), type_of(*keys[0].name)};
-  if (keys.size() == 2) t.range = model::KeyAttribute{std::string(*keys[1].name), type_of(*keys[1].name)};
+  if (keys.size() == 2)
+    t.range = model::KeyAttribute{std::string(*keys[1].name), type_of(*keys[1].name)};
   t.on_demand = on_demand;
   if (!on_demand) {
     t.read_capacity = *rcu;
@@ -164,12 +166,11 @@ model::TableDef parse_definition(const api::Call& call) {
   auto add_indexes = [&](const model::Json* json, std::vector<IndexRequest>& requests,
                          const char* what) {
     if (!json) return;
-    if (requests.empty())
-      invalid(std::string(kInvalid) + "List of " + what + " is empty");
+    if (requests.empty()) invalid(std::string(kInvalid) + "List of " + what + " is empty");
     if (!json->Empty() && !requests[0].def.global && !t.range)
       invalid(std::string(kInvalid) +
-                   "Table KeySchema does not have a range key, which is required when specifying "
-                   "a LocalSecondaryIndex");
+              "Table KeySchema does not have a range key, which is required when specifying "
+              "a LocalSecondaryIndex");
     for (const auto& r : requests) {
       model::IndexDef ix = check_index(r, t, t.attribute_definitions, on_demand);
       if (!index_names.insert(ix.name).second)
@@ -179,12 +180,10 @@ model::TableDef parse_definition(const api::Call& call) {
   };
   add_indexes(lsi_json, lsis, "LocalSecondaryIndexes");
   if (lsis.size() > 5)
-    invalid(std::string(kInvalid) +
-                 "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+    invalid(std::string(kInvalid) + "Number of LocalSecondaryIndexes exceeds per-table limit of 5");
   add_indexes(gsi_json, gsis, "GlobalSecondaryIndexes");
   if (gsis.size() > 20)
-    invalid(std::string(kInvalid) +
-                 "GlobalSecondaryIndex count exceeds the per-table limit of 20");
+    invalid(std::string(kInvalid) + "GlobalSecondaryIndex count exceeds the per-table limit of 20");
   if (lsi_json || gsi_json) {
     std::set<std::string> used = {t.hash.name};
     if (t.range) used.insert(t.range->name);
@@ -197,8 +196,8 @@ model::TableDef parse_definition(const api::Call& call) {
       for (const auto& a : t.attribute_definitions) defs += (defs.empty() ? "" : ", ") + a.name;
       for (const auto& u : used) keys_used += (keys_used.empty() ? "" : ", ") + u;
       invalid(std::string(kInvalid) +
-                   "Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
-                   "], keys used: [" + keys_used + "]");
+              "Some AttributeDefinitions are not used. AttributeDefinitions: [" + defs +
+              "], keys used: [" + keys_used + "]");
     }
   }
   return t;

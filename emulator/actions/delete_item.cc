@@ -4,11 +4,11 @@
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
-#include "items/write.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
+#include "items/write.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 
@@ -57,7 +57,10 @@ void delete_item(const api::CallPtr& call) {
           model::write_item_json(w, storage::read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity)
-          write_consumed(w, table->name, write_units(st->current.exists() ? storage::read_record(st->current.stored).size : 0));
+          write_consumed(
+              w, table->name,
+              write_units(st->current.exists() ? storage::read_record(st->current.stored).size
+                                               : 0));
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -1,11 +1,11 @@
 // DeleteTable: the definition goes at once, its items, index entries and TTL entries are
-// cleared in the background; the table's stream is disabled (still readable). The reply describes the table as
-// DELETING, as DynamoDB's does.
+// cleared in the background; the table's stream is disabled (still readable). The reply describes
+// the table as DELETING, as DynamoDB's does.
 #include "actions/actions.h"
-#include "storage/keys.h"
 #include "actions/common/tables.h"
-#include "streams/stream_log.h"
 #include "storage/garbage.h"
+#include "storage/keys.h"
+#include "streams/stream_log.h"
 
 namespace ddb::actions {
 
@@ -22,7 +22,7 @@ void delete_table(const api::CallPtr& call) {
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
           fail(Code::ResourceNotFound,
-                    "Requested resource not found: Table: " + table->name + " not found");
+               "Requested resource not found: Table: " + table->name + " not found");
         st->table = current;
         st->stats[current->id] = storage::Catalog::stats(txn, db.meta(), current->id);
         for (const auto& ix : current->indexes)

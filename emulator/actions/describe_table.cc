@@ -12,8 +12,7 @@ void describe_table(const api::CallPtr& call) {
   w.StartObject();
   w.Key("Table");
   write_table_description(
-      w, *table,
-      [&](uint64_t id) { return storage::Catalog::stats(txn, call->svc.db.meta(), id); },
+      w, *table, [&](uint64_t id) { return storage::Catalog::stats(txn, call->svc.db.meta(), id); },
       "ACTIVE");
   w.EndObject();
   call->reply({buf.GetString(), buf.GetSize()});

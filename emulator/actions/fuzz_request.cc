@@ -17,8 +17,8 @@
 
 #include "actions/registry.h"
 #include "api/call.h"
-#include "items/write.h"
 #include "api/request.h"
+#include "items/write.h"
 #include "model/clock.h"
 #include "storage/database.h"
 #include "storage/garbage.h"
@@ -29,12 +29,23 @@ using namespace ddb;  // a fuzz target is a program of its own
 
 namespace {
 
-constexpr const char* kOperations[] = {
-    "BatchGetItem",  "BatchWriteItem",     "CreateTable",        "DeleteItem",
-    "DeleteTable",   "DescribeTable",      "DescribeTimeToLive", "GetItem",
-    "ListTables",    "PutItem",            "Query",              "Scan",
-    "TransactGetItems", "TransactWriteItems", "UpdateItem",      "UpdateTable",
-    "UpdateTimeToLive"};
+constexpr const char* kOperations[] = {"BatchGetItem",
+                                       "BatchWriteItem",
+                                       "CreateTable",
+                                       "DeleteItem",
+                                       "DeleteTable",
+                                       "DescribeTable",
+                                       "DescribeTimeToLive",
+                                       "GetItem",
+                                       "ListTables",
+                                       "PutItem",
+                                       "Query",
+                                       "Scan",
+                                       "TransactGetItems",
+                                       "TransactWriteItems",
+                                       "UpdateItem",
+                                       "UpdateTable",
+                                       "UpdateTimeToLive"};
 constexpr const char* kStreamOperations[] = {"DescribeStream", "GetRecords", "GetShardIterator",
                                              "ListStreams"};
 // Two more selectors drive what the emulator does on its own: a maintenance round (TTL
@@ -54,7 +65,6 @@ struct World {
 };
 
 std::filesystem::path g_dir;  // the database's folder, removed at exit
-
 
 // Sends one request through `handler` and returns the HTTP status of its answer (its body
 // goes to `answer`).

@@ -21,19 +21,18 @@ void get_records(const api::CallPtr& call) {
   Iterator it = decode_iterator(*text);
   int64_t now = model::Clock::now_ms();
   if (now - it.issued_ms > kIteratorLifetimeMs)
-    fail(Code::ExpiredIterator,
-              "Iterator expired. The iterator was created at time " + std::to_string(it.issued_ms) +
-                  " while right now it is " + std::to_string(now) + ".");
+    fail(Code::ExpiredIterator, "Iterator expired. The iterator was created at time " +
+                                    std::to_string(it.issued_ms) + " while right now it is " +
+                                    std::to_string(now) + ".");
   auto& db = call->svc.db;
   auto s = db.catalog().stream(it.stream_id);
   if (!s || s->space != call->space)
     fail(Code::ResourceNotFound, "Requested resource not found: Stream not found");
   const model::ShardDef* shard = shard_by_id(*s, it.shard_id);
-  if (!shard)
-    fail(Code::ResourceNotFound, "Requested resource not found: Shard does not exist");
+  if (!shard) fail(Code::ResourceNotFound, "Requested resource not found: Shard does not exist");
   if (it.position <= s->trimmed_through)
     fail(Code::TrimmedDataAccess,
-              "The operation attempted to read past the oldest stream record in a shard.");
+         "The operation attempted to read past the oldest stream record in a shard.");
 
   size_t max = static_cast<size_t>(limit.value_or(1000));
   uint64_t end = shard->open() ? UINT64_MAX : shard->last_seq;

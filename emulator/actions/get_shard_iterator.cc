@@ -26,16 +26,14 @@ void get_shard_iterator(const api::CallPtr& call) {
   c.check();
   auto s = stream_by_arn(*call, *arn);
   const model::ShardDef* shard = shard_by_id(*s, *shard_id);
-  if (!shard)
-    fail(Code::ResourceNotFound,
-              "Requested resource not found: Shard does not exist");
+  if (!shard) fail(Code::ResourceNotFound, "Requested resource not found: Shard does not exist");
 
   Iterator it{s->id, shard->id, 0, model::Clock::now_ms()};
   bool at = *type == "AT_SEQUENCE_NUMBER", after = *type == "AFTER_SEQUENCE_NUMBER";
   if (at || after) {
     if (!seq_text)
       invalid("Exactly one of SequenceNumber should be specified for ShardIteratorType " +
-                   std::string(*type));
+              std::string(*type));
     uint64_t seq = 0;
     for (char ch : *seq_text) {
       if (ch < '0' || ch > '9') invalid("Invalid SequenceNumber: " + std::string(*seq_text));
@@ -43,10 +41,10 @@ void get_shard_iterator(const api::CallPtr& call) {
     }
     if (seq < shard->first_seq || (!shard->open() && seq > shard->last_seq))
       invalid("Invalid SequenceNumber for ShardIteratorType " + std::string(*type) +
-                   ": the sequence number is outside the shard " + shard->id);
+              ": the sequence number is outside the shard " + shard->id);
     if (seq <= s->trimmed_through)
       fail(Code::TrimmedDataAccess,
-                "The operation attempted to read past the oldest stream record in a shard.");
+           "The operation attempted to read past the oldest stream record in a shard.");
     it.position = after ? seq + 1 : seq;
   } else if (*type == "TRIM_HORIZON") {
     it.position = std::max(shard->first_seq, s->trimmed_through + 1);

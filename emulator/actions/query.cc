@@ -5,13 +5,13 @@
 
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "storage/keys.h"
 #include "actions/common/reader.h"
 #include "actions/common/tables.h"
-#include "expr/eval.h"
 #include "api/request.h"
+#include "expr/eval.h"
 #include "expr/legacy.h"
 #include "model/number.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 namespace {
@@ -154,26 +154,35 @@ KeyCondition from_key_conditions(const model::Json& conditions, const std::strin
     std::vector<model::Value> args;
     if (const model::Json* list = model::get_array(c, "AttributeValueList"))
       for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
-    static constexpr const char* kIndexable[] = {"EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH"};
+    static constexpr const char* kIndexable[] = {"EQ", "LT",      "LE",         "GT",
+                                                 "GE", "BETWEEN", "BEGINS_WITH"};
     if (std::find(std::begin(kIndexable), std::end(kIndexable), op) == std::end(kIndexable))
       invalid("Attempted conditional constraint is not an indexable operation");
     size_t want = op == "BETWEEN" ? 2 : 1;
     if (args.size() != want)
-      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
-                   std::string(op) + " ComparisonOperator");
+      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " + std::string(op) +
+              " ComparisonOperator");
     using S = KeyCondition::Sort;
     if (attr == hash_name) {
       if (op != "EQ") unsupported();
       kc.hash = args[0];
     } else if (sort_name && attr == *sort_name) {
-      if (op == "EQ") kc.sort = S::Eq;
-      else if (op == "LT") kc.sort = S::Lt;
-      else if (op == "LE") kc.sort = S::Le;
-      else if (op == "GT") kc.sort = S::Gt;
-      else if (op == "GE") kc.sort = S::Ge;
-      else if (op == "BETWEEN") kc.sort = S::Between;
-      else if (op == "BEGINS_WITH") kc.sort = S::BeginsWith;
-      else invalid("Attempted conditional constraint is not an indexable operation");
+      if (op == "EQ")
+        kc.sort = S::Eq;
+      else if (op == "LT")
+        kc.sort = S::Lt;
+      else if (op == "LE")
+        kc.sort = S::Le;
+      else if (op == "GT")
+        kc.sort = S::Gt;
+      else if (op == "GE")
+        kc.sort = S::Ge;
+      else if (op == "BETWEEN")
+        kc.sort = S::Between;
+      else if (op == "BEGINS_WITH")
+        kc.sort = S::BeginsWith;
+      else
+        invalid("Attempted conditional constraint is not an indexable operation");
       kc.a = args[0];
       if (args.size() > 1) kc.b = args[1];
     } else {
@@ -185,7 +194,8 @@ KeyCondition from_key_conditions(const model::Json& conditions, const std::strin
 }
 
 bool less(const model::Value& x, const model::Value& y) {
-  if (x.type == model::Type::N) return model::Number::parse(x.scalar) < model::Number::parse(y.scalar);
+  if (x.type == model::Type::N)
+    return model::Number::parse(x.scalar) < model::Number::parse(y.scalar);
   return x.scalar < y.scalar;
 }
 
@@ -193,14 +203,17 @@ bool less(const model::Value& x, const model::Value& y) {
 
 void query(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  Expressions expressions(body, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
+  Expressions expressions(body,
+                          {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
   ReadSpec spec;
   CommonRead common = read_common(*call, spec, expressions, "QueryFilter");
   auto key_expression = expressions.key_condition();
   expressions.finish();
   const model::Json* key_conditions = model::get_object(body, "KeyConditions");
   if (!key_expression && !key_conditions)
-    invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    invalid(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
   spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
 
   const model::TableDef& t = *common.table;
@@ -214,14 +227,17 @@ void query(const api::CallPtr& call) {
   };
   if (kc.hash->type != hash.type) mismatch();
   if (kc.sort != KeyCondition::Sort::None) {
-    if (kc.a.type != range->type || (kc.sort == KeyCondition::Sort::Between && kc.b.type != range->type))
+    if (kc.a.type != range->type ||
+        (kc.sort == KeyCondition::Sort::Between && kc.b.type != range->type))
       mismatch();
     if (kc.sort == KeyCondition::Sort::BeginsWith && range->type == model::Type::N)
-      invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or "
-                   "function; operator or function: begins_with, operand type: N");
+      invalid(
+          "Invalid KeyConditionExpression: Incorrect operand type for operator or "
+          "function; operator or function: begins_with, operand type: N");
     if (kc.sort == KeyCondition::Sort::Between && less(kc.b, kc.a))
-      invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
-                   "be greater than or equal to lower bound");
+      invalid(
+          "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
+          "be greater than or equal to lower bound");
   }
   // The filter may not name the key attributes of what is queried.
   if (spec.filter) {
@@ -231,15 +247,17 @@ void query(const api::CallPtr& call) {
       stack.pop_back();
       if (n->kind == expr::Node::Kind::Path &&
           (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
-        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter" : "Filter Expression") +
-                     " can only contain non-primary key attributes: Primary key attribute: " +
-                     n->path[0].name);
+        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter"
+                                                                   : "Filter Expression") +
+                " can only contain non-primary key attributes: Primary key attribute: " +
+                n->path[0].name);
       for (const auto& k : n->kids) stack.push_back(&k);
     }
   }
-  if (kc.hash->scalar.empty()) invalid(std::string(kInvalid) +
-      "The AttributeValue for a key attribute cannot contain an empty " +
-      (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
+  if (kc.hash->scalar.empty())
+    invalid(std::string(kInvalid) +
+            "The AttributeValue for a key attribute cannot contain an empty " +
+            (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
 
   // The partition's key range, narrowed by the sort key condition.
   std::string partition = storage::table_prefix(spec.index ? spec.index->id : t.id);
@@ -280,7 +298,9 @@ void query(const api::CallPtr& call) {
         case S::Gt: inside = less(kc.a, v); break;
         case S::Ge: inside = !less(v, kc.a); break;
         case S::Between: inside = !less(v, kc.a) && !less(kc.b, v); break;
-        case S::BeginsWith: inside = v.scalar.compare(0, kc.a.scalar.size(), kc.a.scalar) == 0; break;
+        case S::BeginsWith:
+          inside = v.scalar.compare(0, kc.a.scalar.size(), kc.a.scalar) == 0;
+          break;
         default: break;
       }
       if (!inside) invalid("The provided starting key does not match the range key predicate");
@@ -288,9 +308,10 @@ void query(const api::CallPtr& call) {
   }
   // Exact check on each item: digests stand in for very long keys in the byte range. When every
   // part of the range is stored whole, the range alone is exact and the check is skipped.
-  spec.range_is_exact = storage::partition_part_is_whole(*kc.hash) &&
-                        (kc.sort == S::None || (storage::sort_part_is_whole(kc.a) &&
-                                                (kc.sort != S::Between || storage::sort_part_is_whole(kc.b))));
+  spec.range_is_exact =
+      storage::partition_part_is_whole(*kc.hash) &&
+      (kc.sort == S::None || (storage::sort_part_is_whole(kc.a) &&
+                              (kc.sort != S::Between || storage::sort_part_is_whole(kc.b))));
   std::string hash_name = hash.name, sort = range ? range->name : "";
   spec.in_range = [kc, hash_name, sort](const model::Item& item) {
     auto h = item.find(hash_name);

@@ -3,9 +3,9 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
-#include "storage/keys.h"
 #include "actions/common/reader.h"
 #include "api/request.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 namespace {
@@ -43,9 +43,10 @@ void scan(const api::CallPtr& call) {
         "The TotalSegments parameter is required but was not present in the request when "
         "Segment parameter is present");
   if (segment && *segment >= *total)
-    invalid("The Segment parameter is zero-based and must be less than parameter "
-                 "TotalSegments: Segment: " + std::to_string(*segment) +
-                 " is not less than TotalSegments: " + std::to_string(*total));
+    invalid(
+        "The Segment parameter is zero-based and must be less than parameter "
+        "TotalSegments: Segment: " +
+        std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total));
 
   Expressions expressions(body, {"ProjectionExpression", "FilterExpression"});
   ReadSpec spec;
@@ -61,9 +62,10 @@ void scan(const api::CallPtr& call) {
       return it != item.end() && partition_hash(it->second) % n == mine;
     };
     if (common.start_key && !spec.in_range(*common.start_key))
-      invalid("The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
-                   "ExclusiveStartKey with correct Segment. TotalSegments: " +
-                   std::to_string(*total) + " Segment: " + std::to_string(*segment));
+      invalid(
+          "The provided starting key is invalid: Invalid ExclusiveStartKey. Please use "
+          "ExclusiveStartKey with correct Segment. TotalSegments: " +
+          std::to_string(*total) + " Segment: " + std::to_string(*segment));
   }
   call->reply(read_page(*call, spec, common.consumed_capacity));
 }

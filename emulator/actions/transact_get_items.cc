@@ -6,10 +6,10 @@
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
-#include "storage/keys.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 

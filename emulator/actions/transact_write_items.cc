@@ -12,11 +12,11 @@
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
-#include "items/write.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
+#include "items/write.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 namespace {
@@ -66,8 +66,9 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
     }
   }
   if (found != 1)
-    invalid("The action or operation requested is invalid. Verify that the action is typed "
-                 "correctly.");
+    invalid(
+        "The action or operation requested is invalid. Verify that the action is typed "
+        "correctly.");
   std::string path = "transactItems." + std::to_string(index + 1) + ".member." +
                      std::string(1, static_cast<char>(std::tolower(member[0]))) + (member + 1);
   auto name = model::get_string(*body, "TableName");
@@ -85,13 +86,15 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
     c.not_null(path + ".conditionExpression",
                model::get_string(*body, "ConditionExpression").has_value());
   if (a.kind == Action::Kind::Update)
-    c.not_null(path + ".updateExpression", model::get_string(*body, "UpdateExpression").has_value());
+    c.not_null(path + ".updateExpression",
+               model::get_string(*body, "UpdateExpression").has_value());
   c.check();
   a.return_old = return_item_on_failure(*body);
 
-  Expressions expressions(*body, a.kind == Action::Kind::Update
-                                     ? std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"}
-                                     : std::initializer_list<const char*>{"ConditionExpression"});
+  Expressions expressions(
+      *body, a.kind == Action::Kind::Update
+                 ? std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"}
+                 : std::initializer_list<const char*>{"ConditionExpression"});
   model::Item attrs = model::item_from_json(a.kind == Action::Kind::Put ? *item_json : *key_json);
   if (a.kind == Action::Kind::Update) a.update = expressions.update();
   a.condition = expressions.condition();
@@ -171,8 +174,8 @@ void transact_write_items(const api::CallPtr& call) {
           if (auto it = tokens().find(token_text); it != tokens().end()) {
             if (it->second.request != fingerprint)
               fail(Code::IdempotentParameterMismatch,
-                        "The request uses the same client token as a previous, but non-identical "
-                        "request.");
+                   "The request uses the same client token as a previous, but non-identical "
+                   "request.");
             return;  // already applied: succeed again without applying twice
           }
         }
@@ -221,8 +224,9 @@ void transact_write_items(const api::CallPtr& call) {
         }
         if (cancelled) {
           ApiError e(Code::TransactionCanceled,
-                          "Transaction cancelled, please refer cancellation reasons for specific "
-                          "reasons [" + codes + "]");
+                     "Transaction cancelled, please refer cancellation reasons for specific "
+                     "reasons [" +
+                         codes + "]");
           std::string list = "[";
           for (size_t i = 0; i < reasons.size(); ++i) list += (i ? "," : "") + reasons[i];
           e.extra.emplace_back("CancellationReasons", list + "]");
@@ -234,14 +238,15 @@ void transact_write_items(const api::CallPtr& call) {
           if (a.kind == Action::Kind::Check) continue;
           if (p.next)
             items::store(txn, db, *p.table, a.key, p.old, &*p.next,
-                       a.kind == Action::Kind::Put ? a.record : storage::make_record(*p.next));
+                         a.kind == Action::Kind::Put ? a.record : storage::make_record(*p.next));
           else if (p.old.exists && a.kind == Action::Kind::Delete)
             items::store(txn, db, *p.table, a.key, p.old, nullptr, {});
         }
         if (!token_text.empty()) {
           // Recorded with the change; a group commit that fails (a broken disk) would leave a
           // token whose request was not applied, and its retry would be refused as a replay.
-          tokens()[token_text] = Token{fingerprint, std::chrono::steady_clock::now() + kTokenLifetime};
+          tokens()[token_text] =
+              Token{fingerprint, std::chrono::steady_clock::now() + kTokenLifetime};
         }
       },
       [actions, consumed = rcc == "TOTAL" || rcc == "INDEXES"] {

@@ -5,11 +5,11 @@
 #include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
-#include "items/write.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
+#include "items/write.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 
@@ -88,7 +88,8 @@ void update_item(const api::CallPtr& call) {
           model::write_item(w, *attributes);
         }
         if (opts.consumed_capacity) {
-          size_t size = std::max(st->old ? model::item_size(*st->old) : 0, model::item_size(st->now));
+          size_t size =
+              std::max(st->old ? model::item_size(*st->old) : 0, model::item_size(st->now));
           write_consumed(w, table->name, write_units(size));
         }
         w.EndObject();

@@ -44,7 +44,9 @@ void update_table(const api::CallPtr& call) {
       c.not_null(path + "attributeType", at.has_value());
       c.one_of(path + "attributeType", at, {"B", "N", "S"});
       if (an && at)
-        new_defs.push_back({std::string(*an), *at == "N" ? model::Type::N : *at == "B" ? model::Type::B : model::Type::S});
+        new_defs.push_back({std::string(*an), *at == "N"   ? model::Type::N
+                                              : *at == "B" ? model::Type::B
+                                                           : model::Type::S});
     }
   }
   std::vector<IndexRequest> creates;
@@ -66,23 +68,24 @@ void update_table(const api::CallPtr& call) {
   c.check();
   auto stream = stream_specification(body);
   if (!billing && !throughput && !updates && !stream)
-    invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                 "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    invalid(
+        "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
   if (creates.size() + deletes.size() > 1)
     fail(Code::LimitExceeded,
-              "Subscriber limit exceeded: Only 1 online index can be created or deleted "
-              "simultaneously per table");
+         "Subscriber limit exceeded: Only 1 online index can be created or deleted "
+         "simultaneously per table");
 
   auto table = table_for_describe(*call, *name);
   model::TableDef def = *table;
   if (billing) def.on_demand = *billing == "PAY_PER_REQUEST";
   if (billing == "PROVISIONED" && !throughput && table->on_demand)
     invalid(std::string(kInvalid) +
-                 "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+            "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
   if (throughput && def.on_demand)
     invalid(std::string(kInvalid) +
-                 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
-                 "BillingMode is PAY_PER_REQUEST");
+            "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+            "BillingMode is PAY_PER_REQUEST");
   if (throughput) {
     api::check_capacity_bounds({rcu, wcu});
     def.read_capacity = *rcu;
@@ -125,7 +128,7 @@ void update_table(const api::CallPtr& call) {
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
           fail(Code::ResourceNotFound,
-                    "Requested resource not found: Table: " + table->name + " not found");
+               "Requested resource not found: Table: " + table->name + " not found");
         // Indexes, streams and TTL may have changed since the request was read: what this
         // request does not set is taken from the table as it is now.
         def.indexes = current->indexes;

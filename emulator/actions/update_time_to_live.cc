@@ -1,9 +1,9 @@
 // UpdateTimeToLive: enable or disable TTL on an attribute. Enabling indexes the expiry times
 // of the items already there, so the sweeper finds them at once.
 #include "actions/actions.h"
-#include "items/write.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
+#include "items/write.h"
 #include "ttl/ttl.h"
 
 namespace ddb::actions {
@@ -37,7 +37,7 @@ void update_time_to_live(const api::CallPtr& call) {
         if (!enable && t->ttl_attribute.empty()) invalid("TimeToLive is already disabled");
         if (!enable && t->ttl_attribute != attr)
           invalid("TimeToLive is active on a different AttributeName: current AttributeName is " +
-                       t->ttl_attribute);
+                  t->ttl_attribute);
         model::TableDef def = *t;
         def.ttl_attribute = enable ? attr : "";
         def.ttl_indexing = enable;

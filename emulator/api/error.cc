@@ -18,8 +18,7 @@ constexpr Entry kWire[] = {
     {Code::UnknownOperation, {400, "com.amazon.coral.service#UnknownOperationException"}},
     {Code::MissingAuthenticationToken,
      {400, "com.amazon.coral.service#MissingAuthenticationTokenException"}},
-    {Code::ResourceNotFound,
-     {400, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"}},
+    {Code::ResourceNotFound, {400, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"}},
     {Code::ResourceInUse, {400, "com.amazonaws.dynamodb.v20120810#ResourceInUseException"}},
     {Code::ConditionalCheckFailed,
      {400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}},
@@ -29,8 +28,7 @@ constexpr Entry kWire[] = {
     {Code::IdempotentParameterMismatch,
      {400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"}},
     {Code::ExpiredIterator, {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"}},
-    {Code::TrimmedDataAccess,
-     {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"}},
+    {Code::TrimmedDataAccess, {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"}},
     {Code::RequestTooLarge, {413, "com.amazon.coral.service#RequestEntityTooLargeException"}},
     {Code::Internal, {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}},
 };
@@ -54,7 +52,8 @@ std::string render_error(const ApiError& e) {
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
   for (const auto& [name, json] : e.extra) {
     w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-    w.RawValue(json.data(), json.size(), json[0] == '[' ? rapidjson::kArrayType : rapidjson::kObjectType);
+    w.RawValue(json.data(), json.size(),
+               json[0] == '[' ? rapidjson::kArrayType : rapidjson::kObjectType);
   }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};

@@ -5,7 +5,8 @@
 namespace ddb::api {
 
 Throughput read_throughput(const model::Json& j, const std::string& path, Constraints& c) {
-  Throughput t{model::get_integer(j, "ReadCapacityUnits"), model::get_integer(j, "WriteCapacityUnits")};
+  Throughput t{model::get_integer(j, "ReadCapacityUnits"),
+               model::get_integer(j, "WriteCapacityUnits")};
   c.not_null(path + ".writeCapacityUnits", t.write.has_value());
   c.at_least(path + ".writeCapacityUnits", t.write, 1);
   c.not_null(path + ".readCapacityUnits", t.read.has_value());
@@ -33,8 +34,8 @@ void Constraints::not_null(const std::string& path, bool present) {
   if (!present) add(path, std::nullopt, "Member must not be null");
 }
 
-void Constraints::length(const std::string& path, std::optional<std::string_view> v,
-                         size_t min, size_t max) {
+void Constraints::length(const std::string& path, std::optional<std::string_view> v, size_t min,
+                         size_t max) {
   if (!v) return;
   if (v->size() < min)
     add(path, v, "Member must have length greater than or equal to " + std::to_string(min));
@@ -42,8 +43,8 @@ void Constraints::length(const std::string& path, std::optional<std::string_view
     add(path, v, "Member must have length less than or equal to " + std::to_string(max));
 }
 
-void Constraints::count(const std::string& path, const model::Json* list, size_t min,
-                        size_t max, std::string_view shown) {
+void Constraints::count(const std::string& path, const model::Json* list, size_t min, size_t max,
+                        std::string_view shown) {
   if (!list) return;
   size_t n = list->IsArray() ? list->Size() : list->MemberCount();
   if (n < min)

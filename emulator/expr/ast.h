@@ -13,8 +13,8 @@ namespace ddb::expr {
 
 // One step of a document path: a map key / attribute name, or a list index.
 struct Step {
-  std::string name;   // attribute or map key; "#x" before binding when `placeholder`
-  int64_t index = -1; // >= 0 for a list index step
+  std::string name;    // attribute or map key; "#x" before binding when `placeholder`
+  int64_t index = -1;  // >= 0 for a list index step
   bool placeholder = false;
   bool is_index() const { return index >= 0; }
   bool operator==(const Step&) const = default;
@@ -36,17 +36,17 @@ enum class Op { Eq, Ne, Lt, Le, Gt, Ge };
 
 struct Node {
   enum class Kind {
-    Path,         // path
-    ValueRef,     // :name before binding
-    Literal,      // value (after binding)
-    Call,         // func(kids...)
-    Compare,      // kids[0] op kids[1]
-    Between,      // kids[0] BETWEEN kids[1] AND kids[2]
-    In,           // kids[0] IN (kids[1..])
+    Path,      // path
+    ValueRef,  // :name before binding
+    Literal,   // value (after binding)
+    Call,      // func(kids...)
+    Compare,   // kids[0] op kids[1]
+    Between,   // kids[0] BETWEEN kids[1] AND kids[2]
+    In,        // kids[0] IN (kids[1..])
     And,
     Or,
     Not,
-    Plus,         // update SET operands
+    Plus,  // update SET operands
     Minus,
   } kind;
   Path path;

@@ -41,11 +41,8 @@ std::string short_value(const Value& v) {
   s += ":";
   switch (v.type) {
     case Type::S:
-    case Type::N:
-      s += v.scalar;
-      break;
-    default:
-      break;
+    case Type::N: s += v.scalar; break;
+    default: break;
   }
   return s + "}";
 }
@@ -83,7 +80,7 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
       std::string_view key = model::view(it->name);
       if (!placeholder_key(key, '#'))
         invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
-                     std::string(key) + "\"");
+                std::string(key) + "\"");
       if (!it->value.IsString()) model::wrong_json_type(it->value, "String");
       names_.emplace(std::string(key), std::string(model::view(it->value)));
     }
@@ -94,13 +91,13 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
       std::string_view key = model::view(it->name);
       if (!placeholder_key(key, ':'))
         invalid("ExpressionAttributeValues contains invalid key: Syntax error; key: \"" +
-                     std::string(key) + "\"");
+                std::string(key) + "\"");
       try {
         values_.emplace(std::string(key), model::value_from_json(it->value));
       } catch (const ApiError& e) {
         if (e.code != Code::Validation) throw;
-        invalid("ExpressionAttributeValues contains invalid value: " + e.message +
-                     " for key " + std::string(key));
+        invalid("ExpressionAttributeValues contains invalid value: " + e.message + " for key " +
+                std::string(key));
       }
     }
   }
@@ -114,7 +111,8 @@ Path Bindings::bind(const Path& p, Kind kind) {
     if (it == names_.end())
       invalid_in(kind,
                  "An expression attribute name used in the document path is not defined; "
-                 "attribute name: " + step.name);
+                 "attribute name: " +
+                     step.name);
     used_names_.insert(step.name);
     step.name = it->second;
     step.placeholder = false;
@@ -128,25 +126,21 @@ Node Bindings::bind(const Node& n, Kind kind) {
   out.func = n.func;
   out.op = n.op;
   switch (n.kind) {
-    case Node::Kind::Path:
-      out.path = bind(n.path, kind);
-      return out;
+    case Node::Kind::Path: out.path = bind(n.path, kind); return out;
     case Node::Kind::ValueRef: {
       auto it = values_.find(n.name);
       if (it == values_.end())
         invalid_in(kind,
                    "An expression attribute value used in expression is not defined; attribute "
-                   "value: " + n.name);
+                   "value: " +
+                       n.name);
       used_values_.insert(n.name);
       out.kind = Node::Kind::Literal;
       out.value = it->second;
       return out;
     }
-    case Node::Kind::Literal:
-      out.value = n.value;
-      return out;
-    default:
-      break;
+    case Node::Kind::Literal: out.value = n.value; return out;
+    default: break;
   }
   for (const auto& k : n.kids) out.kids.push_back(bind(k, kind));
 
@@ -161,33 +155,41 @@ Node Bindings::bind(const Node& n, Kind kind) {
       static const char* kTypes[] = {"B", "NULL", "SS", "BOOL", "L", "BS", "N", "NS", "S", "M"};
       bool valid = false;
       if (t && t->type != Type::S)
-        invalid_in(kind, "Incorrect operand type for operator or function; operator or "
-                         "function: attribute_type, operand type: " + std::string(model::type_name(t->type)));
+        invalid_in(kind,
+                   "Incorrect operand type for operator or function; operator or "
+                   "function: attribute_type, operand type: " +
+                       std::string(model::type_name(t->type)));
       if (t)
         for (const char* name : kTypes) valid = valid || t->scalar == name;
       if (t && !valid)
-        invalid_in(kind, "Invalid attribute type name found; type: " +
-                             (t->type == Type::S ? t->scalar : std::string(model::type_name(t->type))) +
-                             ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }");
+        invalid_in(kind,
+                   "Invalid attribute type name found; type: " +
+                       (t->type == Type::S ? t->scalar : std::string(model::type_name(t->type))) +
+                       ", valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }");
     }
     if (n.func == Func::BeginsWith) {
       for (size_t i = 0; i < 2; ++i)
         if (const Value* v = literal(i); v && v->type != Type::S && v->type != Type::B)
-          invalid_in(kind, "Incorrect operand type for operator or function; operator or "
-                           "function: begins_with, operand type: " + std::string(model::type_name(v->type)));
+          invalid_in(kind,
+                     "Incorrect operand type for operator or function; operator or "
+                     "function: begins_with, operand type: " +
+                         std::string(model::type_name(v->type)));
     }
     if (n.func == Func::ListAppend) {
       for (size_t i = 0; i < 2; ++i)
         if (const Value* v = literal(i); v && v->type != Type::L)
-          invalid_in(kind, "Incorrect operand type for operator or function; operator or "
-                           "function: list_append, operand type: " + std::string(model::type_name(v->type)));
+          invalid_in(kind,
+                     "Incorrect operand type for operator or function; operator or "
+                     "function: list_append, operand type: " +
+                         std::string(model::type_name(v->type)));
     }
   }
   if (n.kind == Node::Kind::Plus || n.kind == Node::Kind::Minus) {
     for (size_t i = 0; i < 2; ++i)
       if (const Value* v = literal(i); v && v->type != Type::N)
         invalid_in(kind, std::string("Incorrect operand type for operator or function; operator or "
-                                     "function: ") + (n.kind == Node::Kind::Plus ? "+" : "-") +
+                                     "function: ") +
+                             (n.kind == Node::Kind::Plus ? "+" : "-") +
                              ", operand type: " + model::type_name(v->type));
   }
   // The same path on both sides of an operator or function.
@@ -196,12 +198,14 @@ Node Bindings::bind(const Node& n, Kind kind) {
       !out.kids.empty() && out.kids[0].kind == Node::Kind::Path) {
     for (size_t i = 1; i < out.kids.size(); ++i)
       if (out.kids[i].kind == Node::Kind::Path && out.kids[i].path == out.kids[0].path) {
-        std::string op = n.kind == Node::Kind::Compare ? op_text(n.op)
+        std::string op = n.kind == Node::Kind::Compare   ? op_text(n.op)
                          : n.kind == Node::Kind::Between ? "BETWEEN"
-                         : n.kind == Node::Kind::In ? "IN" : function_name(n.func);
-        invalid_in(kind, "The first operand must be distinct from the remaining operands for this "
-                         "operator or function; operator: " + op + ", first operand: " +
-                             describe(out.kids[0].path));
+                         : n.kind == Node::Kind::In      ? "IN"
+                                                         : function_name(n.func);
+        invalid_in(kind,
+                   "The first operand must be distinct from the remaining operands for this "
+                   "operator or function; operator: " +
+                       op + ", first operand: " + describe(out.kids[0].path));
       }
   }
   // Ordering needs scalar operands: a constant of another type is an error.
@@ -217,18 +221,21 @@ Node Bindings::bind(const Node& n, Kind kind) {
   if (n.kind == Node::Kind::Between) {
     const Value *lo = literal(1), *hi = literal(2);
     if (lo && hi && lo->type != hi->type)
-      invalid_in(kind, "The BETWEEN operator requires same data type for lower and upper bounds; "
-                       "lower bound operand: AttributeValue: " + short_value(*lo) +
-                           ", upper bound operand: AttributeValue: " + short_value(*hi));
+      invalid_in(kind,
+                 "The BETWEEN operator requires same data type for lower and upper bounds; "
+                 "lower bound operand: AttributeValue: " +
+                     short_value(*lo) +
+                     ", upper bound operand: AttributeValue: " + short_value(*hi));
     if (lo && hi && lo->type == hi->type && is_scalar_key_type(lo->type)) {
       bool inverted = lo->type == Type::N
                           ? model::Number::parse(hi->scalar) < model::Number::parse(lo->scalar)
                           : hi->scalar < lo->scalar;
       if (inverted)
-        invalid_in(kind, "The BETWEEN operator requires upper bound to be greater than or equal "
-                         "to lower bound; lower bound operand: AttributeValue: " +
-                             short_value(*lo) + ", upper bound operand: AttributeValue: " +
-                             short_value(*hi));
+        invalid_in(kind,
+                   "The BETWEEN operator requires upper bound to be greater than or equal "
+                   "to lower bound; lower bound operand: AttributeValue: " +
+                       short_value(*lo) +
+                       ", upper bound operand: AttributeValue: " + short_value(*hi));
     }
   }
   return out;
@@ -271,8 +278,8 @@ void Bindings::check_unused() const {
     for (const auto& [k, v] : given)
       if (!used.contains(k)) keys += (keys.empty() ? "" : ", ") + k;
     if (!keys.empty())
-      invalid(std::string("Value provided in ") + what +
-                   " unused in expressions: keys: {" + keys + "}");
+      invalid(std::string("Value provided in ") + what + " unused in expressions: keys: {" + keys +
+              "}");
   };
   report("ExpressionAttributeNames", names_, used_names_);
   report("ExpressionAttributeValues", values_, used_values_);
@@ -285,11 +292,15 @@ void check_paths_disjoint(const std::vector<Path>& paths, Kind kind) {
       size_t n = std::min(a.size(), b.size()), k = 0;
       while (k < n && a[k] == b[k]) ++k;
       if (k == n)
-        invalid_in(kind, "Two document paths overlap with each other; must remove or rewrite "
-                         "one of these paths; path one: " + describe(a) + ", path two: " + describe(b));
+        invalid_in(kind,
+                   "Two document paths overlap with each other; must remove or rewrite "
+                   "one of these paths; path one: " +
+                       describe(a) + ", path two: " + describe(b));
       if (a[k].is_index() != b[k].is_index())
-        invalid_in(kind, "Two document paths conflict with each other; must remove or rewrite "
-                         "one of these paths; path one: " + describe(a) + ", path two: " + describe(b));
+        invalid_in(kind,
+                   "Two document paths conflict with each other; must remove or rewrite "
+                   "one of these paths; path one: " +
+                       describe(a) + ", path two: " + describe(b));
     }
   }
 }
@@ -343,10 +354,8 @@ size_t utf16_length(const std::string& s) {
 // The value an operand denotes in `item`, or nullptr; `scratch` holds computed values.
 const Value* operand(const Node& n, const Item* item, Value& scratch) {
   switch (n.kind) {
-    case Node::Kind::Literal:
-      return &n.value;
-    case Node::Kind::Path:
-      return item ? lookup(*item, n.path) : nullptr;
+    case Node::Kind::Literal: return &n.value;
+    case Node::Kind::Path: return item ? lookup(*item, n.path) : nullptr;
     case Node::Kind::Call: {
       if (n.func != Func::Size) return nullptr;
       const Value* v = item ? lookup(*item, n.kids[0].path) : nullptr;
@@ -355,7 +364,9 @@ const Value* operand(const Node& n, const Item* item, Value& scratch) {
       switch (v->type) {
         case Type::S: size = utf16_length(v->scalar); break;
         case Type::B: size = v->scalar.size(); break;
-        case Type::SS: case Type::NS: case Type::BS: size = v->set.size(); break;
+        case Type::SS:
+        case Type::NS:
+        case Type::BS: size = v->set.size(); break;
         case Type::L: size = v->list.size(); break;
         case Type::M: size = v->map.size(); break;
         default: return nullptr;
@@ -363,8 +374,7 @@ const Value* operand(const Node& n, const Item* item, Value& scratch) {
       scratch = Value::number(std::to_string(size));
       return &scratch;
     }
-    default:
-      return nullptr;
+    default: return nullptr;
   }
 }
 
@@ -388,8 +398,7 @@ bool contains(const Value& hay, const Value& needle) {
       for (const auto& e : hay.list)
         if (model::values_equal(e, needle)) return true;
       return false;
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -398,12 +407,9 @@ bool contains(const Value& hay, const Value& needle) {
 bool holds(const Node& n, const Item* item) {
   Value s1, s2, s3;
   switch (n.kind) {
-    case Node::Kind::And:
-      return holds(n.kids[0], item) && holds(n.kids[1], item);
-    case Node::Kind::Or:
-      return holds(n.kids[0], item) || holds(n.kids[1], item);
-    case Node::Kind::Not:
-      return !holds(n.kids[0], item);
+    case Node::Kind::And: return holds(n.kids[0], item) && holds(n.kids[1], item);
+    case Node::Kind::Or: return holds(n.kids[0], item) || holds(n.kids[1], item);
+    case Node::Kind::Not: return !holds(n.kids[0], item);
     case Node::Kind::Compare: {
       const Value* a = operand(n.kids[0], item, s1);
       const Value* b = operand(n.kids[1], item, s2);
@@ -438,10 +444,8 @@ bool holds(const Node& n, const Item* item) {
     }
     case Node::Kind::Call: {
       switch (n.func) {
-        case Func::AttributeExists:
-          return item && lookup(*item, n.kids[0].path);
-        case Func::AttributeNotExists:
-          return !(item && lookup(*item, n.kids[0].path));
+        case Func::AttributeExists: return item && lookup(*item, n.kids[0].path);
+        case Func::AttributeNotExists: return !(item && lookup(*item, n.kids[0].path));
         case Func::AttributeType: {
           const Value* v = operand(n.kids[0], item, s1);
           const Value* t = operand(n.kids[1], item, s2);
@@ -458,12 +462,10 @@ bool holds(const Node& n, const Item* item) {
           const Value* x = operand(n.kids[1], item, s2);
           return v && x && contains(*v, *x);
         }
-        default:
-          return false;
+        default: return false;
       }
     }
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -507,7 +509,8 @@ bool pick(const Value& v, const Tree& t, Value& out) {
     out = Value{Type::L};
     for (const auto& [i, sub] : t.indexes) {
       Value child;
-      if (static_cast<size_t>(i) < v.list.size() && pick(v.list[static_cast<size_t>(i)], sub, child))
+      if (static_cast<size_t>(i) < v.list.size() &&
+          pick(v.list[static_cast<size_t>(i)], sub, child))
         out.list.push_back(std::move(child));
     }
     return !out.list.empty();
@@ -534,15 +537,13 @@ namespace {
 thread_local bool legacy_update = false;  // AttributeUpdates words its type errors differently
 
 [[noreturn]] void bad_operand() {
-  if (legacy_update)
-    invalid("Type mismatch for attribute to update");
+  if (legacy_update) invalid("Type mismatch for attribute to update");
   invalid("An operand in the update expression has an incorrect data type");
 }
 
 Value evaluate(const Node& n, const Item& old) {
   switch (n.kind) {
-    case Node::Kind::Literal:
-      return n.value;
+    case Node::Kind::Literal: return n.value;
     case Node::Kind::Path: {
       const Value* v = lookup(old, n.path);
       if (!v)
@@ -568,8 +569,7 @@ Value evaluate(const Node& n, const Item& old) {
         return a;
       }
       break;
-    default:
-      break;
+    default: break;
   }
   bad_operand();
 }
@@ -592,7 +592,8 @@ Value* parent_of(Item& item, const Path& path, bool must_exist) {
     Value* next = nullptr;
     if (s.is_index()) {
       if (v->type != Type::L) invalid_path();
-      if (static_cast<size_t>(s.index) < v->list.size()) next = &v->list[static_cast<size_t>(s.index)];
+      if (static_cast<size_t>(s.index) < v->list.size())
+        next = &v->list[static_cast<size_t>(s.index)];
     } else {
       if (v->type != Type::M) invalid_path();
       auto m = v->map.find(s.name);
@@ -643,12 +644,11 @@ void remove_path(Item& item, const Path& path) {
   }
 }
 
-Value* find_mut(Item& item, const Path& path) {
-  return const_cast<Value*>(lookup(item, path));
-}
+Value* find_mut(Item& item, const Path& path) { return const_cast<Value*>(lookup(item, path)); }
 
 bool set_has(const Value& set, const std::string& member) {
-  if (set.type != Type::NS) return std::find(set.set.begin(), set.set.end(), member) != set.set.end();
+  if (set.type != Type::NS)
+    return std::find(set.set.begin(), set.set.end(), member) != set.set.end();
   for (const auto& s : set.set)
     if (model::Number::parse(s) == model::Number::parse(member)) return true;
   return false;
@@ -667,7 +667,7 @@ void apply(const Update& u, const model::TableDef& table, Item& item) {
     const std::string& top = a.path[0].name;
     if (top == table.hash.name || (table.range && top == table.range->name))
       invalid("One or more parameter values were invalid: Cannot update attribute " + top +
-                   ". This attribute is part of the key");
+              ". This attribute is part of the key");
   }
   legacy_update = u.legacy;
   // Every operand reads the item as it was before the update.
@@ -700,8 +700,9 @@ void apply(const Update& u, const model::TableDef& table, Item& item) {
       } else if (existing->type != operand.type) {
         bad_operand();
       } else if (operand.type == Type::N) {
-        *existing = Value::number((model::Number::parse(existing->scalar) +
-                                   model::Number::parse(operand.scalar)).to_string());
+        *existing = Value::number(
+            (model::Number::parse(existing->scalar) + model::Number::parse(operand.scalar))
+                .to_string());
       } else {
         for (const auto& m : operand.set)
           if (!set_has(*existing, m)) existing->set.push_back(m);

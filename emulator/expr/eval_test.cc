@@ -89,11 +89,16 @@ TEST(Evaluator, Functions) {
   EXPECT_TRUE(check("attribute_not_exists(l[5])", "{}", &kItem));
   EXPECT_TRUE(check("attribute_not_exists(pk)", "{}", nullptr));
   for (const char* t : {"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"}) {
-    std::string attr = std::string(t) == "BOOL" ? "t" : std::string(t) == "NULL" ? "z"
-                       : std::string(t) == "S" ? "s" : std::string(t) == "N" ? "n"
-                       : std::string(t) == "B" ? "b" : std::string(t) == "L" ? "l"
-                       : std::string(t) == "M" ? "m" : std::string(t) == "SS" ? "ss"
-                       : std::string(t) == "NS" ? "ns" : "bs";
+    std::string attr = std::string(t) == "BOOL"   ? "t"
+                       : std::string(t) == "NULL" ? "z"
+                       : std::string(t) == "S"    ? "s"
+                       : std::string(t) == "N"    ? "n"
+                       : std::string(t) == "B"    ? "b"
+                       : std::string(t) == "L"    ? "l"
+                       : std::string(t) == "M"    ? "m"
+                       : std::string(t) == "SS"   ? "ss"
+                       : std::string(t) == "NS"   ? "ns"
+                                                  : "bs";
     std::string text = "attribute_type(" + attr + ", :t)";
     std::string values = std::string(R"({":t":{"S":")") + t + "\"}}";
     EXPECT_TRUE(check(text.c_str(), values.c_str(), &kItem)) << t;
@@ -117,8 +122,8 @@ TEST(Evaluator, Functions) {
 
 TEST(Evaluator, LogicAndNames) {
   EXPECT_TRUE(check("#s = :v", R"({":v":{"S":"on"}})", &kItem, R"({"#s":"status"})"));
-  EXPECT_TRUE(check("NOT n = :a OR n = :a AND s = :s",
-                    R"({":a":{"N":"10"},":s":{"S":"hello"}})", &kItem));
+  EXPECT_TRUE(
+      check("NOT n = :a OR n = :a AND s = :s", R"({":a":{"N":"10"},":s":{"S":"hello"}})", &kItem));
   EXPECT_FALSE(check("NOT (n = :a OR s = :s)", R"({":a":{"N":"1"},":s":{"S":"hello"}})", &kItem));
 }
 
@@ -176,8 +181,9 @@ std::string update_error(const char* item, const char* update, const char* value
 }
 
 TEST(Update, SetArithmeticAndFunctions) {
-  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"n":{"N":"0.1"}})", "SET n = n + :v", R"({":v":{"N":"0.2"}})"),
-            item_of(R"({"pk":{"S":"k"},"n":{"N":"0.3"}})"));
+  EXPECT_EQ(
+      updated(R"({"pk":{"S":"k"},"n":{"N":"0.1"}})", "SET n = n + :v", R"({":v":{"N":"0.2"}})"),
+      item_of(R"({"pk":{"S":"k"},"n":{"N":"0.3"}})"));
   EXPECT_EQ(updated(R"({"pk":{"S":"k"}})", "SET n = if_not_exists(n, :z) - :v",
                     R"({":z":{"N":"5"},":v":{"N":"7"}})"),
             item_of(R"({"pk":{"S":"k"},"n":{"N":"-2"}})"));
@@ -188,20 +194,23 @@ TEST(Update, SetArithmeticAndFunctions) {
   EXPECT_EQ(updated(R"({"pk":{"S":"k"},"a":{"N":"1"},"b":{"N":"2"}})", "SET a = b, b = a"),
             item_of(R"({"pk":{"S":"k"},"a":{"N":"2"},"b":{"N":"1"}})"));
   // Nested map and list paths; an index past the end appends.
-  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"m":{"M":{"l":{"L":[{"S":"a"}]}}}})",
-                    "SET m.x = :v, m.l[5] = :v", R"({":v":{"S":"z"}})"),
-            item_of(R"({"pk":{"S":"k"},"m":{"M":{"x":{"S":"z"},"l":{"L":[{"S":"a"},{"S":"z"}]}}}})"));
+  EXPECT_EQ(
+      updated(R"({"pk":{"S":"k"},"m":{"M":{"l":{"L":[{"S":"a"}]}}}})", "SET m.x = :v, m.l[5] = :v",
+              R"({":v":{"S":"z"}})"),
+      item_of(R"({"pk":{"S":"k"},"m":{"M":{"x":{"S":"z"},"l":{"L":[{"S":"a"},{"S":"z"}]}}}})"));
 }
 
 TEST(Update, RemoveAddDelete) {
-  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]},"x":{"S":"1"}})",
-                    "REMOVE l[1], l[3], x, nothing"),
-            item_of(R"({"pk":{"S":"k"},"l":{"L":[{"N":"0"},{"N":"2"}]}})"));
-  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"n":{"N":"1"},"s":{"SS":["a"]}})", "ADD n :one, s :s, fresh :one",
-                    R"({":one":{"N":"1"},":s":{"SS":["a","b"]}})"),
+  EXPECT_EQ(
+      updated(
+          R"({"pk":{"S":"k"},"l":{"L":[{"N":"0"},{"N":"1"},{"N":"2"},{"N":"3"}]},"x":{"S":"1"}})",
+          "REMOVE l[1], l[3], x, nothing"),
+      item_of(R"({"pk":{"S":"k"},"l":{"L":[{"N":"0"},{"N":"2"}]}})"));
+  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"n":{"N":"1"},"s":{"SS":["a"]}})",
+                    "ADD n :one, s :s, fresh :one", R"({":one":{"N":"1"},":s":{"SS":["a","b"]}})"),
             item_of(R"({"pk":{"S":"k"},"n":{"N":"2"},"s":{"SS":["a","b"]},"fresh":{"N":"1"}})"));
-  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"s":{"NS":["1","2"]},"t":{"NS":["1"]}})", "DELETE s :d, t :d",
-                    R"({":d":{"NS":["1"]}})"),
+  EXPECT_EQ(updated(R"({"pk":{"S":"k"},"s":{"NS":["1","2"]},"t":{"NS":["1"]}})",
+                    "DELETE s :d, t :d", R"({":d":{"NS":["1"]}})"),
             item_of(R"({"pk":{"S":"k"},"s":{"NS":["2"]}})"));
 }
 
@@ -220,16 +229,18 @@ TEST(Update, RefusesWithDynamoDbMessages) {
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "ADD s :n", R"({":n":{"S":"1"}})"),
             "Invalid UpdateExpression: Incorrect operand type for operator or function; "
             "operator: ADD, operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND");
-  EXPECT_EQ(update_error(R"({"pk":{"S":"k"},"s":{"S":"x"}})", "SET s = s + :n", R"({":n":{"N":"1"}})"),
-            "An operand in the update expression has an incorrect data type");
+  EXPECT_EQ(
+      update_error(R"({"pk":{"S":"k"},"s":{"S":"x"}})", "SET s = s + :n", R"({":n":{"N":"1"}})"),
+      "An operand in the update expression has an incorrect data type");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "SET a.b = :n", R"({":n":{"N":"1"}})"),
             "The document path provided in the update expression is invalid for update");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "SET a = b"),
             "The provided expression refers to an attribute that does not exist in the item");
-  EXPECT_EQ(update_error(R"({"pk":{"S":"k"},"n":{"N":"9.9999999999999999999999999999999999999e125"}})",
-                         "SET n = n + n"),
-            "Number overflow. Attempting to store a number with magnitude larger than supported "
-            "range");
+  EXPECT_EQ(
+      update_error(R"({"pk":{"S":"k"},"n":{"N":"9.9999999999999999999999999999999999999e125"}})",
+                   "SET n = n + n"),
+      "Number overflow. Attempting to store a number with magnitude larger than supported "
+      "range");
 }
 
 TEST(Projection, PicksNestedPathsAndListElementsInOrder) {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "model/error.h"
 #include "expr/eval.h"
+#include "model/error.h"
 
 using namespace ddb;  // a fuzz target is a program of its own
 
@@ -15,7 +15,8 @@ namespace {
 const model::Item& sample_item() {
   static const model::Item item = [] {
     rapidjson::Document d;
-    d.Parse(R"({"pk":{"S":"k"},"a":{"N":"1"},"b":{"S":"x"},"l":{"L":[{"N":"1"},{"M":{"c":{"SS":["y"]}}}]},
+    d.Parse(
+        R"({"pk":{"S":"k"},"a":{"N":"1"},"b":{"S":"x"},"l":{"L":[{"N":"1"},{"M":{"c":{"SS":["y"]}}}]},
                "m":{"M":{"n":{"NS":["1","2"]},"o":{"BOOL":true}}}})");
     return model::item_from_json(d);
   }();

@@ -52,7 +52,8 @@ Node compare(Op op, Node a, Node b) {
 
 // a < b for two values of one scalar type.
 bool values_in_order(const model::Value& a, const model::Value& b) {
-  if (a.type == model::Type::N) return model::Number::parse(a.scalar) < model::Number::parse(b.scalar);
+  if (a.type == model::Type::N)
+    return model::Number::parse(a.scalar) < model::Number::parse(b.scalar);
   if (a.type == model::Type::S || a.type == model::Type::B) return a.scalar < b.scalar;
   return false;
 }
@@ -72,16 +73,16 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
   if (op) {
     if (exists)
       invalid(std::string(kInvalid) +
-                   "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
+              "Exists and ComparisonOperator cannot be used together for Attribute: " + attr);
     if (value && list)
       invalid(std::string(kInvalid) +
-                   "Value and AttributeValueList cannot be used together for Attribute: " + attr);
+              "Value and AttributeValueList cannot be used together for Attribute: " + attr);
     size_t n = args.size();
     bool takes_values = *op != "NULL" && *op != "NOT_NULL";
     if (takes_values && !value && !list)
       invalid(std::string(kInvalid) +
-                   "Value or AttributeValueList must be used with ComparisonOperator: " +
-                   std::string(*op) + " for Attribute: " + attr);
+              "Value or AttributeValueList must be used with ComparisonOperator: " +
+              std::string(*op) + " for Attribute: " + attr);
     bool ok = false;
     if (*op == "EQ" || *op == "NE" || *op == "LE" || *op == "LT" || *op == "GE" || *op == "GT" ||
         *op == "CONTAINS" || *op == "NOT_CONTAINS" || *op == "BEGINS_WITH")
@@ -93,18 +94,17 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
     else if (*op == "BETWEEN")
       ok = n == 2;
     else
-      invalid("1 validation error detected: Value '" + std::string(*op) +
-                   "' at 'expected." + attr +
-                   ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy "
-                   "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
-                   "LE, BEGINS_WITH, GE, CONTAINS]");
+      invalid("1 validation error detected: Value '" + std::string(*op) + "' at 'expected." + attr +
+              ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy "
+              "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
+              "LE, BEGINS_WITH, GE, CONTAINS]");
     if (!ok)
-      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " +
-                   std::string(*op) + " ComparisonOperator");
+      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " + std::string(*op) +
+              " ComparisonOperator");
     for (const auto& a : args)
       if (a.type != args[0].type)
         invalid(std::string(kInvalid) +
-                     "AttributeValues inside AttributeValueList must be of same type");
+                "AttributeValues inside AttributeValueList must be of same type");
     if (*op == "BETWEEN" && values_in_order(args[1], args[0]))
       invalid(
           "The BETWEEN condition was provided a range where the lower bound is greater than the "
@@ -135,15 +135,14 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
   }
   if (list)
     invalid(std::string(kInvalid) +
-                 "AttributeValueList can only be used with a ComparisonOperator for Attribute: " +
-                 attr);
+            "AttributeValueList can only be used with a ComparisonOperator for Attribute: " + attr);
   bool must_exist = !exists || *exists;
   if (must_exist && !value)
     invalid(std::string(kInvalid) + "Value must be provided when Exists is " +
-                 (exists ? "true" : "null") + " for Attribute: " + attr);
+            (exists ? "true" : "null") + " for Attribute: " + attr);
   if (!must_exist && value)
-    invalid(std::string(kInvalid) + "Value cannot be used when Exists is false for Attribute: " +
-                 attr);
+    invalid(std::string(kInvalid) +
+            "Value cannot be used when Exists is false for Attribute: " + attr);
   if (!must_exist) return call(Func::AttributeNotExists, {path_node(attr)});
   return compare(Op::Eq, path_node(attr), literal(args[0]));
 }
@@ -151,7 +150,7 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
 }  // namespace
 
 std::optional<Node> condition_from_expected(const model::Json& expected,
-                             std::optional<std::string_view> conditional_operator) {
+                                            std::optional<std::string_view> conditional_operator) {
   bool any = conditional_operator && *conditional_operator == "OR";
   std::optional<Node> result;
   for (auto it = expected.MemberBegin(); it != expected.MemberEnd(); ++it) {
@@ -183,39 +182,40 @@ Update update_from_attribute_updates(const model::Json& updates) {
     if (action == "PUT") {
       if (!v)
         invalid(std::string(kInvalid) +
-                     "Only DELETE action is allowed when no attribute value is specified");
+                "Only DELETE action is allowed when no attribute value is specified");
       u.actions.push_back({UpdateAction::Kind::Set, path, literal(*v)});
     } else if (action == "DELETE") {
       if (!v) {
         u.actions.push_back({UpdateAction::Kind::Remove, path, {}});
       } else {
         if (v->type != model::Type::SS && v->type != model::Type::NS && v->type != model::Type::BS)
-          invalid(std::string(kInvalid) + "DELETE action with value is not supported for the type " +
-                       model::type_name(v->type));
+          invalid(std::string(kInvalid) +
+                  "DELETE action with value is not supported for the type " +
+                  model::type_name(v->type));
         u.actions.push_back({UpdateAction::Kind::Delete, path, literal(*v)});
       }
     } else if (action == "ADD") {
       if (!v)
         invalid(std::string(kInvalid) +
-                     "Only DELETE action is allowed when no attribute value is specified");
+                "Only DELETE action is allowed when no attribute value is specified");
       if (v->type == model::Type::L) {
         // Legacy ADD appends to a list (creating it when missing).
         model::Value empty{model::Type::L};
         Node existing = call(Func::IfNotExists, {path_node(attr), literal(empty)});
-        u.actions.push_back({UpdateAction::Kind::Set, path,
-                             call(Func::ListAppend, {existing, literal(*v)})});
+        u.actions.push_back(
+            {UpdateAction::Kind::Set, path, call(Func::ListAppend, {existing, literal(*v)})});
       } else if (v->type == model::Type::N || v->type == model::Type::SS ||
                  v->type == model::Type::NS || v->type == model::Type::BS) {
         u.actions.push_back({UpdateAction::Kind::Add, path, literal(*v)});
       } else {
         invalid(std::string(kInvalid) + "ADD action is not supported for the type " +
-                     model::type_name(v->type));
+                model::type_name(v->type));
       }
     } else {
       invalid("1 validation error detected: Value '" + std::string(action) +
-                   "' at 'attributeUpdates." + attr +
-                   ".member.action' failed to satisfy constraint: Member must satisfy enum value "
-                   "set: [ADD, PUT, DELETE]");
+              "' at 'attributeUpdates." + attr +
+              ".member.action' failed to satisfy constraint: Member must satisfy enum value "
+              "set: [ADD, PUT, DELETE]");
     }
   }
   return u;

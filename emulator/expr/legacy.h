@@ -13,7 +13,7 @@ namespace ddb::expr {
 
 // nullopt for an empty Expected map, which imposes nothing.
 std::optional<Node> condition_from_expected(const model::Json& expected,
-                             std::optional<std::string_view> conditional_operator);
+                                            std::optional<std::string_view> conditional_operator);
 Update update_from_attribute_updates(const model::Json& updates);
 std::vector<Path> paths_from_attributes_to_get(const model::Json& names);
 

@@ -61,8 +61,26 @@ constexpr size_t kMaxPathDepth = 32;
 constexpr int kMaxNesting = 256;  // parenthesis/NOT depth: bounds recursion
 
 enum class Tok {
-  Ident, Name, Value, Number, Eq, Ne, Lt, Le, Gt, Ge, LParen, RParen, LBracket, RBracket,
-  Comma, Dot, Plus, Minus, Bad, End,
+  Ident,
+  Name,
+  Value,
+  Number,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  Comma,
+  Dot,
+  Plus,
+  Minus,
+  Bad,
+  End,
 };
 
 struct Token {
@@ -184,8 +202,10 @@ class Parser {
           case '=': t = Tok::Eq; break;
           case '<':
             t = Tok::Lt;
-            if (i < text_.size() && text_[i] == '>') t = Tok::Ne, ++i;
-            else if (i < text_.size() && text_[i] == '=') t = Tok::Le, ++i;
+            if (i < text_.size() && text_[i] == '>')
+              t = Tok::Ne, ++i;
+            else if (i < text_.size() && text_[i] == '=')
+              t = Tok::Le, ++i;
             break;
           case '>':
             t = Tok::Gt;
@@ -294,8 +314,12 @@ class Parser {
         t == Tok::Ge) {
       ++pos_;
       Node n{Node::Kind::Compare};
-      n.op = t == Tok::Eq ? Op::Eq : t == Tok::Ne ? Op::Ne : t == Tok::Lt ? Op::Lt
-             : t == Tok::Le ? Op::Le : t == Tok::Gt ? Op::Gt : Op::Ge;
+      n.op = t == Tok::Eq   ? Op::Eq
+             : t == Tok::Ne ? Op::Ne
+             : t == Tok::Lt ? Op::Lt
+             : t == Tok::Le ? Op::Le
+             : t == Tok::Gt ? Op::Gt
+                            : Op::Ge;
       check_comparable(left);
       n.kids.push_back(std::move(left));
       Node right = operand();
@@ -382,10 +406,14 @@ class Parser {
     size_t name_token = pos_;
     std::string_view name = text(peek());
     static const std::map<std::string_view, Func> kFunctions = {
-        {"attribute_exists", Func::AttributeExists}, {"attribute_not_exists", Func::AttributeNotExists},
-        {"attribute_type", Func::AttributeType},     {"begins_with", Func::BeginsWith},
-        {"contains", Func::Contains},                {"size", Func::Size},
-        {"if_not_exists", Func::IfNotExists},        {"list_append", Func::ListAppend},
+        {"attribute_exists", Func::AttributeExists},
+        {"attribute_not_exists", Func::AttributeNotExists},
+        {"attribute_type", Func::AttributeType},
+        {"begins_with", Func::BeginsWith},
+        {"contains", Func::Contains},
+        {"size", Func::Size},
+        {"if_not_exists", Func::IfNotExists},
+        {"list_append", Func::ListAppend},
     };
     auto it = kFunctions.find(name);
     if (it == kFunctions.end()) fail("Invalid function name; function: " + std::string(name));
@@ -394,7 +422,8 @@ class Parser {
     if (kind_ == Kind::Update && !update_function)
       fail("The function is not allowed in an update expression; function: " + std::string(name));
     if (kind_ != Kind::Update && update_function)
-      fail("The function is not allowed in a " + std::string(kind_ == Kind::Filter ? "filter" : "condition") +
+      fail("The function is not allowed in a " +
+           std::string(kind_ == Kind::Filter ? "filter" : "condition") +
            " expression; function: " + std::string(name));
     pos_ += 2;
     enter();
@@ -408,14 +437,17 @@ class Parser {
     }
     expect(Tok::RParen);
     --depth_;
-    size_t want = (f == Func::AttributeExists || f == Func::AttributeNotExists || f == Func::Size) ? 1 : 2;
+    size_t want =
+        (f == Func::AttributeExists || f == Func::AttributeNotExists || f == Func::Size) ? 1 : 2;
     if (n.kids.size() != want)
       fail("Incorrect number of operands for operator or function; operator or function: " +
-           std::string(text(tokens_[name_token])) + ", number of operands: " + std::to_string(n.kids.size()));
+           std::string(text(tokens_[name_token])) +
+           ", number of operands: " + std::to_string(n.kids.size()));
     bool needs_path = f == Func::AttributeExists || f == Func::AttributeNotExists ||
                       f == Func::AttributeType || f == Func::Size || f == Func::IfNotExists;
     if (needs_path && n.kids[0].kind != Node::Kind::Path)
-      fail("Operator or function requires a document path; operator or function: " + std::string(name));
+      fail("Operator or function requires a document path; operator or function: " +
+           std::string(name));
     return n;
   }
 
@@ -452,7 +484,8 @@ class Parser {
       }
     }
     if (p.size() > kMaxPathDepth)
-      fail("The document path has too many nesting levels; nesting levels: " + std::to_string(p.size()));
+      fail("The document path has too many nesting levels; nesting levels: " +
+           std::to_string(p.size()));
     return p;
   }
 
@@ -499,7 +532,8 @@ std::shared_ptr<const Node> parse_condition(std::string_view text, Kind kind) {
 
 std::shared_ptr<const Update> parse_update(std::string_view text) {
   static Cache<Update> cache;
-  return cache.get(Kind::Update, text, [&] { return Parser(text, Kind::Update).update_expression(); });
+  return cache.get(Kind::Update, text,
+                   [&] { return Parser(text, Kind::Update).update_expression(); });
 }
 
 std::shared_ptr<const std::vector<Path>> parse_projection(std::string_view text) {

@@ -32,13 +32,37 @@ std::string update_error(const std::string& text) {
 
 TEST(ConditionParser, AcceptsTheGrammar) {
   for (const char* ok : {
-           "a = :v", "a <> :v", "a < :v", "a <= :v", "a > :v", "a >= :v", "#n = :v",
-           "a.b.c = :v", "a[0] = :v", "a.b[2].c[10] = :v", "a BETWEEN :lo AND :hi",
-           "a IN (:x)", "a IN (:x, :y, :z)", "attribute_exists(a)", "attribute_not_exists(#n.b)",
-           "attribute_type(a, :t)", "begins_with(a, :p)", "contains(a, :x)", "size(a) > :n",
-           ":n < size(a.b)", "NOT a = :v", "not a = :v", "a = :v AND b = :w OR c = :x",
-           "(a = :v OR b = :w) AND NOT (c = :x)", "((a = :v) OR b = :w)", "a = b", "a.b = c[1]",
-           "a=:v and b<>:w", "NOT NOT attribute_exists(a)", "a1 = :v", "a_ = :v",
+           "a = :v",
+           "a <> :v",
+           "a < :v",
+           "a <= :v",
+           "a > :v",
+           "a >= :v",
+           "#n = :v",
+           "a.b.c = :v",
+           "a[0] = :v",
+           "a.b[2].c[10] = :v",
+           "a BETWEEN :lo AND :hi",
+           "a IN (:x)",
+           "a IN (:x, :y, :z)",
+           "attribute_exists(a)",
+           "attribute_not_exists(#n.b)",
+           "attribute_type(a, :t)",
+           "begins_with(a, :p)",
+           "contains(a, :x)",
+           "size(a) > :n",
+           ":n < size(a.b)",
+           "NOT a = :v",
+           "not a = :v",
+           "a = :v AND b = :w OR c = :x",
+           "(a = :v OR b = :w) AND NOT (c = :x)",
+           "((a = :v) OR b = :w)",
+           "a = b",
+           "a.b = c[1]",
+           "a=:v and b<>:w",
+           "NOT NOT attribute_exists(a)",
+           "a1 = :v",
+           "a_ = :v",
        }) {
     EXPECT_EQ(condition_error(ok), "") << ok;
   }
@@ -52,7 +76,8 @@ TEST(ConditionParser, RefusesWithDynamoDbMessages) {
       {"a = = :v", "Invalid ConditionExpression: Syntax error; token: \"=\", near: \"= = :v\""},
       {"a :v", "Invalid ConditionExpression: Syntax error; token: \":v\", near: \"a :v\""},
       {"status = :v",
-       "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status"},
+       "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: "
+       "status"},
       {"a.Name = :v",
        "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Name"},
       {"foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"},
@@ -140,7 +165,8 @@ TEST(UpdateParser, RefusesWithDynamoDbMessages) {
        "operator or function: list_append, number of operands: 1"},
       {"SET #a = :v + :w + :x",
        "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":w + :x\""},
-      {"REMOVE size", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: size"},
+      {"REMOVE size",
+       "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: size"},
   };
   for (const auto& [text, message] : cases) EXPECT_EQ(update_error(text), message) << text;
 }

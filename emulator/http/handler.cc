@@ -59,7 +59,8 @@ std::string_view reason(int status) {
 }  // namespace
 
 Response too_large() {
-  return error(ApiError(Code::RequestTooLarge, "Request size exceeds the maximum of 16777216 bytes"));
+  return error(
+      ApiError(Code::RequestTooLarge, "Request size exceeds the maximum of 16777216 bytes"));
 }
 
 std::optional<Caller> caller_of(std::string_view auth) {
@@ -73,7 +74,8 @@ std::optional<Caller> caller_of(std::string_view auth) {
   c.access_key = scope.substr(0, a);
   size_t b = scope.find('/', a + 1);
   size_t r = b == std::string_view::npos ? std::string_view::npos : scope.find('/', b + 1);
-  c.region = r == std::string_view::npos ? "us-east-1" : std::string(scope.substr(b + 1, r - b - 1));
+  c.region =
+      r == std::string_view::npos ? "us-east-1" : std::string(scope.substr(b + 1, r - b - 1));
   return c;
 }
 
@@ -108,19 +110,18 @@ void Handler::handle(const Request& req, std::string_view body,
     return exchange->respond(error(
         ApiError(Code::MissingAuthenticationToken, "Request is missing Authentication Token")));
   if (model::too_deep(body))
-    return exchange->respond(error(
-        ApiError(Code::Serialization, "The request is nested deeper than " +
-                                          std::to_string(model::kMaxJsonDepth) + " levels")));
+    return exchange->respond(
+        error(ApiError(Code::Serialization, "The request is nested deeper than " +
+                                                std::to_string(model::kMaxJsonDepth) + " levels")));
   rapidjson::Document doc;
   if (body.empty())
     doc.SetObject();
   else
     doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError() || !doc.IsObject())
-    return exchange->respond(error(ApiError(Code::Serialization,
-                                            doc.HasParseError()
-                                                ? "Unable to parse the request body as JSON"
-                                                : "Start of list found where not expected")));
+    return exchange->respond(error(ApiError(
+        Code::Serialization, doc.HasParseError() ? "Unable to parse the request body as JSON"
+                                                 : "Start of list found where not expected")));
   std::string space = options_.shared_db ? "" : caller->access_key + "_" + caller->region;
   auto call = std::make_shared<api::Call>(
       services_, std::move(doc), std::move(space), caller->region,

@@ -17,9 +17,9 @@ struct Options {
   std::string host = "127.0.0.1";
   int port = 8000;
   int threads = 0;
-  std::string cors;      // allowed origins, "" for no CORS
+  std::string cors;  // allowed origins, "" for no CORS
   bool shared_db = false;
-  bool noop = false;     // benchmark ceiling: answer every POST with {} and do nothing
+  bool noop = false;  // benchmark ceiling: answer every POST with {} and do nothing
 };
 
 enum class Method { Get, Post, Options, Other };

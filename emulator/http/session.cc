@@ -1,10 +1,10 @@
 #include "http/session.h"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <array>
 #include <optional>
 
 namespace ddb::http {
@@ -76,8 +76,7 @@ class RequestParser : public bhttp::basic_parser<true> {
     return data.size();
   }
   void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  size_t on_chunk_body_impl(std::uint64_t, beast::string_view data,
-                            beast::error_code&) override {
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, beast::error_code&) override {
     body_.append(data.data(), data.size());
     return data.size();
   }
@@ -111,10 +110,9 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
     parser_->body_limit(kMaxBody);
     parser_->header_limit(64 * 1024);
     parser_->eager(true);
-    bhttp::async_read_header(socket_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                               self->on_header(ec);
-                             });
+    bhttp::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -130,10 +128,9 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    bhttp::async_read(socket_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->on_read(ec);
-                      });
+    bhttp::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {

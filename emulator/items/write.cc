@@ -26,8 +26,7 @@ Current read_current(const storage::Txn& txn, const storage::Database& db, const
 
 storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
   auto current = db.catalog().find(t.space, t.name);
-  if (!current || current->id != t.id)
-    fail(Code::ResourceNotFound, "Requested resource not found");
+  if (!current || current->id != t.id) fail(Code::ResourceNotFound, "Requested resource not found");
   return current;
 }
 

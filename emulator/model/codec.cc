@@ -67,14 +67,9 @@ void encode_value(const Value& v, std::string& out) {
   switch (v.type) {
     case Type::S:
     case Type::N:
-    case Type::B:
-      put_bytes(out, v.scalar);
-      break;
-    case Type::BOOL:
-      out += static_cast<char>(v.boolean);
-      break;
-    case Type::NUL:
-      break;
+    case Type::B: put_bytes(out, v.scalar); break;
+    case Type::BOOL: out += static_cast<char>(v.boolean); break;
+    case Type::NUL: break;
     case Type::SS:
     case Type::NS:
     case Type::BS:
@@ -85,9 +80,7 @@ void encode_value(const Value& v, std::string& out) {
       put_varint(out, v.list.size());
       for (const auto& e : v.list) encode_value(e, out);
       break;
-    case Type::M:
-      encode_item(v.map, out);
-      break;
+    case Type::M: encode_item(v.map, out); break;
   }
 }
 
@@ -109,16 +102,13 @@ Value decode_value(std::string_view& in) {
   switch (v.type) {
     case Type::S:
     case Type::N:
-    case Type::B:
-      v.scalar = get_bytes(in);
-      break;
+    case Type::B: v.scalar = get_bytes(in); break;
     case Type::BOOL:
       if (in.empty()) throw std::runtime_error("corrupt record: bool");
       v.boolean = in.front() != 0;
       in.remove_prefix(1);
       break;
-    case Type::NUL:
-      break;
+    case Type::NUL: break;
     case Type::SS:
     case Type::NS:
     case Type::BS: {
@@ -131,9 +121,7 @@ Value decode_value(std::string_view& in) {
       for (uint64_t i = 0; i < n; ++i) v.list.push_back(decode_value(in));
       break;
     }
-    case Type::M:
-      v.map = decode_map(in);
-      break;
+    case Type::M: v.map = decode_map(in); break;
   }
   return v;
 }
@@ -156,20 +144,14 @@ void write_stored_value(JsonWriter& w, std::string_view& in) {
   w.Key(type_name(t));
   switch (t) {
     case Type::S:
-    case Type::N:
-      write_string(w, get_bytes(in));
-      break;
-    case Type::B:
-      write_string(w, base64_encode(get_bytes(in)));
-      break;
+    case Type::N: write_string(w, get_bytes(in)); break;
+    case Type::B: write_string(w, base64_encode(get_bytes(in))); break;
     case Type::BOOL:
       if (in.empty()) throw std::runtime_error("corrupt record: bool");
       w.Bool(in.front() != 0);
       in.remove_prefix(1);
       break;
-    case Type::NUL:
-      w.Bool(true);
-      break;
+    case Type::NUL: w.Bool(true); break;
     case Type::SS:
     case Type::NS:
     case Type::BS: {
@@ -192,9 +174,7 @@ void write_stored_value(JsonWriter& w, std::string_view& in) {
       w.EndArray();
       break;
     }
-    case Type::M:
-      write_stored_map(w, in);
-      break;
+    case Type::M: write_stored_map(w, in); break;
   }
   w.EndObject();
 }
@@ -220,7 +200,7 @@ void encode_number_ordered(const Number& n, std::string& out) {
   bool neg = n.negative();
   auto put = [&](uint8_t b) { out += static_cast<char>(neg ? 0xff - b : b); };
   out += neg ? '\x01' : '\x03';
-  put(static_cast<uint8_t>(n.sci_exponent() + 130));  // -130..125 -> 0..255
+  put(static_cast<uint8_t>(n.sci_exponent() + 130));                 // -130..125 -> 0..255
   for (char d : n.digits()) put(static_cast<uint8_t>(d - '0' + 1));  // 1..10
   put(0);  // terminator sorts before any digit: 0.12 < 0.123
 }
@@ -242,14 +222,9 @@ void write_item_json(JsonWriter& w, std::string_view bytes) { write_stored_map(w
 void encode_key_part(const Value& v, std::string& out) {
   switch (v.type) {
     case Type::S:
-    case Type::B:
-      encode_bytes_ordered(v.scalar, out);
-      break;
-    case Type::N:
-      encode_number_ordered(Number::parse(v.scalar), out);
-      break;
-    default:
-      throw std::logic_error("key attribute must be S, N or B");
+    case Type::B: encode_bytes_ordered(v.scalar, out); break;
+    case Type::N: encode_number_ordered(Number::parse(v.scalar), out); break;
+    default: throw std::logic_error("key attribute must be S, N or B");
   }
 }
 

@@ -23,10 +23,17 @@ std::string key_of(const Value& v) {
 Value num(const std::string& s) { return Value::number(model::Number::parse(s).to_string()); }
 
 TEST(KeyCodec, NumbersSortNumerically) {
-  std::vector<std::string> texts = {"-1e125", "-1000", "-999.99", "-10", "-9", "-1.5", "-1",
-                                    "-0.5",   "-1e-130", "0",     "1e-130", "0.01", "0.1",
-                                    "0.11",   "1",    "1.01",    "2",   "10",  "11", "100",
-                                    "1e100",  "9.9999999999999999999999999999999999999e125"};
+  std::vector<std::string> texts = {"-1e125",  "-1000",
+                                    "-999.99", "-10",
+                                    "-9",      "-1.5",
+                                    "-1",      "-0.5",
+                                    "-1e-130", "0",
+                                    "1e-130",  "0.01",
+                                    "0.1",     "0.11",
+                                    "1",       "1.01",
+                                    "2",       "10",
+                                    "11",      "100",
+                                    "1e100",   "9.9999999999999999999999999999999999999e125"};
   std::vector<std::string> keys;
   for (const auto& t : texts) keys.push_back(key_of(num(t)));
   for (size_t i = 0; i + 1 < keys.size(); ++i)
@@ -54,9 +61,19 @@ TEST(KeyCodec, RandomNumbersMatchNumberOrder) {
 }
 
 TEST(KeyCodec, StringsAndBinarySortByBytesAndAreSelfDelimiting) {
-  std::vector<std::string> raw = {std::string(""), std::string("\0", 1), std::string("\0\0", 2),
-                                  std::string("\0a", 2), "A", "B", "a", "a\x01", "ab", "b",
-                                  "\xc3\xa9", "\xff", "\xff\xff"};
+  std::vector<std::string> raw = {std::string(""),
+                                  std::string("\0", 1),
+                                  std::string("\0\0", 2),
+                                  std::string("\0a", 2),
+                                  "A",
+                                  "B",
+                                  "a",
+                                  "a\x01",
+                                  "ab",
+                                  "b",
+                                  "\xc3\xa9",
+                                  "\xff",
+                                  "\xff\xff"};
   for (size_t i = 0; i + 1 < raw.size(); ++i) {
     EXPECT_LT(key_of(Value::string(raw[i])), key_of(Value::string(raw[i + 1])));
     EXPECT_LT(key_of(Value::binary(raw[i])), key_of(Value::binary(raw[i + 1])));

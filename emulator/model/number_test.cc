@@ -23,9 +23,9 @@ std::string error_of(const char* s) {
 
 TEST(Number, NormalisesToPlainNotation) {
   const std::pair<const char*, const char*> cases[] = {
-      {"0", "0"},           {"-0", "0"},          {"0.000", "0"},       {"+7", "7"},
-      {"1.50", "1.5"},      {"1e2", "100"},       {"1E-5", "0.00001"},  {"-1.23e1", "-12.3"},
-      {".5", "0.5"},        {"5.", "5"},          {"00012.3400", "12.34"},
+      {"0", "0"},      {"-0", "0"},    {"0.000", "0"},          {"+7", "7"},
+      {"1.50", "1.5"}, {"1e2", "100"}, {"1E-5", "0.00001"},     {"-1.23e1", "-12.3"},
+      {".5", "0.5"},   {"5.", "5"},    {"00012.3400", "12.34"},
   };
   for (const auto& [in, out] : cases) {
     if (!out) continue;
@@ -39,7 +39,8 @@ TEST(Number, NormalisesToPlainNotation) {
 TEST(Number, RejectsMalformedWithDynamoDbMessage) {
   EXPECT_EQ(error_of("abc"), "The parameter cannot be converted to a numeric value: abc");
   EXPECT_EQ(error_of(""), "The parameter cannot be converted to a numeric value");
-  for (const char* bad : {"1e", "--1", "1.2.3", "e5", "1e+", " 1", "1 ", "0x10", "NaN", "Infinity", "."})
+  for (const char* bad :
+       {"1e", "--1", "1.2.3", "e5", "1e+", " 1", "1 ", "0x10", "NaN", "Infinity", "."})
     EXPECT_NE(error_of(bad).find("cannot be converted to a numeric value"), std::string::npos)
         << bad;
 }
@@ -67,8 +68,9 @@ TEST(Number, EnforcesRangeAndPrecision) {
 }
 
 TEST(Number, OrdersNumerically) {
-  const char* ascending[] = {"-1e125", "-100", "-10", "-9.5", "-1", "-0.123", "-0.12", "-1e-130",
-                             "0",      "1e-130", "0.12", "0.123", "1", "9.5", "10", "100", "1e125"};
+  const char* ascending[] = {"-1e125", "-100",    "-10", "-9.5",   "-1",   "-0.123",
+                             "-0.12",  "-1e-130", "0",   "1e-130", "0.12", "0.123",
+                             "1",      "9.5",     "10",  "100",    "1e125"};
   for (size_t i = 0; i + 1 < std::size(ascending); ++i) {
     EXPECT_LT(Number::parse(ascending[i]), Number::parse(ascending[i + 1]))
         << ascending[i] << " < " << ascending[i + 1];

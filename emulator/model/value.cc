@@ -8,8 +8,8 @@
 namespace ddb::model {
 
 const char* type_name(Type t) {
-  static constexpr const char* kNames[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS",
-                                           "BS"};
+  static constexpr const char* kNames[] = {"S", "N", "B",  "BOOL", "NULL",
+                                           "M", "L", "SS", "NS",   "BS"};
   return kNames[static_cast<int>(t)];
 }
 
@@ -46,13 +46,10 @@ size_t number_size(const std::string& canonical) {
 size_t value_size(const Value& v) {
   switch (v.type) {
     case Type::S:
-    case Type::B:
-      return v.scalar.size();
-    case Type::N:
-      return number_size(v.scalar);
+    case Type::B: return v.scalar.size();
+    case Type::N: return number_size(v.scalar);
     case Type::BOOL:
-    case Type::NUL:
-      return 1;
+    case Type::NUL: return 1;
     case Type::SS:
     case Type::BS: {
       size_t n = 0;
@@ -100,26 +97,20 @@ bool same_set(const std::vector<std::string>& a, const std::vector<std::string>&
 bool values_equal(const Value& a, const Value& b) {
   if (a.type != b.type) return false;
   switch (a.type) {
-    case Type::N:
-      return Number::parse(a.scalar) == Number::parse(b.scalar);
+    case Type::N: return Number::parse(a.scalar) == Number::parse(b.scalar);
     case Type::S:
-    case Type::B:
-      return a.scalar == b.scalar;
-    case Type::BOOL:
-      return a.boolean == b.boolean;
-    case Type::NUL:
-      return true;
+    case Type::B: return a.scalar == b.scalar;
+    case Type::BOOL: return a.boolean == b.boolean;
+    case Type::NUL: return true;
     case Type::SS:
     case Type::NS:
-    case Type::BS:
-      return same_set(a.set, b.set);
+    case Type::BS: return same_set(a.set, b.set);
     case Type::L:
       if (a.list.size() != b.list.size()) return false;
       for (size_t i = 0; i < a.list.size(); ++i)
         if (!values_equal(a.list[i], b.list[i])) return false;
       return true;
-    case Type::M:
-      return items_equal(a.map, b.map);
+    case Type::M: return items_equal(a.map, b.map);
   }
   return false;
 }

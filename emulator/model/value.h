@@ -18,11 +18,11 @@ using Map = std::map<std::string, Value, std::less<>>;
 
 struct Value {
   Type type = Type::NUL;
-  std::string scalar;             // S (UTF-8), N (canonical text), B (raw bytes)
-  bool boolean = false;           // BOOL; NULL is always true
-  std::vector<std::string> set;   // SS, NS (canonical text), BS (raw bytes)
-  std::vector<Value> list;        // L
-  Map map;                        // M
+  std::string scalar;            // S (UTF-8), N (canonical text), B (raw bytes)
+  bool boolean = false;          // BOOL; NULL is always true
+  std::vector<std::string> set;  // SS, NS (canonical text), BS (raw bytes)
+  std::vector<Value> list;       // L
+  Map map;                       // M
 
   static Value string(std::string s) { return {Type::S, std::move(s)}; }
   static Value number(std::string canonical) { return {Type::N, std::move(canonical)}; }

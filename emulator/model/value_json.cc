@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "model/error.h"
 #include "model/base64.h"
+#include "model/error.h"
 #include "model/json.h"
 #include "model/number.h"
 
@@ -102,8 +102,7 @@ Value parse(const Json& j, int depth) {
     } else if (name == "NULL") {
       if (!x.IsBool()) wrong_json_type(x, "Boolean");
       if (!x.GetBool())
-        invalid(std::string(kInvalid) +
-                     "Null attribute value types must have the value of true");
+        invalid(std::string(kInvalid) + "Null attribute value types must have the value of true");
       v.type = Type::NUL;
     } else if (name == "SS") {
       v.type = Type::SS;
@@ -111,7 +110,7 @@ Value parse(const Json& j, int depth) {
       if (v.set.empty()) invalid(std::string(kInvalid) + "An string set  may not be empty");
       if (has_duplicates(v.set, [](const std::string& s) { return s; }))
         invalid(std::string(kInvalid) + "Input collection " + join(v.set) +
-                     " contains duplicates.");
+                " contains duplicates.");
     } else if (name == "NS") {
       v.type = Type::NS;
       for (const auto& e : array_of(x).GetArray())
@@ -129,7 +128,7 @@ Value parse(const Json& j, int depth) {
       if (v.set.empty()) invalid(std::string(kInvalid) + "Binary sets should not be empty");
       if (has_duplicates(v.set, [](const std::string& s) { return s; }))
         invalid(std::string(kInvalid) + "Input collection " + join(texts) +
-                     "of type BS contains duplicates.");
+                "of type BS contains duplicates.");
     } else if (name == "L") {
       v.type = Type::L;
       for (const auto& e : array_of(x).GetArray()) v.list.push_back(parse(e, depth + 1));
@@ -162,13 +161,12 @@ void wrong_json_type(const Json& j, const char* expected) {
   std::string article = e == "Blob" ? "a " : "an ";
   if (j.IsObject()) serialization("Start of structure or map found where not expected.");
   if (j.IsArray()) serialization("Start of list found where not expected");
-  if (j.IsBool())
-    serialization("class java.lang.Boolean can not be converted to " + article + e);
+  if (j.IsBool()) serialization("class java.lang.Boolean can not be converted to " + article + e);
   if (j.IsNumber()) {
-    const char* cls = !j.IsInt64()                                      ? "java.lang.Double"
+    const char* cls = !j.IsInt64()                                        ? "java.lang.Double"
                       : (j.GetInt64() >= -32768 && j.GetInt64() <= 32767) ? "java.lang.Short"
-                      : j.IsInt()                                        ? "java.lang.Integer"
-                                                                         : "java.lang.Long";
+                      : j.IsInt()                                         ? "java.lang.Integer"
+                                                                          : "java.lang.Long";
     serialization(std::string("class ") + cls + " can not be converted to " + article + e);
   }
   if (j.IsString()) {
@@ -191,18 +189,10 @@ void write_value(JsonWriter& w, const Value& v) {
   w.Key(type_name(v.type));
   switch (v.type) {
     case Type::S:
-    case Type::N:
-      write_string(w, v.scalar);
-      break;
-    case Type::B:
-      write_bytes_b64(w, v.scalar);
-      break;
-    case Type::BOOL:
-      w.Bool(v.boolean);
-      break;
-    case Type::NUL:
-      w.Bool(true);
-      break;
+    case Type::N: write_string(w, v.scalar); break;
+    case Type::B: write_bytes_b64(w, v.scalar); break;
+    case Type::BOOL: w.Bool(v.boolean); break;
+    case Type::NUL: w.Bool(true); break;
     case Type::SS:
     case Type::NS:
     case Type::BS:
@@ -220,9 +210,7 @@ void write_value(JsonWriter& w, const Value& v) {
       for (const auto& e : v.list) write_value(w, e);
       w.EndArray();
       break;
-    case Type::M:
-      write_item(w, v.map);
-      break;
+    case Type::M: write_item(w, v.map); break;
   }
   w.EndObject();
 }

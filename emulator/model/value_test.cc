@@ -32,15 +32,26 @@ model::Item item(const char* json) {
 
 TEST(AttributeValue, ValidationMessagesMatchDynamoDb) {
   const std::pair<const char*, const char*> cases[] = {
-      {R"({})", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
-      {R"({"S":"a","N":"1"})", "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes"},
-      {R"({"SS":[]})", "One or more parameter values were invalid: An string set  may not be empty"},
-      {R"({"NS":[]})", "One or more parameter values were invalid: An number set  may not be empty"},
-      {R"({"BS":[]})", "One or more parameter values were invalid: Binary sets should not be empty"},
-      {R"({"SS":["a","a"]})", "One or more parameter values were invalid: Input collection [a, a] contains duplicates."},
+      {R"({})",
+       "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"},
+      {R"({"S":"a","N":"1"})",
+       "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the "
+       "supported datatypes"},
+      {R"({"SS":[]})",
+       "One or more parameter values were invalid: An string set  may not be empty"},
+      {R"({"NS":[]})",
+       "One or more parameter values were invalid: An number set  may not be empty"},
+      {R"({"BS":[]})",
+       "One or more parameter values were invalid: Binary sets should not be empty"},
+      {R"({"SS":["a","a"]})",
+       "One or more parameter values were invalid: Input collection [a, a] contains duplicates."},
       {R"({"NS":["1","1.0"]})", "Input collection contains duplicates"},
-      {R"({"BS":["Yg==","Yg=="]})", "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates."},
-      {R"({"NULL":false})", "One or more parameter values were invalid: Null attribute value types must have the value of true"},
+      {R"({"BS":["Yg==","Yg=="]})",
+       "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS "
+       "contains duplicates."},
+      {R"({"NULL":false})",
+       "One or more parameter values were invalid: Null attribute value types must have the value "
+       "of true"},
       {R"({"N":"x1"})", "The parameter cannot be converted to a numeric value: x1"},
   };
   for (const auto& [json, message] : cases) {

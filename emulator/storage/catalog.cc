@@ -165,7 +165,8 @@ model::TableDef decode(std::string_view text) {
       i.projection = p == "KEYS_ONLY" ? model::IndexDef::Projection::KeysOnly
                      : p == "INCLUDE" ? model::IndexDef::Projection::Include
                                       : model::IndexDef::Projection::All;
-      for (const auto& n : j["non_key"].GetArray()) i.non_key_attributes.emplace_back(model::view(n));
+      for (const auto& n : j["non_key"].GetArray())
+        i.non_key_attributes.emplace_back(model::view(n));
       i.backfilling = j["backfilling"].GetBool();
       i.read_capacity = j["rcu"].GetInt64();
       i.write_capacity = j["wcu"].GetInt64();
@@ -180,28 +181,48 @@ std::string encode_stream(const model::StreamDef& s) {
   model::JsonWriter w(buf);
   auto key_attr = [&](const model::KeyAttribute& k) { write_key_attribute(w, k); };
   w.StartObject();
-  w.Key("id"); w.Uint64(s.id);
-  w.Key("table_id"); w.Uint64(s.table_id);
-  w.Key("space"); model::write_string(w, s.space);
-  w.Key("table"); model::write_string(w, s.table_name);
-  w.Key("region"); model::write_string(w, s.region);
-  w.Key("label"); model::write_string(w, s.label);
-  w.Key("view"); model::write_string(w, s.view_type);
-  w.Key("enabled"); w.Bool(s.enabled);
-  w.Key("created"); w.Int64(s.created_ms);
-  w.Key("disabled"); w.Int64(s.disabled_ms);
-  w.Key("hash"); key_attr(s.hash);
-  if (s.range) { w.Key("range"); key_attr(*s.range); }
-  w.Key("trimmed"); w.Uint64(s.trimmed_through);
+  w.Key("id");
+  w.Uint64(s.id);
+  w.Key("table_id");
+  w.Uint64(s.table_id);
+  w.Key("space");
+  model::write_string(w, s.space);
+  w.Key("table");
+  model::write_string(w, s.table_name);
+  w.Key("region");
+  model::write_string(w, s.region);
+  w.Key("label");
+  model::write_string(w, s.label);
+  w.Key("view");
+  model::write_string(w, s.view_type);
+  w.Key("enabled");
+  w.Bool(s.enabled);
+  w.Key("created");
+  w.Int64(s.created_ms);
+  w.Key("disabled");
+  w.Int64(s.disabled_ms);
+  w.Key("hash");
+  key_attr(s.hash);
+  if (s.range) {
+    w.Key("range");
+    key_attr(*s.range);
+  }
+  w.Key("trimmed");
+  w.Uint64(s.trimmed_through);
   w.Key("shards");
   w.StartArray();
   for (const auto& sh : s.shards) {
     w.StartObject();
-    w.Key("id"); model::write_string(w, sh.id);
-    w.Key("parent"); model::write_string(w, sh.parent);
-    w.Key("first"); w.Uint64(sh.first_seq);
-    w.Key("last"); w.Uint64(sh.last_seq);
-    w.Key("created"); w.Int64(sh.created_ms);
+    w.Key("id");
+    model::write_string(w, sh.id);
+    w.Key("parent");
+    model::write_string(w, sh.parent);
+    w.Key("first");
+    w.Uint64(sh.first_seq);
+    w.Key("last");
+    w.Uint64(sh.last_seq);
+    w.Key("created");
+    w.Int64(sh.created_ms);
     w.EndObject();
   }
   w.EndArray();

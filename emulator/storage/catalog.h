@@ -9,8 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "model/table.h"
@@ -37,13 +37,13 @@ class Catalog {
   void set_writer_thread(std::thread::id id) { writer_ = id; }
   void begin_change() { savepoint_ = staged_; }
   void undo_change() { staged_ = savepoint_; }
-  void publish();   // the group committed
-  void discard();   // the group failed
+  void publish();  // the group committed
+  void discard();  // the group failed
 
   TablePtr find(const std::string& space, std::string_view name) const;
   // Table names of a namespace in ascending order, starting after `after`.
-  std::vector<std::string> names(const std::string& space, std::string_view after,
-                                 size_t limit, bool* more) const;
+  std::vector<std::string> names(const std::string& space, std::string_view after, size_t limit,
+                                 bool* more) const;
 
   // Writer-thread only: change the definitions inside the group's transaction.
   TablePtr create(Txn& txn, model::TableDef def);
@@ -79,7 +79,7 @@ class Catalog {
 
   MDB_env* env_;
   MDB_dbi meta_;
-  mutable std::shared_mutex mu_;            // guards published_
+  mutable std::shared_mutex mu_;  // guards published_
   std::shared_ptr<const State> published_ = std::make_shared<State>();
   std::shared_ptr<State> staged_, savepoint_;  // writer thread only
   std::thread::id writer_;

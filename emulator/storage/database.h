@@ -20,8 +20,8 @@ namespace ddb::storage {
 class Database {
  public:
   struct Options {
-    std::string path;      // database file
-    bool durable = true;   // fsync every group commit
+    std::string path;     // database file
+    bool durable = true;  // fsync every group commit
   };
   explicit Database(const Options& o);
   ~Database();

@@ -21,9 +21,7 @@ inline void check(int rc, const char* what) {
   if (rc != MDB_SUCCESS) throw LmdbError(what, rc);
 }
 
-inline MDB_val to_val(std::string_view s) {
-  return MDB_val{s.size(), const_cast<char*>(s.data())};
-}
+inline MDB_val to_val(std::string_view s) { return MDB_val{s.size(), const_cast<char*>(s.data())}; }
 inline std::string_view from_val(const MDB_val& v) {
   return {static_cast<const char*>(v.mv_data), v.mv_size};
 }

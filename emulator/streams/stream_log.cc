@@ -59,11 +59,13 @@ std::string sequence_text(uint64_t seq) {
   return buf;
 }
 
-std::string record_key(uint64_t stream_id, uint64_t seq) { return model::be64(stream_id) + model::be64(seq); }
+std::string record_key(uint64_t stream_id, uint64_t seq) {
+  return model::be64(stream_id) + model::be64(seq);
+}
 uint64_t record_seq(std::string_view key) { return model::read_be64(key.substr(8)); }
 
-storage::StreamPtr create_stream(storage::Txn& txn, storage::Database& db,
-                                 const model::TableDef& t, const std::string& view_type) {
+storage::StreamPtr create_stream(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
+                                 const std::string& view_type) {
   int64_t now = model::Clock::now_ms();
   model::StreamDef s;
   s.table_id = t.id;

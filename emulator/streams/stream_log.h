@@ -22,8 +22,8 @@ void append(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
             const model::Item* old, const model::Item* next, Origin origin);
 
 // A new stream for `t` (CreateTable / UpdateTable enabling streams), with its first shard.
-storage::StreamPtr create_stream(storage::Txn& txn, storage::Database& db,
-                                 const model::TableDef& t, const std::string& view_type);
+storage::StreamPtr create_stream(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
+                                 const std::string& view_type);
 // Marks a stream DISABLED (its shard closed); it stays readable until its records expire.
 void disable_stream(storage::Txn& txn, storage::Database& db, uint64_t stream_id);
 

@@ -75,8 +75,8 @@ int64_t entry_expiry(std::string_view entry) {
 std::optional<std::string> next_due(const storage::Txn& txn, const storage::Database& db,
                                     const model::TableDef& t, int64_t now,
                                     const std::string& after) {
-  std::string from = model::be64(t.id) +
-                     model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
+  std::string from =
+      model::be64(t.id) + model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
   std::string to = model::be64(t.id) + model::be64(static_cast<uint64_t>(now) ^ (1ULL << 63));
   storage::Cursor c(txn, db.ttl());
   if (!c.seek(after.empty() ? from : after)) return std::nullopt;
@@ -86,7 +86,8 @@ std::optional<std::string> next_due(const storage::Txn& txn, const storage::Data
 }
 
 std::string entry_item_key(std::string_view entry) {
-  return storage::table_prefix(model::read_be64(entry.substr(0, 8))) + std::string(entry.substr(16));
+  return storage::table_prefix(model::read_be64(entry.substr(0, 8))) +
+         std::string(entry.substr(16));
 }
 
 }  // namespace ddb::ttl

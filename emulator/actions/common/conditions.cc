@@ -1,8 +1,8 @@
 #include "actions/common/conditions.h"
 
-#include "model/error.h"
 #include "api/request.h"
 #include "expr/eval.h"
+#include "model/error.h"
 
 namespace ddb::actions {
 
@@ -14,8 +14,7 @@ bool return_item_on_failure(const model::Json& body) {
   return v == "ALL_OLD";
 }
 
-void require(const std::optional<expr::Node>& condition, const model::Item* old,
-             bool return_item) {
+void require(const std::optional<expr::Node>& condition, const model::Item* old, bool return_item) {
   if (!condition || expr::holds(*condition, old)) return;
   ApiError e(Code::ConditionalCheckFailed, "The conditional request failed");
   if (return_item && old) {

@@ -15,7 +15,6 @@ bool return_item_on_failure(const model::Json& body);
 
 // Throws ConditionalCheckFailedException ("The conditional request failed") when the
 // condition does not hold for `old` (nullptr: no item), carrying the old item when asked.
-void require(const std::optional<expr::Node>& condition, const model::Item* old,
-             bool return_item);
+void require(const std::optional<expr::Node>& condition, const model::Item* old, bool return_item);
 
 }  // namespace ddb::actions

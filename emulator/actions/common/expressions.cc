@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "model/error.h"
 #include "api/request.h"
 #include "expr/legacy.h"
 #include "expr/parser.h"
+#include "model/error.h"
 
 namespace ddb::actions {
 namespace {
@@ -48,14 +48,13 @@ const model::Json* names_or_values(const model::Json& body, const char* member,
     nulls += expressions[i];
   }
   invalid("ExpressionAttributeValues can only be specified when using expressions: " + nulls +
-               (expressions.size() > 1 ? " are null" : " is null"));
+          (expressions.size() > 1 ? " are null" : " is null"));
 }
 
 }  // namespace
 
 Expressions::Expressions(const model::Json& body, std::initializer_list<const char*> members)
-    : body_(body),
-      bindings_([&] {
+    : body_(body), bindings_([&] {
         // Mixing the two styles is refused before anything else is looked at.
         // Both lists in the order of the operation's input shape.
         std::string legacy, modern;
@@ -70,7 +69,8 @@ Expressions::Expressions(const model::Json& body, std::initializer_list<const ch
         if (!legacy.empty() && !modern.empty())
           invalid(
               "Can not use both expression and non-expression parameters in the same request: "
-              "Non-expression parameters: {" + legacy + "} Expression parameters: {" + modern + "}");
+              "Non-expression parameters: {" +
+              legacy + "} Expression parameters: {" + modern + "}");
         return expr::Bindings(names_or_values(body, "ExpressionAttributeNames", members),
                               names_or_values(body, "ExpressionAttributeValues", members));
       }()) {}
@@ -80,7 +80,8 @@ std::optional<expr::Node> Expressions::condition() {
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Condition),
                           expr::Kind::Condition);
   if (const model::Json* expected = model::get_object(body_, "Expected"))
-    return expr::condition_from_expected(*expected, model::get_string(body_, "ConditionalOperator"));
+    return expr::condition_from_expected(*expected,
+                                         model::get_string(body_, "ConditionalOperator"));
   return std::nullopt;
 }
 
@@ -96,7 +97,8 @@ std::optional<expr::Node> Expressions::filter(const char* legacy) {
   if (auto text = model::get_string(body_, "FilterExpression"))
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Filter), expr::Kind::Filter);
   if (const model::Json* conditions = model::get_object(body_, legacy))
-    return expr::condition_from_expected(*conditions, model::get_string(body_, "ConditionalOperator"));
+    return expr::condition_from_expected(*conditions,
+                                         model::get_string(body_, "ConditionalOperator"));
   return std::nullopt;
 }
 

@@ -15,7 +15,8 @@ std::string names(const std::vector<std::string>& v) {
 
 IndexRequest read_index(const model::Json& j, bool global, const std::string& path,
                         api::Constraints& c) {
-  if (!j.IsObject()) model::wrong_json_type(j, global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex");
+  if (!j.IsObject())
+    model::wrong_json_type(j, global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex");
   IndexRequest r;
   model::IndexDef& ix = r.def;
   ix.global = global;
@@ -90,8 +91,8 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
   for (const auto& k : keys)
     if (!type_of(k))
       invalid(std::string(kInvalid) +
-                   "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
-                   names(keys) + "], AttributeDefinitions: [" + names(defs) + "]");
+              "Some index key attributes are not defined in AttributeDefinitions. Keys: [" +
+              names(keys) + "], AttributeDefinitions: [" + names(defs) + "]");
   if (ix.range && ix.hash.name == ix.range->name)
     invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (r.first_key_type != "HASH")
@@ -101,24 +102,25 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
   if (!ix.global) {
     if (!ix.range)
       invalid(std::string(kInvalid) +
-                   "Index KeySchema does not have a range key for index: " + ix.name);
+              "Index KeySchema does not have a range key for index: " + ix.name);
     if (ix.hash.name != table.hash.name)
       invalid(std::string(kInvalid) +
-                   "Index KeySchema does not have the same leading hash key as table KeySchema "
-                   "for index: " + ix.name + ". index hash key: " + ix.hash.name +
-                   ", table hash key: " + table.hash.name);
+              "Index KeySchema does not have the same leading hash key as table KeySchema "
+              "for index: " +
+              ix.name + ". index hash key: " + ix.hash.name +
+              ", table hash key: " + table.hash.name);
   }
   if (!r.projection_type_given) invalid(std::string(kInvalid) + "Unknown ProjectionType: null");
   if (r.non_key_given && r.projection_type != "INCLUDE")
     invalid(std::string(kInvalid) + "ProjectionType is " + r.projection_type +
-                 ", but NonKeyAttributes is specified");
+            ", but NonKeyAttributes is specified");
   if (ix.global) {
     if (on_demand && r.throughput_given)
       invalid(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
-                   ix.name + " when BillingMode is PAY_PER_REQUEST");
+              ix.name + " when BillingMode is PAY_PER_REQUEST");
     if (!on_demand && !r.throughput_given)
-      invalid(std::string(kInvalid) + "ProvisionedThroughput must be specified for index: " +
-                   ix.name);
+      invalid(std::string(kInvalid) +
+              "ProvisionedThroughput must be specified for index: " + ix.name);
     if (r.throughput_given) api::check_capacity_bounds({ix.read_capacity, ix.write_capacity});
   }
   ix.hash.type = type_of(ix.hash.name)->type;

@@ -13,7 +13,7 @@ namespace ddb::actions {
 
 // One index definition as requested, before the whole-definition rules are checked.
 struct IndexRequest {
-  model::IndexDef def;       // key types not yet resolved
+  model::IndexDef def;                          // key types not yet resolved
   std::string first_key_type, second_key_type;  // "HASH" / "RANGE" as given
   bool projection_type_given = false;
   bool non_key_given = false;

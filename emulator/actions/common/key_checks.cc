@@ -15,10 +15,9 @@ std::string type_mismatch(const model::KeyAttribute& k, const model::Value& v) {
 
 void check_not_empty(const model::KeyAttribute& k, const model::Value& v) {
   if (!v.scalar.empty()) return;
-  invalid(
-      std::string("One or more parameter values are not valid. The AttributeValue for a key "
-                  "attribute cannot contain an empty ") +
-      (v.type == model::Type::B ? "binary" : "string") + " value. Key: " + k.name);
+  invalid(std::string("One or more parameter values are not valid. The AttributeValue for a key "
+                      "attribute cannot contain an empty ") +
+          (v.type == model::Type::B ? "binary" : "string") + " value. Key: " + k.name);
 }
 
 void check_key_sizes(const model::TableDef& t, const model::Item& item) {
@@ -39,7 +38,7 @@ void check_put_item(const model::TableDef& t, const model::Item& item) {
     auto it = item.find(k.name);
     if (it == item.end())
       invalid("One or more parameter values were invalid: Missing the key " + k.name +
-                   " in the item");
+              " in the item");
     if (it->second.type != k.type) invalid(type_mismatch(k, it->second));
     check_not_empty(k, it->second);
   };
@@ -72,13 +71,14 @@ void check_index_keys(const model::TableDef& t, const model::Item& item) {
       if (it == item.end()) continue;
       if (it->second.type != k->type)
         invalid("One or more parameter values were invalid: Type mismatch for Index Key " +
-                     k->name + " Expected: " + model::type_name(k->type) +
-                     " Actual: " + model::type_name(it->second.type) + " IndexName: " + ix.name);
+                k->name + " Expected: " + model::type_name(k->type) +
+                " Actual: " + model::type_name(it->second.type) + " IndexName: " + ix.name);
       if (it->second.scalar.empty())
         invalid(
             "One or more parameter values are not valid. A value specified for a secondary index "
             "key is not supported. The AttributeValue for a key attribute cannot contain an "
-            "empty " + std::string(k->type == model::Type::B ? "binary" : "string") +
+            "empty " +
+            std::string(k->type == model::Type::B ? "binary" : "string") +
             " value. IndexName: " + ix.name + ", IndexKey: " + k->name);
     }
   }

@@ -13,8 +13,8 @@
 namespace ddb::actions {
 
 struct WriteOptions {
-  bool return_old = false;        // ReturnValues ALL_OLD
-  bool consumed_capacity = false; // ReturnConsumedCapacity TOTAL or INDEXES
+  bool return_old = false;         // ReturnValues ALL_OLD
+  bool consumed_capacity = false;  // ReturnConsumedCapacity TOTAL or INDEXES
 };
 
 // Checks ReturnValues, ReturnConsumedCapacity and ReturnItemCollectionMetrics, adding their

@@ -3,13 +3,13 @@
 #include <algorithm>
 
 #include "actions/common/expressions.h"
-#include "indexes/indexes.h"
-#include "storage/keys.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
 #include "expr/eval.h"
+#include "indexes/indexes.h"
 #include "model/codec.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 namespace {
@@ -91,12 +91,12 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   if (select && spec.projection && *select != "SPECIFIC_ATTRIBUTES") {
     std::string what = legacy_projection ? "AttributesToGet" : "ProjectionExpression";
     invalid(std::string(kInvalid) + "Cannot specify the " + what + " when choosing to get " +
-                 (*select == "COUNT" ? std::string("only the COUNT") : std::string(*select)));
+            (*select == "COUNT" ? std::string("only the COUNT") : std::string(*select)));
   }
   if (select == "SPECIFIC_ATTRIBUTES" && !spec.projection)
     invalid(std::string(kInvalid) +
-                 "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
-                 "SPECIFIC_ATTRIBUTES");
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
+            "SPECIFIC_ATTRIBUTES");
 
   auto table = table_for_items(call, *name);
   out.table = table;
@@ -112,13 +112,14 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   }
   if (select == "ALL_PROJECTED_ATTRIBUTES" && !spec.index)
     invalid(std::string(kInvalid) +
-                 "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   if (select == "ALL_ATTRIBUTES" && spec.index &&
       spec.index->projection != model::IndexDef::Projection::All) {
     if (spec.index->global)
-      invalid(std::string(kInvalid) + "Select type ALL_ATTRIBUTES is not supported for "
-                   "global secondary index " + spec.index->name +
-                   " because its projection type is not ALL");
+      invalid(std::string(kInvalid) +
+              "Select type ALL_ATTRIBUTES is not supported for "
+              "global secondary index " +
+              spec.index->name + " because its projection type is not ALL");
     spec.fetch_from_table = true;
   }
   spec.count_only = select == "COUNT";
@@ -127,11 +128,11 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
       spec.index->projection != model::IndexDef::Projection::All) {
     for (const auto& p : *spec.projection) {
       const std::string& n = p[0].name;
-      bool projected = table->is_key(n) || n == spec.index->hash.name ||
-                       (spec.index->range && n == spec.index->range->name) ||
-                       std::find(spec.index->non_key_attributes.begin(),
-                                 spec.index->non_key_attributes.end(), n) !=
-                           spec.index->non_key_attributes.end();
+      bool projected =
+          table->is_key(n) || n == spec.index->hash.name ||
+          (spec.index->range && n == spec.index->range->name) ||
+          std::find(spec.index->non_key_attributes.begin(), spec.index->non_key_attributes.end(),
+                    n) != spec.index->non_key_attributes.end();
       if (!projected) spec.fetch_from_table = true;
     }
   }
@@ -237,8 +238,7 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
     w.Key("LastEvaluatedKey");
     model::write_item(w, *last);
   }
-  if (consumed_capacity)
-    write_consumed(w, spec.table->name, read_units(bytes, spec.consistent));
+  if (consumed_capacity) write_consumed(w, spec.table->name, read_units(bytes, spec.consistent));
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }

@@ -20,8 +20,8 @@ struct ReadSpec {
   const model::IndexDef* index = nullptr;  // nullptr: the table itself
   std::string lower, upper;                // key range [lower, upper)
   bool forward = true;
-  std::optional<std::string> exclusive_start;  // a stored key
-  int64_t limit = 0;                            // 0: none
+  std::optional<std::string> exclusive_start;        // a stored key
+  int64_t limit = 0;                                 // 0: none
   std::function<bool(const model::Item&)> in_range;  // exact key condition / segment test
   bool range_is_exact = false;  // the key range alone selects exactly: in_range can be skipped
   std::optional<expr::Node> filter;

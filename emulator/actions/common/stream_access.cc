@@ -8,7 +8,7 @@ storage::StreamPtr stream_by_arn(const api::Call& call, std::string_view arn) {
   for (const auto& s : call.svc.db.catalog().streams())
     if (s->space == call.space && s->arn() == arn) return s;
   fail(Code::ResourceNotFound,
-            "Requested resource not found: Stream: " + std::string(arn) + " not found");
+       "Requested resource not found: Stream: " + std::string(arn) + " not found");
 }
 
 const model::ShardDef* shard_by_id(const model::StreamDef& s, std::string_view id) {

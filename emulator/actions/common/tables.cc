@@ -15,7 +15,7 @@ storage::TablePtr table_for_describe(const api::Call& call, std::string_view nam
   auto t = call.svc.db.catalog().find(call.space, name);
   if (!t)
     fail(Code::ResourceNotFound,
-              "Requested resource not found: Table: " + std::string(name) + " not found");
+         "Requested resource not found: Table: " + std::string(name) + " not found");
   return t;
 }
 
@@ -30,11 +30,13 @@ std::optional<std::string> stream_specification(const model::Json& body) {
            {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"});
   c.check();
   if (*enabled && !view)
-    invalid("One or more parameter values were invalid: StreamViewType is required when "
-                 "StreamEnabled is true");
+    invalid(
+        "One or more parameter values were invalid: StreamViewType is required when "
+        "StreamEnabled is true");
   if (!*enabled && view)
-    invalid("One or more parameter values were invalid: StreamViewType cannot be specified "
-                 "when StreamEnabled is false");
+    invalid(
+        "One or more parameter values were invalid: StreamViewType cannot be specified "
+        "when StreamEnabled is false");
   return *enabled ? std::string(*view) : std::string();
 }
 
@@ -43,15 +45,16 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
   if (!view_type.empty()) {
     if (def.stream_id)
       invalid("Table already has an enabled stream: " + def.arn() + "/stream/" +
-                   def.latest_stream_label);
+              def.latest_stream_label);
     auto s = streams::create_stream(txn, db, def, view_type);
     def.stream_id = def.latest_stream_id = s->id;
     def.latest_stream_label = s->label;
     def.stream_view_type = view_type;
   } else {
     if (!def.stream_id)
-      invalid("One or more parameter values were invalid: Table does not have an enabled "
-                   "stream to disable");
+      invalid(
+          "One or more parameter values were invalid: Table does not have an enabled "
+          "stream to disable");
     streams::disable_stream(txn, db, def.stream_id);
     def.stream_id = 0;
     def.stream_view_type.clear();
