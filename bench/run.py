@@ -4,7 +4,8 @@ memory) and a no-op server on the same Beast front end (the machine's ceiling), 
 servers within each repetition. Prints a table of medians and ratios and writes it to
 bench/results/<date>.md. Not a test: the machines are shared and noisy.
 
-    scripts/bench [--seconds S] [--reps R] [--quick]
+    scripts/bench [--seconds S] [--reps R] [--quick] [--ops ...] [--servers ...] [--conns ...]
+                  [--baseline OTHER_EMULATOR_BINARY]
 """
 import argparse, datetime, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 import urllib.error
@@ -107,13 +108,18 @@ def install_dynalite():
     return cli
 
 
-def servers(with_dynalite):
+def servers(with_dynalite, baseline=None):
     emu = os.path.join(BIN, "emulator")
     out = [
         Server("emulator", lambda p, d: [emu, "--port", str(p), "--db-path", d]),
         Server("emulator-mem", lambda p, d: [emu, "--port", str(p), "--in-memory"]),
         Server("noop", lambda p, d: [emu, "--port", str(p), "--noop"]),
     ]
+    if baseline:  # another build of the emulator (before a change), measured in the same run
+        out[2:2] = [
+            Server("baseline", lambda p, d: [baseline, "--port", str(p), "--db-path", d]),
+            Server("baseline-mem", lambda p, d: [baseline, "--port", str(p), "--in-memory"]),
+        ]
     if with_dynalite:
         cli = install_dynalite()
         out.append(Server("dynalite", lambda p, d: ["node", cli, "--port", str(p)]))
@@ -207,11 +213,15 @@ def main():
     ap.add_argument("--ops", default=",".join(OPS), help="comma-separated subset of " + ",".join(OPS))
     ap.add_argument("--servers", default="", help="comma-separated subset of server names")
     ap.add_argument("--conns", default="1,64", help="comma-separated connection counts")
+    ap.add_argument("--baseline", default="", help="an emulator binary to measure beside this build "
+                    "(servers baseline and baseline-mem), e.g. one built before a change")
     args = ap.parse_args()
-    partial = bool(args.servers) or args.ops != ",".join(OPS) or args.conns != "1,64"
+    partial = (bool(args.servers) or args.ops != ",".join(OPS) or args.conns != "1,64"
+               or bool(args.baseline))
     OPS[:] = [op for op in args.ops.split(",") if op]
     CONNS[:] = [int(c) for c in args.conns.split(",") if c]
-    all_servers = servers(not args.quick and "dynalite" in (args.servers or "dynalite"))
+    all_servers = servers(not args.quick and "dynalite" in (args.servers or "dynalite"),
+                          os.path.abspath(args.baseline) if args.baseline else None)
     if args.servers:
         keep = args.servers.split(",")
         all_servers = [s for s in all_servers if s.name in keep]
@@ -227,8 +237,9 @@ def main():
              f"{os.cpu_count()} cores; medians of {args.reps} runs of {args.seconds:g} s "
              "(first fifth of each run is warm-up); servers alternate within each repetition; "
              "the load generator shares the cores.", "",
-             "| op | conns | server | req/s | p50 us | p99 us | p99.9 us | server CPU us/req | vs dynalite | vs no-op |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| op | conns | server | req/s | p50 us | p99 us | p99.9 us | server CPU us/req | vs dynalite | vs no-op |"
+             + (" vs baseline |" if args.baseline else ""),
+             "|---|---|---|---|---|---|---|---|---|---|" + ("---|" if args.baseline else "")]
     for op in OPS:
         for conns in CONNS:
             base_d = results.get(("dynalite", op, conns))
@@ -244,9 +255,15 @@ def main():
                 n_rps = median(base_n, "rps") if base_n else 0
                 vs_d = (f"{rps / d_rps:.1f}x" if d_rps else "n/a") if base_d and name != "dynalite" else ""
                 vs_n = f"{rps / n_rps:.0%}" if n_rps and name != "noop" else ""
-                lines.append(f"| {op} | {conns} | {name} | {rps:.0f} | {median(runs, 'p50_us'):.0f} | "
-                             f"{median(runs, 'p99_us'):.0f} | {median(runs, 'p999_us'):.0f} | "
-                             f"{median(runs, 'cpu_us_per_req'):.1f} | {vs_d} | {vs_n} |")
+                row = (f"| {op} | {conns} | {name} | {rps:.0f} | {median(runs, 'p50_us'):.0f} | "
+                       f"{median(runs, 'p99_us'):.0f} | {median(runs, 'p999_us'):.0f} | "
+                       f"{median(runs, 'cpu_us_per_req'):.1f} | {vs_d} | {vs_n} |")
+                if args.baseline:
+                    twin = {"emulator": "baseline", "emulator-mem": "baseline-mem"}.get(name)
+                    base_b = results.get((twin, op, conns)) if twin else None
+                    b_rps = median(base_b, "rps") if base_b else 0
+                    row += f" {rps / b_rps:.2f}x |" if b_rps else " |"
+                lines.append(row)
     lines += ["", "| server | start to first answer (ms) | idle RSS (MB) |", "|---|---|---|"]
     lines += [f"| {n} | {startup[n]:.1f} | {idle[n]:.1f} |" for n in names]
     if not args.quick and not partial:
