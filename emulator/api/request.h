@@ -1,6 +1,6 @@
-// Reading request members the way DynamoDB's deserializer and validator do: a member of the
-// wrong JSON kind is a SerializationException; constraint violations are collected and
-// reported together as "N validation errors detected: ...".
+// Validating requests the way DynamoDB's validator does: constraint violations are collected
+// and reported together as "N validation errors detected: ...". (The typed member readers,
+// where a member of the wrong JSON kind is a SerializationException, are in model/json.h.)
 #pragma once
 
 #include <cstdint>

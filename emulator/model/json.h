@@ -1,4 +1,5 @@
-// RapidJSON types used across the emulator, and the AttributeValue JSON codec.
+// RapidJSON types used across the emulator, the AttributeValue JSON codec, and typed readers
+// of request members as DynamoDB's deserializer reads them.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -44,7 +45,8 @@ constexpr int kMaxJsonDepth = 200;
 // Whether `json` opens more than kMaxJsonDepth objects and arrays at once (strings skipped).
 bool too_deep(std::string_view json);
 
-// Typed access to an optional member; absent or null gives nullopt/nullptr.
+// Typed access to an optional member; absent or null gives nullopt/nullptr, a member of the
+// wrong JSON kind a SerializationException in Coral's words.
 std::optional<std::string_view> get_string(const Json& obj, const char* name);
 std::optional<int64_t> get_integer(const Json& obj, const char* name);
 std::optional<bool> get_bool(const Json& obj, const char* name);
