@@ -1,0 +1,91 @@
+// A keep-alive HTTP/1.1 client for AWS endpoints (Boost.Beast behind a pimpl, so that this header
+// stays cheap). Synchronous: request() blocks until the whole response is read.
+//
+// Plain http:// only for now (the emulator and local stand-ins); an https:// endpoint is refused
+// at construction with a clear message rather than sent in clear text.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "awsproto/sigv4.h"
+
+namespace awsproto {
+
+// "http://127.0.0.1:8000/prod" -> {scheme "http", host "127.0.0.1", port 8000, base_path "/prod"}.
+// AWS allows a path in a configured endpoint URL (an API Gateway stage, for instance); requests
+// go to base_path + their own path, which the caller joins before signing (see join_path).
+struct Endpoint {
+  std::string scheme, host;
+  uint16_t port = 0;
+  std::string base_path;  // "" or "/a/b" (no trailing '/')
+
+  // The Host header: the port is left out when it is the scheme's default, as the SDKs do.
+  std::string host_header() const;
+  // base_path + path ("/prod" + "/@connections/x").
+  std::string join_path(std::string_view path) const;
+};
+
+// Throws std::invalid_argument for anything but scheme://host[:port][/path] with scheme http
+// or https. IPv6 literals are written in brackets ("http://[::1]:8000").
+Endpoint parse_endpoint(std::string_view url);
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+
+  // The first header of that name, compared case-insensitively.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+class HttpError : public std::runtime_error {
+ public:
+  enum class Kind { Connect, Timeout, Io, Protocol };
+  HttpError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+struct HttpClientOptions {
+  std::chrono::milliseconds connect_timeout{2000};  // name resolution and TCP connect
+  std::chrono::milliseconds io_timeout{10000};      // writing the request and reading the reply
+  size_t max_body_bytes = 64u << 20;
+};
+
+// One TCP connection, reused across calls; not safe for concurrent use (one client per thread,
+// or per Lambda instance). A server closes idle keep-alive connections whenever it likes; a
+// request on a reused connection that fails before any byte of its reply arrived (the write
+// fails, or the read meets end-of-stream or a reset) is therefore sent once more, on a new
+// connection. Only then: a request that got part of a reply, or a timeout, is never resent. A
+// server that acted on a request and died before replying would see it twice, so requests that
+// must not repeat should be conditional (DynamoDB's ConditionExpression) or idempotent.
+class HttpClient {
+ public:
+  explicit HttpClient(std::string_view endpoint_url, HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // Sends the request as given (method, path?query, headers, body), adding Host when missing,
+  // Content-Length, and User-Agent when missing. Throws HttpError; an HTTP error status is not
+  // an exception.
+  Response request(const Request& request);
+
+  const Endpoint& endpoint() const;
+  // TCP connections opened so far (for tests and metrics).
+  int connections_opened() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace awsproto

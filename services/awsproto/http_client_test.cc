@@ -1,0 +1,415 @@
+#include "awsproto/http_client.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <thread>
+
+namespace awsproto {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+// A server on 127.0.0.1 (port 0) in a thread, one connection at a time, each handed to `handler`
+// with its index. It counts connections and requests (handlers count requests with read()).
+class TestServer {
+ public:
+  using Handler = std::function<void(TestServer&, tcp::socket&, int connection)>;
+
+  explicit TestServer(Handler handler)
+      : handler_(std::move(handler)), acceptor_(ioc_, {net::ip::make_address("127.0.0.1"), 0}) {
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { serve(); });
+  }
+
+  ~TestServer() {
+    stopping_ = true;
+    tcp::socket wake(ioc_);
+    boost::system::error_code ec;
+    wake.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
+    thread_.join();
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  uint16_t port() const { return port_; }
+  int accepts() const { return accepts_; }
+  int requests() const { return requests_; }
+  bool stopping() const { return stopping_; }
+
+  // Reads one request; false at end of stream or on an error.
+  bool read(tcp::socket& socket, http::request<http::string_body>& request) {
+    boost::system::error_code ec;
+    request = {};
+    http::read(socket, buffer_, request, ec);
+    if (ec) return false;
+    ++requests_;
+    return true;
+  }
+
+  void write(tcp::socket& socket, http::response<http::string_body>& response) {
+    response.prepare_payload();
+    boost::system::error_code ec;
+    http::write(socket, response, ec);
+  }
+
+  void write_raw(tcp::socket& socket, std::string_view bytes) {
+    boost::system::error_code ec;
+    net::write(socket, net::buffer(bytes.data(), bytes.size()), ec);
+  }
+
+  // Answers with what it received: the body echoed, method, target and some headers as
+  // X-Echo-* headers, and the connection's index.
+  void answer(tcp::socket& socket, const http::request<http::string_body>& request, int connection,
+              bool keep_alive = true) {
+    http::response<http::string_body> response(http::status::ok, 11);
+    response.set("X-Echo-Method", request.method_string());
+    response.set("X-Echo-Target", request.target());
+    for (const char* name : {"Host", "Content-Length", "User-Agent", "Authorization", "X-Custom"}) {
+      if (auto it = request.find(name); it != request.end()) {
+        response.set(std::string("X-Echo-") + name, it->value());
+      }
+    }
+    response.set("X-Connection", std::to_string(connection));
+    response.keep_alive(keep_alive);
+    response.body() = request.body();
+    write(socket, response);
+  }
+
+  // Serves requests on the connection until the client closes it.
+  void echo(tcp::socket& socket, int connection) {
+    http::request<http::string_body> request;
+    while (read(socket, request)) answer(socket, request, connection);
+  }
+
+  void close(tcp::socket& socket) {
+    boost::system::error_code ec;
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
+ private:
+  void serve() {
+    for (int index = 0;; ++index) {
+      tcp::socket socket(ioc_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (stopping_ || ec) return;
+      ++accepts_;
+      buffer_.clear();
+      handler_(*this, socket, index);
+    }
+  }
+
+  Handler handler_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  beast::flat_buffer buffer_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> accepts_{0}, requests_{0};
+};
+
+Request post(std::string path, std::string body) {
+  Request r;
+  r.method = "POST";
+  r.path = std::move(path);
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(HttpClient, ReusesOneConnection) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) { s.echo(socket, c); });
+  HttpClient client(server.url());
+  for (int i = 0; i < 20; ++i) {
+    Response r = client.request(post("/", "body " + std::to_string(i)));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "body " + std::to_string(i));
+    EXPECT_EQ(r.header("x-connection"), "0");
+  }
+  EXPECT_EQ(server.accepts(), 1);
+  EXPECT_EQ(server.requests(), 20);
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST(HttpClient, SendsTheRequestAsGiven) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) { s.echo(socket, c); });
+  HttpClient client(server.url());
+  Request r = post("/2015-03-31/functions/fn/invocations", "{}");
+  r.query = "Qualifier=v%201";
+  r.headers = {{"X-Custom", "a  b"}};
+  Response response = client.request(r);
+  EXPECT_EQ(response.header("X-ECHO-METHOD"), "POST");
+  EXPECT_EQ(response.header("x-echo-target"),
+            "/2015-03-31/functions/fn/invocations?Qualifier=v%201");
+  EXPECT_EQ(response.header("X-Echo-Host"), "127.0.0.1:" + std::to_string(server.port()));
+  EXPECT_EQ(response.header("X-Echo-Content-Length"), "2");
+  EXPECT_EQ(response.header("X-Echo-User-Agent"), "awsproto/1");
+  EXPECT_EQ(response.header("X-Echo-X-Custom"), "a  b");
+  EXPECT_EQ(response.header("X-Missing"), std::nullopt);
+
+  // A signed request arrives with the headers the signer added.
+  Request get;
+  get.path = "/@connections/" + uri_encode("abc123=", false);
+  get.headers = {{"Host", client.endpoint().host_header()}};
+  Signed s = sign(get, {"AKID", "SECRET", ""}, "us-east-1", "execute-api",
+                  std::chrono::system_clock::now());
+  Response signed_response = client.request(get);
+  EXPECT_EQ(signed_response.header("X-Echo-Method"), "GET");
+  EXPECT_EQ(signed_response.header("X-Echo-Target"), "/@connections/abc123%3D");
+  EXPECT_EQ(signed_response.header("X-Echo-Authorization"), s.authorization);
+  EXPECT_EQ(signed_response.header("X-Echo-Content-Length"), std::nullopt);
+}
+
+TEST(HttpClient, ErrorStatusIsAResponse) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int) {
+    http::request<http::string_body> request;
+    while (s.read(socket, request)) {
+      http::response<http::string_body> response(http::status::bad_request, 11);
+      response.set("X-Amzn-ErrorType", "ValidationException");
+      response.body() = R"({"message":"nope"})";
+      s.write(socket, response);
+    }
+  });
+  HttpClient client(server.url());
+  Response r = client.request(post("/", "{}"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.header("x-amzn-errortype"), "ValidationException");
+  EXPECT_EQ(r.body, R"({"message":"nope"})");
+}
+
+TEST(HttpClient, ReconnectsWhenTheServerClosedTheIdleConnection) {
+  // Each connection serves one request, then the server closes it (without saying so first).
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    http::request<http::string_body> request;
+    if (s.read(socket, request)) s.answer(socket, request, c);
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  for (int i = 0; i < 5; ++i) {
+    Response r = client.request(post("/", std::to_string(i)));
+    EXPECT_EQ(r.body, std::to_string(i));
+    std::this_thread::sleep_for(10ms);  // lets the close arrive before the next request
+  }
+  EXPECT_EQ(server.accepts(), 5);
+  EXPECT_EQ(server.requests(), 5);
+  EXPECT_EQ(client.connections_opened(), 5);
+}
+
+TEST(HttpClient, ResendsOnceWhenAReusedConnectionEndsBeforeTheReply) {
+  // The first connection answers one request, then reads the second and closes without a byte
+  // of reply: the client cannot see this coming, and must send the request again.
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    if (c > 0) return s.echo(socket, c);
+    http::request<http::string_body> request;
+    if (s.read(socket, request)) s.answer(socket, request, c);
+    s.read(socket, request);
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  EXPECT_EQ(client.request(post("/", "first")).header("X-Connection"), "0");
+  Response second = client.request(post("/", "second"));
+  EXPECT_EQ(second.body, "second");
+  EXPECT_EQ(second.header("X-Connection"), "1");
+  EXPECT_EQ(server.requests(), 3);  // the second request arrived twice
+  EXPECT_EQ(server.accepts(), 2);
+  EXPECT_EQ(client.connections_opened(), 2);
+}
+
+TEST(HttpClient, DoesNotResendAfterPartOfAReply) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    if (c > 0) return s.echo(socket, c);
+    http::request<http::string_body> request;
+    if (s.read(socket, request)) s.answer(socket, request, c);
+    if (s.read(socket, request)) {
+      s.write_raw(socket, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    }
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  client.request(post("/", "first"));
+  try {
+    client.request(post("/", "second"));
+    FAIL() << "expected an HttpError";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.kind(), HttpError::Kind::Io);
+    EXPECT_NE(std::string(e.what()).find("mid-response"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server.requests(), 2);
+  // The client recovers on a new connection.
+  EXPECT_EQ(client.request(post("/", "third")).body, "third");
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(HttpClient, DoesNotResendOnAFreshConnection) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int) {
+    http::request<http::string_body> request;
+    s.read(socket, request);
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  EXPECT_THROW(client.request(post("/", "x")), HttpError);
+  EXPECT_EQ(server.requests(), 1);
+  EXPECT_EQ(server.accepts(), 1);
+}
+
+TEST(HttpClient, ReadsChunkedBodiesAndKeepsTheConnection) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int) {
+    http::request<http::string_body> request;
+    while (s.read(socket, request)) {
+      s.write_raw(socket,
+                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                  "Transfer-Encoding: chunked\r\n\r\n"
+                  "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
+    }
+  });
+  HttpClient client(server.url());
+  for (int i = 0; i < 3; ++i) {
+    Response r = client.request(post("/", ""));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "hello world");
+    EXPECT_EQ(r.header("content-type"), "application/json");
+  }
+  EXPECT_EQ(server.accepts(), 1);
+}
+
+TEST(HttpClient, HeadReplyHasNoBody) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    http::request<http::string_body> request;
+    while (s.read(socket, request)) {
+      if (request.method() == http::verb::head) {
+        s.write_raw(socket, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+      } else {
+        s.answer(socket, request, c);
+      }
+    }
+  });
+  HttpClient client(server.url());
+  Request head;
+  head.method = "HEAD";
+  Response r = client.request(head);
+  EXPECT_EQ(r.header("Content-Length"), "5");
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(client.request(post("/", "next")).body, "next");
+  EXPECT_EQ(server.accepts(), 1);
+}
+
+TEST(HttpClient, ConnectionCloseResponseEndsTheConnection) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    http::request<http::string_body> request;
+    if (s.read(socket, request)) s.answer(socket, request, c, /*keep_alive=*/false);
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  EXPECT_EQ(client.request(post("/", "a")).header("Connection"), "close");
+  EXPECT_EQ(client.request(post("/", "b")).body, "b");
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(HttpClient, ConnectionRefusedIsAClearError) {
+  uint16_t port;
+  {
+    net::io_context ioc;
+    tcp::acceptor probe(ioc, {net::ip::make_address("127.0.0.1"), 0});
+    port = probe.local_endpoint().port();
+  }  // closed: nothing listens there now
+  HttpClient client("http://127.0.0.1:" + std::to_string(port));
+  try {
+    client.request(post("/", ""));
+    FAIL() << "expected an HttpError";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.kind(), HttpError::Kind::Connect);
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot connect to 127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("refused"), std::string::npos) << what;
+  }
+}
+
+TEST(HttpClient, TimesOutWhenTheServerNeverAnswers) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    if (c > 0) return s.echo(socket, c);
+    http::request<http::string_body> request;
+    s.read(socket, request);
+    while (!s.stopping()) {
+      boost::system::error_code ec;
+      char byte;
+      socket.read_some(net::buffer(&byte, 1), ec);  // until the client gives up
+      if (ec) break;
+    }
+  });
+  HttpClientOptions options;
+  options.io_timeout = 200ms;
+  HttpClient client(server.url(), options);
+  auto start = std::chrono::steady_clock::now();
+  try {
+    client.request(post("/", "x"));
+    FAIL() << "expected a timeout";
+  } catch (const HttpError& e) {
+    EXPECT_EQ(e.kind(), HttpError::Kind::Timeout);
+    EXPECT_NE(std::string(e.what()).find("200 ms"), std::string::npos) << e.what();
+  }
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  // The timeout fired, and not before it was due (the upper bound only says it did not hang).
+  EXPECT_GE(elapsed, 190ms);
+  EXPECT_LT(elapsed, 30s);
+  EXPECT_EQ(server.requests(), 1);
+  // The next request goes out on a new connection.
+  EXPECT_EQ(client.request(post("/", "after")).body, "after");
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(Endpoint, Parses) {
+  Endpoint e = parse_endpoint("http://127.0.0.1:8000");
+  EXPECT_EQ(e.scheme, "http");
+  EXPECT_EQ(e.host, "127.0.0.1");
+  EXPECT_EQ(e.port, 8000);
+  EXPECT_EQ(e.base_path, "");
+  EXPECT_EQ(e.host_header(), "127.0.0.1:8000");
+  EXPECT_EQ(e.join_path("/"), "/");
+
+  Endpoint stage = parse_endpoint("HTTP://localhost:3001/prod/");
+  EXPECT_EQ(stage.scheme, "http");
+  EXPECT_EQ(stage.base_path, "/prod");
+  EXPECT_EQ(stage.join_path("/@connections/x"), "/prod/@connections/x");
+  EXPECT_EQ(stage.join_path(""), "/prod");
+
+  Endpoint aws = parse_endpoint("https://dynamodb.us-east-1.amazonaws.com");
+  EXPECT_EQ(aws.port, 443);
+  EXPECT_EQ(aws.host_header(), "dynamodb.us-east-1.amazonaws.com");
+  EXPECT_EQ(parse_endpoint("http://example.com").host_header(), "example.com");
+
+  Endpoint v6 = parse_endpoint("http://[::1]:9000");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 9000);
+  EXPECT_EQ(v6.host_header(), "[::1]:9000");
+}
+
+TEST(Endpoint, RejectsMalformed) {
+  for (const char* url :
+       {"", "127.0.0.1:8000", "ftp://h", "http://", "http://:80", "http://h:", "http://h:0",
+        "http://h:65536", "http://h:8x", "http://u@h", "http://h/p?q=1", "http://[::1"}) {
+    EXPECT_THROW(parse_endpoint(url), std::invalid_argument) << url;
+  }
+}
+
+TEST(HttpClient, RefusesHttps) {
+  try {
+    HttpClient client("https://dynamodb.us-east-1.amazonaws.com");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("https is not supported"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace awsproto
