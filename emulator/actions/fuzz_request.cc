@@ -23,7 +23,6 @@
 #include "storage/database.h"
 #include "storage/garbage.h"
 #include "streams/stream_log.h"
-#include "ttl/ttl.h"
 
 using namespace ddb;  // a fuzz target is a program of its own
 

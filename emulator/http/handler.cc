@@ -7,6 +7,7 @@
 
 #include "actions/registry.h"
 #include "api/error.h"
+#include "awsproto/sigv4.h"
 #include "model/clock.h"
 
 namespace ddb::http {
@@ -64,19 +65,9 @@ Response too_large() {
 }
 
 std::optional<Caller> caller_of(std::string_view auth) {
-  auto pos = auth.find("Credential=");
-  if (pos == std::string_view::npos) return std::nullopt;
-  std::string_view scope = auth.substr(pos + 11);
-  scope = scope.substr(0, scope.find_first_of(", "));
-  Caller c;
-  size_t a = scope.find('/');
-  if (a == std::string_view::npos) return std::nullopt;
-  c.access_key = scope.substr(0, a);
-  size_t b = scope.find('/', a + 1);
-  size_t r = b == std::string_view::npos ? std::string_view::npos : scope.find('/', b + 1);
-  c.region =
-      r == std::string_view::npos ? "us-east-1" : std::string(scope.substr(b + 1, r - b - 1));
-  return c;
+  auto a = awsproto::parse_authorization(auth);
+  if (!a) return std::nullopt;
+  return Caller{std::move(a->access_key_id), std::move(a->region)};
 }
 
 std::string Handler::allowed_origin(const Request& req) const {

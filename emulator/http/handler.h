@@ -76,7 +76,8 @@ void render_head(const Request& req, std::string_view cors_origin, const Respons
                  bool keep_alive, std::string& out);
 
 // The caller as the Authorization header names it: access key and region of the credential
-// scope ("AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/dynamodb/aws4_request, ...").
+// scope ("AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/dynamodb/aws4_request, ..."),
+// read by awsproto::parse_authorization.
 struct Caller {
   std::string access_key, region;
 };

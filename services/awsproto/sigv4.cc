@@ -375,7 +375,9 @@ std::optional<Authorization> parse_authorization(std::string_view header_value) 
   Authorization out;
   out.access_key_id = parts[0];
   out.date = parts[1];
-  out.region = parts.size() >= 3 ? std::string(parts[2]) : "us-east-1";
+  // The region is the third part when another part follows it (a scope cut short after its
+  // region names none): the emulator has always read it so.
+  out.region = parts.size() >= 4 ? std::string(parts[2]) : "us-east-1";
   if (parts.size() >= 4) out.service = parts[3];
   out.signed_headers = field("SignedHeaders=").value_or("");
   out.signature = field("Signature=").value_or("");

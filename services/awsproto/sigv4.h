@@ -120,7 +120,7 @@ struct Authorization {
 // access key and region, and checks no signature): accepted when it contains "Credential="
 // followed by a scope, which ends at the first ',' or ' ', with at least one '/'. The access key
 // is what precedes the first '/', the date the second component; region and service are the
-// third and fourth, and a scope with fewer than three components has region "us-east-1".
+// third and fourth, and a scope with fewer than four components has region "us-east-1".
 // SignedHeaders= and Signature= are read when present (empty otherwise).
 std::optional<Authorization> parse_authorization(std::string_view header_value);
 

@@ -322,14 +322,14 @@ TEST(ParseAuthorization, IsLenientLikeTheEmulatorAlwaysWas) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->access_key_id, "key");
   EXPECT_EQ(a->date, "x");
-  EXPECT_EQ(a->region, "us-east-1");  // fewer than three components: no region given
+  EXPECT_EQ(a->region, "us-east-1");  // fewer than four components: no region given
   EXPECT_EQ(a->service, "");
   EXPECT_EQ(a->signed_headers, "");
   EXPECT_EQ(a->signature, "");
 
   auto three = parse_authorization("AWS4-HMAC-SHA256 Credential=AKID/20250101/eu-west-1");
   ASSERT_TRUE(three);
-  EXPECT_EQ(three->region, "eu-west-1");
+  EXPECT_EQ(three->region, "us-east-1");  // nothing after the region: cut short, not named
 
   // The scope ends at the first ',' or ' '.
   auto comma = parse_authorization("Credential=AKID/20250101,/eu-west-1/ddb/aws4_request");
@@ -337,10 +337,13 @@ TEST(ParseAuthorization, IsLenientLikeTheEmulatorAlwaysWas) {
   EXPECT_EQ(comma->region, "us-east-1");
   auto space = parse_authorization("Credential=AKID/20250101/sa-east-1 /x/y");
   ASSERT_TRUE(space);
-  EXPECT_EQ(space->region, "sa-east-1");
+  EXPECT_EQ(space->region, "us-east-1");
   EXPECT_EQ(space->service, "");
 
   // An empty access key or region is taken as given.
+  auto four = parse_authorization("Credential=AKID/20250101/sa-east-1/dynamodb");
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->region, "sa-east-1");
   auto empty = parse_authorization("Credential=/20250101//dynamodb/aws4_request");
   ASSERT_TRUE(empty);
   EXPECT_EQ(empty->access_key_id, "");
