@@ -3,14 +3,11 @@
 #include "http/handler.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -18,37 +15,19 @@
 #include "model/clock.h"
 #include "model/json.h"
 #include "storage/keys.h"
+#include "storage/testing.h"
 
 namespace ddb {
 namespace {
 
-namespace fs = std::filesystem;
+using storage::testing::n;
+using storage::testing::run;
+using storage::testing::s;
+using storage::testing::TempDatabase;
+
 using http::Method;
 using http::Request;
 using http::Response;
-
-class TempDatabase {
- public:
-  TempDatabase() {
-    static std::atomic<int> next{0};
-    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    dir_ = base / ("emulator-http-test-" + std::to_string(getpid()) + "-" + std::to_string(next++));
-    fs::create_directories(dir_);
-    db_ = std::make_unique<storage::Database>(
-        storage::Database::Options{(dir_ / "emulator.mdb").string(), /*durable=*/false});
-  }
-  ~TempDatabase() {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  storage::Database& operator*() { return *db_; }
-  storage::Database* operator->() { return db_.get(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<storage::Database> db_;
-};
-
 // A connection that records what the handler answers. dispatch() runs the function at once:
 // a write's reply is then rendered on the writer thread, hence the lock.
 class FakeExchange : public http::Exchange {

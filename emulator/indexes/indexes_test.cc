@@ -3,33 +3,30 @@
 #include "indexes/indexes.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <future>
 #include <memory>
-#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "model/codec.h"
 #include "model/number.h"
 #include "storage/keys.h"
+#include "storage/testing.h"
 
 namespace ddb {
 namespace {
 
-namespace fs = std::filesystem;
+using storage::testing::n;
+using storage::testing::run;
+using storage::testing::s;
+using storage::testing::TempDatabase;
+
 using model::IndexDef;
 using model::Item;
 using model::Type;
 using model::Value;
-
-Value s(std::string v) { return Value::string(std::move(v)); }
-Value n(int64_t v) { return Value::number(model::Number::parse(std::to_string(v)).to_string()); }
 
 // pk (S) + sk (N).
 model::TableDef table_def() {
@@ -139,46 +136,7 @@ TEST(IndexEntry, EqualIndexKeysOrderByTableKey) {
   EXPECT_LT(entry_of("zzz", 99, "samd", 100), first);
   EXPECT_GT(entry_of("", -99, "same", 8), last);
   EXPECT_GT(entry_of("", -99, "samf", -100), last);
-}
-
-class TempDatabase {
- public:
-  TempDatabase() {
-    static std::atomic<int> next{0};
-    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    dir_ =
-        base / ("emulator-indexes-test-" + std::to_string(getpid()) + "-" + std::to_string(next++));
-    fs::create_directories(dir_);
-    db_ = std::make_unique<storage::Database>(
-        storage::Database::Options{(dir_ / "emulator.mdb").string(), /*durable=*/false});
-  }
-  ~TempDatabase() {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  storage::Database& operator*() { return *db_; }
-  storage::Database* operator->() { return db_.get(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<storage::Database> db_;
-};
-
-void run(storage::Database& db, storage::Database::Change change) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto committed = done->get_future();
-  db.write(std::move(change), [done](std::exception_ptr e) {
-    if (e)
-      done->set_exception(e);
-    else
-      done->set_value();
-  });
-  if (committed.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-    throw std::runtime_error("the change was not committed within 10 s");
-  committed.get();
-}
-
-// What the write path does for an index (items::store calls indexes::update); the item is
+}  // What the write path does for an index (items::store calls indexes::update); the item is
 // written alongside.
 void put(storage::Txn& txn, storage::Database& db, const model::TableDef& t, const Item& item) {
   std::string key = storage::storage_key(t, item);

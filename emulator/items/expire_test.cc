@@ -1,14 +1,9 @@
 // The TTL sweep: items::expire deletes what the expiry index says is due (by the emulator's
 // clock) through the one write path, with the service's identity on the REMOVE records.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <future>
 #include <memory>
-#include <stdexcept>
 #include <vector>
 
 #include "items/write.h"
@@ -17,42 +12,23 @@
 #include "model/json.h"
 #include "model/number.h"
 #include "storage/keys.h"
+#include "storage/testing.h"
 #include "streams/stream_log.h"
 
 namespace ddb {
 namespace {
 
-namespace fs = std::filesystem;
+using storage::testing::n;
+using storage::testing::run;
+using storage::testing::s;
+using storage::testing::TempDatabase;
+
 using model::Item;
 using model::Type;
 using model::Value;
 
 constexpr int64_t kDay = 24 * 3600;
 constexpr int64_t kYear = 365 * kDay;
-
-class TempDatabase {
- public:
-  TempDatabase() {
-    static std::atomic<int> next{0};
-    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    dir_ =
-        base / ("emulator-expire-test-" + std::to_string(getpid()) + "-" + std::to_string(next++));
-    fs::create_directories(dir_);
-    db_ = std::make_unique<storage::Database>(
-        storage::Database::Options{(dir_ / "emulator.mdb").string(), /*durable=*/false});
-  }
-  ~TempDatabase() {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  storage::Database& operator*() { return *db_; }
-  storage::Database* operator->() { return db_.get(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<storage::Database> db_;
-};
-
 // Moves the emulator's clock for one test and puts it back afterwards.
 class ClockOffset {
  public:
@@ -64,29 +40,11 @@ class ClockOffset {
  private:
   int64_t saved_;
 };
-
-void run(storage::Database& db, storage::Database::Change change) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto committed = done->get_future();
-  db.write(std::move(change), [done](std::exception_ptr e) {
-    if (e)
-      done->set_exception(e);
-    else
-      done->set_value();
-  });
-  if (committed.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-    throw std::runtime_error("the change was not committed within 10 s");
-  committed.get();
-}
-
 size_t expire(storage::Database& db, size_t budget) {
   size_t handled = 0;
   run(db, [&](storage::Txn& txn) { handled = items::expire(txn, db, budget); });
   return handled;
 }
-
-Value s(std::string v) { return Value::string(std::move(v)); }
-Value n(int64_t v) { return Value::number(model::Number::parse(std::to_string(v)).to_string()); }
 
 std::vector<std::string> keys_under(storage::Database& db, MDB_dbi dbi, const std::string& prefix) {
   std::vector<std::string> out;

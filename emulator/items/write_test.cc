@@ -3,12 +3,8 @@
 #include "items/write.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <future>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -19,60 +15,21 @@
 #include "model/json.h"
 #include "model/number.h"
 #include "storage/keys.h"
+#include "storage/testing.h"
 #include "streams/stream_log.h"
 #include "ttl/ttl.h"
 
 namespace ddb {
 namespace {
 
-namespace fs = std::filesystem;
+using storage::testing::n;
+using storage::testing::run;
+using storage::testing::s;
+using storage::testing::TempDatabase;
+
 using model::Item;
 using model::Type;
 using model::Value;
-
-// A database of its own in RAM-backed /dev/shm (else the temp folder), never fsync'd, removed
-// when the test ends.
-class TempDatabase {
- public:
-  TempDatabase() {
-    static std::atomic<int> next{0};
-    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    dir_ =
-        base / ("emulator-write-test-" + std::to_string(getpid()) + "-" + std::to_string(next++));
-    fs::create_directories(dir_);
-    db_ = std::make_unique<storage::Database>(
-        storage::Database::Options{(dir_ / "emulator.mdb").string(), /*durable=*/false});
-  }
-  ~TempDatabase() {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  storage::Database& operator*() { return *db_; }
-  storage::Database* operator->() { return db_.get(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<storage::Database> db_;
-};
-
-// Runs `change` in the writer and waits for its group to commit; throws the change's error.
-void run(storage::Database& db, storage::Database::Change change) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto committed = done->get_future();
-  db.write(std::move(change), [done](std::exception_ptr e) {
-    if (e)
-      done->set_exception(e);
-    else
-      done->set_value();
-  });
-  if (committed.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-    throw std::runtime_error("the change was not committed within 10 s");
-  committed.get();
-}
-
-Value s(std::string v) { return Value::string(std::move(v)); }
-Value n(std::string_view v) { return Value::number(model::Number::parse(v).to_string()); }
-Value n(int64_t v) { return n(std::to_string(v)); }
 
 constexpr const char* kSpace = "AKID_us-east-1";
 

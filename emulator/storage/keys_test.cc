@@ -3,31 +3,29 @@
 #include "storage/keys.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <filesystem>
-#include <future>
 #include <memory>
 #include <set>
-#include <stdexcept>
 #include <vector>
 
 #include "model/codec.h"
 #include "model/number.h"
+#include "storage/testing.h"
 
 namespace ddb {
 namespace {
 
-namespace fs = std::filesystem;
+using storage::testing::n;
+using storage::testing::run;
+using storage::testing::s;
+using storage::testing::TempDatabase;
+
 using model::Item;
 using model::Type;
 using model::Value;
 
-Value s(std::string v) { return Value::string(std::move(v)); }
 Value b(std::string v) { return Value::binary(std::move(v)); }
-Value n(std::string_view v) { return Value::number(model::Number::parse(v).to_string()); }
 
 model::TableDef table(Type sort_type) {
   model::TableDef t;
@@ -217,43 +215,6 @@ TEST(Record, HoldsTheItemsSizeThenTheItem) {
   EXPECT_EQ(r.size, model::item_size(item));
   EXPECT_EQ(model::decode_item(r.item), item);
 }
-
-class TempDatabase {
- public:
-  TempDatabase() {
-    static std::atomic<int> next{0};
-    fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
-    dir_ = base / ("emulator-keys-test-" + std::to_string(getpid()) + "-" + std::to_string(next++));
-    fs::create_directories(dir_);
-    db_ = std::make_unique<storage::Database>(
-        storage::Database::Options{(dir_ / "emulator.mdb").string(), /*durable=*/false});
-  }
-  ~TempDatabase() {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
-  storage::Database& operator*() { return *db_; }
-  storage::Database* operator->() { return db_.get(); }
-
- private:
-  fs::path dir_;
-  std::unique_ptr<storage::Database> db_;
-};
-
-void run(storage::Database& db, storage::Database::Change change) {
-  auto done = std::make_shared<std::promise<void>>();
-  auto committed = done->get_future();
-  db.write(std::move(change), [done](std::exception_ptr e) {
-    if (e)
-      done->set_exception(e);
-    else
-      done->set_value();
-  });
-  if (committed.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
-    throw std::runtime_error("the change was not committed within 10 s");
-  committed.get();
-}
-
 TEST(ItemsBatch, WalksOneTableInBatchesAndEndsWithNothing) {
   TempDatabase db;
   // Tables 4, 5 and 6; 5 is walked, its neighbours must not be.
