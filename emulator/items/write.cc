@@ -33,6 +33,8 @@ storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
 void store(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
            const std::string& key, const Existing& old, const model::Item* next,
            std::string_view next_record, streams::Origin origin) {
+  if (t.needs_old_item() && old.exists && !old.item)
+    throw std::logic_error("items::store: the replaced item is needed for indexes, stream, TTL");
   if (next)
     txn.put(db.items(), key, next_record);
   else if (old.exists)
@@ -42,8 +44,6 @@ void store(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
   int64_t bytes = (next ? static_cast<int64_t>(storage::read_record(next_record).size) : 0) -
                   static_cast<int64_t>(old.exists ? old.size : 0);
   storage::Catalog::add_stats(txn, db.meta(), t.id, count, bytes);
-  if (t.needs_old_item() && old.exists && !old.item)
-    throw std::logic_error("items::store: the replaced item is needed for indexes, stream, TTL");
   const model::Item* before = old.exists ? old.item : nullptr;
   streams::append(txn, db, t, before, next, origin);
   ttl::track(txn, db, t, key, before, next);
