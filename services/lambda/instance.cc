@@ -1,0 +1,483 @@
+#include "lambda/instance.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+
+#include "awsproto/clock.h"
+#include "lambda/http_server.h"
+#include "lambda/wire.h"
+
+extern char** environ;
+
+namespace lambda {
+namespace {
+
+constexpr std::string_view kPrefix = "/2018-06-01/runtime/";
+// How long a runtime may take to ask for its first invocation (Lambda's init phase limit).
+constexpr int64_t kInitTimeoutMs = 10'000;
+
+std::mutex log_mutex;  // one line at a time on the host's stderr
+
+constexpr std::array<std::string_view, 18> kReserved = {
+    "_HANDLER",
+    "_X_AMZN_TRACE_ID",
+    "AWS_DEFAULT_REGION",
+    "AWS_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+};
+
+std::string host_env(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+std::string trace_id() {
+  // X-Ray's format: Root=1-<8 hex epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0
+  std::string id = new_uuid();
+  std::string hex;
+  for (char c : id) {
+    if (c != '-') hex += c;
+  }
+  char epoch[9];
+  std::snprintf(epoch, sizeof epoch, "%08llx",
+                static_cast<unsigned long long>(awsproto::Clock::now_ms() / 1000));
+  return "Root=1-" + std::string(epoch) + "-" + hex.substr(0, 24) +
+         ";Parent=" + hex.substr(16, 16) + ";Sampled=0";
+}
+
+std::string log_stream_name() {
+  // "2024/01/31/[$LATEST]" + 32 hex digits, as Lambda names a stream.
+  std::time_t now = static_cast<std::time_t>(awsproto::Clock::now_ms() / 1000);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char date[16];
+  std::strftime(date, sizeof date, "%Y/%m/%d", &tm);
+  std::string hex;
+  for (char c : new_uuid()) {
+    if (c != '-') hex += c;
+  }
+  return std::string(date) + "/[$LATEST]" + hex;
+}
+
+}  // namespace
+
+bool is_reserved_environment_key(std::string_view key) {
+  for (auto reserved : kReserved) {
+    if (key == reserved) return true;
+  }
+  return false;
+}
+
+std::vector<std::pair<std::string, std::string>> instance_environment(
+    const FunctionSpec& spec, const HostConfig& host, const std::string& runtime_api,
+    const std::string& log_stream, std::vector<std::string>* warnings) {
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"AWS_LAMBDA_RUNTIME_API", runtime_api},
+      {"_HANDLER", spec.handler},
+      {"AWS_LAMBDA_FUNCTION_NAME", spec.name},
+      {"AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"},
+      {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(spec.memory_mb)},
+      {"AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + spec.name},
+      {"AWS_LAMBDA_LOG_STREAM_NAME", log_stream},
+      {"AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"},
+      {"AWS_REGION", host.region},
+      {"AWS_DEFAULT_REGION", host.region},
+      // The execution role's credentials in AWS; local stand-ins accept any signature.
+      {"AWS_ACCESS_KEY_ID", "ASIALOCALLAMBDAHOST00"},
+      {"AWS_SECRET_ACCESS_KEY", "local-lambda-host-secret-access-key"},
+      {"AWS_SESSION_TOKEN", "local-lambda-host-session-token"},
+      {"LAMBDA_TASK_ROOT", spec.code_uri},
+      // /var/runtime in AWS; a custom runtime has nothing there, the code folder stands in.
+      {"LAMBDA_RUNTIME_DIR", spec.code_uri},
+      {"TZ", ":UTC"},
+      {"LANG", "en_US.UTF-8"},
+      // Lambda's PATH is /usr/local/bin:/usr/bin/:/bin:/opt/bin; the host's own PATH is kept
+      // so that the tools a local bootstrap needs are found.
+      {"PATH", host_env("PATH", "/usr/local/bin:/usr/bin:/bin")},
+  };
+  std::string ld = spec.code_uri + ":" + spec.code_uri + "/lib";
+  std::string host_ld = host_env("LD_LIBRARY_PATH", "");
+  if (!host_ld.empty()) ld += ":" + host_ld;
+  env.emplace_back("LD_LIBRARY_PATH", ld);
+  auto endpoint = [&](const std::string& key, const std::string& url) {
+    if (!url.empty()) env.emplace_back(key, url);
+  };
+  endpoint("AWS_ENDPOINT_URL_DYNAMODB", host.dynamodb_endpoint);
+  endpoint("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", host.dynamodb_streams_endpoint.empty()
+                                                    ? host.dynamodb_endpoint
+                                                    : host.dynamodb_streams_endpoint);
+  endpoint("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", host.apigateway_endpoint);
+  // Every other service: DynamoDB's stand-in is the only general one the plane has.
+  endpoint("AWS_ENDPOINT_URL", host.dynamodb_endpoint);
+  for (const auto& [key, value] : spec.environment) {
+    if (is_reserved_environment_key(key)) {
+      if (warnings) warnings->push_back(key);
+      continue;
+    }
+    bool replaced = false;
+    for (auto& entry : env) {
+      if (entry.first == key) {
+        entry.second = value;
+        replaced = true;
+      }
+    }
+    if (!replaced) env.emplace_back(key, value);
+  }
+  return env;
+}
+
+Instance::Instance(const FunctionSpec& spec, const HostConfig& host) : spec_(spec), host_(host) {
+  server_ =
+      std::make_unique<HttpServer>(HttpServerOptions{"127.0.0.1", 0, 64u << 20},
+                                   [this](const HttpRequest& request) { return handle(request); });
+  spawn();
+}
+
+Instance::~Instance() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    kill_locked();
+  }
+  cv_.notify_all();
+  server_->stop();
+  if (wait_thread_.joinable()) wait_thread_.join();
+  if (log_thread_.joinable()) log_thread_.join();
+}
+
+uint16_t Instance::runtime_api_port() const { return server_->port(); }
+
+bool Instance::alive() const {
+  std::lock_guard lock(mutex_);
+  return pid_ > 0 && !exited_ && !killed_ && !init_error_ && spawn_error_.empty();
+}
+
+void Instance::spawn() {
+  std::string bootstrap = spec_.code_uri + "/bootstrap";
+  struct stat st {};
+  // A custom runtime starts the executable named bootstrap in the function's code (then in
+  // /opt, the layers); _HANDLER is only passed on. Lambda: "Couldn't find valid bootstrap(s)".
+  if (::stat(bootstrap.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    spawn_error_ = "Couldn't find valid bootstrap(s): [" + bootstrap + " /opt/bootstrap]";
+    return;
+  }
+  if (::access(bootstrap.c_str(), X_OK) != 0) {
+    spawn_error_ = "fork/exec " + bootstrap + ": permission denied";
+    return;
+  }
+  std::vector<std::string> warnings;
+  auto env = instance_environment(spec_, host_, "127.0.0.1:" + std::to_string(server_->port()),
+                                  log_stream_name(), &warnings);
+  for (const auto& key : warnings) {
+    std::lock_guard lock(log_mutex);
+    std::cerr << "lambda: " << spec_.name << ": environment variable " << key
+              << " is reserved by Lambda and was not set\n";
+  }
+  std::vector<std::string> env_strings;
+  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv = {bootstrap.data(), nullptr};
+
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    spawn_error_ = std::string("pipe: ") + std::strerror(errno);
+    return;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  // Sockets of the host (other instances' Runtime APIs, callers' connections) stay here.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  posix_spawn_file_actions_addchdir_np(&actions, spec_.code_uri.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  // Its own process group, so that a timeout kills the bootstrap's children too.
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, bootstrap.c_str(), &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (rc != 0) {
+    ::close(out[0]);
+    ::close(err[0]);
+    spawn_error_ = "fork/exec " + bootstrap + ": " + std::strerror(rc);
+    return;
+  }
+  pid_ = pid;
+  log_thread_ = std::thread([this, o = out[0], e = err[0]] { pump_logs(o, e); });
+  wait_thread_ = std::thread([this] { wait_for_exit(); });
+}
+
+void Instance::pump_logs(int out_fd, int err_fd) {
+  std::array<pollfd, 2> fds = {pollfd{out_fd, POLLIN, 0}, pollfd{err_fd, POLLIN, 0}};
+  std::array<std::string, 2> partial;
+  auto emit = [&](const std::string& line) {
+    std::string id;
+    {
+      std::lock_guard lock(mutex_);
+      id = current_id_.empty() ? last_id_ : current_id_;
+    }
+    std::lock_guard lock(log_mutex);
+    std::cerr << "[" << spec_.name << (id.empty() ? "" : " " + id) << "] " << line << "\n";
+    std::cerr.flush();
+  };
+  int open = 2;
+  char buffer[4096];
+  while (open > 0) {
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n <= 0) {
+        if (!partial[i].empty()) emit(partial[i]);
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      partial[i].append(buffer, static_cast<size_t>(n));
+      size_t start = 0, newline;
+      while ((newline = partial[i].find('\n', start)) != std::string::npos) {
+        emit(partial[i].substr(start, newline - start));
+        start = newline + 1;
+      }
+      partial[i].erase(0, start);
+    }
+  }
+}
+
+void Instance::wait_for_exit() {
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  {
+    std::lock_guard lock(mutex_);
+    exited_ = true;
+    wait_status_ = status;
+  }
+  cv_.notify_all();
+}
+
+void Instance::kill_locked() {
+  if (pid_ > 0 && !exited_ && !killed_) {
+    ::kill(-pid_, SIGKILL);
+    killed_ = true;
+  }
+}
+
+// Go's os.ProcessState wording, which is what Lambda reports: "exit status 1", "signal: killed".
+std::string Instance::exit_description_locked() const {
+  if (WIFEXITED(wait_status_)) return "exit status " + std::to_string(WEXITSTATUS(wait_status_));
+  if (WIFSIGNALED(wait_status_)) {
+    std::string name = ::strsignal(WTERMSIG(wait_status_));
+    if (!name.empty()) name[0] = static_cast<char>(std::tolower(name[0]));
+    return "signal: " + name;
+  }
+  return "exit status " + std::to_string(wait_status_);
+}
+
+InvocationResult Instance::invoke(const Invocation& invocation) {
+  using awsproto::Clock;
+  auto fail = [&](std::string_view type, const std::string& what) {
+    return InvocationResult{
+        true,
+        function_error_payload(type, "RequestId: " + invocation.request_id + " Error: " + what)};
+  };
+  std::unique_lock lock(mutex_);
+  if (!spawn_error_.empty()) return fail("Runtime.InvalidEntrypoint", spawn_error_);
+  result_.reset();
+  pending_ = invocation;
+  cv_.notify_all();
+  int64_t init_deadline = Clock::now_ms() + kInitTimeoutMs + spec_.timeout_seconds * 1000LL;
+  for (;;) {
+    cv_.wait_for(lock, std::chrono::milliseconds(20));
+    if (result_) {
+      InvocationResult out = std::move(*result_);
+      result_.reset();
+      last_id_ = current_id_;
+      current_id_.clear();
+      return out;
+    }
+    if (init_error_) {
+      // The runtime's own report, as Lambda returns it; the environment is then discarded.
+      pending_.reset();
+      kill_locked();
+      return InvocationResult{true, *init_error_};
+    }
+    if (exited_) {
+      pending_.reset();
+      last_id_ = invocation.request_id;
+      current_id_.clear();
+      return fail("Runtime.ExitError", "Runtime exited with error: " + exit_description_locked());
+    }
+    int64_t now = Clock::now_ms();
+    bool dispatched = !current_id_.empty();
+    if ((dispatched && now >= deadline_ms_) || (!dispatched && now >= init_deadline)) {
+      pending_.reset();
+      kill_locked();
+      last_id_ = invocation.request_id;
+      current_id_.clear();
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%d.00", spec_.timeout_seconds);
+      return fail("Sandbox.Timedout", "Task timed out after " + std::string(seconds) + " seconds");
+    }
+  }
+}
+
+HttpResponse Instance::handle(const HttpRequest& request) {
+  std::string_view path = request.path;
+  if (path.substr(0, kPrefix.size()) != kPrefix) {
+    return runtime_api_error(404, "UnknownOperation", "Unknown path " + request.path);
+  }
+  path.remove_prefix(kPrefix.size());
+  if (path == "invocation/next") {
+    if (request.method != "GET") return runtime_api_error(405, "MethodNotAllowed", "Use GET");
+    return next();
+  }
+  if (path == "init/error") {
+    if (request.method != "POST") return runtime_api_error(405, "MethodNotAllowed", "Use POST");
+    std::lock_guard lock(mutex_);
+    if (initialised_) {
+      return runtime_api_error(403, "InvalidStateTransition",
+                               "State transition from Ready to InitError failed for runtime. "
+                               "Error: Runtime is already initialized");
+    }
+    init_error_ =
+        request.body.empty()
+            ? function_error_payload(
+                  request.header("Lambda-Runtime-Function-Error-Type").value_or("Runtime.Unknown"),
+                  "")
+            : request.body;
+    cv_.notify_all();
+    return HttpResponse{202, {{"Content-Type", "application/json"}}, "{\"status\":\"OK\"}"};
+  }
+  constexpr std::string_view kInvocation = "invocation/";
+  if (path.substr(0, kInvocation.size()) == kInvocation) {
+    path.remove_prefix(kInvocation.size());
+    size_t slash = path.find('/');
+    if (slash != std::string_view::npos) {
+      std::string id = percent_decode(path.substr(0, slash));
+      std::string_view action = path.substr(slash + 1);
+      if (action == "response" || action == "error") {
+        if (request.method != "POST") {
+          return runtime_api_error(405, "MethodNotAllowed", "Use POST");
+        }
+        return post_result(id, request, action == "error");
+      }
+    }
+  }
+  return runtime_api_error(404, "UnknownOperation", "Unknown path " + request.path);
+}
+
+HttpResponse Instance::next() {
+  std::unique_lock lock(mutex_);
+  initialised_ = true;
+  cv_.wait(lock, [&] { return pending_.has_value() || stopping_; });
+  if (stopping_) {
+    return runtime_api_error(500, "Runtime.ExitError",
+                             "The execution environment is shutting down");
+  }
+  Invocation invocation = std::move(*pending_);
+  pending_.reset();
+  current_id_ = invocation.request_id;
+  deadline_ms_ = awsproto::Clock::now_ms() + spec_.timeout_seconds * 1000LL;
+  HttpResponse response{
+      200,
+      {{"Content-Type", "application/json"},
+       {"Lambda-Runtime-Aws-Request-Id", invocation.request_id},
+       {"Lambda-Runtime-Deadline-Ms", std::to_string(deadline_ms_)},
+       {"Lambda-Runtime-Invoked-Function-Arn", spec_.arn},
+       {"Lambda-Runtime-Trace-Id", invocation.trace_id.empty() ? trace_id() : invocation.trace_id}},
+      std::move(invocation.payload)};
+  if (!invocation.client_context.empty()) {
+    response.headers.emplace_back("Lambda-Runtime-Client-Context", invocation.client_context);
+  }
+  if (!invocation.cognito_identity.empty()) {
+    response.headers.emplace_back("Lambda-Runtime-Cognito-Identity", invocation.cognito_identity);
+  }
+  return response;
+}
+
+HttpResponse Instance::post_result(const std::string& request_id, const HttpRequest& request,
+                                   bool error) {
+  std::lock_guard lock(mutex_);
+  if (current_id_.empty() || request_id != current_id_ || result_) {
+    if (!request_id.empty() && (request_id == last_id_ || request_id == current_id_)) {
+      return runtime_api_error(
+          403, "InvalidStateTransition",
+          "State transition from " +
+              std::string(error ? "InvocationErrorResponse" : "InvocationResponse") +
+              " failed for runtime. Error: The response for this request "
+              "was already sent");
+    }
+    return runtime_api_error(400, "InvalidRequestID", "Invalid request ID");
+  }
+  if (!error && request.body.size() > kMaxResponseBytes) {
+    // The runtime is told 413 and the caller gets Function.ResponseSizeTooLarge.
+    std::string limit = std::to_string(kMaxResponseBytes);
+    result_ = InvocationResult{
+        true, function_error_payload("Function.ResponseSizeTooLarge",
+                                     "Response payload size exceeded maximum allowed payload "
+                                     "size (" +
+                                         limit + " bytes).")};
+    cv_.notify_all();
+    return runtime_api_error(413, "RequestEntityTooLarge",
+                             "Exceeded maximum allowed payload size (" + limit + " bytes).");
+  }
+  if (error) {
+    std::string body = request.body;
+    if (body.empty()) {
+      // Lambda builds the payload from the error-type header when the runtime sent none.
+      body = function_error_payload(
+          request.header("Lambda-Runtime-Function-Error-Type").value_or("Unhandled"), "");
+    }
+    result_ = InvocationResult{true, std::move(body)};
+  } else {
+    result_ = InvocationResult{false, request.body};
+  }
+  cv_.notify_all();
+  return HttpResponse{202, {{"Content-Type", "application/json"}}, "{\"status\":\"OK\"}"};
+}
+
+}  // namespace lambda

@@ -1,0 +1,113 @@
+// One execution environment of a function: a child process running the function's bootstrap,
+// and the Runtime API it polls, on a port of its own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:P).
+// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+//
+// An instance runs one invocation at a time (invoke() blocks until the runtime posts a response
+// or an error, the process exits, or the deadline passes on awsproto::Clock). After a timeout,
+// an init error or an exit the instance is dead (alive() false) and its owner replaces it.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "lambda/plan.h"
+
+namespace lambda {
+
+class HttpServer;
+struct HttpRequest;
+struct HttpResponse;
+
+// What every instance gets from the host's flags.
+struct HostConfig {
+  std::string region = "us-east-1";
+  std::string account_id = "123456789012";
+  std::string dynamodb_endpoint, dynamodb_streams_endpoint, apigateway_endpoint;
+  int max_instances = 10;
+};
+
+struct Invocation {
+  std::string request_id;
+  std::string payload;
+  std::string client_context;    // Lambda-Runtime-Client-Context (the caller's, decoded)
+  std::string cognito_identity;  // Lambda-Runtime-Cognito-Identity
+  std::string trace_id;          // Lambda-Runtime-Trace-Id
+};
+
+struct InvocationResult {
+  bool function_error = false;  // X-Amz-Function-Error: Unhandled
+  std::string payload;
+};
+
+// Lambda's limit on a synchronous response: 6 MB plus 100 bytes of framing, as the Runtime API
+// enforces it (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+constexpr size_t kMaxResponseBytes = 6 * 1024 * 1024 + 100;
+
+// The environment Lambda gives a custom runtime, then the function's own variables (which may
+// not replace a reserved key: Lambda refuses those at CreateFunction; here they are dropped with
+// a warning). Pure, for tests. `runtime_api` is "127.0.0.1:P".
+std::vector<std::pair<std::string, std::string>> instance_environment(
+    const FunctionSpec& spec, const HostConfig& host, const std::string& runtime_api,
+    const std::string& log_stream, std::vector<std::string>* warnings);
+
+// The keys Lambda reserves ("Defined runtime environment variables",
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+bool is_reserved_environment_key(std::string_view key);
+
+class Instance {
+ public:
+  // Starts the Runtime API server and the process. Never throws for a missing or unusable
+  // bootstrap: the first invoke() then reports Runtime.InvalidEntrypoint, as Lambda does.
+  Instance(const FunctionSpec& spec, const HostConfig& host);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  InvocationResult invoke(const Invocation& invocation);
+  bool alive() const;
+  pid_t pid() const { return pid_; }
+  uint16_t runtime_api_port() const;
+
+ private:
+  HttpResponse handle(const HttpRequest& request);
+  HttpResponse next();
+  HttpResponse post_result(const std::string& request_id, const HttpRequest& request, bool error);
+  void spawn();
+  void pump_logs(int out_fd, int err_fd);
+  void wait_for_exit();
+  void kill_locked();
+  std::string exit_description_locked() const;
+
+  const FunctionSpec& spec_;
+  const HostConfig& host_;
+  std::unique_ptr<HttpServer> server_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  pid_t pid_ = -1;
+  std::string spawn_error_;  // why the bootstrap could not start
+  bool exited_ = false;
+  int wait_status_ = 0;
+  bool killed_ = false;
+  bool stopping_ = false;
+  std::optional<std::string> init_error_;  // the body of POST /runtime/init/error
+  bool initialised_ = false;               // the runtime has asked for an invocation
+  std::optional<Invocation> pending_;      // waiting for GET /next
+  std::string current_id_;                 // handed to the runtime, no result yet
+  std::string last_id_;                    // the last invocation that got its result
+  std::optional<InvocationResult> result_;
+  int64_t deadline_ms_ = 0;
+
+  std::thread log_thread_, wait_thread_;
+};
+
+}  // namespace lambda

@@ -1,0 +1,62 @@
+#include "lambda/instance.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace lambda {
+namespace {
+
+std::map<std::string, std::string> as_map(
+    const std::vector<std::pair<std::string, std::string>>& v) {
+  return {v.begin(), v.end()};
+}
+
+TEST(InstanceEnvironment, SetsLambdasVariablesAndTheLocalEndpoints) {
+  FunctionSpec spec;
+  spec.name = "chat-send";
+  spec.handler = "bootstrap";
+  spec.code_uri = "/code";
+  spec.memory_mb = 256;
+  HostConfig host;
+  host.region = "eu-west-1";
+  host.dynamodb_endpoint = "http://127.0.0.1:8000";
+  host.apigateway_endpoint = "http://127.0.0.1:9000";
+  auto env = as_map(instance_environment(spec, host, "127.0.0.1:5555", "stream", nullptr));
+  EXPECT_EQ(env["AWS_LAMBDA_RUNTIME_API"], "127.0.0.1:5555");
+  EXPECT_EQ(env["AWS_LAMBDA_FUNCTION_NAME"], "chat-send");
+  EXPECT_EQ(env["AWS_LAMBDA_FUNCTION_VERSION"], "$LATEST");
+  EXPECT_EQ(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "256");
+  EXPECT_EQ(env["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/chat-send");
+  EXPECT_EQ(env["AWS_REGION"], "eu-west-1");
+  EXPECT_EQ(env["AWS_DEFAULT_REGION"], "eu-west-1");
+  EXPECT_EQ(env["LAMBDA_TASK_ROOT"], "/code");
+  EXPECT_EQ(env["TZ"], ":UTC");
+  EXPECT_EQ(env["AWS_ENDPOINT_URL_DYNAMODB"], "http://127.0.0.1:8000");
+  // Streams default to the DynamoDB endpoint.
+  EXPECT_EQ(env["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"], "http://127.0.0.1:8000");
+  EXPECT_EQ(env["AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI"], "http://127.0.0.1:9000");
+  EXPECT_FALSE(env["AWS_ACCESS_KEY_ID"].empty());
+  EXPECT_EQ(env.count("AWS_EXECUTION_ENV"), 0u);
+}
+
+TEST(InstanceEnvironment, FunctionVariablesReplaceOnlyUnreservedKeys) {
+  FunctionSpec spec;
+  spec.name = "f";
+  spec.code_uri = "/code";
+  spec.environment = {
+      {"TABLE_NAME", "t"}, {"TZ", "Europe/Paris"}, {"AWS_REGION", "xx-1"}, {"_HANDLER", "evil"}};
+  HostConfig host;
+  std::vector<std::string> warnings;
+  auto env = as_map(instance_environment(spec, host, "127.0.0.1:1", "s", &warnings));
+  EXPECT_EQ(env["TABLE_NAME"], "t");
+  EXPECT_EQ(env["TZ"], "Europe/Paris");
+  EXPECT_EQ(env["AWS_REGION"], "us-east-1");
+  EXPECT_EQ(env["_HANDLER"], "");
+  EXPECT_EQ(warnings, (std::vector<std::string>{"AWS_REGION", "_HANDLER"}));
+  // No endpoint flags: no endpoint variables.
+  EXPECT_EQ(env.count("AWS_ENDPOINT_URL"), 0u);
+}
+
+}  // namespace
+}  // namespace lambda

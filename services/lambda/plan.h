@@ -1,0 +1,30 @@
+// The part of the stack plan (schemas/stack-plan.md) the Lambda host reads: functions[], region
+// and accountId. Parsing is a pure function of the text, so that it can be fuzzed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lambda {
+
+struct FunctionSpec {
+  std::string name, arn, runtime, handler, code_uri;
+  int timeout_seconds = 3;  // Lambda's default
+  int memory_mb = 128;      // Lambda's default
+  std::optional<int> reserved_concurrency;
+  std::vector<std::pair<std::string, std::string>> environment;  // in the plan's order
+};
+
+struct Plan {
+  std::string region = "us-east-1";
+  std::string account_id = "123456789012";
+  std::vector<FunctionSpec> functions;
+};
+
+// Throws std::invalid_argument naming the member at fault ("functions[1].timeout: ...").
+Plan parse_plan(std::string_view json);
+
+}  // namespace lambda
