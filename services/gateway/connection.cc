@@ -1,0 +1,230 @@
+// One WebSocket connection after API Gateway accepted it: reads client frames, routes messages,
+// writes frames with one write in flight and a bounded queue, and closes the way API Gateway
+// does, firing $disconnect exactly once whatever ends it.
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <iostream>
+
+#include "awsproto/clock.h"
+#include "gateway/ids.h"
+#include "gateway/internal.h"
+#include "gateway/routing.h"
+
+namespace gateway {
+
+Connection::Connection(Gateway& gateway, tcp::socket socket, std::string leftover,
+                       ConnectionInfo info)
+    : gateway_(gateway),
+      socket_(std::move(socket)),
+      in_(std::move(leftover)),
+      assembler_(gateway.options().max_message_bytes),
+      info_(std::move(info)),
+      last_active_ms_(info_.connected_at_ms),
+      linger_(socket_.get_executor()) {}
+
+void Connection::start() {
+  if (!in_.empty()) on_bytes();
+  read();
+}
+
+void Connection::read() {
+  if (state_ == State::Closed) return;
+  socket_.async_read_some(net::buffer(read_buffer_),
+                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+                            if (self->state_ == State::Closed) return;
+                            if (ec) {
+                              // The client went away without a close frame.
+                              self->end(ws::kAbnormal, "Connection Closed Abnormally");
+                              self->close_socket();
+                              return;
+                            }
+                            self->in_.append(self->read_buffer_, n);
+                            self->on_bytes();
+                            self->read();
+                          });
+}
+
+void Connection::on_bytes() {
+  size_t at = 0;
+  while (state_ != State::Closed) {
+    auto parsed =
+        ws::parse_frame(std::string_view(in_).substr(at), gateway_.options().max_frame_bytes);
+    if (parsed.status == ws::FrameResult::Status::Incomplete) break;
+    if (parsed.status == ws::FrameResult::Status::Error) {
+      in_.clear();
+      at = 0;
+      if (state_ == State::Open) {
+        close(parsed.close_code,
+              parsed.close_code == ws::kTooBig ? "Message too big" : "Protocol error");
+      } else {
+        close_socket();
+      }
+      return;
+    }
+    at += parsed.consumed;
+    if (state_ == State::Open) last_active_ms_ = awsproto::Clock::now_ms();
+    auto out = assembler_.feed(std::move(parsed.frame));
+    using Kind = ws::MessageAssembler::Output::Kind;
+    if (out.kind == Kind::None) continue;
+    if (out.kind == Kind::Error) {
+      if (state_ == State::Open) {
+        close(out.close_code, out.close_code == ws::kTooBig            ? "Message too big"
+                              : out.close_code == ws::kUnsupportedData ? "Unsupported data"
+                                                                       : "Protocol error");
+      }
+      continue;
+    }
+    if (out.kind == Kind::Control) {
+      if (out.opcode == ws::kPing && state_ == State::Open) {
+        queue(ws::encode_frame(ws::kPong, out.payload), true);
+      } else if (out.opcode == ws::kClose) {
+        if (state_ == State::Open) {
+          auto close = ws::parse_close_payload(out.payload);
+          if (!close) {
+            end(ws::kProtocolError, "Protocol error");
+            queue(ws::encode_frame(ws::kClose, ws::close_payload(ws::kProtocolError, "")), true);
+          } else {
+            // The client's code and reason are what $disconnect reports; a close frame
+            // without a code reads as 1005, "Client-side close frame status not set" (as seen
+            // in $disconnect events printed from real APIs).
+            std::string reason = close->code == ws::kNoStatus
+                                     ? "Client-side close frame status not set"
+                                     : close->reason;
+            end(close->code, reason);
+            queue(ws::encode_frame(ws::kClose, close->code == ws::kNoStatus
+                                                   ? std::string()
+                                                   : ws::close_payload(close->code, "")),
+                  true);
+          }
+          close_after_write_ = true;
+          if (!writing_) write_next();
+        } else {
+          // Our close was answered: the handshake is complete.
+          close_socket();
+        }
+        return;
+      }
+      continue;
+    }
+    if (state_ == State::Open) on_message(std::move(out.payload));
+  }
+  in_.erase(0, at);
+}
+
+void Connection::on_message(std::string body) {
+  const Api& api = *info_.api;
+  Selection selection = select_route(api, body);
+  EventInput input = gateway_.event_for(info_, EventInput::Type::Message);
+  if (!selection.route) {
+    // No route and no $default: API Gateway answers with a Forbidden frame and keeps the
+    // connection open.
+    send_text(error_frame("Forbidden", info_.connection_id, input.request_id));
+    return;
+  }
+  input.route_key = selection.route_key;
+  input.message_id = new_id();
+  input.body = std::move(body);
+  const bool route_response = selection.route->route_response;
+  std::weak_ptr<Connection> weak = shared_from_this();
+  std::string request_id = input.request_id;
+  gateway_.invoker().invoke(
+      selection.route->function, build_event(input),
+      [weak, route_response, request_id, &io = gateway_.io()](InvokeResult result) {
+        net::post(io, [weak, route_response, request_id, result = std::move(result)] {
+          auto self = weak.lock();
+          if (!self || !self->open()) return;
+          if (!result.ok) {
+            log_line("gateway: integration failed for " + self->info_.connection_id + ": " +
+                     result.error);
+            self->send_text(
+                error_frame("Internal server error", self->info_.connection_id, request_id));
+            return;
+          }
+          if (!route_response) return;
+          ProxyResult proxy = parse_proxy_result(result.payload);
+          if (proxy.body) self->send_text(*proxy.body);
+        });
+      });
+}
+
+bool Connection::send_text(std::string_view payload) {
+  if (state_ != State::Open) return false;
+  queue(ws::encode_frame(ws::kText, payload), false);
+  return state_ == State::Open;
+}
+
+void Connection::queue(std::string frame, bool control) {
+  if (!control && writing_ && out_bytes_ + frame.size() > gateway_.options().send_queue_bytes) {
+    // A client that cannot keep up is closed, never waited for: its queue is dropped and the
+    // socket closed at once (a close frame would wait behind the stuck write).
+    log_line("gateway: closing " + info_.connection_id + ": send queue full");
+    end(ws::kGoingAway, "Going away");
+    close_socket();
+    return;
+  }
+  out_bytes_ += frame.size();
+  out_.push_back(std::move(frame));
+  if (!writing_) write_next();
+}
+
+void Connection::write_next() {
+  if (state_ == State::Closed) return;
+  if (out_.empty()) {
+    writing_ = false;
+    if (close_after_write_) {
+      if (!linger_after_close_) {
+        close_socket();
+      } else {
+        // Wait a moment for the client to answer our close frame, then close regardless.
+        linger_.expires_after(std::chrono::seconds(2));
+        linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+          if (!ec) self->close_socket();
+        });
+      }
+    }
+    return;
+  }
+  writing_ = true;
+  net::async_write(socket_, net::buffer(out_.front()),
+                   [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                     if (self->state_ == State::Closed) return;
+                     if (ec) {
+                       self->end(ws::kAbnormal, "Connection Closed Abnormally");
+                       self->close_socket();
+                       return;
+                     }
+                     self->out_bytes_ -= self->out_.front().size();
+                     self->out_.pop_front();
+                     self->write_next();
+                   });
+}
+
+void Connection::close(uint16_t code, std::string_view reason) {
+  if (state_ != State::Open) return;
+  end(code, reason);
+  linger_after_close_ = true;
+  queue(ws::encode_frame(ws::kClose, ws::close_payload(code, reason)), true);
+  close_after_write_ = true;
+  if (!writing_) write_next();
+}
+
+void Connection::end(int disconnect_code, std::string_view disconnect_reason) {
+  if (state_ != State::Open) return;
+  state_ = State::Closing;
+  gateway_.remove(info_.connection_id);
+  gateway_.fire_disconnect(info_, disconnect_code, disconnect_reason);
+}
+
+void Connection::close_socket() {
+  if (state_ == State::Open) end(ws::kAbnormal, "Connection Closed Abnormally");
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  boost::system::error_code ignored;
+  linger_.cancel();
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  out_.clear();
+  out_bytes_ = 0;
+}
+
+}  // namespace gateway

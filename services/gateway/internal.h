@@ -1,0 +1,106 @@
+// The server's internals, shared by server.cc (listener, HTTP, @connections) and
+// connection.cc (one WebSocket connection). Holds Asio types: include it from those two only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "gateway/config.h"
+#include "gateway/event.h"
+#include "gateway/frame.h"
+#include "gateway/invoker.h"
+#include "gateway/server.h"
+
+namespace gateway {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// What a connection keeps from its upgrade request, for its events and GetConnection.
+struct ConnectionInfo {
+  const Api* api = nullptr;
+  std::string connection_id, source_ip, user_agent, host;
+  int64_t connected_at_ms = 0;
+};
+
+class Gateway;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Gateway& gateway, tcp::socket socket, std::string leftover, ConnectionInfo info);
+  // Begins reading frames (after the 101 response was written).
+  void start();
+  // Queues a text frame. False when the connection is closed or has just been closed because
+  // its queue overflowed.
+  bool send_text(std::string_view payload);
+  // Closes with a close frame (code, reason) and fires $disconnect with the same.
+  void close(uint16_t code, std::string_view reason);
+  bool open() const { return state_ == State::Open; }
+
+  const ConnectionInfo& info() const { return info_; }
+  int64_t last_active_ms() const { return last_active_ms_; }
+
+ private:
+  enum class State { Open, Closing, Closed };
+  void read();
+  void on_bytes();
+  void on_message(std::string body);
+  void queue(std::string frame, bool control);
+  void write_next();
+  // Leaves the Open state: unregisters and fires $disconnect (once).
+  void end(int disconnect_code, std::string_view disconnect_reason);
+  void close_socket();
+
+  Gateway& gateway_;
+  tcp::socket socket_;
+  std::string in_;  // bytes read and not yet parsed
+  ws::MessageAssembler assembler_;
+  ConnectionInfo info_;
+  State state_ = State::Open;
+  int64_t last_active_ms_ = 0;
+  std::deque<std::string> out_;
+  size_t out_bytes_ = 0;
+  bool writing_ = false;
+  bool close_after_write_ = false;
+  bool linger_after_close_ = false;  // we sent the first close frame: wait for the answer
+  net::steady_timer linger_;
+  char read_buffer_[16 * 1024];
+};
+
+class Gateway {
+ public:
+  Gateway(net::io_context& io, const ServerOptions& options);
+
+  net::io_context& io() { return io_; }
+  const ServerOptions& options() const { return options_; }
+  const Plan& plan() const { return options_.plan; }
+  Invoker& invoker() { return invoker_; }
+
+  void add(const std::shared_ptr<Connection>& connection);
+  void remove(const std::string& connection_id);
+  std::shared_ptr<Connection> find(const std::string& connection_id) const;
+
+  // Builds the event input common to every event of a connection.
+  EventInput event_for(const ConnectionInfo& info, EventInput::Type type) const;
+  // Invokes the API's $disconnect route, if it has one.
+  void fire_disconnect(const ConnectionInfo& info, int code, std::string_view reason);
+
+  // Closes connections past the idle timeout or the maximum lifetime (on the plane's clock).
+  void check_limits();
+  void close_all(uint16_t code, std::string_view reason);
+
+ private:
+  net::io_context& io_;
+  const ServerOptions& options_;
+  Invoker invoker_;
+  std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;
+};
+
+void log_line(std::string_view text);
+
+}  // namespace gateway

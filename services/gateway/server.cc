@@ -1,0 +1,438 @@
+// The listener, the HTTP side of the port (the WebSocket handshake, which waits for $connect's
+// verdict; the @connections management API; the plane's clock), and the connection registry.
+#include "gateway/server.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <optional>
+
+#include "awsproto/clock.h"
+#include "gateway/ids.h"
+#include "gateway/internal.h"
+#include "gateway/routing.h"
+
+namespace gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using HttpRequest = http::request<http::string_body>;
+using HttpResponse = http::response<http::string_body>;
+
+bool header_has_token(std::string_view value, std::string_view token) {
+  // "keep-alive, Upgrade" contains "upgrade" (case-insensitive, comma-separated).
+  size_t i = 0;
+  while (i < value.size()) {
+    size_t j = value.find(',', i);
+    if (j == std::string_view::npos) j = value.size();
+    std::string_view part = value.substr(i, j - i);
+    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\t')) part.remove_suffix(1);
+    if (beast::iequals(part, token)) return true;
+    i = j + 1;
+  }
+  return false;
+}
+
+std::string json_message(std::string_view message) {
+  rapidjson::StringBuffer out;
+  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  w.StartObject();
+  w.Key("message");
+  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  w.EndObject();
+  return out.GetString();
+}
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(Gateway& gateway, tcp::socket socket)
+      : gateway_(gateway), socket_(std::move(socket)) {}
+
+  void read() {
+    parser_.emplace();
+    // Room for a 128 KB message and then some: a larger POST is answered with 413 below.
+    parser_->body_limit(std::max<size_t>(gateway_.options().max_message_bytes * 2, 1u << 20));
+    parser_->header_limit(16 * 1024);
+    http::async_read(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+ private:
+  void on_read(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      auto response = error(413, "PayloadTooLargeException", "Message too long");
+      response.keep_alive(false);
+      return send(std::move(response));
+    }
+    if (ec) return close();
+    request_ = parser_->release();
+    std::string host(request_[http::field::host]);
+    Target target = resolve_target(gateway_.plan(), host, request_.target());
+    switch (target.kind) {
+      case Target::Kind::Clock: return send(clock());
+      case Target::Kind::Connection: return send(connections(target));
+      case Target::Kind::WebSocket: return handshake(target);
+      case Target::Kind::None: return send(error(403, "ForbiddenException", "Forbidden"));
+    }
+  }
+
+  HttpResponse response(int status, std::string body,
+                        std::string_view content_type = "application/json") {
+    HttpResponse r{static_cast<http::status>(status), request_.version()};
+    r.set(http::field::content_type, content_type);
+    r.set("x-amzn-RequestId", new_id());
+    r.body() = std::move(body);
+    r.keep_alive(request_.keep_alive());
+    r.prepare_payload();
+    return r;
+  }
+
+  // The rest-json error of the management API: the type in x-amzn-ErrorType (which the SDKs
+  // read first) and {"message": ...} in the body.
+  HttpResponse error(int status, std::string_view type, std::string_view message) {
+    HttpResponse r = response(status, json_message(message));
+    r.set("x-amzn-ErrorType", type);
+    return r;
+  }
+
+  HttpResponse clock() {
+    if (request_.method() == http::verb::post) {
+      rapidjson::Document doc;
+      doc.Parse(request_.body().data(), request_.body().size());
+      if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("advanceSeconds") ||
+          !doc["advanceSeconds"].IsNumber()) {
+        return error(400, "BadRequestException", "expected {\"advanceSeconds\": N}");
+      }
+      awsproto::Clock::advance_ms(static_cast<int64_t>(doc["advanceSeconds"].GetDouble() * 1000));
+      gateway_.check_limits();
+    } else if (request_.method() != http::verb::get) {
+      return error(405, "MethodNotAllowedException", "GET or POST");
+    }
+    return response(200, "{\"nowMs\":" + std::to_string(awsproto::Clock::now_ms()) +
+                             ",\"offsetMs\":" + std::to_string(awsproto::Clock::offset_ms()) + "}");
+  }
+
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
+  // Signatures are not checked (any SigV4-signed or unsigned call is served).
+  HttpResponse connections(const Target& target) {
+    auto connection = gateway_.find(target.connection_id);
+    // An id that never connected, is still waiting for $connect, or has closed: GoneException,
+    // with an empty message (what boto3 shows from AWS: "... PostToConnection operation: ").
+    auto gone = [&] { return error(410, "GoneException", ""); };
+    switch (request_.method()) {
+      case http::verb::post:
+        if (request_.body().size() > gateway_.options().max_message_bytes) {
+          return error(413, "PayloadTooLargeException", "Message too long");
+        }
+        if (!connection || !connection->send_text(request_.body())) return gone();
+        return response(200, "");
+      case http::verb::get: {
+        if (!connection) return gone();
+        const auto& info = connection->info();
+        rapidjson::StringBuffer out;
+        rapidjson::Writer<rapidjson::StringBuffer> w(out);
+        auto str = [&](std::string_view s) {
+          w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+        };
+        w.StartObject();
+        w.Key("connectedAt");
+        str(iso8601_ms(info.connected_at_ms));
+        w.Key("identity");
+        w.StartObject();
+        w.Key("sourceIp");
+        str(info.source_ip);
+        w.Key("userAgent");
+        str(info.user_agent);
+        w.EndObject();
+        w.Key("lastActiveAt");
+        str(iso8601_ms(connection->last_active_ms()));
+        w.EndObject();
+        return response(200, out.GetString());
+      }
+      case http::verb::delete_: {
+        if (!connection) return gone();
+        connection->close(ws::kNormal, "Connection Closed Normally");
+        HttpResponse r = response(204, "");
+        r.erase(http::field::content_type);
+        return r;
+      }
+      default: return error(403, "ForbiddenException", "Forbidden");
+    }
+  }
+
+  void handshake(const Target& target) {
+    const bool upgrade = request_.method() == http::verb::get &&
+                         header_has_token(request_[http::field::connection], "upgrade") &&
+                         beast::iequals(request_[http::field::upgrade], "websocket");
+    if (!upgrade) return send(error(426, "UpgradeRequired", "Upgrade Required"));
+    std::string key(request_[http::field::sec_websocket_key]);
+    if (key.empty() || request_[http::field::sec_websocket_version] != "13") {
+      auto r = error(400, "BadRequestException", "Bad Request");
+      r.set(http::field::sec_websocket_version, "13");
+      return send(std::move(r));
+    }
+    ConnectionInfo info;
+    info.api = target.api;
+    info.connection_id = new_id();
+    info.connected_at_ms = awsproto::Clock::now_ms();
+    boost::system::error_code ec;
+    auto remote = socket_.remote_endpoint(ec);
+    info.source_ip = ec ? "" : remote.address().to_string();
+    info.user_agent = std::string(request_[http::field::user_agent]);
+    info.host = std::string(request_[http::field::host]);
+    info_ = info;
+
+    const Route* route = target.api->find_route("$connect");
+    if (!route) return accept(std::nullopt);
+    EventInput input = gateway_.event_for(info, EventInput::Type::Connect);
+    for (const auto& field : request_) {
+      input.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    auto local = socket_.local_endpoint(ec);
+    input.headers.emplace_back("X-Amzn-Trace-Id", "Root=1-" + new_id());
+    input.headers.emplace_back("X-Forwarded-For", info.source_ip);
+    input.headers.emplace_back("X-Forwarded-Port", ec ? "" : std::to_string(local.port()));
+    input.headers.emplace_back("X-Forwarded-Proto", "http");
+    std::string_view target_text = request_.target();
+    if (auto q = target_text.find('?'); q != std::string_view::npos) {
+      input.query = parse_query(target_text.substr(q + 1));
+    }
+    auto self = shared_from_this();
+    gateway_.invoker().invoke(route->function, build_event(input), [self](InvokeResult result) {
+      net::post(self->gateway_.io(), [self, r = std::move(result)] { self->accept(std::move(r)); });
+    });
+  }
+
+  // $connect's verdict: 2xx (or no $connect route) completes the upgrade; another status is
+  // the handshake's answer; a failed invocation is 502.
+  void accept(std::optional<InvokeResult> result) {
+    std::string protocol;
+    if (result) {
+      if (!result->ok) {
+        log_line("gateway: $connect failed: " + result->error);
+        auto r = error(502, "", "Internal server error");
+        r.erase("x-amzn-ErrorType");
+        r.keep_alive(false);
+        return send(std::move(r));
+      }
+      ProxyResult proxy = parse_proxy_result(result->payload);
+      if (proxy.status_code < 200 || proxy.status_code > 299) {
+        auto r = response(proxy.status_code, proxy.body.value_or(""), "text/plain");
+        r.keep_alive(false);
+        return send(std::move(r));
+      }
+      // A client that asked for subprotocols gets the one the function chose.
+      protocol = sec_websocket_protocol(result->payload);
+    }
+    std::string reply =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        ws::accept_key(request_[http::field::sec_websocket_key]) + "\r\n";
+    if (!protocol.empty()) reply += "Sec-WebSocket-Protocol: " + protocol + "\r\n";
+    reply += "\r\n";
+    auto self = shared_from_this();
+    auto text = std::make_shared<std::string>(std::move(reply));
+    net::async_write(socket_, net::buffer(*text), [self, text](beast::error_code ec, size_t) {
+      if (ec) {
+        // Approved but gone before the upgrade completed: still one $disconnect.
+        self->gateway_.fire_disconnect(self->info_, ws::kAbnormal, "Connection Closed Abnormally");
+        return;
+      }
+      auto connection =
+          std::make_shared<Connection>(self->gateway_, std::move(self->socket_),
+                                       beast::buffers_to_string(self->buffer_.data()), self->info_);
+      self->gateway_.add(connection);
+      connection->start();
+    });
+  }
+
+  static std::string sec_websocket_protocol(std::string_view payload) {
+    rapidjson::Document doc;
+    doc.Parse(payload.data(), payload.size());
+    if (doc.HasParseError() || !doc.IsObject()) return "";
+    auto headers = doc.FindMember("headers");
+    if (headers == doc.MemberEnd() || !headers->value.IsObject()) return "";
+    for (auto& m : headers->value.GetObject()) {
+      if (beast::iequals(m.name.GetString(), "Sec-WebSocket-Protocol") && m.value.IsString()) {
+        return m.value.GetString();
+      }
+    }
+    return "";
+  }
+
+  void send(HttpResponse response) {
+    auto self = shared_from_this();
+    auto r = std::make_shared<HttpResponse>(std::move(response));
+    http::async_write(socket_, *r, [self, r](beast::error_code ec, size_t) {
+      if (ec || !r->keep_alive()) return self->close();
+      self->read();
+    });
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  Gateway& gateway_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
+  ConnectionInfo info_;
+};
+
+void accept_loop(tcp::acceptor& acceptor, Gateway& gateway) {
+  acceptor.async_accept([&acceptor, &gateway](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<HttpSession>(gateway, std::move(socket))->read();
+    }
+    accept_loop(acceptor, gateway);
+  });
+}
+
+}  // namespace
+
+void log_line(std::string_view text) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::cerr << text << std::endl;
+}
+
+Gateway::Gateway(net::io_context& io, const ServerOptions& options)
+    : io_(io), options_(options), invoker_(options.invoker) {}
+
+void Gateway::add(const std::shared_ptr<Connection>& connection) {
+  connections_[connection->info().connection_id] = connection;
+}
+
+void Gateway::remove(const std::string& connection_id) { connections_.erase(connection_id); }
+
+std::shared_ptr<Connection> Gateway::find(const std::string& connection_id) const {
+  auto it = connections_.find(connection_id);
+  return it == connections_.end() ? nullptr : it->second;
+}
+
+EventInput Gateway::event_for(const ConnectionInfo& info, EventInput::Type type) const {
+  EventInput in;
+  in.type = type;
+  in.route_key = type == EventInput::Type::Connect      ? "$connect"
+                 : type == EventInput::Type::Disconnect ? "$disconnect"
+                                                        : "";
+  in.connection_id = info.connection_id;
+  in.request_id = new_id();
+  in.request_time_ms = awsproto::Clock::now_ms();
+  in.connected_at_ms = info.connected_at_ms;
+  in.stage = info.api->stage;
+  in.domain_name = info.api->domain_name(plan().region);
+  in.api_id = info.api->api_id;
+  in.source_ip = info.source_ip;
+  in.user_agent = info.user_agent;
+  return in;
+}
+
+void Gateway::fire_disconnect(const ConnectionInfo& info, int code, std::string_view reason) {
+  const Route* route = info.api->find_route("$disconnect");
+  if (!route) return;
+  EventInput input = event_for(info, EventInput::Type::Disconnect);
+  input.headers = {{"Host", info.host}};
+  input.disconnect_status_code = code;
+  input.disconnect_reason = std::string(reason);
+  std::string id = info.connection_id;
+  invoker_.invoke(route->function, build_event(input), [id](InvokeResult result) {
+    if (!result.ok) log_line("gateway: $disconnect failed for " + id + ": " + result.error);
+  });
+}
+
+void Gateway::check_limits() {
+  const int64_t now = awsproto::Clock::now_ms();
+  std::vector<std::shared_ptr<Connection>> expired;
+  for (const auto& [id, connection] : connections_) {
+    const bool idle = now - connection->last_active_ms() >= options_.idle_timeout_ms;
+    const bool old = now - connection->info().connected_at_ms >= options_.max_lifetime_ms;
+    if (idle || old) expired.push_back(connection);
+  }
+  // API Gateway closes idle and expired connections as going away.
+  for (auto& connection : expired) connection->close(ws::kGoingAway, "Going away");
+}
+
+void Gateway::close_all(uint16_t code, std::string_view reason) {
+  std::vector<std::shared_ptr<Connection>> all;
+  for (const auto& [id, connection] : connections_) all.push_back(connection);
+  for (auto& connection : all) connection->close(code, reason);
+}
+
+int run_server(const ServerOptions& options) {
+  net::io_context io(1);
+  Gateway gateway(io, options);
+  tcp::acceptor acceptor(io);
+  try {
+    tcp::endpoint endpoint(net::ip::make_address(options.host), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+  } catch (const std::exception& e) {
+    log_line("gateway: cannot listen on " + options.host + ":" + std::to_string(options.port) +
+             ": " + e.what());
+    return 1;
+  }
+  for (const auto& notice : options.plan.notices) log_line("gateway: notice: " + notice);
+  for (const auto& api : options.plan.apis) {
+    if (!parse_selection_expression(api.route_selection_expression)) {
+      log_line("gateway: notice: " + api.api_id + ": route selection expression " +
+               api.route_selection_expression + " not supported; messages go to $default");
+    }
+  }
+  accept_loop(acceptor, gateway);
+
+  net::steady_timer tick(io);
+  std::function<void()> schedule = [&] {
+    tick.expires_after(std::chrono::seconds(1));
+    tick.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      gateway.check_limits();
+      schedule();
+    });
+  };
+  schedule();
+
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::steady_timer stop_timer(io);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    log_line("gateway: shutting down");
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    tick.cancel();
+    gateway.close_all(ws::kGoingAway, "Going away");
+    // Let the close frames go out, then stop.
+    stop_timer.expires_after(std::chrono::milliseconds(300));
+    stop_timer.async_wait([&](boost::system::error_code) { io.stop(); });
+  });
+
+  auto bound = acceptor.local_endpoint();
+  log_line("gateway: listening on " + bound.address().to_string() + ":" +
+           std::to_string(bound.port()));
+  io.run();
+  // Every $disconnect queued above runs before the process ends.
+  gateway.invoker().shutdown();
+  return 0;
+}
+
+}  // namespace gateway

@@ -1,0 +1,36 @@
+// The gateway's server: one port for WebSocket upgrades, the @connections management API and
+// the plane's clock. Everything that touches a socket runs on one I/O thread; functions run on
+// the Invoker's workers and their results are posted back.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "gateway/config.h"
+#include "gateway/invoker.h"
+
+namespace gateway {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  Plan plan;
+  InvokerOptions invoker;
+  // API Gateway's quotas:
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html
+  size_t max_message_bytes = 128 * 1024;
+  size_t max_frame_bytes = 32 * 1024;
+  int64_t idle_timeout_ms = 600'000;    // 10 minutes
+  int64_t max_lifetime_ms = 7'200'000;  // 2 hours
+  // Bytes of frames queued for one client beyond the one being written. A client that lets
+  // more pile up is closed (1001, "Going away") and later posts to it get 410.
+  size_t send_queue_bytes = 1u << 20;
+};
+
+// Listens, logs "gateway: listening on HOST:PORT" on stderr, serves until SIGINT or SIGTERM,
+// then closes every connection with 1001 ("Going away"), fires their $disconnect and waits for
+// those invocations. Returns the exit code.
+int run_server(const ServerOptions& options);
+
+}  // namespace gateway
