@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kMaxDepth = 128;
 // Aliases let a few lines expand into a huge tree ("billion laughs"); a template is small.
-constexpr size_t kMaxNodes = 1'000'000;
+constexpr size_t kMaxNodes = 200'000;
 
 [[noreturn]] void fail(const std::string& message) { throw TemplateError("template: " + message); }
 

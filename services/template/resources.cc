@@ -426,8 +426,8 @@ void plan_function(Context& ctx, const Resource& r) {
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html
 void plan_event_source_mapping(Context& ctx, const Resource& r) {
   std::string path = "Resources." + r.logical_id + ".Properties";
-  auto props = ctx.resolve(r.properties, path);
-  const Value& m = as_map(props ? *props : Value::of_map({}), path);
+  Value m = ctx.resolve(r.properties, path).value_or(Value::of_map({}));
+  as_map(m, path);
   std::string arn = as_string(member(m, "EventSourceArn", path), path + ".EventSourceArn");
   if (arn.find(":dynamodb:") == std::string::npos) {
     ctx.notice(r, "event source " + arn + " is not a DynamoDB stream, skipped");
