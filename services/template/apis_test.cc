@@ -1,0 +1,218 @@
+// API Gateway resources: WebSocket APIs with routes, integrations, authorizers, route responses
+// and stages; HTTP APIs from SAM events and ApiGatewayV2 resources.
+#include "template/test_support.h"
+
+namespace tmpl {
+namespace {
+
+using testing::error_of;
+using testing::has_notice;
+using testing::output_of;
+using testing::plan;
+
+const Route* route_of(const Api& api, const std::string& key) {
+  for (const auto& r : api.routes) {
+    if (r.route_key == key) return &r;
+  }
+  return nullptr;
+}
+
+TEST(WebSocketApis, TheEchoTemplate) {
+  Options o;
+  o.stack_name = "echo";
+  o.region = "eu-west-1";
+  Stack s = load_stack(TEMPLATE_TEST_DIR "/websocket_echo.yaml", o);
+  ASSERT_EQ(s.websocket_apis.size(), 1u);
+  const Api& api = s.websocket_apis[0];
+  EXPECT_EQ(api.name, "echo-echo");
+  EXPECT_EQ(api.stage, "test");
+  EXPECT_EQ(api.route_selection_expression, "$request.body.action");
+  EXPECT_EQ(api.endpoint, "wss://" + api.id + ".execute-api.eu-west-1.amazonaws.com");
+  ASSERT_EQ(api.routes.size(), 4u);
+  const char* keys[][2] = {{"$connect", "echo-connect"},
+                           {"$disconnect", "echo-disconnect"},
+                           {"$default", "echo-default"},
+                           {"sendMessage", "echo-send"}};
+  for (auto [key, function] : keys) {
+    const Route* r = route_of(api, key);
+    ASSERT_NE(r, nullptr) << key;
+    EXPECT_EQ(r->function, function);
+    EXPECT_EQ(r->route_response, std::string(key) == "sendMessage") << key;
+    EXPECT_FALSE(r->authorizer);
+  }
+  EXPECT_EQ(output_of(s, "WebSocketURI"),
+            "wss://" + api.id + ".execute-api.eu-west-1.amazonaws.com/test");
+  ASSERT_EQ(s.functions.size(), 4u);
+  EXPECT_EQ(s.functions[0].code_uri,
+            std::string(TEMPLATE_TEST_DIR).substr(0, std::string(TEMPLATE_TEST_DIR).rfind('/')) +
+                "/functions/ws_connect");
+  ASSERT_EQ(s.tables.size(), 1u);
+  EXPECT_EQ(s.tables[0].name, "echo-connections");
+  EXPECT_TRUE(s.tables[0].stream_arn);
+  EXPECT_EQ(s.tables[0].ttl_attribute, "expiresAt");
+  EXPECT_TRUE(has_notice(s, "ConnectPermission (AWS::Lambda::Permission): accepted, not enforced"));
+  o.parameter_overrides = {{"StageName", "prod"}};
+  EXPECT_EQ(load_stack(TEMPLATE_TEST_DIR "/websocket_echo.yaml", o).websocket_apis[0].stage,
+            "prod");
+}
+
+TEST(WebSocketApis, AuthorizersAndHttpApis) {
+  Options o;
+  o.stack_name = "authchat";
+  Stack s = load_stack(TEMPLATE_TEST_DIR "/template_authorized_chat.yaml", o);
+  ASSERT_EQ(s.websocket_apis.size(), 1u);
+  const Api& chat = s.websocket_apis[0];
+  ASSERT_EQ(chat.authorizers.size(), 1u);
+  EXPECT_EQ(chat.authorizers[0].name, "TokenAuthorizer");
+  EXPECT_EQ(chat.authorizers[0].function, "AuthFunction");
+  EXPECT_EQ(chat.authorizers[0].identity_source,
+            std::vector<std::string>{"route.request.querystring.token"});
+  const Route* connect = route_of(chat, "$connect");
+  ASSERT_NE(connect, nullptr);
+  EXPECT_EQ(connect->function, "ConnectFunction");
+  EXPECT_EQ(connect->authorization_type, "CUSTOM");
+  EXPECT_EQ(connect->authorizer, "TokenAuthorizer");
+  EXPECT_EQ(chat.stage, "dev");
+  EXPECT_EQ(output_of(s, "ChatUrl"), chat.endpoint);
+
+  // The explicit SAM HTTP API and the implicit one SAM creates for events without ApiId.
+  ASSERT_EQ(s.http_apis.size(), 2u);
+  const Api& history = s.http_apis[0];
+  EXPECT_EQ(history.logical_id, "HistoryApi");
+  EXPECT_EQ(history.stage, "dev");
+  EXPECT_EQ(history.endpoint, "https://" + history.id + ".execute-api.us-east-1.amazonaws.com");
+  ASSERT_EQ(history.routes.size(), 1u);
+  EXPECT_EQ(history.routes[0].route_key, "GET /history/{room}");
+  EXPECT_EQ(history.routes[0].function, "HistoryFunction");
+  EXPECT_EQ(history.routes[0].payload_format_version, "2.0");
+  const Api& implicit = s.http_apis[1];
+  EXPECT_EQ(implicit.logical_id, "ServerlessHttpApi");
+  EXPECT_EQ(implicit.stage, "$default");
+  ASSERT_EQ(implicit.routes.size(), 1u);
+  EXPECT_EQ(implicit.routes[0].route_key, "ANY /hello");
+  EXPECT_EQ(implicit.routes[0].payload_format_version, "1.0");
+  EXPECT_EQ(output_of(s, "HistoryUrl"), history.endpoint + "/dev");
+  EXPECT_EQ(s.outputs[1].description, "history of authchat");
+
+  ASSERT_EQ(s.event_source_mappings.size(), 1u);
+  EXPECT_EQ(s.event_source_mappings[0].table_name, "authchat-rooms");
+  EXPECT_EQ(s.event_source_mappings[0].function, "FanoutFunction");
+  EXPECT_TRUE(has_notice(s,
+                         "ChatStage (AWS::ApiGatewayV2::Stage): AutoDeploy accepted, not "
+                         "enforced"));
+}
+
+// A WebSocket API with one function; `extra` adds resources.
+std::string api_with(const std::string& extra) {
+  return R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: c, Runtime: provided.al2023, Handler: b}
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: a, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+)" + extra;
+}
+
+TEST(WebSocketApis, ErrorsNameTheResourceAndProperty) {
+  EXPECT_EQ(
+      error_of(api_with("  R:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: "
+                        "{ApiId: !Ref Api, RouteKey: $default, Target: integrations/nope}\n")),
+      "template: Resources.R.Properties.Target: \"integrations/nope\" is not an integration "
+      "of this API");
+  EXPECT_EQ(error_of(api_with("  R:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: "
+                              "{ApiId: !Ref Api, RouteKey: $default, Target: !Ref Integration}\n")),
+            "template: Resources.R.Properties.Target: expected \"integrations/<IntegrationId>\", "
+            "got \"" +
+                plan(api_with("Outputs:\n  I: {Value: !Ref Integration}\n")).outputs[0].value +
+                "\"");
+  EXPECT_EQ(
+      error_of(api_with("  R:\n    Type: AWS::ApiGatewayV2::Route\n    Properties: "
+                        "{ApiId: !Ref Api, RouteKey: $connect, AuthorizationType: CUSTOM}\n")),
+      "template: Resources.R.Properties.AuthorizerId: required when AuthorizationType is "
+      "CUSTOM");
+  EXPECT_EQ(error_of(api_with("  I2:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties: "
+                              "{ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: "
+                              "arn:aws:lambda:us-east-1:123456789012:function:other}\n")),
+            "template: Resources.I2.Properties.IntegrationUri: names function other, which the "
+            "template does not define");
+  EXPECT_EQ(error_of(api_with("  S:\n    Type: AWS::ApiGatewayV2::Stage\n    Properties: "
+                              "{ApiId: abc, StageName: x}\n")),
+            "template: Resources.S.Properties.ApiId: \"abc\" is not the id of an API in the "
+            "template");
+  EXPECT_EQ(error_of(api_with("  RR:\n    Type: AWS::ApiGatewayV2::RouteResponse\n    Properties: "
+                              "{ApiId: !Ref Api, RouteId: r1, RouteResponseKey: $default}\n")),
+            "template: Resources.RR.Properties.RouteId: \"r1\" is not a route of this API");
+  EXPECT_EQ(error_of(R"(
+Resources:
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: a, ProtocolType: WEBSOCKET}
+)"),
+            "template: Resources.Api.Properties.RouteSelectionExpression: required property is "
+            "missing");
+}
+
+TEST(WebSocketApis, IntegrationsBeyondLambdaProxyAreReported) {
+  auto s = plan(api_with(R"(  Mock:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Api, IntegrationType: MOCK}
+  R:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: ping, Target: !Sub "integrations/${Mock}"}
+  Direct:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}"}
+)"));
+  const Api& api = s.websocket_apis.at(0);
+  EXPECT_EQ(route_of(api, "ping")->function, "");
+  EXPECT_EQ(route_of(api, "$default")->function, "Fn");
+  EXPECT_FALSE(api.stage);
+  EXPECT_TRUE(has_notice(s,
+                         "Mock (AWS::ApiGatewayV2::Integration): IntegrationType MOCK is not "
+                         "supported (AWS_PROXY to a Lambda function is); its routes have no "
+                         "function"));
+  EXPECT_TRUE(has_notice(s, "Api (AWS::ApiGatewayV2::Api): has no stage"));
+}
+
+TEST(HttpApis, ApiGatewayV2HttpProtocol) {
+  auto s = plan(R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: c, Runtime: provided.al2023, Handler: b}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: h, ProtocolType: HTTP}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Http, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn,
+                 PayloadFormatVersion: "1.0", TimeoutInMillis: 5000}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Http, RouteKey: "POST /items", Target: !Sub "integrations/${Integration}"}
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Http, StageName: $default}
+)");
+  ASSERT_EQ(s.http_apis.size(), 1u);
+  EXPECT_TRUE(s.websocket_apis.empty());
+  const Api& api = s.http_apis[0];
+  EXPECT_EQ(api.stage, "$default");
+  EXPECT_EQ(api.endpoint.rfind("https://", 0), 0u);
+  ASSERT_EQ(api.routes.size(), 1u);
+  EXPECT_EQ(api.routes[0].route_key, "POST /items");
+  EXPECT_EQ(api.routes[0].function, "Fn");
+  EXPECT_EQ(api.routes[0].payload_format_version, "1.0");
+  EXPECT_EQ(api.routes[0].timeout_in_millis, 5000);
+}
+
+}  // namespace
+}  // namespace tmpl
