@@ -1,5 +1,7 @@
 #include "lambda/function_pool.h"
 
+#include <vector>
+
 namespace lambda {
 
 FunctionPool::FunctionPool(FunctionSpec spec, const HostConfig& host)
@@ -15,6 +17,7 @@ void FunctionPool::shutdown() {
     std::lock_guard lock(mutex_);
     shut_down_ = true;
     idle.swap(idle_);
+    for (Instance* instance : busy_) instance->terminate();
   }
   cv_.notify_all();
   idle.clear();
@@ -51,6 +54,11 @@ std::optional<InvocationResult> FunctionPool::invoke(const Invocation& invocatio
   InvocationResult result;
   try {
     if (!instance) instance = std::make_unique<Instance>(spec_, host_);
+    {
+      std::lock_guard lock(mutex_);
+      if (shut_down_) instance->terminate();
+      busy_.push_back(instance.get());
+    }
     result = instance->invoke(invocation);
   } catch (const std::exception& e) {
     result = InvocationResult{true, "{\"errorType\":\"Runtime.Unknown\",\"errorMessage\":\"" +
@@ -61,6 +69,7 @@ std::optional<InvocationResult> FunctionPool::invoke(const Invocation& invocatio
   {
     std::lock_guard lock(mutex_);
     --running_;
+    std::erase(busy_, instance.get());
     if (instance && instance->alive() && !shut_down_) {
       idle_.push_back(std::move(instance));
     } else {

@@ -38,6 +38,7 @@ class FunctionPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Instance>> idle_;  // most recently used last
   int running_ = 0;                              // instances running an invocation
+  std::vector<Instance*> busy_;                  // those instances, for shutdown()
   bool shut_down_ = false;
 };
 

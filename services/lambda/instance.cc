@@ -170,6 +170,15 @@ Instance::~Instance() {
   if (log_thread_.joinable()) log_thread_.join();
 }
 
+void Instance::terminate() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    kill_locked();
+  }
+  cv_.notify_all();
+}
+
 uint16_t Instance::runtime_api_port() const { return server_->port(); }
 
 bool Instance::alive() const {

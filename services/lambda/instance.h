@@ -73,6 +73,8 @@ class Instance {
   Instance& operator=(const Instance&) = delete;
 
   InvocationResult invoke(const Invocation& invocation);
+  // Kills the process (host shutdown); a running invoke() returns Runtime.ExitError.
+  void terminate();
   bool alive() const;
   pid_t pid() const { return pid_; }
   uint16_t runtime_api_port() const;

@@ -106,8 +106,9 @@ int main(int argc, char** argv) {
     int received = 0;
     sigwait(&signals, &received);
     std::cerr << "lambda: stopping" << std::endl;
-    server.stop();
+    // Instances first: that ends the invocations the Invoke API's connections wait for.
     api.shutdown();
+    server.stop();
   } catch (const std::exception& e) {
     std::cerr << "lambda-host: " << e.what() << "\n";
     return 1;
