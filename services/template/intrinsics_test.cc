@@ -39,10 +39,12 @@ Resources:
       StreamSpecification: {StreamViewType: NEW_IMAGE}
   Send:
     Type: AWS::Serverless::Function
-    Properties: {CodeUri: code, Runtime: provided.al2023, Handler: bootstrap, FunctionName: chat-send}
+    Properties:
+      {CodeUri: code, Runtime: provided.al2023, Handler: bootstrap, FunctionName: chat-send}
   Api:
     Type: AWS::ApiGatewayV2::Api
-    Properties: {Name: chat, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+    Properties:
+      {Name: chat, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
   ProdStage:
     Type: AWS::ApiGatewayV2::Stage
     Properties: {ApiId: !Ref Api, StageName: prod}
@@ -151,6 +153,7 @@ TEST(Intrinsics, IfAndTheConditionFunctions) {
   Either: {"Fn::Or": [{Condition: IsProd}, !Equals [!Ref Count, 3]]}
   Neither: {"Fn::Not": [{"Fn::Or": [!Condition IsProd, !Equals [x, y]]}]}
   Mapped: !Equals [!FindInMap [Sizes, !Ref "AWS::Region", Memory], 256]
+  LongAnd: {"Fn::And": [{Condition: IsDev}, {"Fn::Not": [{Condition: IsProd}]}]}
 )";
   auto s =
       plan(with_outputs("  A: {Value: !If [NotProd, t, f]}\n  B: {Value: !If [Both, t, f]}\n"
@@ -162,6 +165,9 @@ TEST(Intrinsics, IfAndTheConditionFunctions) {
   EXPECT_EQ(output_of(s, "C"), "t");
   EXPECT_EQ(output_of(s, "D"), "t");
   EXPECT_EQ(output_of(s, "E"), "t");
+  EXPECT_EQ(output_of(plan(with_outputs("  A: {Value: !If [LongAnd, t, f]}\n", more)), "A"), "t");
+  EXPECT_EQ(output_of(plan(with_outputs("  A: {Value: !If [LongAnd, t, f]}\n", more), prod), "A"),
+            "f");
   auto p = plan(with_outputs("  A: {Value: !If [NotProd, t, f]}\n  B: {Value: !If [Both, t, f]}\n"
                              "  C: {Value: !If [Either, t, f]}\n  D: {Value: !If [Neither, t, f]}\n"
                              "  E: {Value: !If [Mapped, t, f]}\n",
@@ -222,6 +228,12 @@ Resources:
   EXPECT_EQ(f->timeout, 3);
   EXPECT_EQ(env_of(*f, "KEPT"), "1");
   EXPECT_EQ(env_of(*f, "DROPPED"), "<unset>");
+}
+
+TEST(Intrinsics, GetAZsListsThreeZonesOfTheRegion) {
+  EXPECT_EQ(out("!Select [2, !GetAZs \"\"]"), "us-east-1c");
+  EXPECT_EQ(out("{\"Fn::Join\": [\",\", {\"Fn::GetAZs\": eu-west-1}]}"),
+            "eu-west-1a,eu-west-1b,eu-west-1c");
 }
 
 TEST(Intrinsics, UnsupportedFunctionsAreRefusedByName) {
