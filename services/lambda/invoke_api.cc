@@ -283,6 +283,14 @@ void InvokeApi::event_worker() {
       }
     }
     const std::string& name = event.pool->spec().name;
+    if (event.pool->capacity() == 0) {
+      // Reserved concurrency 0: Lambda keeps throttled events and retries them (for up to six
+      // hours); here they wait on the queue, checked once a minute, without holding a worker.
+      std::lock_guard lock(events_mutex_);
+      event.due_ms = Clock::now_ms() + 60'000;
+      events_.push_back(std::move(event));
+      continue;
+    }
     auto result = event.pool->invoke(event.invocation, /*throttle=*/false);
     if (!result || !result->function_error) continue;
     std::lock_guard lock(events_mutex_);
