@@ -374,49 +374,67 @@ InvocationResult Instance::invoke(const Invocation& invocation) {
   }
 }
 
-HttpResponse Instance::handle(const HttpRequest& request) {
-  std::string_view path = request.path;
-  if (path.substr(0, kPrefix.size()) != kPrefix) {
-    return runtime_api_error(404, "UnknownOperation", "Unknown path " + request.path);
-  }
+RuntimeRoute parse_runtime_route(std::string_view method, std::string_view path) {
+  RuntimeRoute route;
+  if (path.substr(0, kPrefix.size()) != kPrefix) return route;
   path.remove_prefix(kPrefix.size());
-  if (path == "invocation/next") {
-    if (request.method != "GET") return runtime_api_error(405, "MethodNotAllowed", "Use GET");
-    return next();
-  }
-  if (path == "init/error") {
-    if (request.method != "POST") return runtime_api_error(405, "MethodNotAllowed", "Use POST");
-    std::lock_guard lock(mutex_);
-    if (initialised_) {
-      return runtime_api_error(403, "InvalidStateTransition",
-                               "State transition from Ready to InitError failed for runtime. "
-                               "Error: Runtime is already initialized");
-    }
-    init_error_ =
-        request.body.empty()
-            ? function_error_payload(
-                  request.header("Lambda-Runtime-Function-Error-Type").value_or("Runtime.Unknown"),
-                  "")
-            : request.body;
-    cv_.notify_all();
-    return HttpResponse{202, {{"Content-Type", "application/json"}}, "{\"status\":\"OK\"}"};
-  }
+  std::string_view wanted_method = "POST";
   constexpr std::string_view kInvocation = "invocation/";
-  if (path.substr(0, kInvocation.size()) == kInvocation) {
+  if (path == "invocation/next") {
+    route.kind = RuntimeRoute::Kind::Next;
+    wanted_method = "GET";
+  } else if (path == "init/error") {
+    route.kind = RuntimeRoute::Kind::InitError;
+  } else if (path.substr(0, kInvocation.size()) == kInvocation) {
     path.remove_prefix(kInvocation.size());
     size_t slash = path.find('/');
-    if (slash != std::string_view::npos) {
-      std::string id = percent_decode(path.substr(0, slash));
-      std::string_view action = path.substr(slash + 1);
-      if (action == "response" || action == "error") {
-        if (request.method != "POST") {
-          return runtime_api_error(405, "MethodNotAllowed", "Use POST");
-        }
-        return post_result(id, request, action == "error");
-      }
+    if (slash == std::string_view::npos) return route;
+    std::string_view action = path.substr(slash + 1);
+    if (action == "response") {
+      route.kind = RuntimeRoute::Kind::Response;
+    } else if (action == "error") {
+      route.kind = RuntimeRoute::Kind::Error;
+    } else {
+      return route;
     }
+    route.request_id = percent_decode(path.substr(0, slash));
+  } else {
+    return route;
   }
-  return runtime_api_error(404, "UnknownOperation", "Unknown path " + request.path);
+  route.method_allowed = method == wanted_method;
+  return route;
+}
+
+HttpResponse Instance::handle(const HttpRequest& request) {
+  RuntimeRoute route = parse_runtime_route(request.method, request.path);
+  if (route.kind == RuntimeRoute::Kind::Unknown) {
+    return runtime_api_error(404, "UnknownOperation", "Unknown path " + request.path);
+  }
+  if (!route.method_allowed) {
+    return runtime_api_error(405, "MethodNotAllowed",
+                             "Method " + request.method + " is not allowed on " + request.path);
+  }
+  switch (route.kind) {
+    case RuntimeRoute::Kind::Next: return next();
+    case RuntimeRoute::Kind::Response:
+    case RuntimeRoute::Kind::Error:
+      return post_result(route.request_id, request, route.kind == RuntimeRoute::Kind::Error);
+    default: break;
+  }
+  std::lock_guard lock(mutex_);
+  if (initialised_) {
+    return runtime_api_error(403, "InvalidStateTransition",
+                             "State transition from Ready to InitError failed for runtime. "
+                             "Error: Runtime is already initialized");
+  }
+  init_error_ =
+      request.body.empty()
+          ? function_error_payload(
+                request.header("Lambda-Runtime-Function-Error-Type").value_or("Runtime.Unknown"),
+                "")
+          : request.body;
+  cv_.notify_all();
+  return HttpResponse{202, {{"Content-Type", "application/json"}}, "{\"status\":\"OK\"}"};
 }
 
 HttpResponse Instance::next() {

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -62,6 +63,14 @@ std::vector<std::pair<std::string, std::string>> instance_environment(
 // The keys Lambda reserves ("Defined runtime environment variables",
 // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
 bool is_reserved_environment_key(std::string_view key);
+
+// A Runtime API request's route. Pure (bytes in, struct out), for fuzzing.
+struct RuntimeRoute {
+  enum class Kind { Unknown, Next, Response, Error, InitError } kind = Kind::Unknown;
+  std::string request_id;  // Response and Error: percent-decoded
+  bool method_allowed = false;
+};
+RuntimeRoute parse_runtime_route(std::string_view method, std::string_view path);
 
 class Instance {
  public:

@@ -60,3 +60,32 @@ TEST(InstanceEnvironment, FunctionVariablesReplaceOnlyUnreservedKeys) {
 
 }  // namespace
 }  // namespace lambda
+
+namespace lambda {
+namespace {
+
+TEST(ParseRuntimeRoute, RecognisesTheFourCalls) {
+  auto next = parse_runtime_route("GET", "/2018-06-01/runtime/invocation/next");
+  EXPECT_EQ(next.kind, RuntimeRoute::Kind::Next);
+  EXPECT_TRUE(next.method_allowed);
+  auto response = parse_runtime_route("POST", "/2018-06-01/runtime/invocation/a%2Db/response");
+  EXPECT_EQ(response.kind, RuntimeRoute::Kind::Response);
+  EXPECT_EQ(response.request_id, "a-b");
+  auto error = parse_runtime_route("POST", "/2018-06-01/runtime/invocation/id/error");
+  EXPECT_EQ(error.kind, RuntimeRoute::Kind::Error);
+  EXPECT_EQ(parse_runtime_route("POST", "/2018-06-01/runtime/init/error").kind,
+            RuntimeRoute::Kind::InitError);
+}
+
+TEST(ParseRuntimeRoute, RefusesOtherPathsAndMethods) {
+  EXPECT_FALSE(parse_runtime_route("POST", "/2018-06-01/runtime/invocation/next").method_allowed);
+  EXPECT_FALSE(parse_runtime_route("GET", "/2018-06-01/runtime/init/error").method_allowed);
+  for (const char* path :
+       {"/", "/2018-06-01/runtime/", "/2018-06-01/runtime/invocation/x",
+        "/2018-06-01/runtime/invocation/x/other", "/2020-01-01/runtime/init/error"}) {
+    EXPECT_EQ(parse_runtime_route("POST", path).kind, RuntimeRoute::Kind::Unknown) << path;
+  }
+}
+
+}  // namespace
+}  // namespace lambda
