@@ -358,7 +358,11 @@ InvocationResult Instance::invoke(const Invocation& invocation) {
       pending_.reset();
       last_id_ = invocation.request_id;
       current_id_.clear();
-      return fail("Runtime.ExitError", "Runtime exited with error: " + exit_description_locked());
+      // A clean exit gives Lambda no status to quote.
+      bool clean = WIFEXITED(wait_status_) && WEXITSTATUS(wait_status_) == 0;
+      return fail("Runtime.ExitError",
+                  clean ? "Runtime exited without providing a reason"
+                        : "Runtime exited with error: " + exit_description_locked());
     }
     int64_t now = Clock::now_ms();
     bool dispatched = !current_id_.empty();

@@ -112,6 +112,16 @@ def test_exit_mid_invocation_is_runtime_exit_error_and_the_instance_is_replaced(
     assert json.loads(after)["pid"] != pid_before
 
 
+def test_a_clean_exit_mid_invocation_gives_no_reason(lambda_host):
+    host = lambda_host([function("echo")])
+    response, body = invoke(host.client(), "echo", {"exit": 0})
+    request_id = response["ResponseMetadata"]["RequestId"]
+    assert json.loads(body) == {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": "RequestId: %s Error: Runtime exited without providing a reason"
+                        % request_id}
+
+
 def test_a_runtime_that_exits_after_taking_the_event(lambda_host):
     host = lambda_host([function("crash")])
     for _ in range(2):  # each invocation gets a fresh instance, which crashes again
