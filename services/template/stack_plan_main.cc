@@ -67,6 +67,10 @@ int main(int argc, char** argv) {
   } catch (const tmpl::TemplateError& e) {
     std::cerr << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    // Not the template's fault (out of memory, a library failure): say so, differently.
+    std::cerr << "stack-plan: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }
