@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,9 +12,12 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <limits>
 
 #include "awsproto/clock.h"
 #include "lambda/http_server.h"
@@ -251,6 +255,9 @@ void Instance::spawn() {
     return;
   }
   pid_ = pid;
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+  spawned_at_ = std::chrono::steady_clock::now();
   log_thread_ = std::thread([this, o = out[0], e = err[0]] { pump_logs(o, e); });
   wait_thread_ = std::thread([this] { wait_for_exit(); });
 }
@@ -264,9 +271,11 @@ void Instance::pump_logs(int out_fd, int err_fd) {
       std::lock_guard lock(mutex_);
       id = current_id_.empty() ? last_id_ : current_id_;
     }
-    std::lock_guard lock(log_mutex);
-    std::cerr << "[" << spec_.name << (id.empty() ? "" : " " + id) << "] " << line << "\n";
-    std::cerr.flush();
+    log_line(id, line);
+  };
+  auto busy = [&](bool value) {
+    std::lock_guard lock(mutex_);
+    log_busy_ = value;
   };
   int open = 2;
   char buffer[4096];
@@ -277,10 +286,16 @@ void Instance::pump_logs(int out_fd, int err_fd) {
     }
     for (size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      busy(true);
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n <= 0) {
         if (!partial[i].empty()) emit(partial[i]);
-        ::close(fds[i].fd);
+        {
+          std::lock_guard lock(mutex_);
+          (i == 0 ? out_fd_ : err_fd_) = -1;
+          log_busy_ = false;
+          ::close(fds[i].fd);
+        }
         fds[i].fd = -1;
         --open;
         continue;
@@ -292,6 +307,7 @@ void Instance::pump_logs(int out_fd, int err_fd) {
         start = newline + 1;
       }
       partial[i].erase(0, start);
+      busy(false);
     }
   }
 }
@@ -327,8 +343,123 @@ std::string Instance::exit_description_locked() const {
 }
 
 InvocationResult Instance::invoke(const Invocation& invocation) {
+  auto started = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    collecting_ = true;
+    log_tail_.clear();
+  }
+  log_line(invocation.request_id,
+           "START RequestId: " + invocation.request_id + " Version: $LATEST");
+  std::string status;
+  InvocationResult out;
+  out = await_outcome(invocation, status);
+  // Lambda's Duration runs from the hand-over to the runtime (init is reported apart).
+  std::chrono::steady_clock::time_point from = started;
+  {
+    std::lock_guard lock(mutex_);
+    if (dispatched_at_ > started) from = dispatched_at_;
+  }
+  double duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count();
+  long memory_mb = read_max_memory_mb();
+  drain_logs();
+  std::optional<double> init_ms;
+  {
+    std::lock_guard lock(mutex_);
+    if (init_duration_ms_ && !init_reported_) {
+      init_ms = *init_duration_ms_;
+      init_reported_ = true;
+    }
+  }
+  const std::string& id = invocation.request_id;
+  log_line(id, "END RequestId: " + id);
+  char report[512];
+  std::snprintf(report, sizeof report,
+                "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: "
+                "%d MB\tMax Memory Used: %ld MB\t",
+                id.c_str(), duration_ms,
+                static_cast<long long>(std::ceil(duration_ms) + std::ceil(init_ms.value_or(0))),
+                spec_.memory_mb, memory_mb);
+  std::string line = report;
+  if (init_ms) {
+    char init[64];
+    std::snprintf(init, sizeof init, "Init Duration: %.2f ms\t", *init_ms);
+    line += init;
+  }
+  line += status;
+  log_line(id, line);
+  std::lock_guard lock(mutex_);
+  collecting_ = false;
+  out.log_tail = log_tail_.size() > kLogTailBytes
+                     ? log_tail_.substr(log_tail_.size() - kLogTailBytes)
+                     : log_tail_;
+  log_tail_.clear();
+  return out;
+}
+
+void Instance::log_line(const std::string& request_id, const std::string& line) {
+  {
+    std::lock_guard lock(mutex_);
+    if (collecting_) {
+      log_tail_ += line;
+      log_tail_ += '\n';
+      // Keep a little more than the tail Lambda returns, trimmed now and then.
+      if (log_tail_.size() > 4 * kLogTailBytes) {
+        log_tail_.erase(0, log_tail_.size() - kLogTailBytes);
+      }
+    }
+  }
+  std::lock_guard lock(log_mutex);
+  std::cerr << "[" << spec_.name << (request_id.empty() ? "" : " " + request_id) << "] " << line
+            << "\n";
+  std::cerr.flush();
+}
+
+long Instance::read_max_memory_mb() const {
+  pid_t pid;
+  {
+    std::lock_guard lock(mutex_);
+    if (pid_ <= 0 || exited_) return 0;
+    pid = pid_;
+  }
+  // The bootstrap's peak resident set (VmHWM), as close to Lambda's figure as one process gets.
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "VmHWM:") {
+      long kb = 0;
+      status >> kb;
+      return (kb + 1023) / 1024;
+    }
+    status.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+void Instance::drain_logs() {
+  // A runtime writes its log lines before it posts its result: wait (briefly) until the log
+  // thread has read and written out what is in the pipes, so they land before END.
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  while (std::chrono::steady_clock::now() < until) {
+    {
+      std::lock_guard lock(mutex_);
+      bool pending = log_busy_;
+      for (int fd : {out_fd_, err_fd_}) {
+        int available = 0;
+        if (fd >= 0 && ::ioctl(fd, FIONREAD, &available) == 0 && available > 0) pending = true;
+      }
+      if (!pending) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+InvocationResult Instance::await_outcome(const Invocation& invocation, std::string& status) {
   using awsproto::Clock;
   auto fail = [&](std::string_view type, const std::string& what) {
+    status = (type == "Sandbox.Timedout" ? "Status: timeout" : "Status: error\tError Type: ") +
+             std::string(type == "Sandbox.Timedout" ? "" : type);
     return InvocationResult{
         true,
         function_error_payload(type, "RequestId: " + invocation.request_id + " Error: " + what)};
@@ -352,6 +483,7 @@ InvocationResult Instance::invoke(const Invocation& invocation) {
       // The runtime's own report, as Lambda returns it; the environment is then discarded.
       pending_.reset();
       kill_locked();
+      status = "Status: error\tError Type: Runtime.InitError";
       return InvocationResult{true, *init_error_};
     }
     if (exited_) {
@@ -443,6 +575,11 @@ HttpResponse Instance::handle(const HttpRequest& request) {
 
 HttpResponse Instance::next() {
   std::unique_lock lock(mutex_);
+  if (!initialised_) {
+    init_duration_ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - spawned_at_)
+            .count();
+  }
   initialised_ = true;
   cv_.wait(lock, [&] { return pending_.has_value() || stopping_; });
   if (stopping_) {
@@ -452,6 +589,7 @@ HttpResponse Instance::next() {
   Invocation invocation = std::move(*pending_);
   pending_.reset();
   current_id_ = invocation.request_id;
+  dispatched_at_ = std::chrono::steady_clock::now();
   deadline_ms_ = awsproto::Clock::now_ms() + spec_.timeout_seconds * 1000LL;
   HttpResponse response{
       200,

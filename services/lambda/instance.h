@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -47,7 +48,11 @@ struct Invocation {
 struct InvocationResult {
   bool function_error = false;  // X-Amz-Function-Error: Unhandled
   std::string payload;
+  std::string log_tail;  // the invocation's last 4 KB of log, START to REPORT
 };
+
+// X-Amz-Log-Type: Tail returns this much of the log (base64 in X-Amz-Log-Result).
+constexpr size_t kLogTailBytes = 4096;
 
 // Lambda's limit on a synchronous response: 6 MB plus 100 bytes of framing, as the Runtime API
 // enforces it (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -89,6 +94,12 @@ class Instance {
   uint16_t runtime_api_port() const;
 
  private:
+  InvocationResult await_outcome(const Invocation& invocation, std::string& status);
+  // Writes a line of this instance's log (prefixed, on the host's stderr) and keeps it for the
+  // running invocation's tail.
+  void log_line(const std::string& request_id, const std::string& line);
+  long read_max_memory_mb() const;
+  void drain_logs();
   HttpResponse handle(const HttpRequest& request);
   HttpResponse next();
   HttpResponse post_result(const std::string& request_id, const HttpRequest& request, bool error);
@@ -117,6 +128,13 @@ class Instance {
   std::string last_id_;                    // the last invocation that got its result
   std::optional<InvocationResult> result_;
   int64_t deadline_ms_ = 0;
+  std::chrono::steady_clock::time_point spawned_at_, dispatched_at_;
+  std::optional<double> init_duration_ms_;  // spawn to the first GET /next
+  bool init_reported_ = false;              // in the first REPORT line
+  bool collecting_ = false;                 // an invocation is running: keep its log lines
+  std::string log_tail_;
+  int out_fd_ = -1, err_fd_ = -1;  // the log pipes, while open
+  bool log_busy_ = false;          // the log thread is between a read and its output
 
   std::thread log_thread_, wait_thread_;
 };

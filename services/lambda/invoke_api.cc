@@ -105,6 +105,31 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
+                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 InvokeApi::InvokeApi(const Plan& plan, const HostConfig& host) : host_(host) {
   for (const auto& spec : plan.functions) {
     pools_.emplace(spec.name, std::make_unique<FunctionPool>(spec, host));
@@ -256,6 +281,9 @@ HttpResponse InvokeApi::invoke(FunctionPool& pool, const HttpRequest& request,
                          {"x-amzn-RequestId", request_id}},
                         std::move(result->payload)};
   if (result->function_error) response.headers.emplace_back("X-Amz-Function-Error", "Unhandled");
+  if (request.header("X-Amz-Log-Type").value_or("None") == "Tail") {
+    response.headers.emplace_back("X-Amz-Log-Result", base64_encode(result->log_tail));
+  }
   return response;
 }
 

@@ -43,6 +43,16 @@ TEST(Base64Decode, DecodesWithAndWithoutPadding) {
   EXPECT_FALSE(base64_decode("ab$c"));
 }
 
+TEST(Base64Encode, RoundTripsEveryLength) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
+  EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
+}
+
 TEST(PercentDecode, DecodesEscapesAndKeepsBadOnes) {
   EXPECT_EQ(percent_decode("arn%3Aaws%3alambda"), "arn:aws:lambda");
   EXPECT_EQ(percent_decode("%24LATEST"), "$LATEST");
