@@ -101,7 +101,13 @@ struct HttpServer::Impl {
       http::request_parser<http::string_body> parser;
       parser.header_limit(64 * 1024);
       parser.body_limit(options.max_body_bytes);
-      http::read(connection.socket, buffer, parser, ec);
+      http::read_header(connection.socket, buffer, parser, ec);
+      if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        // curl and others wait for this before sending a large body.
+        http::response<http::empty_body> proceed{http::status::continue_, 11};
+        http::write(connection.socket, proceed, ec);
+      }
+      if (!ec && !parser.is_done()) http::read(connection.socket, buffer, parser, ec);
       if (ec == http::error::body_limit) {
         http::response<http::string_body> too_large{http::status::payload_too_large, 11};
         too_large.set(http::field::connection, "close");
