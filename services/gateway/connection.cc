@@ -45,19 +45,23 @@ void Connection::read() {
 }
 
 void Connection::on_bytes() {
+  if (discard_input_) {
+    in_.clear();
+    return;
+  }
   size_t at = 0;
   while (state_ != State::Closed) {
     auto parsed =
         ws::parse_frame(std::string_view(in_).substr(at), gateway_.options().max_frame_bytes);
     if (parsed.status == ws::FrameResult::Status::Incomplete) break;
     if (parsed.status == ws::FrameResult::Status::Error) {
+      // What follows is no longer frames (the rest of an oversized payload, say): ignore
+      // every later byte; the close handshake ends by the client's EOF or the linger timer.
       in_.clear();
-      at = 0;
+      discard_input_ = true;
       if (state_ == State::Open) {
         close(parsed.close_code,
               parsed.close_code == ws::kTooBig ? "Message too big" : "Protocol error");
-      } else {
-        close_socket();
       }
       return;
     }
@@ -223,8 +227,7 @@ void Connection::close_socket() {
   linger_.cancel();
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  out_.clear();
-  out_bytes_ = 0;
+  // out_ stays until the connection is destroyed: a write in flight still points into it.
 }
 
 }  // namespace gateway

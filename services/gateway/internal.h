@@ -67,6 +67,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t out_bytes_ = 0;
   bool writing_ = false;
   bool close_after_write_ = false;
+  bool discard_input_ = false;       // a frame error: the rest of the input is not frames
   bool linger_after_close_ = false;  // we sent the first close frame: wait for the answer
   net::steady_timer linger_;
   char read_buffer_[16 * 1024];

@@ -11,10 +11,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
 #include <functional>
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <random>
 
 #include "awsproto/clock.h"
 #include "gateway/ids.h"
@@ -52,6 +54,17 @@ std::string json_message(std::string_view message) {
   w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   w.EndObject();
   return out.GetString();
+}
+
+// "Root=1-5e6722a7-cc2x4f0046db7ae98d2f7e1a": the epoch seconds in hex, then 96 random bits.
+std::string trace_id(int64_t now_ms) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char out[64];
+  std::snprintf(out, sizeof out, "Root=1-%08llx-%08llx%016llx",
+                static_cast<unsigned long long>(now_ms / 1000),
+                static_cast<unsigned long long>(random() & 0xFFFFFFFFu),
+                static_cast<unsigned long long>(random()));
+  return out;
 }
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
@@ -163,6 +176,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       }
       case http::verb::delete_: {
         if (!connection) return gone();
+        // $disconnect then reports 1000, "Connection Closed Normally", as API Gateway's
+        // execution logs show (https://github.com/boto/boto3/issues/3789).
         connection->close(ws::kNormal, "Connection Closed Normally");
         HttpResponse r = response(204, "");
         r.erase(http::field::content_type);
@@ -201,7 +216,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       input.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     auto local = socket_.local_endpoint(ec);
-    input.headers.emplace_back("X-Amzn-Trace-Id", "Root=1-" + new_id());
+    input.headers.emplace_back("X-Amzn-Trace-Id", trace_id(info.connected_at_ms));
     input.headers.emplace_back("X-Forwarded-For", info.source_ip);
     input.headers.emplace_back("X-Forwarded-Port", ec ? "" : std::to_string(local.port()));
     input.headers.emplace_back("X-Forwarded-Proto", "http");

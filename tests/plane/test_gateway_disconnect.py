@@ -72,6 +72,7 @@ def test_delete_closes_with_1000(gateway, fake):
     client.close()
     rc = only_disconnect(fake, cid)["requestContext"]
     assert rc["disconnectStatusCode"] == 1000
+    assert rc["disconnectReason"] == "Connection Closed Normally"
 
 
 def test_idle_timeout_through_the_clock(gateway, fake):
