@@ -47,10 +47,12 @@ def function(name, folder=None, **props):
 
 
 class LambdaHost:
-    def __init__(self, tmp_path, functions, extra_args):
+    def __init__(self, tmp_path, functions, extra_args, plan=None):
+        """`plan`, when given, is written as is (a whole stack plan) instead of one made of
+        `functions`."""
         self.dir = tmp_path
         self.plan_path = tmp_path / "plan.json"
-        self.plan_path.write_text(json.dumps({
+        self.plan_path.write_text(json.dumps(plan or {
             "stackName": "test", "region": REGION, "accountId": ACCOUNT, "partition": "aws",
             "tables": [], "functions": functions, "websocketApis": [],
         }))
