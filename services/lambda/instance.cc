@@ -591,11 +591,18 @@ HttpResponse Instance::next() {
   current_id_ = invocation.request_id;
   dispatched_at_ = std::chrono::steady_clock::now();
   deadline_ms_ = awsproto::Clock::now_ms() + spec_.timeout_seconds * 1000LL;
+  // The timeout is enforced on the plane's clock, but the runtime compares the deadline with
+  // its own (system) clock, which knows nothing of the plane's offset: given in that frame, the
+  // time it computes as left (context.getRemainingTimeInMillis()) is the function's timeout.
+  int64_t runtime_deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count() +
+                                spec_.timeout_seconds * 1000LL;
   HttpResponse response{
       200,
       {{"Content-Type", "application/json"},
        {"Lambda-Runtime-Aws-Request-Id", invocation.request_id},
-       {"Lambda-Runtime-Deadline-Ms", std::to_string(deadline_ms_)},
+       {"Lambda-Runtime-Deadline-Ms", std::to_string(runtime_deadline_ms)},
        {"Lambda-Runtime-Invoked-Function-Arn", spec_.arn},
        {"Lambda-Runtime-Trace-Id", invocation.trace_id.empty() ? trace_id() : invocation.trace_id}},
       std::move(invocation.payload)};
