@@ -66,7 +66,8 @@ std::vector<std::pair<std::string, std::string>> instance_environment(
     const std::string& log_stream, std::vector<std::string>* warnings);
 
 // The keys Lambda reserves ("Defined runtime environment variables",
-// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+// https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+// #configuration-envvars-runtime).
 bool is_reserved_environment_key(std::string_view key);
 
 // A Runtime API request's route. Pure (bytes in, struct out), for fuzzing.

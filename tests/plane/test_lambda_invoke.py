@@ -107,7 +107,8 @@ def test_exit_mid_invocation_is_runtime_exit_error_and_the_instance_is_replaced(
     assert response["FunctionError"] == "Unhandled"
     assert json.loads(body) == {
         "errorType": "Runtime.ExitError",
-        "errorMessage": "RequestId: %s Error: Runtime exited with error: exit status 3" % request_id}
+        "errorMessage": "RequestId: %s Error: Runtime exited with error: exit status 3"
+                        % request_id}
     _, after = invoke(client, "echo", {})
     assert json.loads(after)["pid"] != pid_before
 
