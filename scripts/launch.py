@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""The plane's launcher: `sam deploy` and CloudFormation, locally.
+
+Resolves a SAM template into the stack plan (build/bin/stack-plan), starts the emulator (one set
+of tables for every caller, as -sharedDb), creates the plan's tables in it, starts the Lambda
+host (which starts the functions' instances on demand) and the gateway, prints one `ready:` line
+per endpoint on standard output, and keeps them running until Ctrl-C or SIGTERM, which stops
+every process it started. A process that dies on its own stops the others: a stack that is
+half up is worse than one that is down. A bad template gets its one error line from stack-plan
+and nothing is started.
+
+    scripts/run --template FILE [--data-dir DIR | --in-memory] [--emulator-port N]
+                [--gateway-port N] [--lambda-port N] [--parameter-overrides K=V ...]
+                [--stack-name NAME] [--region R] [--clock-offset SECONDS]
+
+Ports default to 8000 (the emulator, as DynamoDB Local), 3001 (the Lambda Invoke API, as
+`sam local start-lambda`) and 3002 (WebSocket APIs and @connections); 0 picks a free one.
+"""
+import argparse
+import json
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+BIN = pathlib.Path(os.environ.get("CHATSTACK_BIN", ROOT / "build" / "bin"))
+LISTENING = re.compile(rb"listening on [^\s:]+:(\d+)")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Child:
+    """A process of the stack: its stderr is passed on line by line, and its port is read from
+    its `listening on HOST:PORT` line."""
+
+    def __init__(self, name, argv):
+        self.name = name
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=sys.stderr,
+                                     stderr=subprocess.PIPE)
+        self.port = None
+        self.listening = threading.Event()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.proc.stderr:
+            if not self.listening.is_set():
+                m = LISTENING.search(line)
+                if m:
+                    self.port = int(m.group(1))
+                    self.listening.set()
+            sys.stderr.buffer.write(line)
+            sys.stderr.flush()
+        self.listening.set()  # it exited: whoever waits stops waiting
+
+    def wait_listening(self, timeout=30):
+        if not self.listening.wait(timeout) or self.port is None:
+            raise SystemExit(f"launch: {self.name} did not start "
+                             f"(exit status {self.proc.poll()})")
+        return self.port
+
+
+def plan_stack(args, plan_path):
+    cmd = [str(BIN / "stack-plan"), "--template", args.template, "--region", args.region]
+    if args.stack_name:
+        cmd += ["--stack-name", args.stack_name]
+    if args.parameter_overrides:
+        cmd += ["--parameter-overrides", *args.parameter_overrides]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr)
+        raise SystemExit(2)
+    plan_path.write_text(r.stdout)
+    return json.loads(r.stdout)
+
+
+def create_tables(plan, endpoint):
+    """Creates each table of the plan unless it exists (a restart keeps the data), with its TTL."""
+    import boto3
+    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name=plan["region"],
+                       aws_access_key_id="local", aws_secret_access_key="local")
+    for t in plan.get("tables", []):
+        spec = t["createTable"]
+        try:
+            ddb.create_table(**spec)
+            print(f"launch: table {spec['TableName']} created", file=sys.stderr)
+        except ddb.exceptions.ResourceInUseException:
+            print(f"launch: table {spec['TableName']} exists", file=sys.stderr)
+        ttl = t.get("timeToLive")
+        if ttl and ttl.get("Enabled"):
+            now = ddb.describe_time_to_live(TableName=spec["TableName"])
+            if now["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED":
+                ddb.update_time_to_live(TableName=spec["TableName"], TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": ttl["AttributeName"]})
+
+
+def local_url(value, plan, gateway_port):
+    """The local URL that stands for an output's execute-api URL, or None."""
+    m = re.match(r"wss?://([a-z0-9]+)\.execute-api\.[^/]+(/.*)?$", str(value))
+    if not m:
+        return None
+    for api in plan.get("websocketApis", []):
+        if api["apiId"] == m.group(1):
+            return f"ws://127.0.0.1:{gateway_port}{m.group(2) or '/' + api['stage']}"
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="scripts/run", description=__doc__.split("\n")[0])
+    ap.add_argument("--template", required=True)
+    ap.add_argument("--data-dir", default=str(ROOT / ".data"))
+    ap.add_argument("--in-memory", action="store_true")
+    ap.add_argument("--emulator-port", type=int, default=8000)
+    ap.add_argument("--gateway-port", type=int, default=3002)
+    ap.add_argument("--lambda-port", type=int, default=3001)
+    ap.add_argument("--parameter-overrides", nargs="*", default=[])
+    ap.add_argument("--stack-name", default="")
+    ap.add_argument("--region", default="us-east-1")
+    ap.add_argument("--clock-offset", type=float, default=0)
+    args = ap.parse_args()
+
+    data = pathlib.Path(tempfile.mkdtemp(prefix="chatstack-")) if args.in_memory \
+        else pathlib.Path(args.data_dir)
+    data.mkdir(parents=True, exist_ok=True)
+    plan = plan_stack(args, data / "plan.json")
+    for notice in plan.get("notices", []):
+        print(f"template: {notice}", file=sys.stderr)
+
+    children = []
+    stopping = threading.Event()
+
+    def stop(*_):
+        stopping.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    clock = ["--clock-offset", str(args.clock_offset)] if args.clock_offset else []
+    try:
+        storage = ["--in-memory"] if args.in_memory else ["--db-path", str(data / "emulator")]
+        emulator = Child("emulator", [str(BIN / "emulator"), "--shared-db", "--port",
+                                      str(args.emulator_port), *storage, *clock])
+        children.append(emulator)
+        ddb = f"http://127.0.0.1:{emulator.wait_listening()}"
+        create_tables(plan, ddb)
+
+        # The host gives the functions the gateway's address before the gateway listens.
+        gateway_port = args.gateway_port or free_port()
+        host = Child("lambda-host", [str(BIN / "lambda-host"), "--plan", str(data / "plan.json"),
+                                     "--port", str(args.lambda_port), "--dynamodb-endpoint", ddb,
+                                     "--apigateway-endpoint", f"http://127.0.0.1:{gateway_port}",
+                                     *clock])
+        children.append(host)
+        lambda_url = f"http://127.0.0.1:{host.wait_listening()}"
+        gateway = Child("gateway", [str(BIN / "gateway"), "--plan", str(data / "plan.json"),
+                                    "--port", str(gateway_port), "--lambda-endpoint", lambda_url,
+                                    *clock])
+        children.append(gateway)
+        gateway.wait_listening()
+
+        # The stack's outputs, then the ready lines: `ready: lambda` is the last line printed.
+        for out in plan.get("outputs", []):
+            local = local_url(out["value"], plan, gateway_port)
+            print(f"output: {out['name']} = {out['value']}" + (f" (here: {local})" if local else ""))
+        print(f"ready: dynamodb {ddb}")
+        for api in plan.get("websocketApis", []):
+            print(f"ready: websocket {api['name']} ws://127.0.0.1:{gateway_port}/{api['stage']}")
+            print(f"ready: connections {api['name']} http://127.0.0.1:{gateway_port}/{api['stage']}")
+        print(f"ready: lambda {lambda_url}")
+        sys.stdout.flush()
+
+        while not stopping.is_set():
+            for c in children:
+                if c.proc.poll() is not None:
+                    print(f"launch: {c.name} exited with status {c.proc.returncode}; stopping",
+                          file=sys.stderr)
+                    return 1
+            stopping.wait(0.2)
+        return 0
+    finally:
+        for c in reversed(children):  # the gateway first: its $disconnect calls need the host
+            if c.proc.poll() is None:
+                c.proc.send_signal(signal.SIGTERM)
+                try:
+                    c.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    c.proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The launcher (scripts/run --template FILE): a SAM template's whole stack on loopback, driven
+by real clients: its tables created in the emulator, its WebSocket API served by the gateway,
+its functions run by the Lambda host, `ready:` lines on standard output, and every process
+stopped with it."""
+
+import asyncio
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+import websockets
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+LAUNCH = REPO / "scripts" / "launch.py"
+TEMPLATE = REPO / "tests" / "plane" / "templates" / "websocket_echo.yaml"
+
+
+class Stack:
+    def __init__(self, tmp_path, *extra):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(LAUNCH), "--template", str(TEMPLATE), "--in-memory",
+             "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0",
+             "--stack-name", "echo", *extra],
+            stdout=subprocess.PIPE, stderr=open(tmp_path / "launch.log", "wb"), text=True)
+        self.ready, self.outputs = {}, {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("ready: "):
+                words = line.split()
+                self.ready[" ".join(words[1:-1])] = words[-1]
+            elif line.startswith("output: "):
+                name, value = line[len("output: "):].split(" = ", 1)
+                self.outputs[name] = value.strip()
+            if "ready: lambda" in line:
+                break
+        assert "lambda" in self.ready, (tmp_path / "launch.log").read_text()
+        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
+                                region_name="us-east-1", aws_access_key_id="any",
+                                aws_secret_access_key="any")
+
+    def children(self):
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(30)
+
+
+@pytest.fixture
+def stack(tmp_path):
+    s = Stack(tmp_path)
+    yield s
+    s.stop()
+
+
+def wait_for(predicate, what, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def test_prints_ready_lines_for_every_endpoint_and_the_outputs(stack):
+    assert set(stack.ready) == {"dynamodb", "websocket echo-echo", "connections echo-echo",
+                                "lambda"}
+    ws = stack.ready["websocket echo-echo"]
+    assert ws.startswith("ws://127.0.0.1:") and ws.endswith("/test")
+    assert stack.ready["connections echo-echo"] == "http" + ws[2:]
+    # The wss:// output is shown beside the local URL that stands for it.
+    uri = stack.outputs["WebSocketURI"]
+    assert uri.startswith("wss://") and uri.endswith(".amazonaws.com/test (here: %s)" % ws)
+    assert stack.outputs["ConnectionsTableName"] == "echo-connections"
+
+
+def test_creates_the_tables_of_the_template_with_stream_and_ttl(stack):
+    table = stack.ddb.describe_table(TableName="echo-connections")["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True,
+                                            "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    ttl = stack.ddb.describe_time_to_live(TableName="echo-connections")
+    assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED",
+                                            "AttributeName": "expiresAt"}
+
+
+def test_a_websocket_client_reaches_every_route_and_the_functions_reach_the_table(stack):
+    url = stack.ready["websocket echo-echo"]
+
+    async def talk():
+        async with websockets.connect(url) as ws:
+            wait_for(lambda: stack.ddb.scan(TableName="echo-connections")["Count"] == 1,
+                     "$connect to record the connection")
+            await ws.send(json.dumps({"action": "sendMessage", "message": "hi"}))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"sent": "hi",
+                                                                         "connections": 1}
+            await ws.send("plain text")  # not JSON: the $default route, which posts back
+            assert await asyncio.wait_for(ws.recv(), 10) == "echo: plain text"
+
+    asyncio.run(talk())
+    wait_for(lambda: stack.ddb.scan(TableName="echo-connections")["Count"] == 0,
+             "$disconnect to forget the connection")
+
+
+def test_a_connection_refused_by_connect_gets_its_status(stack):
+    async def refused():
+        with pytest.raises(websockets.exceptions.InvalidStatusCode) as e:
+            async with websockets.connect(stack.ready["websocket echo-echo"] + "?refuse=403"):
+                pass
+        return e.value.status_code
+
+    assert asyncio.run(refused()) == 403
+    assert stack.ddb.scan(TableName="echo-connections")["Count"] == 0
+
+
+def test_sigterm_stops_every_process_it_started(tmp_path):
+    s = Stack(tmp_path)
+    children = s.children()
+    assert len(children) == 3  # emulator, lambda-host, gateway
+    s.stop()
+    assert s.proc.returncode == 0
+    for pid in children:
+        assert not os.path.exists("/proc/%d" % pid) or \
+            open("/proc/%d/stat" % pid).read().split()[2] == "Z"
+
+
+def test_a_process_that_dies_stops_the_stack(tmp_path):
+    s = Stack(tmp_path)
+    children = s.children()
+    os.kill(children[-1], signal.SIGKILL)  # the gateway, started last
+    assert s.proc.wait(30) == 1
+    log = (tmp_path / "launch.log").read_text()
+    assert "exited with status -9; stopping" in log
+    for pid in children[:-1]:
+        wait_for(lambda: not os.path.exists("/proc/%d" % pid), "pid %d to end" % pid)
+
+
+def test_a_bad_template_starts_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Resources:\n  F:\n    Type: AWS::Serverless::Function\n"
+                   "    Properties:\n      CodeUri: .\n      Runtime: provided.al2023\n"
+                   "      Handler: bootstrap\n      Timeout: abc\n")
+    r = subprocess.run([sys.executable, str(LAUNCH), "--template", str(bad), "--in-memory",
+                        "--emulator-port", "0"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stdout == ""
+    assert "Timeout" in r.stderr and len(r.stderr.strip().splitlines()) == 1
