@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "awsproto/encoding.h"
+
 namespace gateway {
 
 struct Route {
@@ -46,8 +48,8 @@ struct Target {
 };
 Target resolve_target(const Plan& plan, std::string_view host, std::string_view request_target);
 
-// %XX decoding; a malformed escape is kept as it is. '+' stays '+'.
-std::string percent_decode(std::string_view text);
+// %XX decoding (awsproto/encoding.h), for the connection id in an @connections path.
+using awsproto::percent_decode;
 
 // "a=1&b=x%20y&a=2" -> [("a","1"),("b","x y"),("a","2")] (decoded; a name without '=' has "").
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);

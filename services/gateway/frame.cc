@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include "awsproto/encoding.h"
+
 namespace gateway::ws {
 namespace {
 
@@ -146,38 +148,13 @@ std::optional<ClosePayload> parse_close_payload(std::string_view payload) {
   return out;
 }
 
-std::string base64(std::string_view bytes, bool url_safe) {
-  static constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  static constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  const char* alphabet = url_safe ? kUrl : kStd;
-  std::string out;
-  size_t i = 0;
-  auto at = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(bytes[k])); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out += alphabet[(v >> s) & 63];
-  }
-  if (bytes.size() - i == 1) {
-    uint32_t v = at(i) << 16;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += "==";
-  } else if (bytes.size() - i == 2) {
-    uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 std::string accept_key(std::string_view sec_websocket_key) {
   std::string input(sec_websocket_key);
   input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return base64(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return awsproto::base64_encode(
+      std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 }  // namespace gateway::ws

@@ -89,6 +89,4 @@ std::optional<ClosePayload> parse_close_payload(std::string_view payload);
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + the RFC's GUID)).
 std::string accept_key(std::string_view sec_websocket_key);
 
-std::string base64(std::string_view bytes, bool url_safe = false);
-
 }  // namespace gateway::ws

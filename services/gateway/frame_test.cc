@@ -140,12 +140,5 @@ TEST(AcceptKey, Rfc6455Example) {
   EXPECT_EQ(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
-TEST(Base64, Padding) {
-  EXPECT_EQ(base64("f"), "Zg==");
-  EXPECT_EQ(base64("fo"), "Zm8=");
-  EXPECT_EQ(base64("foo"), "Zm9v");
-  EXPECT_EQ(base64("\xfb\xff", true), "-_8=");
-}
-
 }  // namespace
 }  // namespace gateway::ws

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <random>
 
-#include "gateway/frame.h"
+#include "awsproto/encoding.h"
 
 namespace gateway {
 namespace {
@@ -24,7 +24,7 @@ std::string new_id() {
   uint64_t a = random(), b = random();
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(a >> (8 * i));
   for (int i = 0; i < 3; ++i) bytes[8 + i] = static_cast<char>(b >> (8 * i));
-  return ws::base64(bytes, /*url_safe=*/true);
+  return awsproto::base64_encode(bytes, /*url_safe=*/true);
 }
 
 std::string clf_time(int64_t epoch_ms) {
@@ -39,7 +39,7 @@ std::string clf_time(int64_t epoch_ms) {
 
 std::string iso8601_ms(int64_t epoch_ms) {
   std::tm tm = utc(epoch_ms);
-  char out[40];
+  char out[64];  // room for any int the fields could hold, so the format cannot be cut
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(epoch_ms % 1000));

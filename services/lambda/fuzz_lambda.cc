@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "awsproto/encoding.h"
 #include "lambda/http_server.h"
 #include "lambda/instance.h"
 #include "lambda/invoke_api.h"
@@ -21,8 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case 1: lambda::parse_function_name(lambda::percent_decode(text)); break;
     case 2:
-      if (auto decoded = lambda::base64_decode(text)) {
-        if (lambda::base64_decode(lambda::base64_encode(*decoded)) != *decoded) __builtin_trap();
+      if (auto decoded = awsproto::base64_decode(text)) {
+        if (awsproto::base64_decode(awsproto::base64_encode(*decoded)) != *decoded)
+          __builtin_trap();
       }
       break;
     case 3: {

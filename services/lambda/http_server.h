@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "awsproto/encoding.h"
+
 namespace lambda {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -64,7 +66,7 @@ class HttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// "%3A" -> ":"; '+' stays '+' (paths). Invalid escapes are kept as they are.
-std::string percent_decode(std::string_view text);
+// "%3A" -> ":" (awsproto/encoding.h), for function names and request ids in paths.
+using awsproto::percent_decode;
 
 }  // namespace lambda

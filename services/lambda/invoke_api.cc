@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "awsproto/clock.h"
+#include "awsproto/encoding.h"
 #include "lambda/wire.h"
 
 namespace lambda {
@@ -73,61 +74,6 @@ std::optional<FunctionRef> parse_function_name(std::string_view text) {
     if (ref.qualifier.empty()) return std::nullopt;
   }
   return ref;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int value;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '+')
-      value = 62;
-    else if (c == '/')
-      value = 63;
-    else if (c == '=')
-      break;
-    else
-      return std::nullopt;
-    buffer = (buffer << 6) | static_cast<uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((buffer >> bits) & 0xFF);
-    }
-  }
-  return out;
-}
-
-std::string base64_encode(std::string_view bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
-                 (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t n = static_cast<uint8_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<uint8_t>(bytes[i + 1]) << 8;
-    out += kAlphabet[n >> 18];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 InvokeApi::InvokeApi(const Plan& plan, const HostConfig& host) : host_(host) {
@@ -244,7 +190,7 @@ HttpResponse InvokeApi::invoke(FunctionPool& pool, const HttpRequest& request,
   invocation.request_id = request_id;
   invocation.payload = request.body;
   if (auto context = request.header("X-Amz-Client-Context"); context && !context->empty()) {
-    auto decoded = base64_decode(*context);
+    auto decoded = awsproto::base64_decode(*context);
     if (!decoded) {
       return service_error(400, "InvalidRequestContentException",
                            "Client context must be a valid Base64-encoded JSON object.",
@@ -282,7 +228,7 @@ HttpResponse InvokeApi::invoke(FunctionPool& pool, const HttpRequest& request,
                         std::move(result->payload)};
   if (result->function_error) response.headers.emplace_back("X-Amz-Function-Error", "Unhandled");
   if (request.header("X-Amz-Log-Type").value_or("None") == "Tail") {
-    response.headers.emplace_back("X-Amz-Log-Result", base64_encode(result->log_tail));
+    response.headers.emplace_back("X-Amz-Log-Result", awsproto::base64_encode(result->log_tail));
   }
   return response;
 }

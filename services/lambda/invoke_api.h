@@ -43,10 +43,6 @@ struct FunctionRef {
 // nullopt for anything else. Pure.
 std::optional<FunctionRef> parse_function_name(std::string_view text);
 
-std::string base64_encode(std::string_view bytes);
-// Base64 (RFC 4648, padding optional) to bytes; nullopt for an invalid character. Pure.
-std::optional<std::string> base64_decode(std::string_view text);
-
 class InvokeApi {
  public:
   InvokeApi(const Plan& plan, const HostConfig& host);

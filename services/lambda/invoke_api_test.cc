@@ -36,29 +36,5 @@ TEST(ParseFunctionName, RejectsMalformedNames) {
   EXPECT_FALSE(parse_function_name(std::string(65, 'a')));
 }
 
-TEST(Base64Decode, DecodesWithAndWithoutPadding) {
-  EXPECT_EQ(base64_decode("eyJhIjoxfQ=="), "{\"a\":1}");
-  EXPECT_EQ(base64_decode("eyJhIjoxfQ"), "{\"a\":1}");
-  EXPECT_EQ(base64_decode(""), "");
-  EXPECT_FALSE(base64_decode("ab$c"));
-}
-
-TEST(Base64Encode, RoundTripsEveryLength) {
-  EXPECT_EQ(base64_encode(""), "");
-  EXPECT_EQ(base64_encode("f"), "Zg==");
-  EXPECT_EQ(base64_encode("fo"), "Zm8=");
-  EXPECT_EQ(base64_encode("foo"), "Zm9v");
-  std::string bytes;
-  for (int i = 0; i < 256; ++i) bytes += static_cast<char>(i);
-  EXPECT_EQ(base64_decode(base64_encode(bytes)), bytes);
-}
-
-TEST(PercentDecode, DecodesEscapesAndKeepsBadOnes) {
-  EXPECT_EQ(percent_decode("arn%3Aaws%3alambda"), "arn:aws:lambda");
-  EXPECT_EQ(percent_decode("%24LATEST"), "$LATEST");
-  EXPECT_EQ(percent_decode("100%"), "100%");
-  EXPECT_EQ(percent_decode("%zz%4"), "%zz%4");
-}
-
 }  // namespace
 }  // namespace lambda
