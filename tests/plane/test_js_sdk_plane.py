@@ -6,14 +6,15 @@ and Node's own WebSocket client, the endpoints given in PLANE_* variables."""
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from test_launch import LAUNCH, REPO, TEMPLATE
+from test_launch import REPO, stack  # noqa: F401 (the fixture: the echo stack)
+
+sys.path.insert(0, str(REPO / "tests" / "js"))
+import node_suite  # noqa: E402
 
 JS_DIR = REPO / "tests" / "js"
 SUITE = JS_DIR / "plane.test.mjs"
@@ -22,7 +23,6 @@ STACK_NAME = "echo"
 PACKAGES = ("@aws-sdk/client-apigatewaymanagementapi", "@aws-sdk/client-lambda",
             "@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb",
             "@aws-sdk/client-dynamodb-streams")
-NPM_CI_TIMEOUT = 300
 NODE_TIMEOUT = 120
 
 NODE = shutil.which("node")
@@ -31,36 +31,6 @@ pytestmark = [
     pytest.mark.skipif(NODE is None,
                        reason="node (Node.js) is not on PATH: the JavaScript SDK suite needs it"),
 ]
-
-
-def run(argv, timeout, cwd=REPO, env=None):
-    """Run argv (in cwd, the repository root by default) in a process group of its own;
-    returns (exit code, combined output). On timeout the whole group (node --test runs each
-    test file in a child process) is killed and the test fails."""
-    proc = subprocess.Popen(argv, cwd=str(cwd), env=env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"{' '.join(argv)} did not finish within {timeout} s\n"
-                    f"--- output ---\n{out.decode('utf-8', 'replace')}", pytrace=False)
-    return proc.returncode, out.decode("utf-8", "replace")
-
-
-def ensure_node_modules():
-    missing = [p for p in PACKAGES
-               if not (JS_DIR / "node_modules" / p / "package.json").is_file()]
-    if not missing:
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.fail(f"node is on PATH but npm is not; cannot install {', '.join(missing)} "
-                    f"into {JS_DIR / 'node_modules'}", pytrace=False)
-    rc, out = run([npm, "ci", "--no-audit", "--no-fund"], NPM_CI_TIMEOUT, cwd=JS_DIR)
-    assert rc == 0, f"npm ci in {JS_DIR} failed with exit code {rc}\n--- output ---\n{out}"
 
 
 def websocket_flags():
@@ -77,47 +47,8 @@ def websocket_flags():
                 f"later", pytrace=False)
 
 
-class Stack:
-    """The echo stack from scripts/launch.py on free ports (as test_launch.Stack)."""
-
-    def __init__(self, tmp_path):
-        self.log_path = tmp_path / "launch.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(LAUNCH), "--template", str(TEMPLATE), "--in-memory",
-             "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0",
-             "--stack-name", STACK_NAME],
-            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
-        self.ready = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            if "ready: lambda" in line:
-                break
-        assert "lambda" in self.ready, self.log()
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(30)
-
-
-@pytest.fixture
-def stack(tmp_path):
-    s = Stack(tmp_path)
-    yield s
-    s.stop()
-
-
 def test_aws_sdk_for_javascript_v3_against_the_plane(stack):
-    ensure_node_modules()
+    node_suite.ensure_node_modules(PACKAGES)
     flags = websocket_flags()
     api = "%s-echo" % STACK_NAME
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -130,7 +61,7 @@ def test_aws_sdk_for_javascript_v3_against_the_plane(stack):
         "NODE_NO_WARNINGS": "1",  # the SDK's Node.js version notice, the WebSocket one
     })
     argv = [NODE, *flags, "--test", "--test-reporter=spec", str(SUITE)]
-    rc, out = run(argv, NODE_TIMEOUT, env=env)
+    rc, out = node_suite.run(argv, NODE_TIMEOUT, env=env)
     detail = (f"{' '.join(argv)} exited with {rc}\n--- node output ---\n{out}"
               f"\n--- launch.py stderr (emulator, lambda-host, gateway) ---\n{stack.log()}")
     assert rc == 0, detail

@@ -23,11 +23,12 @@ TEMPLATE = REPO / "tests" / "plane" / "templates" / "websocket_echo.yaml"
 
 class Stack:
     def __init__(self, tmp_path, *extra):
+        self.log_path = tmp_path / "launch.log"
         self.proc = subprocess.Popen(
             [sys.executable, str(LAUNCH), "--template", str(TEMPLATE), "--in-memory",
              "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0",
              "--stack-name", "echo", *extra],
-            stdout=subprocess.PIPE, stderr=open(tmp_path / "launch.log", "wb"), text=True)
+            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
         self.ready, self.outputs = {}, {}
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -42,10 +43,14 @@ class Stack:
                 self.outputs[name] = value.strip()
             if "ready: lambda" in line:
                 break
-        assert "lambda" in self.ready, (tmp_path / "launch.log").read_text()
+        assert "lambda" in self.ready, self.log()
         self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
                                 region_name="us-east-1", aws_access_key_id="any",
                                 aws_secret_access_key="any")
+
+    def log(self):
+        """What the launcher and the processes it started wrote on stderr."""
+        return self.log_path.read_text(errors="replace")
 
     def children(self):
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True)
