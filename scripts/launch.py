@@ -17,6 +17,7 @@ Ports default to 8000 (the emulator, as DynamoDB Local), 3001 (the Lambda Invoke
 `sam local start-lambda`) and 3002 (WebSocket APIs and @connections); 0 picks a free one.
 """
 import argparse
+import ctypes
 import json
 import os
 import pathlib
@@ -33,6 +34,11 @@ BIN = pathlib.Path(os.environ.get("CHATSTACK_BIN", ROOT / "build" / "bin"))
 LISTENING = re.compile(rb"listening on [^\s:]+:(\d+)")
 
 
+def die_with_parent():
+    """In the child before exec: SIGTERM when the launcher exits (Linux's PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -45,8 +51,12 @@ class Child:
 
     def __init__(self, name, argv):
         self.name = name
+        # A session of its own: Ctrl-C reaches the launcher alone, which then stops the
+        # processes in order (the gateway's $disconnect calls need the host still up); and a
+        # child is told to stop when the launcher dies, so none outlives it.
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=sys.stderr,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, start_new_session=True,
+                                     preexec_fn=die_with_parent)
         self.port = None
         self.listening = threading.Event()
         threading.Thread(target=self._pump, daemon=True).start()

@@ -80,7 +80,9 @@ void Connection::on_bytes() {
     }
     if (out.kind == Kind::Control) {
       if (out.opcode == ws::kPing && state_ == State::Open) {
-        queue(ws::encode_frame(ws::kPong, out.payload), true);
+        // Pongs count against the send queue like messages: a client that pings and never
+        // reads is closed when its queue fills, not allowed to grow it without end.
+        queue(ws::encode_frame(ws::kPong, out.payload), false);
       } else if (out.opcode == ws::kClose) {
         if (state_ == State::Open) {
           auto close = ws::parse_close_payload(out.payload);
@@ -101,7 +103,10 @@ void Connection::on_bytes() {
                   true);
           }
           close_after_write_ = true;
-          if (!writing_) write_next();
+          if (writing_)
+            linger_then_close();  // a write stuck behind a client that stopped reading
+          else
+            write_next();
         } else {
           // Our close was answered: the handshake is complete.
           close_socket();
@@ -176,15 +181,10 @@ void Connection::write_next() {
   if (out_.empty()) {
     writing_ = false;
     if (close_after_write_) {
-      if (!linger_after_close_) {
+      if (!linger_after_close_)
         close_socket();
-      } else {
-        // Wait a moment for the client to answer our close frame, then close regardless.
-        linger_.expires_after(std::chrono::seconds(2));
-        linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-          if (!ec) self->close_socket();
-        });
-      }
+      else
+        linger_then_close();  // a moment for the client to answer our close frame
     }
     return;
   }
@@ -209,7 +209,17 @@ void Connection::close(uint16_t code, std::string_view reason) {
   linger_after_close_ = true;
   queue(ws::encode_frame(ws::kClose, ws::close_payload(code, reason)), true);
   close_after_write_ = true;
+  // Started now, not when the queue drains: a client that stopped reading would otherwise
+  // keep the socket and its queue after its $disconnect.
+  linger_then_close();
   if (!writing_) write_next();
+}
+
+void Connection::linger_then_close() {
+  linger_.expires_after(std::chrono::seconds(2));
+  linger_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (!ec) self->close_socket();
+  });
 }
 
 void Connection::end(int disconnect_code, std::string_view disconnect_reason) {

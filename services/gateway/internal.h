@@ -52,6 +52,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_message(std::string body);
   void queue(std::string frame, bool control);
   void write_next();
+  // Closes the socket in 2 s whatever is still queued (the client had its chance to read).
+  void linger_then_close();
   // Leaves the Open state: unregisters and fires $disconnect (once).
   void end(int disconnect_code, std::string_view disconnect_reason);
   void close_socket();

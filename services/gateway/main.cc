@@ -1,5 +1,6 @@
 // gateway: API Gateway WebSocket APIs and their @connections management API, for the APIs of a
 // stack plan. See server.h for what it serves and README.md in this folder for the flags.
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -41,7 +42,9 @@ int main(int argc, char** argv) {
       } else if (flag == "--lambda-endpoint") {
         options.invoker.endpoint = value;
       } else if (flag == "--clock-offset") {
-        awsproto::Clock::advance_ms(static_cast<int64_t>(std::stod(value) * 1000));
+        double seconds = std::stod(value);
+        if (!(std::fabs(seconds) <= 1e9)) throw std::invalid_argument("--clock-offset");
+        awsproto::Clock::advance_ms(std::llround(seconds * 1000));
       } else if (flag == "--max-message-bytes") {
         options.max_message_bytes = std::stoul(value);
       } else if (flag == "--max-frame-bytes") {

@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <cmath>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -125,10 +126,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       rapidjson::Document doc;
       doc.Parse(request_.body().data(), request_.body().size());
       if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("advanceSeconds") ||
-          !doc["advanceSeconds"].IsNumber()) {
-        return error(400, "BadRequestException", "expected {\"advanceSeconds\": N}");
+          !doc["advanceSeconds"].IsNumber() ||
+          !(std::fabs(doc["advanceSeconds"].GetDouble()) <= 1e9)) {  // finite, ~30 years
+        return error(400, "BadRequestException", "expected {\"advanceSeconds\": N}, |N| <= 1e9");
       }
-      awsproto::Clock::advance_ms(static_cast<int64_t>(doc["advanceSeconds"].GetDouble() * 1000));
+      awsproto::Clock::advance_ms(std::llround(doc["advanceSeconds"].GetDouble() * 1000));
       gateway_.check_limits();
     } else if (request_.method() != http::verb::get) {
       return error(405, "MethodNotAllowedException", "GET or POST");
@@ -141,6 +143,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Signatures are not checked (any SigV4-signed or unsigned call is served).
   HttpResponse connections(const Target& target) {
     auto connection = gateway_.find(target.connection_id);
+    // Connection ids belong to their API: another API's management endpoint does not know them.
+    if (connection && connection->info().api != target.api) connection = nullptr;
     // An id that never connected, is still waiting for $connect, or has closed: GoneException,
     // with an empty message (what boto3 shows from AWS: "... PostToConnection operation: ").
     auto gone = [&] { return error(410, "GoneException", ""); };
@@ -235,6 +239,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void accept(std::optional<InvokeResult> result) {
     std::string protocol;
     if (result) {
+      ProxyResult proxy = result->ok ? parse_proxy_result(result->payload) : ProxyResult{};
+      // A status no HTTP response can carry counts as the integration failing.
+      if (result->ok && (proxy.status_code < 100 || proxy.status_code > 599)) {
+        result->ok = false;
+        result->error = "the function returned statusCode " + std::to_string(proxy.status_code);
+      }
       if (!result->ok) {
         log_line("gateway: $connect failed: " + result->error);
         auto r = error(502, "", "Internal server error");
@@ -242,7 +252,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         r.keep_alive(false);
         return send(std::move(r));
       }
-      ProxyResult proxy = parse_proxy_result(result->payload);
       if (proxy.status_code < 200 || proxy.status_code > 299) {
         auto r = response(proxy.status_code, proxy.body.value_or(""), "text/plain");
         r.keep_alive(false);

@@ -243,6 +243,11 @@ void Instance::spawn() {
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
+  {
+    // Before the bootstrap can reach /next on the server thread, which reads it.
+    std::lock_guard lock(mutex_);
+    spawned_at_ = std::chrono::steady_clock::now();
+  }
   int rc = ::posix_spawn(&pid, bootstrap.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
@@ -257,7 +262,6 @@ void Instance::spawn() {
   pid_ = pid;
   out_fd_ = out[0];
   err_fd_ = err[0];
-  spawned_at_ = std::chrono::steady_clock::now();
   log_thread_ = std::thread([this, o = out[0], e = err[0]] { pump_logs(o, e); });
   wait_thread_ = std::thread([this] { wait_for_exit(); });
 }
@@ -280,9 +284,17 @@ void Instance::pump_logs(int out_fd, int err_fd) {
   int open = 2;
   char buffer[4096];
   while (open > 0) {
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    int ready = ::poll(fds.data(), fds.size(), 200);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
+    }
+    if (ready == 0) {
+      // Going away with the bootstrap gone: a process that left its group (setsid) may hold
+      // the pipes open for ever, and must not hold up the instance's end.
+      std::lock_guard lock(mutex_);
+      if (stopping_ && exited_) break;
+      continue;
     }
     for (size_t i = 0; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -310,6 +322,13 @@ void Instance::pump_logs(int out_fd, int err_fd) {
       busy(false);
     }
   }
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (fds[i].fd < 0) continue;
+    (i == 0 ? out_fd_ : err_fd_) = -1;
+    ::close(fds[i].fd);
+  }
+  log_busy_ = false;
 }
 
 void Instance::wait_for_exit() {
@@ -325,9 +344,11 @@ void Instance::wait_for_exit() {
 }
 
 void Instance::kill_locked() {
-  if (pid_ > 0 && !exited_ && !killed_) {
+  if (pid_ > 0 && !killed_) {
+    // The whole group, also after the bootstrap itself exited: a child it left behind would
+    // hold the log pipes open (and run on) otherwise.
     ::kill(-pid_, SIGKILL);
-    killed_ = true;
+    killed_ = !exited_;
   }
 }
 

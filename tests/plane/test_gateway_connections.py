@@ -9,7 +9,8 @@ import botocore.exceptions
 import pytest
 import websockets
 
-from gateway_support import (API_ID, STAGE, RawClient, fake, gateway, gateway_factory,  # noqa
+from gateway_support import (API_ID, STAGE, RawClient, chat_api, fake, gateway,  # noqa
+                             gateway_factory,
                              run)
 
 
@@ -146,3 +147,22 @@ def test_function_posts_to_its_own_connection(gateway, fake):
             await ws.send('{"action": "quiet"}')
             return await ws.recv()
     assert run(go()) == "from the function"
+
+
+def test_another_apis_management_endpoint_does_not_know_the_connection(gateway_factory, fake):
+    # Connection ids belong to their API: through another API's @connections they are gone.
+    other = chat_api(apiId="zzzzzzzzzz", logicalId="Other", stage="other")
+    g = gateway_factory(apis=[chat_api(), other])
+    mine, theirs = g.management(), g.management(stage="other")
+
+    async def go():
+        async with websockets.connect(g.url()) as ws:
+            cid = fake.received("connect")[-1]["requestContext"]["connectionId"]
+            for call in (lambda: theirs.post_to_connection(ConnectionId=cid, Data=b"x"),
+                         lambda: theirs.get_connection(ConnectionId=cid),
+                         lambda: theirs.delete_connection(ConnectionId=cid)):
+                with pytest.raises(theirs.exceptions.GoneException):
+                    call()
+            mine.post_to_connection(ConnectionId=cid, Data=b"still open")
+            return await ws.recv()
+    assert run(go()) == "still open"

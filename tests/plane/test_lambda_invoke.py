@@ -221,3 +221,25 @@ def test_get_function_describes_the_plan_entry(lambda_host):
     assert out["Concurrency"]["ReservedConcurrentExecutions"] == 4
     with pytest.raises(host.client().exceptions.ResourceNotFoundException):
         host.client().get_function(FunctionName="nope")
+
+
+def test_a_child_left_behind_neither_holds_up_the_answer_nor_outlives_the_instance(
+        lambda_host, tmp_path):
+    pid_file = tmp_path / "orphan.pid"
+    host = lambda_host([function("orphan", timeout=30,
+                                 environment={"ORPHAN_PID_FILE": str(pid_file)})])
+    # The child holds the instance's log pipes open: the answer must not wait for it.
+    response, body = invoke(host.client(read_timeout=20), "orphan", {})
+    assert json.loads(body)["errorType"] == "Runtime.ExitError"
+    child = int(pid_file.read_text())
+
+    def alive():
+        try:
+            with open("/proc/%d/stat" % child) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+    deadline = time.monotonic() + 10
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(), "the bootstrap's child outlived its instance"
