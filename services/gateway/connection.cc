@@ -145,8 +145,11 @@ void Connection::on_message(std::string body) {
           if (!result.ok) {
             log_line("gateway: integration failed for " + self->info_.connection_id + ": " +
                      result.error);
-            self->send_text(
-                error_frame("Internal server error", self->info_.connection_id, request_id));
+            // The frames API Gateway sends: "Endpoint request timed out" after the integration
+            // timeout (as users of real APIs have printed it), else "Internal server error".
+            self->send_text(error_frame(
+                result.timed_out ? "Endpoint request timed out" : "Internal server error",
+                self->info_.connection_id, request_id));
             return;
           }
           if (!route_response) return;

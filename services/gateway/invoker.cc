@@ -58,8 +58,8 @@ void Invoker::shutdown() {
 
 void Invoker::work() {
   awsproto::HttpClientOptions client_options;
-  // Longer than any function's timeout (Lambda's maximum is 900 s): the host answers first.
-  client_options.io_timeout = std::chrono::milliseconds(905'000);
+  // The function may run on (Lambda's maximum is 900 s); the caller is told after this long.
+  client_options.io_timeout = options_.timeout;
   std::optional<awsproto::HttpClient> client;
   while (true) {
     Job job;
@@ -74,6 +74,10 @@ void Invoker::work() {
     try {
       if (!client) client.emplace(options_.endpoint, client_options);
       result = call(*client, job);
+    } catch (const awsproto::HttpError& e) {
+      result.ok = false;
+      result.error = e.what();
+      result.timed_out = e.kind() == awsproto::HttpError::Kind::Timeout;
     } catch (const std::exception& e) {
       result.ok = false;
       result.error = e.what();

@@ -3,6 +3,7 @@
 // waits for a function.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -22,9 +23,10 @@ class HttpClient;
 namespace gateway {
 
 struct InvokeResult {
-  bool ok = false;      // false: Lambda unreachable, an HTTP error, or X-Amz-Function-Error
-  std::string payload;  // the function's result (ok)
-  std::string error;    // why not (for the log)
+  bool ok = false;         // false: Lambda unreachable, an HTTP error, or X-Amz-Function-Error
+  std::string payload;     // the function's result (ok)
+  std::string error;       // why not (for the log)
+  bool timed_out = false;  // no answer within the integration timeout
 };
 
 // What a proxy integration's result says: {"statusCode": 200, "body": "..."}. A result that is
@@ -40,6 +42,9 @@ struct InvokerOptions {
   std::string region = "us-east-1";
   awsproto::Credentials credentials;
   int workers = 8;
+  // API Gateway's integration timeout: 29 s by default (TimeoutInMillis, 50 to 29,000 ms).
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+  std::chrono::milliseconds timeout{29'000};
 };
 
 class Invoker {

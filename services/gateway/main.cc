@@ -18,7 +18,7 @@ int usage(const std::string& problem) {
             << "usage: gateway --plan FILE --lambda-endpoint URL [--host 127.0.0.1] [--port N]\n"
                "       [--clock-offset SECONDS] [--max-message-bytes N] [--max-frame-bytes N]\n"
                "       [--idle-timeout-s N] [--max-lifetime-s N] [--send-queue-bytes N]\n"
-               "       [--workers N]\n";
+               "       [--workers N] [--integration-timeout-ms 50..29000]\n";
   return 2;
 }
 
@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
         options.max_lifetime_ms = static_cast<int64_t>(std::stod(value) * 1000);
       } else if (flag == "--send-queue-bytes") {
         options.send_queue_bytes = std::stoul(value);
+      } else if (flag == "--integration-timeout-ms") {
+        long ms = std::stol(value);
+        if (ms < 50 || ms > 29'000) throw std::invalid_argument(flag);  // API Gateway's range
+        options.invoker.timeout = std::chrono::milliseconds(ms);
       } else if (flag == "--workers") {
         options.invoker.workers = std::stoi(value);
       } else {

@@ -1,6 +1,6 @@
 """Fixtures and helpers for the gateway's end-to-end tests (tests/plane/test_gateway_*.py).
 
-The gateway binary comes from $GATEWAY_BIN (default /work/main/build/bin/gateway); functions
+The gateway binary comes from $GATEWAY_BIN (default <repo>/build/bin/gateway); functions
 are answered by fake_lambda.FakeLambda. Test modules import the fixtures from here.
 """
 
@@ -8,6 +8,7 @@ import asyncio
 import base64
 import json
 import os
+import pathlib
 import signal
 import socket
 import struct
@@ -22,7 +23,8 @@ import pytest
 
 from fake_lambda import FakeLambda
 
-GATEWAY_BIN = os.environ.get("GATEWAY_BIN", "/work/main/build/bin/gateway")
+GATEWAY_BIN = os.environ.get(
+    "GATEWAY_BIN", str(pathlib.Path(__file__).resolve().parents[2] / "build" / "bin" / "gateway"))
 API_ID = "a1b2c3d4e5"
 STAGE = "prod"
 

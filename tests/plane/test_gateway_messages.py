@@ -3,6 +3,7 @@ server error frames, route responses, and the MESSAGE event's fields."""
 
 import json
 import re
+import time
 
 import websockets
 
@@ -122,6 +123,36 @@ def test_lambda_unreachable_is_an_internal_server_error_frame(gateway_factory, f
             return json.loads(await ws.recv())
     frame = run(go())
     assert frame["message"] == "Internal server error"
+
+
+def test_a_function_slower_than_the_integration_timeout_is_timed_out(gateway_factory, fake):
+    # API Gateway gives up after its integration timeout (29 s; 300 ms here) and tells the
+    # caller with its own frame; the connection stays open.
+    g = gateway_factory(args=["--integration-timeout-ms", "300"])
+    fake.on("quiet", lambda e: (time.sleep(1.5), {"statusCode": 200})[1])
+
+    async def go():
+        async with websockets.connect(g.url()) as ws:
+            await ws.send('{"action": "quiet"}')
+            frame = json.loads(await ws.recv())
+            await ws.send('{"action": "echo"}')
+            return frame, await ws.recv()
+    frame, after = run(go())
+    event = fake.received("quiet")[0]
+    assert frame == {"message": "Endpoint request timed out",
+                     "connectionId": event["requestContext"]["connectionId"],
+                     "requestId": event["requestContext"]["requestId"]}
+    assert after.startswith("echo:")
+
+
+def test_integration_timeout_is_refused_outside_api_gateways_range(tmp_path):
+    import subprocess
+    from gateway_support import GATEWAY_BIN
+    for bad in ("49", "29001"):
+        r = subprocess.run([GATEWAY_BIN, "--plan", "/dev/null", "--lambda-endpoint",
+                            "http://127.0.0.1:1", "--integration-timeout-ms", bad],
+                           capture_output=True, text=True, timeout=10)
+        assert r.returncode == 2, r.stderr
 
 
 def test_route_without_route_response_sends_nothing(gateway, fake):
