@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <boost/asio/steady_timer.hpp>
 #include <cmath>
 
 #include <boost/asio/post.hpp>
@@ -322,10 +323,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 void accept_loop(tcp::acceptor& acceptor, Gateway& gateway) {
   acceptor.async_accept([&acceptor, &gateway](boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      std::make_shared<HttpSession>(gateway, std::move(socket))->read();
+    if (ec) {
+      // Out of file descriptors, say: accepting again at once would spin the I/O thread.
+      auto retry = std::make_shared<net::steady_timer>(gateway.io(), std::chrono::milliseconds(50));
+      retry->async_wait([retry, &acceptor, &gateway](boost::system::error_code) {
+        accept_loop(acceptor, gateway);
+      });
+      return;
     }
+    socket.set_option(tcp::no_delay(true), ec);
+    std::make_shared<HttpSession>(gateway, std::move(socket))->read();
     accept_loop(acceptor, gateway);
   });
 }

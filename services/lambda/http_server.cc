@@ -7,6 +7,7 @@
 #include <list>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 
 namespace lambda {
@@ -47,14 +48,26 @@ struct HttpServer::Impl {
       tcp::socket socket(io);
       boost::system::error_code ec;
       acceptor.accept(socket, ec);
+      if (ec) {
+        {
+          std::lock_guard lock(mutex);
+          if (stopping) return;
+        }
+        // Out of file descriptors, say: accepting again at once would spin.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        continue;
+      }
       std::lock_guard lock(mutex);
       if (stopping) return;
-      if (ec) continue;
       reap_locked();
       socket.set_option(tcp::no_delay(true), ec);
       connections.push_back(Connection{std::move(socket), {}, false});
       Connection* connection = &connections.back();
-      connection->thread = std::thread([this, connection] { serve(*connection); });
+      try {
+        connection->thread = std::thread([this, connection] { serve(*connection); });
+      } catch (const std::system_error&) {  // no thread to be had: this connection is refused
+        connections.pop_back();
+      }
     }
   }
 
