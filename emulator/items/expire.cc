@@ -13,9 +13,10 @@ size_t expire(storage::Txn& txn, storage::Database& db, size_t budget) {
   size_t handled = 0;  // items deleted and stale entries dropped
   for (const auto& t : db.catalog().all()) {
     if (t->ttl_attribute.empty()) continue;
+    ttl::DueEntries due(*t, now);
     std::string last_seen;
     while (handled < budget) {
-      auto entry = ttl::next_due(txn, db, *t, now, last_seen);
+      auto entry = due.next(txn, db, last_seen);
       if (!entry) break;
       last_seen = *entry;
       std::string item_key = ttl::entry_item_key(*entry);

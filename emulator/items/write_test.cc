@@ -248,13 +248,13 @@ TEST_F(WriteTest, InsertKeepsItemCountersIndexesStreamAndTtlInStep) {
 
   // The TTL entry: due at its expiry, not a second before, and the only one.
   storage::Txn txn = db_->read();
-  EXPECT_FALSE(ttl::next_due(txn, *db_, *table_, expiry - 1, ""));
-  auto entry = ttl::next_due(txn, *db_, *table_, expiry, "");
+  EXPECT_FALSE(ttl::DueEntries(*table_, expiry - 1).next(txn, *db_, ""));
+  auto entry = ttl::DueEntries(*table_, expiry).next(txn, *db_, "");
   ASSERT_TRUE(entry);
   EXPECT_EQ(ttl::entry_item_key(*entry), key);
   EXPECT_EQ(ttl::entry_expiry(*entry), expiry);
-  EXPECT_FALSE(ttl::next_due(txn, *db_, *table_, expiry + 3600, *entry));
-  EXPECT_TRUE(ttl::next_due(txn, *db_, *table_, expiry + 3600, ""));
+  EXPECT_FALSE(ttl::DueEntries(*table_, expiry + 3600).next(txn, *db_, *entry));
+  EXPECT_TRUE(ttl::DueEntries(*table_, expiry + 3600).next(txn, *db_, ""));
 }
 
 TEST_F(WriteTest, ReplacingMovesIndexEntryAndTtlEntryAndAppendsModify) {
@@ -286,7 +286,7 @@ TEST_F(WriteTest, ReplacingMovesIndexEntryAndTtlEntryAndAppendsModify) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(ttl::entry_expiry(entries[0]), expiry + 100);
   storage::Txn txn = db_->read();
-  EXPECT_FALSE(ttl::next_due(txn, *db_, *table_, expiry, ""));
+  EXPECT_FALSE(ttl::DueEntries(*table_, expiry).next(txn, *db_, ""));
 
   auto records = stream_records(*db_, table_->stream_id);
   ASSERT_EQ(records.size(), 2u);

@@ -72,16 +72,17 @@ int64_t entry_expiry(std::string_view entry) {
   return static_cast<int64_t>(model::read_be64(entry.substr(8, 8)) ^ (1ULL << 63));
 }
 
-std::optional<std::string> next_due(const storage::Txn& txn, const storage::Database& db,
-                                    const model::TableDef& t, int64_t now,
-                                    const std::string& after) {
-  std::string from =
-      model::be64(t.id) + model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63));
-  std::string to = model::be64(t.id) + model::be64(static_cast<uint64_t>(now) ^ (1ULL << 63));
+DueEntries::DueEntries(const model::TableDef& t, int64_t now)
+    : from_(model::be64(t.id) +
+            model::be64(static_cast<uint64_t>(now - kFiveYears) ^ (1ULL << 63))),
+      to_(model::be64(t.id) + model::be64(static_cast<uint64_t>(now) ^ (1ULL << 63))) {}
+
+std::optional<std::string> DueEntries::next(const storage::Txn& txn, const storage::Database& db,
+                                            const std::string& after) const {
   storage::Cursor c(txn, db.ttl());
-  if (!c.seek(after.empty() ? from : after)) return std::nullopt;
+  if (!c.seek(after.empty() ? from_ : after)) return std::nullopt;
   if (!after.empty() && c.key() == after && !c.next()) return std::nullopt;
-  if (c.key().substr(0, 16) > std::string_view(to)) return std::nullopt;  // `to` is inclusive
+  if (c.key().substr(0, 16) > std::string_view(to_)) return std::nullopt;  // `to_` is inclusive
   return std::string(c.key());
 }
 

@@ -29,12 +29,19 @@ void resume_indexing(storage::Database& db);
 // new enable the sweep drops each entry that no longer matches its item when it reaches it.
 
 // The sweep (items::expire, which deletes through the one write path) walks the index with
-// these: the first entry of table `t` after entry `after` ("" for the first) whose expiry is
-// due at `now` (epoch seconds) and not more than five years past, as DynamoDB leaves items
-// that expired longer ago alone; the expiry an entry records; the storage key of its item.
-std::optional<std::string> next_due(const storage::Txn& txn, const storage::Database& db,
-                                    const model::TableDef& t, int64_t now,
-                                    const std::string& after);
+// these: the entries of table `t` whose expiry is due at `now` (epoch seconds) and not more
+// than five years past, as DynamoDB leaves items that expired longer ago alone; the expiry an
+// entry records; the storage key of its item.
+class DueEntries {
+ public:
+  DueEntries(const model::TableDef& t, int64_t now);
+  // The first due entry after entry `after` ("" for the first), or nullopt.
+  std::optional<std::string> next(const storage::Txn& txn, const storage::Database& db,
+                                  const std::string& after) const;
+
+ private:
+  std::string from_, to_;  // index keys of the first and last (inclusive) due second
+};
 int64_t entry_expiry(std::string_view entry);
 std::string entry_item_key(std::string_view entry);
 
