@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <list>
@@ -61,6 +62,10 @@ struct HttpServer::Impl {
       if (stopping) return;
       reap_locked();
       socket.set_option(tcp::no_delay(true), ec);
+      if (connections.size() >= options.max_connections) {
+        refuse(socket);
+        continue;
+      }
       connections.push_back(Connection{std::move(socket), {}, false});
       Connection* connection = &connections.back();
       try {
@@ -69,6 +74,20 @@ struct HttpServer::Impl {
         connections.pop_back();
       }
     }
+  }
+
+  // A connection beyond the cap: a short 503 (written at once: the socket's send buffer holds
+  // it), then closed, without a thread.
+  static void refuse(tcp::socket& socket) {
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Content-Length: 39\r\nConnection: close\r\n\r\n"
+        "{\"message\":\"too many open connections\"}";
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    net::write(socket, net::buffer(kBusy), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
   }
 
   // Joins the threads of connections that ended (called with the mutex held).

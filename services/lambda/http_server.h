@@ -45,6 +45,9 @@ struct HttpServerOptions {
   // Bodies larger than this are refused with a bare 413 before the handler sees them. Set it
   // above the API's own limit so that the handler can answer with the API's error format.
   size_t max_body_bytes = 16u << 20;
+  // Connections served at once (each holds a thread). One more is answered 503 and closed, so
+  // a caller that opens connections without end cannot exhaust the host's threads.
+  size_t max_connections = 1024;
 };
 
 class HttpServer {
