@@ -131,18 +131,21 @@ void write_api(Writer& w, const Api& api, bool websocket) {
     w.EndObject();
   }
   w.EndArray();
-  if (websocket) {
-    key(w, "authorizers");
-    w.StartArray();
-    for (const auto& a : api.authorizers) {
-      w.StartObject();
-      key(w, "name"), str(w, a.name);
-      key(w, "function"), str(w, a.function);
-      key(w, "identitySource"), strings(w, a.identity_source);
-      w.EndObject();
+  key(w, "authorizers");
+  w.StartArray();
+  for (const auto& a : api.authorizers) {
+    w.StartObject();
+    key(w, "name"), str(w, a.name);
+    key(w, "function"), str(w, a.function);
+    key(w, "identitySource"), strings(w, a.identity_source);
+    if (!websocket) {
+      key(w, "payloadFormatVersion"), str(w, a.payload_format_version);
+      key(w, "enableSimpleResponses"), w.Bool(a.enable_simple_responses);
     }
-    w.EndArray();
+    w.EndObject();
   }
+  w.EndArray();
+  if (!websocket) key(w, "cors"), write(w, api.cors);
   w.EndObject();
 }
 
@@ -162,6 +165,7 @@ void write_mapping(Writer& w, const EventSourceMapping& m) {
   key(w, "functionResponseTypes"), strings(w, m.function_response_types);
   key(w, "filterCriteria"), write(w, m.filter_criteria);
   key(w, "enabled"), w.Bool(m.enabled);
+  key(w, "parallelizationFactor"), w.Int(m.parallelization_factor);
   w.EndObject();
 }
 

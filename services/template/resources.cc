@@ -263,6 +263,14 @@ void read_mapping(Context& ctx, const Resource& r, const Value& props, const std
   }
   if (const Value* v = get("FilterCriteria")) m.filter_criteria = as_map(*v, p("FilterCriteria"));
   if (const Value* v = get("Enabled")) m.enabled = as_bool(*v, p("Enabled"));
+  if (const Value* v = get("ParallelizationFactor")) {
+    m.parallelization_factor = as_int(*v, p("ParallelizationFactor"));
+    in_range(m.parallelization_factor, 1, 10, p("ParallelizationFactor"));
+  }
+  // Read for its range only: a tumbling window's state is not kept (a notice says so below).
+  if (const Value* v = props.find("TumblingWindowInSeconds"); v && !v->is_null()) {
+    in_range(as_int(*v, p("TumblingWindowInSeconds")), 0, 900, p("TumblingWindowInSeconds"));
+  }
   size_t at = path.find(".Properties.");
   std::string prefix = at == std::string::npos ? "" : path.substr(at + 12) + ".";
   for (const auto& [k, v] : props.map) {
@@ -379,9 +387,23 @@ void plan_function(Context& ctx, const Resource& r) {
             h.timeout_in_millis = as_int(*v, pp + ".TimeoutInMillis");
             in_range(h.timeout_in_millis, 50, 30000, pp + ".TimeoutInMillis");
           }
+          h.function_logical_id = r.logical_id;
+          h.event = event;
+          if (const Value* auth = props.find("Auth")) {
+            // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-httpapifunctionauth.html
+            const Value& a = as_map(*auth, pp + ".Auth");
+            if (const Value* name = a.find("Authorizer")) {
+              h.authorizer = as_string(*name, pp + ".Auth.Authorizer");
+            }
+            for (const auto& [k, v] : a.map) {
+              if (k != "Authorizer") {
+                ctx.notice(r, "Events." + event + ".Auth." + k + " accepted, not enforced");
+              }
+            }
+          }
           for (const auto& [k, v] : props.map) {
             if (k != "ApiId" && k != "Method" && k != "Path" && k != "PayloadFormatVersion" &&
-                k != "TimeoutInMillis") {
+                k != "TimeoutInMillis" && k != "Auth") {
               ctx.notice(r, "Events." + event + "." + k + " accepted, not enforced");
             }
           }

@@ -352,6 +352,7 @@ Resources:
             FilterCriteria: {Filters: [{Pattern: "{\"eventName\": [\"INSERT\"]}"}]}
             Enabled: false
             ParallelizationFactor: 2
+            TumblingWindowInSeconds: 30
         Every:
           Type: Schedule
           Properties: {Schedule: rate(1 minute)}
@@ -364,6 +365,7 @@ Resources:
       EventSourceArn: !GetAtt Messages.StreamArn
       FunctionName: !GetAtt Audit.Arn
       StartingPosition: LATEST
+      DestinationConfig: {OnFailure: {Destination: arn:aws:sqs:us-east-1:123456789012:dlq}}
 )";
 
 TEST(Streams, FunctionEventsAndMappingResources) {
@@ -384,6 +386,7 @@ TEST(Streams, FunctionEventsAndMappingResources) {
   EXPECT_EQ(e.function_response_types, std::vector<std::string>{"ReportBatchItemFailures"});
   EXPECT_EQ(e.filter_criteria.find("Filters")->list.size(), 1u);
   EXPECT_FALSE(e.enabled);
+  EXPECT_EQ(e.parallelization_factor, 2);
   // Lambda's defaults where the template says nothing.
   const EventSourceMapping& m = s.event_source_mappings[1];
   EXPECT_EQ(m.logical_id, "AuditMapping");
@@ -394,9 +397,16 @@ TEST(Streams, FunctionEventsAndMappingResources) {
   EXPECT_EQ(m.maximum_record_age_in_seconds, -1);
   EXPECT_TRUE(m.enabled);
   EXPECT_TRUE(m.filter_criteria.is_null());
+  EXPECT_EQ(m.parallelization_factor, 1);
+  EXPECT_FALSE(has_notice(s,
+                          "Fanout (AWS::Serverless::Function): Events.Stream.Properties."
+                          "ParallelizationFactor accepted, not enforced"));
   EXPECT_TRUE(has_notice(s,
                          "Fanout (AWS::Serverless::Function): Events.Stream.Properties."
-                         "ParallelizationFactor accepted, not enforced"));
+                         "TumblingWindowInSeconds accepted, not enforced"));
+  EXPECT_TRUE(has_notice(s,
+                         "AuditMapping (AWS::Lambda::EventSourceMapping): DestinationConfig "
+                         "accepted, not enforced"));
   EXPECT_TRUE(has_notice(s,
                          "Fanout (AWS::Serverless::Function): Events.Every (type Schedule) is "
                          "not supported, skipped"));
@@ -415,6 +425,15 @@ TEST(Streams, MappingErrors) {
   EXPECT_EQ(error_of(replace("BatchSize: 10", "BatchSize: 0")),
             "template: Resources.Fanout.Properties.Events.Stream.Properties.BatchSize: expected a "
             "value from 1 to 10000, got 0");
+  EXPECT_EQ(error_of(replace("ParallelizationFactor: 2", "ParallelizationFactor: 11")),
+            "template: Resources.Fanout.Properties.Events.Stream.Properties."
+            "ParallelizationFactor: expected a value from 1 to 10, got 11");
+  EXPECT_EQ(error_of(replace("TumblingWindowInSeconds: 30", "TumblingWindowInSeconds: 901")),
+            "template: Resources.Fanout.Properties.Events.Stream.Properties."
+            "TumblingWindowInSeconds: expected a value from 0 to 900, got 901");
+  EXPECT_EQ(error_of(replace("MaximumRecordAgeInSeconds: 60", "MaximumRecordAgeInSeconds: 59")),
+            "template: Resources.Fanout.Properties.Events.Stream.Properties."
+            "MaximumRecordAgeInSeconds: expected a value from 60 to 604800, got 59");
   EXPECT_EQ(error_of(replace("Stream: !GetAtt Messages.StreamArn", "Stream: arn:aws:x")),
             "template: Resources.Fanout.Properties.Events.Stream.Properties.Stream: \"arn:aws:x\" "
             "is not the stream of a table in the template");

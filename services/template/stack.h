@@ -18,7 +18,10 @@
 // The plan's websocketApis entries carry, beyond the schema's members, `authorizers` ([{name,
 // function, identitySource: [...]}]) and each route's `authorizer` (an authorizer's name or
 // null) and `authorizationType`. httpApis entries are {logicalId, name, apiId, stage, endpoint,
-// routes: [{routeKey, function, payloadFormatVersion, timeoutInMillis}]}.
+// cors (null or {allowOrigins, allowMethods, allowHeaders, exposeHeaders, maxAge,
+// allowCredentials}), routes: [{routeKey, function, authorizationType, authorizer,
+// payloadFormatVersion, timeoutInMillis}], authorizers: [{name, function, identitySource,
+// payloadFormatVersion, enableSimpleResponses}]}.
 #pragma once
 
 #include <map>
@@ -95,6 +98,8 @@ struct Authorizer {
   std::string name;
   std::string function;  // the authorizer function's name
   std::vector<std::string> identity_source;
+  std::string payload_format_version;    // HTTP APIs: "1.0" or "2.0"
+  bool enable_simple_responses = false;  // HTTP APIs, format 2.0
 };
 
 struct Route {
@@ -119,6 +124,7 @@ struct Api {
   std::string endpoint;  // wss://ID.execute-api.REGION.amazonaws.com or https://...
   std::vector<Route> routes;
   std::vector<Authorizer> authorizers;
+  Value cors;  // HTTP APIs: the CORS configuration in the plan's form, null when unset
 };
 
 // A DynamoDB stream event source mapping; unset members carry Lambda's defaults.
@@ -137,6 +143,7 @@ struct EventSourceMapping {
   std::vector<std::string> function_response_types;
   Value filter_criteria;  // null when unset
   bool enabled = true;
+  int parallelization_factor = 1;  // concurrent batches per shard, 1-10
 };
 
 struct Output {
