@@ -138,6 +138,12 @@ std::vector<std::pair<std::string, std::string>> instance_environment(
   endpoint("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", host.apigateway_endpoint);
   // Every other service: DynamoDB's stand-in is the only general one the plane has.
   endpoint("AWS_ENDPOINT_URL", host.dynamodb_endpoint);
+  // The plane's CA for clients that insist on https: the AWS SDKs (AWS_CA_BUNDLE,
+  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html), OpenSSL-based
+  // clients (SSL_CERT_FILE, which replaces their store: hence a bundle with the system's CAs),
+  // Node.js (NODE_EXTRA_CA_CERTS, added to its built-in CAs).
+  for (const char* key : {"AWS_CA_BUNDLE", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS"})
+    endpoint(key, host.ca_file);
   for (const auto& [key, value] : spec.environment) {
     if (is_reserved_environment_key(key)) {
       if (warnings) warnings->push_back(key);

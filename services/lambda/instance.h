@@ -34,6 +34,9 @@ struct HostConfig {
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   std::string dynamodb_endpoint, dynamodb_streams_endpoint, apigateway_endpoint;
+  // --ca-file: a PEM bundle (the system's CAs and the plane's local CA) given to every function
+  // as AWS_CA_BUNDLE, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS; empty: none of them.
+  std::string ca_file;
   int max_instances = 10;
 };
 

@@ -56,6 +56,21 @@ TEST(InstanceEnvironment, FunctionVariablesReplaceOnlyUnreservedKeys) {
   EXPECT_EQ(warnings, (std::vector<std::string>{"AWS_REGION", "_HANDLER"}));
   // No endpoint flags: no endpoint variables.
   EXPECT_EQ(env.count("AWS_ENDPOINT_URL"), 0u);
+  EXPECT_EQ(env.count("SSL_CERT_FILE"), 0u);
+}
+
+TEST(InstanceEnvironment, TheCaFileIsGivenToTheSdksOpensslAndNode) {
+  FunctionSpec spec;
+  spec.name = "f";
+  spec.code_uri = "/code";
+  spec.environment = {{"NODE_EXTRA_CA_CERTS", "/mine.pem"}};
+  HostConfig host;
+  host.ca_file = "/data/tls/bundle.pem";
+  auto env = as_map(instance_environment(spec, host, "127.0.0.1:1", "s", nullptr));
+  EXPECT_EQ(env["AWS_CA_BUNDLE"], "/data/tls/bundle.pem");
+  EXPECT_EQ(env["SSL_CERT_FILE"], "/data/tls/bundle.pem");
+  // Not reserved: the function's own value wins.
+  EXPECT_EQ(env["NODE_EXTRA_CA_CERTS"], "/mine.pem");
 }
 
 }  // namespace

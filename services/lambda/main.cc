@@ -1,7 +1,7 @@
 // lambda-host: runs the plan's functions locally the way Lambda runs a custom runtime.
 //   lambda-host --plan FILE [--host 127.0.0.1] [--port N] [--dynamodb-endpoint URL]
 //               [--dynamodb-streams-endpoint URL] [--apigateway-endpoint URL]
-//               [--clock-offset SECONDS] [--max-instances N]
+//               [--clock-offset SECONDS] [--max-instances N] [--ca-file PEM]
 #include <signal.h>
 
 #include <cstdlib>
@@ -22,7 +22,7 @@ namespace {
             << "usage: lambda-host --plan FILE [--host 127.0.0.1] [--port N]\n"
                "         [--dynamodb-endpoint URL] [--dynamodb-streams-endpoint URL]\n"
                "         [--apigateway-endpoint URL] [--clock-offset SECONDS]\n"
-               "         [--max-instances N (default 10)]\n";
+               "         [--max-instances N (default 10)] [--ca-file PEM]\n";
   std::exit(2);
 }
 
@@ -62,12 +62,16 @@ int main(int argc, char** argv) {
     else if (flag == "--clock-offset")
       awsproto::Clock::advance_ms(parse_number(flag, value, -10'000'000'000L, 10'000'000'000L) *
                                   1000);
+    else if (flag == "--ca-file")
+      config.ca_file = value;
     else if (flag == "--max-instances")
       config.max_instances = static_cast<int>(parse_number(flag, value, 1, 1000));
     else
       usage("unknown flag " + flag);
   }
   if (plan_path.empty()) usage("--plan is required");
+  if (!config.ca_file.empty() && !std::ifstream(config.ca_file))
+    usage("cannot read --ca-file " + config.ca_file);
   std::ifstream in(plan_path, std::ios::binary);
   if (!in) usage("cannot read " + plan_path);
   std::stringstream text;
