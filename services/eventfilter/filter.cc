@@ -429,9 +429,11 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Iterative parsing: a deeply nested text cannot exhaust the stack.
-constexpr unsigned kParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// Iterative parsing: a deeply nested text cannot exhaust the stack. Numbers are parsed as the
+// caller parses records (RapidJSON's default precision), so the same text gives the same double
+// on both sides; kParseFullPrecisionFlag also has undefined behaviour on long runs of zeros
+// ("0.000...0": clz(0) in internal/diyfp.h, tests/fuzz/eventfilter-crash-full-precision-zeros).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
 
 }  // namespace
 
@@ -462,14 +464,15 @@ Criteria Criteria::parse(std::string_view json, size_t max_filters) {
                       rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
                       std::to_string(doc.GetErrorOffset()));
   }
-  if (doc.IsNull()) return criteria;
-  if (!doc.IsObject()) throw FilterError("FilterCriteria: must be an object with Filters");
-  for (const auto& m : doc.GetObject()) {
+  const Value& root = doc;  // const: rapidjson's const iterators compare unambiguously
+  if (root.IsNull()) return criteria;
+  if (!root.IsObject()) throw FilterError("FilterCriteria: must be an object with Filters");
+  for (const auto& m : root.GetObject()) {
     if (view(m.name) != "Filters")
       throw FilterError("FilterCriteria: unknown member " + std::string(view(m.name)));
   }
-  auto filters = doc.FindMember("Filters");
-  if (filters == doc.MemberEnd() || filters->value.IsNull()) return criteria;
+  auto filters = root.FindMember("Filters");
+  if (filters == root.MemberEnd() || filters->value.IsNull()) return criteria;
   if (!filters->value.IsArray()) throw FilterError("FilterCriteria.Filters: must be an array");
   if (filters->value.Size() > max_filters) {
     throw FilterError("FilterCriteria.Filters: " + std::to_string(filters->value.Size()) +
