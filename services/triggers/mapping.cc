@@ -1,0 +1,450 @@
+#include "triggers/mapping.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "awsproto/clock.h"
+
+namespace triggers {
+namespace {
+
+using awsproto::AwsError;
+
+constexpr int64_t kWaitForStreamMs = 200;
+constexpr int64_t kDescribeEveryMs = 5000;
+constexpr int64_t kErrorBackoffMs = 1000;
+
+std::string error_text(const std::exception& e) {
+  if (auto* a = dynamic_cast<const AwsError*>(&e)) return a->type() + ": " + a->message();
+  return e.what();
+}
+
+}  // namespace
+
+int64_t retry_delay_ms(int failures) {
+  if (failures < 1) failures = 1;
+  if (failures > 7) return 60'000;
+  return std::min<int64_t>(60'000, int64_t{1000} << (failures - 1));
+}
+
+MappingRunner::MappingRunner(MappingConfig config, StreamsApi& api, Invoker invoke,
+                             CheckpointStore& store, RecordFilter filter, Logger log)
+    : config_(std::move(config)),
+      api_(api),
+      invoke_(std::move(invoke)),
+      store_(store),
+      filter_(std::move(filter)),
+      log_(std::move(log)) {}
+
+std::vector<std::string> MappingRunner::active_shards() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, s] : active_) ids.push_back(id);
+  return ids;
+}
+
+void MappingRunner::save() {
+  try {
+    store_.save(config_.logical_id, checkpoint_);
+  } catch (const std::exception& e) {
+    log_("mapping " + config_.logical_id + ": checkpoint not saved: " + e.what());
+  }
+}
+
+// The stream is the table's LatestStreamArn: the plan's ARN carries a placeholder label. The
+// table may not exist yet (the host can start before the launcher creates it): keep asking.
+bool MappingRunner::find_stream(int64_t now) {
+  if (now < next_find_at_) return false;
+  std::optional<std::string> arn;
+  try {
+    arn = api_.latest_stream_arn(config_.table_name);
+  } catch (const std::exception& e) {
+    if (!waiting_logged_) {
+      log_("mapping " + config_.logical_id + ": waiting for table " + config_.table_name + " (" +
+           error_text(e) + ")");
+      waiting_logged_ = true;
+    }
+  }
+  if (!arn) {
+    if (!waiting_logged_) {
+      log_("mapping " + config_.logical_id + ": waiting for a stream on table " +
+           config_.table_name);
+      waiting_logged_ = true;
+    }
+    next_find_at_ = now + kWaitForStreamMs;
+    return false;
+  }
+  waiting_logged_ = false;
+  stream_arn_ = *arn;
+  std::optional<MappingCheckpoint> stored;
+  try {
+    stored = store_.load(config_.logical_id);
+  } catch (const std::exception& e) {
+    log_("mapping " + config_.logical_id + ": " + e.what() + "; starting at " +
+         config_.starting_position);
+  }
+  if (stored && stored->stream_arn == stream_arn_) {
+    checkpoint_ = *stored;
+    log_("mapping " + config_.logical_id + ": resuming " + stream_arn_ + " from its checkpoint");
+  } else {
+    checkpoint_ = MappingCheckpoint{stream_arn_, {}};
+    choose_latest_ = config_.starting_position == "LATEST";
+    log_("mapping " + config_.logical_id + ": reading " + stream_arn_ + " from " +
+         config_.starting_position);
+    if (!choose_latest_) save();
+  }
+  next_describe_at_ = 0;
+  return true;
+}
+
+// LATEST: the records written after the mapping first started. The position is made durable
+// at once (every closed shard done, the open shard after its newest record), so that a restart
+// goes on from there instead of skipping what was written while the host was down.
+void MappingRunner::choose_latest() {
+  for (const auto& info : shards_) {
+    ShardCheckpoint c;
+    if (!info.last_seq.empty()) {
+      c.done = true;
+      c.after = info.last_seq;
+    } else {
+      std::string it = api_.get_shard_iterator(stream_arn_, info.id, "TRIM_HORIZON", "");
+      for (;;) {
+        GetRecordsResult r = api_.get_records(it, 1000);
+        for (const auto& rec : r.records.GetArray()) {
+          auto d = rec.FindMember("dynamodb");
+          if (d == rec.MemberEnd() || !d->value.IsObject()) continue;
+          auto seq = d->value.FindMember("SequenceNumber");
+          if (seq != d->value.MemberEnd() && seq->value.IsString())
+            c.after = seq->value.GetString();
+        }
+        if (r.records.Empty() || !r.next_iterator) break;
+        it = *r.next_iterator;
+      }
+    }
+    checkpoint_.shards[info.id] = c;
+  }
+  choose_latest_ = false;
+  save();
+}
+
+bool MappingRunner::refresh_shards(int64_t now) {
+  try {
+    // A table deleted and created again has a new stream: follow it.
+    if (auto arn = api_.latest_stream_arn(config_.table_name); arn && *arn != stream_arn_) {
+      log_("mapping " + config_.logical_id + ": table " + config_.table_name + " has a new stream");
+      stream_arn_.clear();
+      active_.clear();
+      return false;
+    }
+    shards_ = api_.describe_stream(stream_arn_);
+    if (choose_latest_) choose_latest();
+  } catch (const AwsError& e) {
+    if (e.type() == "ResourceNotFoundException") {
+      stream_arn_.clear();
+      active_.clear();
+      return false;
+    }
+    log_("mapping " + config_.logical_id + ": DescribeStream: " + error_text(e));
+    next_describe_at_ = now + kErrorBackoffMs;
+    return false;
+  } catch (const std::exception& e) {
+    log_("mapping " + config_.logical_id + ": DescribeStream: " + error_text(e));
+    next_describe_at_ = now + kErrorBackoffMs;
+    return false;
+  }
+  next_describe_at_ = now + kDescribeEveryMs;
+  // Shards trimmed away have nothing left to read: forget them.
+  bool pruned = false;
+  for (auto it = checkpoint_.shards.begin(); it != checkpoint_.shards.end();) {
+    bool listed = std::any_of(shards_.begin(), shards_.end(),
+                              [&](const ShardInfo& s) { return s.id == it->first; });
+    if (listed) {
+      ++it;
+    } else {
+      it = checkpoint_.shards.erase(it);
+      pruned = true;
+    }
+  }
+  if (pruned) save();
+  for (const auto& info : shards_) {
+    auto c = checkpoint_.shards.find(info.id);
+    if (c != checkpoint_.shards.end() && c->second.done) continue;
+    if (active_.count(info.id)) continue;
+    // A child shard waits until its parent is drained (or gone from the stream).
+    if (!info.parent.empty()) {
+      bool parent_listed = std::any_of(shards_.begin(), shards_.end(),
+                                       [&](const ShardInfo& s) { return s.id == info.parent; });
+      auto p = checkpoint_.shards.find(info.parent);
+      bool parent_done = p != checkpoint_.shards.end() && p->second.done;
+      if (parent_listed && !parent_done) continue;
+    }
+    auto s = std::make_unique<Shard>();
+    s->id = info.id;
+    if (c != checkpoint_.shards.end()) s->read_after = s->read_through = c->second.after;
+    active_.emplace(info.id, std::move(s));
+  }
+  return true;
+}
+
+int64_t MappingRunner::step() {
+  int64_t now = awsproto::Clock::now_ms();
+  if (stream_arn_.empty() && !find_stream(now)) return std::max<int64_t>(1, next_find_at_ - now);
+  if (now >= next_describe_at_ && !refresh_shards(now)) {
+    return stream_arn_.empty() ? 0 : std::max<int64_t>(1, next_describe_at_ - now);
+  }
+  int64_t wait = next_describe_at_ - now;
+  for (auto it = active_.begin(); it != active_.end();) {
+    Shard& s = *it->second;
+    int64_t w = step_shard(s, now);
+    if ((s.end || s.gone) && s.pending.empty()) {
+      ShardCheckpoint& c = checkpoint_.shards[s.id];
+      c.done = true;
+      if (!s.read_through.empty()) c.after = s.read_through;
+      save();
+      it = active_.erase(it);
+      next_describe_at_ = now;  // its children may start now
+      wait = 0;
+      continue;
+    }
+    wait = std::min(wait, w);
+    ++it;
+  }
+  return std::max<int64_t>(0, wait);
+}
+
+bool MappingRunner::read(Shard& s, int64_t now) {
+  try {
+    if (s.iterator.empty()) {
+      try {
+        s.iterator =
+            s.read_after.empty()
+                ? api_.get_shard_iterator(stream_arn_, s.id, "TRIM_HORIZON", "")
+                : api_.get_shard_iterator(stream_arn_, s.id, "AFTER_SEQUENCE_NUMBER", s.read_after);
+      } catch (const AwsError& e) {
+        if (e.type() != "TrimmedDataAccessException") throw;
+        // The records after the checkpoint expired (24 h) before they were read: they are
+        // lost, as in Lambda; go on from the oldest record left.
+        log_("mapping " + config_.logical_id + ": shard " + s.id + ": records after " +
+             s.read_after + " expired before they were read; reading from the oldest left");
+        s.iterator = api_.get_shard_iterator(stream_arn_, s.id, "TRIM_HORIZON", "");
+      }
+    }
+    int want = static_cast<int>(
+        std::min<size_t>(1000, static_cast<size_t>(config_.batch_size) - s.pending.size()));
+    GetRecordsResult r = api_.get_records(s.iterator, std::max(1, want));
+    s.error_logged = false;
+    size_t got = 0;
+    for (const auto& wire : r.records.GetArray()) {
+      Record rec;
+      try {
+        rec = to_lambda_record(wire, stream_arn_);
+      } catch (const std::exception& e) {
+        log_("mapping " + config_.logical_id + ": shard " + s.id +
+             ": skipped a record: " + e.what());
+        continue;
+      }
+      ++got;
+      s.read_after = s.read_through = rec.sequence;
+      if (filter_) {
+        rapidjson::Document doc;
+        doc.Parse(rec.json.data(), rec.json.size());
+        // Filtered out: never delivered, never retried; the checkpoint moves past it.
+        if (!filter_(doc)) continue;
+      }
+      if (s.pending.empty()) s.window_start = now;
+      s.pending.push_back(std::move(rec));
+    }
+    if (r.next_iterator) {
+      s.iterator = *r.next_iterator;
+    } else {
+      s.iterator.clear();
+      s.end = true;
+    }
+    return got > 0;
+  } catch (const AwsError& e) {
+    s.iterator.clear();
+    if (e.type() == "ExpiredIteratorException") return false;  // a fresh one at once
+    if (e.type() == "ResourceNotFoundException") {
+      s.gone = true;
+      return false;
+    }
+    if (e.type() == "TrimmedDataAccessException") {
+      log_("mapping " + config_.logical_id + ": shard " + s.id + ": records after " + s.read_after +
+           " expired before they were read; reading from the oldest left");
+      s.read_after.clear();
+      return false;
+    }
+    if (!s.error_logged)
+      log_("mapping " + config_.logical_id + ": shard " + s.id + ": " + error_text(e));
+    s.error_logged = true;
+    s.next_read_at = now + kErrorBackoffMs;
+    return false;
+  } catch (const std::exception& e) {
+    if (!s.error_logged)
+      log_("mapping " + config_.logical_id + ": shard " + s.id + ": " + error_text(e));
+    s.error_logged = true;
+    s.next_read_at = now + kErrorBackoffMs;
+    return false;
+  }
+}
+
+void MappingRunner::drop_expired(Shard& s, int64_t now) {
+  int64_t max_age_ms = config_.maximum_record_age_in_seconds < 0
+                           ? kStreamRetentionMs
+                           : int64_t{config_.maximum_record_age_in_seconds} * 1000;
+  size_t n = 0;
+  while (n < s.pending.size() && s.pending[n].created_ms > 0 &&
+         now - s.pending[n].created_ms > max_age_ms) {
+    ++n;
+  }
+  if (n == 0) return;
+  s.segments.clear();
+  drop(s, n, "older than the maximum record age (" + std::to_string(max_age_ms / 1000) + " s)");
+  s.retry_at = 0;
+}
+
+int64_t MappingRunner::step_shard(Shard& s, int64_t now) {
+  size_t limit = static_cast<size_t>(config_.batch_size);
+  if (!s.end && !s.gone && s.pending.size() < limit && now >= s.next_read_at) {
+    bool got = read(s, now);
+    if (got) {
+      s.idle_ms = 0;
+    } else if (s.next_read_at <= now && !s.iterator.empty()) {
+      s.idle_ms = std::clamp(s.idle_ms * 2, kIdlePollMinMs, kIdlePollMaxMs);
+      s.next_read_at = now + s.idle_ms;
+    }
+  }
+  drop_expired(s, now);
+  bool can_read = !s.end && !s.gone && s.pending.size() < limit;
+  int64_t until_read = can_read ? std::max<int64_t>(0, s.next_read_at - now) : 60'000;
+  if (s.pending.empty()) {
+    // Records read and filtered out: the checkpoint moves past them.
+    if (!s.read_through.empty()) {
+      ShardCheckpoint& c = checkpoint_.shards[s.id];
+      if (c.after != s.read_through) {
+        c.after = s.read_through;
+        save();
+      }
+    }
+    return until_read;
+  }
+  if (now < s.retry_at) return std::min(s.retry_at - now, until_read);
+  if (!s.segments.empty()) limit = std::min(limit, s.segments.front());
+  size_t count = 0, bytes = 12;
+  while (count < s.pending.size() && count < limit) {
+    size_t more = s.pending[count].json.size() + 1;
+    if (count > 0 && bytes + more > kMaxBatchPayloadBytes) break;
+    bytes += more;
+    ++count;
+  }
+  bool full = count == limit || count < s.pending.size();
+  int64_t window_ms = int64_t{config_.maximum_batching_window_in_seconds} * 1000;
+  if (!full && !s.end && !s.gone && window_ms > 0 && now - s.window_start < window_ms) {
+    return std::min(s.window_start + window_ms - now, until_read);
+  }
+  invoke(s, count, now);
+  return 0;
+}
+
+std::string MappingRunner::describe(const Shard& s, size_t count) const {
+  std::string seqs;
+  for (size_t i = 0; i < count && i < s.pending.size(); ++i) {
+    if (i == 20 && count > 21) {
+      seqs += ", ... " + s.pending[count - 1].sequence;
+      break;
+    }
+    if (i > 0) seqs += ", ";
+    seqs += s.pending[i].sequence;
+  }
+  return std::to_string(count) + (count == 1 ? " record" : " records") + " of shard " + s.id +
+         " (sequence numbers " + seqs + ")";
+}
+
+void MappingRunner::invoke(Shard& s, size_t count, int64_t now) {
+  InvokeOutcome out;
+  try {
+    out = invoke_(config_.function, event_payload(s.pending, 0, count));
+  } catch (const std::exception& e) {
+    out.ok = false;
+    out.payload = e.what();
+  }
+  now = awsproto::Clock::now_ms();
+  if (!out.ok) {
+    // Not the function's doing (the host is stopping): try again later, no attempt counted.
+    s.retry_at = now + kErrorBackoffMs;
+    return;
+  }
+  if (out.function_error) {
+    std::string reason =
+        out.payload.size() > 300 ? out.payload.substr(0, 300) + "..." : out.payload;
+    fail(s, count, "function error " + reason, config_.bisect_batch_on_function_error, now);
+    return;
+  }
+  if (!config_.report_batch_item_failures) {
+    commit(s, count, now);
+    return;
+  }
+  BatchVerdict v = parse_batch_response(out.payload, s.pending, 0, count);
+  switch (v.kind) {
+    case BatchVerdict::Kind::Success: commit(s, count, now); return;
+    case BatchVerdict::Kind::Partial: {
+      size_t failed = count - v.first_failed;
+      if (v.first_failed > 0) {
+        commit(s, v.first_failed, now);
+      }
+      // With BisectBatchOnFunctionError too, the batch is split at the reported record and
+      // only the rest is retried, not halved.
+      fail(s, failed, "reported batch item failures from " + s.pending[0].sequence, false, now);
+      return;
+    }
+    case BatchVerdict::Kind::Failure:
+      fail(s, count, "invalid batch item failure response: " + v.reason,
+           config_.bisect_batch_on_function_error, now);
+      return;
+  }
+}
+
+void MappingRunner::commit(Shard& s, size_t count, int64_t now) {
+  ShardCheckpoint& c = checkpoint_.shards[s.id];
+  c.after = count == s.pending.size() && !s.read_through.empty() ? s.read_through
+                                                                 : s.pending[count - 1].sequence;
+  s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(count));
+  if (!s.segments.empty()) {
+    if (s.segments.front() <= count) {
+      s.segments.pop_front();
+    } else {
+      s.segments.front() -= count;
+    }
+  }
+  s.retry_at = 0;
+  s.window_start = now;  // the next batching window starts when an invocation completes
+  save();
+}
+
+void MappingRunner::fail(Shard& s, size_t count, const std::string& reason, bool bisect,
+                         int64_t now) {
+  int failures = 0;
+  for (size_t i = 0; i < count; ++i) failures = std::max(failures, ++s.pending[i].failures);
+  log_("mapping " + config_.logical_id + ": batch of " + describe(s, count) + " failed (attempt " +
+       std::to_string(failures) + "): " + reason);
+  if (config_.maximum_retry_attempts >= 0 && failures > config_.maximum_retry_attempts) {
+    drop(s, count,
+         "retry attempts exhausted (" + std::to_string(config_.maximum_retry_attempts) + ")");
+    return;
+  }
+  if (bisect && count > 1) {
+    size_t first = count / 2;
+    if (!s.segments.empty()) s.segments.pop_front();
+    s.segments.push_front(count - first);
+    s.segments.push_front(first);
+  } else if (!s.segments.empty()) {
+    s.segments.front() = count;
+  }
+  s.retry_at = now + retry_delay_ms(failures);
+}
+
+void MappingRunner::drop(Shard& s, size_t count, const std::string& why) {
+  log_("mapping " + config_.logical_id + ": dropped " + describe(s, count) + ": " + why);
+  commit(s, count, awsproto::Clock::now_ms());
+}
+
+}  // namespace triggers

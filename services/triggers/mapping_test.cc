@@ -1,0 +1,400 @@
+// The shard state machine against an in-memory stream and a fake function: order across shard
+// lineage, batching, bisect, partial batch failures, retries, record age, filters, LATEST and
+// TRIM_HORIZON, and resuming from the checkpoint store.
+#include "triggers/mapping.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "awsproto/clock.h"
+#include "triggers/fake_streams.h"
+#include "triggers/poller.h"
+
+namespace triggers {
+namespace {
+
+using testing::FakeStreams;
+
+// The sequence numbers of each invocation's records.
+struct Recorder {
+  std::vector<std::vector<std::string>> calls;
+  // Decides the outcome from the batch's sequence numbers; success when unset.
+  std::function<InvokeOutcome(const std::vector<std::string>&)> answer;
+
+  Invoker invoker() {
+    return [this](const std::string& function, const std::string& payload) {
+      EXPECT_EQ(function, "fn");
+      rapidjson::Document d;
+      d.Parse(payload.c_str());
+      std::vector<std::string> seqs;
+      for (const auto& r : d["Records"].GetArray()) {
+        EXPECT_EQ(std::string(r["eventSourceARN"].GetString()).substr(0, 16), "arn:aws:dynamodb");
+        seqs.push_back(r["dynamodb"]["SequenceNumber"].GetString());
+      }
+      calls.push_back(seqs);
+      return answer ? answer(seqs) : InvokeOutcome{};
+    };
+  }
+  std::vector<std::string> delivered() const {
+    std::vector<std::string> all;
+    for (const auto& c : calls) all.insert(all.end(), c.begin(), c.end());
+    return all;
+  }
+};
+
+struct Harness {
+  FakeStreams stream;
+  Recorder fn;
+  CheckpointStore store{""};
+  std::vector<std::string> log;
+  MappingConfig config;
+  std::unique_ptr<MappingRunner> runner;
+
+  Harness() {
+    config.logical_id = "M";
+    config.function = "fn";
+    config.table_name = "t";
+    config.starting_position = "TRIM_HORIZON";
+  }
+  MappingRunner& start(RecordFilter filter = {}) {
+    runner = std::make_unique<MappingRunner>(config, stream, fn.invoker(), store, filter,
+                                             [this](const std::string& l) { log.push_back(l); });
+    return *runner;
+  }
+  // Steps the runner `n` times, moving the plane's clock by each wait it asks for.
+  void run(int n = 200) {
+    for (int i = 0; i < n; ++i) {
+      int64_t wait = runner->step();
+      if (wait > 0) awsproto::Clock::advance_ms(wait);
+    }
+  }
+  bool logged(const std::string& text) const {
+    for (const auto& l : log) {
+      if (l.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+std::vector<std::string> seqs(FakeStreams& s, int from, int to) {
+  std::vector<std::string> out;
+  for (const auto& shard : s.shards) {
+    for (const auto& q : shard.sequences) {
+      int v = std::stoi(q);
+      if (v >= from && v <= to) out.push_back(q);
+    }
+  }
+  return out;
+}
+
+TEST(Mapping, BatchesInOrderAcrossAShardRollover) {
+  Harness h;
+  h.config.batch_size = 2;
+  for (int i = 0; i < 5; ++i) h.stream.put("a" + std::to_string(i));  // 100..104
+  h.stream.roll_over();
+  for (int i = 0; i < 3; ++i) h.stream.put("b" + std::to_string(i));  // 105..107
+  h.start();
+  h.run();
+  std::vector<std::vector<std::string>> want = {seqs(h.stream, 100, 101), seqs(h.stream, 102, 103),
+                                                seqs(h.stream, 104, 104), seqs(h.stream, 105, 106),
+                                                seqs(h.stream, 107, 107)};
+  EXPECT_EQ(h.fn.calls, want);
+  // The parent is done; the child is read on.
+  auto c = h.store.load("M");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->shards["shardId-1"].done);
+  EXPECT_EQ(c->shards["shardId-2"].after, seqs(h.stream, 107, 107)[0]);
+  EXPECT_EQ(h.runner->active_shards(), std::vector<std::string>{"shardId-2"});
+}
+
+TEST(Mapping, AChildShardWaitsForItsParent) {
+  Harness h;
+  h.stream.put("a");  // 100
+  h.stream.roll_over();
+  h.stream.put("b");  // 101
+  int blocked = 0;
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    if (s[0] == seqs(h.stream, 100, 100)[0] && blocked++ < 3) return InvokeOutcome{true, true, "x"};
+    return InvokeOutcome{};
+  };
+  h.start();
+  h.run();
+  // 100 failed three times before 101 was ever sent.
+  ASSERT_EQ(h.fn.calls.size(), 5u);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(h.fn.calls[i], seqs(h.stream, 100, 100));
+  EXPECT_EQ(h.fn.calls[4], seqs(h.stream, 101, 101));
+}
+
+TEST(Mapping, NewRecordsAreDeliveredAsTheyCome) {
+  Harness h;
+  h.start();
+  h.run(5);
+  EXPECT_TRUE(h.fn.calls.empty());
+  h.stream.put("x");
+  h.run(5);
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  h.stream.put("y");
+  h.stream.put("z");
+  h.run(5);
+  ASSERT_EQ(h.fn.calls.size(), 2u);
+  EXPECT_EQ(h.fn.calls[1].size(), 2u);
+}
+
+TEST(Mapping, BatchingWindowWaitsToFill) {
+  Harness h;
+  h.config.batch_size = 3;
+  h.config.maximum_batching_window_in_seconds = 2;
+  h.start();
+  h.stream.put("a");
+  h.runner->step();
+  EXPECT_TRUE(h.fn.calls.empty());  // the window is open
+  h.stream.put("b");
+  h.stream.put("c");
+  h.runner->step();
+  ASSERT_EQ(h.fn.calls.size(), 1u);  // full: sent at once
+  EXPECT_EQ(h.fn.calls[0].size(), 3u);
+  h.stream.put("d");
+  h.runner->step();
+  EXPECT_EQ(h.fn.calls.size(), 1u);
+  awsproto::Clock::advance_ms(2001);
+  h.runner->step();
+  ASSERT_EQ(h.fn.calls.size(), 2u);  // the window ran out
+  EXPECT_EQ(h.fn.calls[1].size(), 1u);
+}
+
+TEST(Mapping, BisectsAFailingBatchDownToThePoisonRecord) {
+  Harness h;
+  h.config.batch_size = 4;
+  h.config.bisect_batch_on_function_error = true;
+  h.config.maximum_retry_attempts = 2;
+  for (int i = 0; i < 4; ++i) h.stream.put("r" + std::to_string(i));  // 100..103
+  std::string poison = seqs(h.stream, 102, 102)[0];
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    for (const auto& q : s) {
+      if (q == poison) return InvokeOutcome{true, true, "{\"errorType\":\"Poison\"}"};
+    }
+    return InvokeOutcome{};
+  };
+  h.start();
+  h.run();
+  std::vector<std::vector<std::string>> want = {
+      seqs(h.stream, 100, 103),  // fails
+      seqs(h.stream, 100, 101),  // the first half succeeds
+      seqs(h.stream, 102, 103),  // fails
+      seqs(h.stream, 102, 102),  // fails: its third attempt, dropped after two retries
+      seqs(h.stream, 103, 103)};
+  EXPECT_EQ(h.fn.calls, want);
+  EXPECT_TRUE(h.logged("dropped 1 record of shard shardId-1 (sequence numbers " + poison +
+                       "): retry attempts exhausted (2)"));
+}
+
+TEST(Mapping, PartialBatchFailureResumesAtTheLowestReportedRecord) {
+  Harness h;
+  h.config.report_batch_item_failures = true;
+  for (int i = 0; i < 5; ++i) h.stream.put("r" + std::to_string(i));  // 100..104
+  int calls = 0;
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    if (calls++ == 0) {
+      return InvokeOutcome{true, false,
+                           "{\"batchItemFailures\":[{\"itemIdentifier\":\"" + s[4] +
+                               "\"},{\"itemIdentifier\":\"" + s[2] + "\"}]}"};
+    }
+    return InvokeOutcome{};
+  };
+  h.start();
+  h.run();
+  ASSERT_EQ(h.fn.calls.size(), 2u);
+  EXPECT_EQ(h.fn.calls[0], seqs(h.stream, 100, 104));
+  EXPECT_EQ(h.fn.calls[1], seqs(h.stream, 102, 104));
+}
+
+TEST(Mapping, PartialResponsesAreIgnoredWithoutReportBatchItemFailures) {
+  Harness h;
+  h.stream.put("a");
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    return InvokeOutcome{true, false,
+                         "{\"batchItemFailures\":[{\"itemIdentifier\":\"" + s[0] + "\"}]}"};
+  };
+  h.start();
+  h.run();
+  EXPECT_EQ(h.fn.calls.size(), 1u);
+}
+
+TEST(Mapping, AnInvalidItemIdentifierFailsTheWholeBatch) {
+  Harness h;
+  h.config.report_batch_item_failures = true;
+  h.config.maximum_retry_attempts = 1;
+  h.stream.put("a");
+  h.stream.put("b");
+  h.fn.answer = [&](const std::vector<std::string>&) {
+    return InvokeOutcome{true, false, "{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"};
+  };
+  h.start();
+  h.run();
+  ASSERT_EQ(h.fn.calls.size(), 2u);  // the attempt and one retry, whole both times
+  EXPECT_EQ(h.fn.calls[1].size(), 2u);
+  EXPECT_TRUE(h.logged("dropped 2 records"));
+}
+
+TEST(Mapping, RetriesWaitOnThePlaneClockAndBlockTheShard) {
+  Harness h;
+  h.stream.put("a");
+  h.stream.put("b");
+  h.config.batch_size = 1;
+  int failures = 0;
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    if (s[0] == seqs(h.stream, 100, 100)[0] && failures++ < 2) return InvokeOutcome{true, true, ""};
+    return InvokeOutcome{};
+  };
+  h.start();
+  int64_t before = awsproto::Clock::now_ms();
+  h.runner->step();
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  for (int i = 0; i < 20; ++i) h.runner->step();  // no time passes: no retry, nothing after it
+  EXPECT_EQ(h.fn.calls.size(), 1u);
+  h.run();
+  EXPECT_EQ(h.fn.delivered(),
+            (std::vector<std::string>{seqs(h.stream, 100, 100)[0], seqs(h.stream, 100, 100)[0],
+                                      seqs(h.stream, 100, 100)[0], seqs(h.stream, 101, 101)[0]}));
+  // 1 s, then 2 s.
+  EXPECT_GE(awsproto::Clock::now_ms() - before, retry_delay_ms(1) + retry_delay_ms(2));
+}
+
+TEST(Mapping, RecordsOlderThanTheMaximumAgeAreDropped) {
+  Harness h;
+  h.config.maximum_record_age_in_seconds = 60;
+  h.stream.put("old");
+  h.fn.answer = [](const std::vector<std::string>&) { return InvokeOutcome{true, true, ""}; };
+  h.start();
+  h.runner->step();
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  awsproto::Clock::advance_ms(61'000);
+  h.stream.put("new");
+  h.fn.answer = nullptr;
+  h.run();
+  EXPECT_TRUE(h.logged("dropped 1 record of shard shardId-1 (sequence numbers " +
+                       seqs(h.stream, 100, 100)[0] +
+                       "): older than the maximum record age (60 s)"));
+  ASSERT_EQ(h.fn.calls.size(), 2u);
+  EXPECT_EQ(h.fn.calls[1], seqs(h.stream, 101, 101));
+}
+
+TEST(Mapping, UnlimitedRetriesEndWhenTheRecordExpires) {
+  Harness h;
+  h.stream.put("a");
+  h.fn.answer = [](const std::vector<std::string>&) { return InvokeOutcome{true, true, ""}; };
+  h.start();
+  h.runner->step();
+  awsproto::Clock::advance_ms(kStreamRetentionMs + 1000);
+  h.run(5);
+  EXPECT_TRUE(h.logged("older than the maximum record age (86400 s)"));
+}
+
+TEST(Mapping, FilteredRecordsAreSkippedAndTheCheckpointMovesPast) {
+  Harness h;
+  h.stream.put("a", "\"keep\":{\"BOOL\":true}");
+  h.stream.put("b");
+  h.stream.put("c", "\"keep\":{\"BOOL\":true}");
+  h.stream.put("d");
+  RecordFilter filter = make_filter(
+      R"({"Filters":[{"Pattern":"{\"dynamodb\":{\"NewImage\":{\"keep\":{\"BOOL\":[true]}}}}"}]})");
+  ASSERT_TRUE(filter);
+  h.start(filter);
+  h.run();
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  EXPECT_EQ(h.fn.calls[0],
+            (std::vector<std::string>{seqs(h.stream, 100, 100)[0], seqs(h.stream, 102, 102)[0]}));
+  EXPECT_EQ(h.store.load("M")->shards["shardId-1"].after, seqs(h.stream, 103, 103)[0]);
+}
+
+TEST(Mapping, NoFilterCriteriaLetsEverythingThrough) {
+  EXPECT_FALSE(make_filter("null"));
+  EXPECT_FALSE(make_filter(""));
+  EXPECT_THROW(make_filter(R"({"Filters":[{"Pattern":"not json"}]})"), std::invalid_argument);
+}
+
+TEST(Mapping, LatestSkipsWhatCameBeforeTheFirstStart) {
+  Harness h;
+  h.config.starting_position = "LATEST";
+  h.stream.put("before1");
+  h.stream.roll_over();
+  h.stream.put("before2");
+  h.start();
+  h.run(10);
+  EXPECT_TRUE(h.fn.calls.empty());
+  h.stream.put("after");
+  h.run(10);
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  EXPECT_EQ(h.fn.calls[0], seqs(h.stream, 102, 102));
+}
+
+TEST(Mapping, LatestIsChosenOnceAndKeptAcrossARestart) {
+  Harness h;
+  h.config.starting_position = "LATEST";
+  h.stream.put("before");
+  h.start();
+  h.run(3);
+  h.runner.reset();            // the host is down...
+  h.stream.put("while down");  // ...while this is written
+  h.start();
+  h.run(10);
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  EXPECT_EQ(h.fn.calls[0], seqs(h.stream, 101, 101));
+}
+
+TEST(Mapping, TrimHorizonReadsEverything) {
+  Harness h;
+  h.stream.put("a");
+  h.stream.put("b");
+  h.start();
+  h.run(10);
+  EXPECT_EQ(h.fn.delivered(), seqs(h.stream, 100, 101));
+}
+
+TEST(Mapping, ResumesFromTheCheckpointAfterARestart) {
+  Harness h;
+  h.config.batch_size = 2;
+  for (int i = 0; i < 4; ++i) h.stream.put("r" + std::to_string(i));
+  h.start();
+  h.runner->step();  // one batch: 100, 101
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  h.runner.reset();
+  h.start();
+  h.run(10);
+  EXPECT_EQ(h.fn.delivered(), seqs(h.stream, 100, 103));  // nothing twice, nothing skipped
+}
+
+TEST(Mapping, WaitsForTheTableToExist) {
+  Harness h;
+  h.stream.table_exists = false;
+  h.start();
+  h.run(5);
+  EXPECT_TRUE(h.logged("waiting for table t"));
+  h.stream.table_exists = true;
+  h.stream.put("a");
+  h.run(20);
+  EXPECT_EQ(h.fn.calls.size(), 1u);
+}
+
+TEST(Mapping, TtlDeletionsReachTheFunctionWithLambdasUserIdentity) {
+  Harness h;
+  std::string payload;
+  h.stream.put("gone", "", true);
+  h.start(nullptr);
+  h.runner = std::make_unique<MappingRunner>(
+      h.config, h.stream,
+      [&](const std::string&, const std::string& p) {
+        payload = p;
+        return InvokeOutcome{};
+      },
+      h.store, nullptr, [](const std::string&) {});
+  h.run(5);
+  EXPECT_NE(payload.find("\"userIdentity\":{\"principalId\":\"dynamodb.amazonaws.com\","
+                         "\"type\":\"Service\"}"),
+            std::string::npos)
+      << payload;
+}
+
+}  // namespace
+}  // namespace triggers

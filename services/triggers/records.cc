@@ -1,0 +1,132 @@
+#include "triggers/records.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace triggers {
+namespace {
+
+using rapidjson::Value;
+
+std::string_view digits_of(std::string_view s) {
+  while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
+  return s;
+}
+
+}  // namespace
+
+int compare_sequence(std::string_view a, std::string_view b) {
+  a = digits_of(a);
+  b = digits_of(b);
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+Record to_lambda_record(const Value& wire, std::string_view stream_arn) {
+  if (!wire.IsObject()) throw std::invalid_argument("stream record: not an object");
+  auto ddb = wire.FindMember("dynamodb");
+  if (ddb == wire.MemberEnd() || !ddb->value.IsObject()) {
+    throw std::invalid_argument("stream record: no dynamodb member");
+  }
+  auto seq = ddb->value.FindMember("SequenceNumber");
+  if (seq == ddb->value.MemberEnd() || !seq->value.IsString() ||
+      seq->value.GetStringLength() == 0) {
+    throw std::invalid_argument("stream record: no dynamodb.SequenceNumber");
+  }
+  Record r;
+  r.sequence.assign(seq->value.GetString(), seq->value.GetStringLength());
+  if (auto t = ddb->value.FindMember("ApproximateCreationDateTime");
+      t != ddb->value.MemberEnd() && t->value.IsNumber()) {
+    r.created_ms = static_cast<int64_t>(std::llround(t->value.GetDouble() * 1000));
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  bool wrote_arn = false;
+  for (const auto& m : wire.GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (name == "eventSourceARN") continue;  // ours replaces any
+    if (name == "userIdentity" && m.value.IsObject()) {
+      // GetRecords: {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}; the Lambda
+      // event: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}.
+      w.Key("userIdentity");
+      w.StartObject();
+      for (const auto& u : m.value.GetObject()) {
+        std::string key(u.name.GetString(), u.name.GetStringLength());
+        if (key == "Type") key = "type";
+        if (key == "PrincipalId") key = "principalId";
+        w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+        u.value.Accept(w);
+      }
+      w.EndObject();
+      continue;
+    }
+    w.Key(m.name.GetString(), m.name.GetStringLength());
+    m.value.Accept(w);
+    // Lambda's order: eventSourceARN after dynamodb (as in the documented examples).
+    if (name == "dynamodb") {
+      w.Key("eventSourceARN");
+      w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()));
+      wrote_arn = true;
+    }
+  }
+  if (!wrote_arn) {
+    w.Key("eventSourceARN");
+    w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()));
+  }
+  w.EndObject();
+  r.json.assign(buffer.GetString(), buffer.GetSize());
+  return r;
+}
+
+std::string event_payload(const std::vector<Record>& records, size_t begin, size_t end) {
+  std::string out = "{\"Records\":[";
+  for (size_t i = begin; i < end; ++i) {
+    if (i > begin) out += ',';
+    out += records[i].json;
+  }
+  out += "]}";
+  return out;
+}
+
+BatchVerdict parse_batch_response(std::string_view payload, const std::vector<Record>& records,
+                                  size_t begin, size_t end) {
+  BatchVerdict v;
+  rapidjson::Document doc;
+  doc.Parse(payload.data(), payload.size());
+  // No response, null, or anything without batchItemFailures: the batch succeeded.
+  if (doc.HasParseError() || !doc.IsObject()) return v;
+  auto failures = doc.FindMember("batchItemFailures");
+  if (failures == doc.MemberEnd() || failures->value.IsNull()) return v;
+  auto fail = [&](std::string reason) {
+    v.kind = BatchVerdict::Kind::Failure;
+    v.reason = std::move(reason);
+    return v;
+  };
+  if (!failures->value.IsArray()) return fail("batchItemFailures is not a list");
+  if (failures->value.Empty()) return v;
+  std::optional<size_t> lowest;
+  for (const auto& f : failures->value.GetArray()) {
+    if (!f.IsObject()) return fail("a batchItemFailures entry is not an object");
+    auto id = f.FindMember("itemIdentifier");
+    if (id == f.MemberEnd()) return fail("a batchItemFailures entry has no itemIdentifier");
+    if (!id->value.IsString()) return fail("an itemIdentifier is null or not a string");
+    std::string_view seq(id->value.GetString(), id->value.GetStringLength());
+    if (seq.empty()) return fail("an itemIdentifier is empty");
+    std::optional<size_t> at;
+    for (size_t i = begin; i < end; ++i) {
+      if (records[i].sequence == seq) at = i - begin;
+    }
+    if (!at) return fail("itemIdentifier " + std::string(seq) + " is not a record of the batch");
+    if (!lowest || *at < *lowest) lowest = at;
+  }
+  v.kind = BatchVerdict::Kind::Partial;
+  v.first_failed = *lowest;
+  return v;
+}
+
+}  // namespace triggers
