@@ -34,6 +34,45 @@ Api* api_by_id(Stack& s, const std::string& id) {
   return nullptr;
 }
 
+// An HTTP API's CORS configuration in the plan's form: CloudFormation's CorsConfiguration, or
+// SAM's (the same members, or `true` for every origin).
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-apigatewayv2-api-cors.html
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-httpapicorsconfiguration.html
+Value read_cors(Context& ctx, const Resource& r, const Value& v, const std::string& path) {
+  if (v.kind == Value::Kind::Bool || (v.is_string() && (v.text == "true" || v.text == "false"))) {
+    if (!as_bool(v, path)) return Value::null();
+    return Value::of_map({{"allowOrigins", Value::of_list({Value::string("*")})}});
+  }
+  const Value& m = as_map(v, path);
+  Value out = Value::of_map({});
+  auto list = [&](const char* from, const char* to) {
+    Value items = Value::of_list({});
+    if (const Value* x = m.find(from)) {
+      for (auto& s : as_strings(*x, path + "." + from)) items.list.push_back(Value::string(s));
+    }
+    out.set(to, std::move(items));
+  };
+  list("AllowOrigins", "allowOrigins");
+  list("AllowMethods", "allowMethods");
+  list("AllowHeaders", "allowHeaders");
+  list("ExposeHeaders", "exposeHeaders");
+  if (const Value* x = m.find("MaxAge")) {
+    out.set("maxAge", Value::number(std::to_string(as_int(*x, path + ".MaxAge"))));
+  }
+  bool credentials = false;
+  if (const Value* x = m.find("AllowCredentials")) {
+    credentials = as_bool(*x, path + ".AllowCredentials");
+  }
+  out.set("allowCredentials", Value::of_bool(credentials));
+  for (const auto& [k, x] : m.map) {
+    if (k != "AllowOrigins" && k != "AllowMethods" && k != "AllowHeaders" && k != "ExposeHeaders" &&
+        k != "MaxAge" && k != "AllowCredentials") {
+      ctx.notice(r, "CorsConfiguration." + k + " is not supported, skipped");
+    }
+  }
+  return out;
+}
+
 std::string api_of(Context& ctx, Props& p) {
   std::string id = as_string(p.require("ApiId"), p.path("ApiId"));
   if (!api_by_id(ctx.stack(), id)) {
@@ -60,13 +99,85 @@ void plan_v2_api(Context& ctx, const Resource& r) {
   } else {
     a.route_selection_expression =
         p.string("RouteSelectionExpression").value_or("${request.method} ${request.path}");
+    if (const Value* cors = p.get("CorsConfiguration")) {
+      a.cors = read_cors(ctx, r, *cors, p.path("CorsConfiguration"));
+    }
     ctx.stack().http_apis.push_back(std::move(a));
   }
   p.finish({"Description", "ApiKeySelectionExpression", "Tags", "DisableExecuteApiEndpoint",
-            "DisableSchemaValidation", "CorsConfiguration", "Version", "FailOnWarnings"});
+            "DisableSchemaValidation", "Version", "FailOnWarnings"});
 }
 
-void plan_serverless_http_api(Context& ctx, const Resource* r, const std::string& logical_id) {
+// SAM's HttpApi Auth: Lambda authorizers (REQUEST) by name and the default one.
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-httpapiauth.html
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-lambdaauthorizer.html
+void read_sam_auth(Context& ctx, const Resource& r, const Value& v, const std::string& path, Api& a,
+                   std::optional<std::string>& default_authorizer) {
+  const Value& auth = as_map(v, path);
+  if (const Value* list = auth.find("Authorizers")) {
+    for (const auto& [name, decl] : as_map(*list, path + ".Authorizers").map) {
+      std::string ap = path + ".Authorizers." + name;
+      const Value& d = as_map(decl, ap);
+      if (!d.find("FunctionArn")) {
+        ctx.notice(r, "Auth.Authorizers." + name +
+                          " is not a Lambda authorizer (JWT is not supported), skipped");
+        continue;
+      }
+      Authorizer z;
+      z.logical_id = r.logical_id + name;
+      z.id = ctx.derived_id(z.logical_id, 7);
+      z.name = name;
+      z.function = ctx.function_for(as_string(*d.find("FunctionArn"), ap + ".FunctionArn"),
+                                    ap + ".FunctionArn");
+      if (const Value* identity = d.find("Identity")) {
+        const Value& id = as_map(*identity, ap + ".Identity");
+        for (const auto& [k, x] : id.map) {
+          const char* prefix = k == "Headers"          ? "$request.header."
+                               : k == "QueryStrings"   ? "$request.querystring."
+                               : k == "StageVariables" ? "$stageVariables."
+                               : k == "Context"        ? "$context."
+                                                       : nullptr;
+          if (!prefix) {
+            ctx.notice(r,
+                       "Auth.Authorizers." + name + ".Identity." + k + " accepted, not enforced");
+            continue;
+          }
+          for (auto& n : as_strings(x, ap + ".Identity." + k))
+            z.identity_source.push_back(prefix + n);
+        }
+      }
+      z.payload_format_version = "2.0";
+      if (const Value* x = d.find("AuthorizerPayloadFormatVersion")) {
+        z.payload_format_version = as_string(*x, ap + ".AuthorizerPayloadFormatVersion");
+        if (z.payload_format_version != "1.0" && z.payload_format_version != "2.0") {
+          fail(ap + ".AuthorizerPayloadFormatVersion",
+               "expected one of 1.0, 2.0, got \"" + z.payload_format_version + "\"");
+        }
+      }
+      if (const Value* x = d.find("EnableSimpleResponses")) {
+        z.enable_simple_responses = as_bool(*x, ap + ".EnableSimpleResponses");
+      }
+      a.authorizers.push_back(std::move(z));
+    }
+  }
+  if (const Value* x = auth.find("DefaultAuthorizer")) {
+    default_authorizer = as_string(*x, path + ".DefaultAuthorizer");
+    auto it = std::find_if(a.authorizers.begin(), a.authorizers.end(),
+                           [&](const Authorizer& z) { return z.name == *default_authorizer; });
+    if (it == a.authorizers.end()) {
+      fail(path + ".DefaultAuthorizer",
+           "\"" + *default_authorizer + "\" is not in Auth.Authorizers");
+    }
+  }
+  for (const auto& [k, x] : auth.map) {
+    if (k != "Authorizers" && k != "DefaultAuthorizer") {
+      ctx.notice(r, "Auth." + k + " accepted, not enforced");
+    }
+  }
+}
+
+void plan_serverless_http_api(Context& ctx, const Resource* r, const std::string& logical_id,
+                              std::map<std::string, std::string>& default_authorizers) {
   Api a;
   a.logical_id = logical_id;
   a.protocol = "HTTP";
@@ -79,9 +190,17 @@ void plan_serverless_http_api(Context& ctx, const Resource* r, const std::string
     a.endpoint = ctx.api_endpoint(*r);
     if (auto name = p.string("Name")) a.name = *name;
     if (auto stage = p.string("StageName")) a.stage = *stage;
-    p.finish({"Auth", "CorsConfiguration", "DefinitionBody", "DefinitionUri", "Description",
-              "DisableExecuteApiEndpoint", "Domain", "FailOnWarnings", "RouteSettings",
-              "StageVariables", "Tags", "AccessLogSettings", "DefaultRouteSettings"});
+    if (const Value* cors = p.get("CorsConfiguration")) {
+      a.cors = read_cors(ctx, *r, *cors, p.path("CorsConfiguration"));
+    }
+    if (const Value* auth = p.get("Auth")) {
+      std::optional<std::string> default_authorizer;
+      read_sam_auth(ctx, *r, *auth, p.path("Auth"), a, default_authorizer);
+      if (default_authorizer) default_authorizers[logical_id] = *default_authorizer;
+    }
+    p.finish({"DefinitionBody", "DefinitionUri", "Description", "DisableExecuteApiEndpoint",
+              "Domain", "FailOnWarnings", "RouteSettings", "StageVariables", "Tags",
+              "AccessLogSettings", "DefaultRouteSettings"});
   } else {
     Resource implicit{logical_id, "AWS::Serverless::HttpApi", Value::of_map({}), true};
     a.id = ctx.api_id(implicit);
@@ -96,13 +215,16 @@ void plan_apis(Context& ctx) {
   Stack& s = ctx.stack();
   bool implicit_http_api = std::any_of(ctx.http_events.begin(), ctx.http_events.end(),
                                        [](const auto& e) { return e.api_logical_id.empty(); });
+  std::map<std::string, std::string> default_authorizers;  // SAM HttpApi logical id -> name
   for (const auto& r : ctx.resources()) {
     if (!r.created) continue;
     if (r.type == "AWS::ApiGatewayV2::Api") plan_v2_api(ctx, r);
-    if (r.type == "AWS::Serverless::HttpApi") plan_serverless_http_api(ctx, &r, r.logical_id);
+    if (r.type == "AWS::Serverless::HttpApi") {
+      plan_serverless_http_api(ctx, &r, r.logical_id, default_authorizers);
+    }
   }
   if (implicit_http_api && !ctx.find_resource("ServerlessHttpApi")) {
-    plan_serverless_http_api(ctx, nullptr, "ServerlessHttpApi");
+    plan_serverless_http_api(ctx, nullptr, "ServerlessHttpApi", default_authorizers);
   }
 
   std::map<std::string, Integration> integrations;  // by integration id
@@ -154,8 +276,22 @@ void plan_apis(Context& ctx) {
       if (const Value* sources = p.get("IdentitySource")) {
         a.authorizer.identity_source = as_strings(*sources, p.path("IdentitySource"));
       }
+      if (api_by_id(s, a.api_id)->protocol == "HTTP") {
+        // Required for HTTP APIs' Lambda authorizers; simple responses need format 2.0.
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+        a.authorizer.payload_format_version = as_string(p.require("AuthorizerPayloadFormatVersion"),
+                                                        p.path("AuthorizerPayloadFormatVersion"));
+        if (a.authorizer.payload_format_version != "1.0" &&
+            a.authorizer.payload_format_version != "2.0") {
+          fail(p.path("AuthorizerPayloadFormatVersion"),
+               "expected one of 1.0, 2.0, got \"" + a.authorizer.payload_format_version + "\"");
+        }
+        a.authorizer.enable_simple_responses = p.boolean("EnableSimpleResponses").value_or(false);
+        if (a.authorizer.enable_simple_responses && a.authorizer.payload_format_version != "2.0") {
+          fail(p.path("EnableSimpleResponses"), "simple responses need format version 2.0");
+        }
+      }
       p.finish({"AuthorizerCredentialsArn", "AuthorizerResultTtlInSeconds",
-                "AuthorizerPayloadFormatVersion", "EnableSimpleResponses",
                 "IdentityValidationExpression"});
       authorizers.push_back(std::move(a));
     }
@@ -263,6 +399,24 @@ void plan_apis(Context& ctx) {
     route.payload_format_version =
         e.payload_format_version.empty() ? "2.0" : e.payload_format_version;
     route.timeout_in_millis = e.timeout_in_millis;
+    // The event's Auth.Authorizer, else the API's DefaultAuthorizer; NONE opts out.
+    std::optional<std::string> authorizer = e.authorizer;
+    if (!authorizer) {
+      if (auto d = default_authorizers.find(logical); d != default_authorizers.end()) {
+        authorizer = d->second;
+      }
+    }
+    if (authorizer && *authorizer != "NONE") {
+      const auto& list = it->authorizers;
+      if (std::none_of(list.begin(), list.end(),
+                       [&](const Authorizer& z) { return z.name == *authorizer; })) {
+        fail("Resources." + e.function_logical_id + ".Properties.Events." + e.event +
+                 ".Properties.Auth.Authorizer",
+             "\"" + *authorizer + "\" is not an authorizer of " + logical);
+      }
+      route.authorization_type = "CUSTOM";
+      route.authorizer = *authorizer;
+    }
     it->routes.push_back(std::move(route));
   }
   for (auto& a : s.websocket_apis) {

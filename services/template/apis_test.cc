@@ -222,5 +222,112 @@ Resources:
   EXPECT_EQ(api.routes[0].timeout_in_millis, 5000);
 }
 
+TEST(HttpApis, CorsAndAuthorizersOfApiGatewayV2) {
+  auto s = plan(R"(
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: c, Runtime: provided.al2023, Handler: b}
+  Auth:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: a, Runtime: provided.al2023, Handler: b}
+  Http:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: h
+      ProtocolType: HTTP
+      CorsConfiguration:
+        AllowOrigins: [https://example.com]
+        AllowMethods: [GET, POST]
+        AllowHeaders: [authorization]
+        MaxAge: 300
+        AllowCredentials: true
+  Authorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref Http
+      Name: Lambda
+      AuthorizerType: REQUEST
+      AuthorizerUri: !Sub "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${Auth.Arn}/invocations"
+      IdentitySource: [$request.header.Authorization]
+      AuthorizerPayloadFormatVersion: "2.0"
+      EnableSimpleResponses: true
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties: {ApiId: !Ref Http, IntegrationType: AWS_PROXY, IntegrationUri: !GetAtt Fn.Arn,
+                 PayloadFormatVersion: "2.0"}
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Http
+      RouteKey: "GET /items"
+      AuthorizationType: CUSTOM
+      AuthorizerId: !Ref Authorizer
+      Target: !Sub "integrations/${Integration}"
+)");
+  const Api& api = s.http_apis.at(0);
+  ASSERT_TRUE(api.cors.is_map());
+  EXPECT_EQ(api.cors.find("allowOrigins")->list.at(0).text, "https://example.com");
+  EXPECT_EQ(api.cors.find("allowMethods")->list.size(), 2u);
+  EXPECT_EQ(api.cors.find("maxAge")->text, "300");
+  EXPECT_TRUE(api.cors.find("allowCredentials")->boolean);
+  ASSERT_EQ(api.authorizers.size(), 1u);
+  EXPECT_EQ(api.authorizers[0].function, "Auth");
+  EXPECT_EQ(api.authorizers[0].payload_format_version, "2.0");
+  EXPECT_TRUE(api.authorizers[0].enable_simple_responses);
+  EXPECT_EQ(api.routes.at(0).authorizer, "Lambda");
+  EXPECT_NE(to_json(s).find("\"enableSimpleResponses\": true"), std::string::npos);
+}
+
+const char* kSamAuth = R"(
+Resources:
+  Auth:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: a, Runtime: provided.al2023, Handler: b}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: c
+      Runtime: provided.al2023
+      Handler: b
+      Events:
+        Guarded: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /a, Method: get}}
+        Open:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Path: /b, Method: get, Auth: {Authorizer: NONE}}
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      CorsConfiguration: true
+      Auth:
+        DefaultAuthorizer: Token
+        Authorizers:
+          Token:
+            FunctionArn: !GetAtt Auth.Arn
+            Identity: {Headers: [Authorization], QueryStrings: [tenant]}
+            AuthorizerPayloadFormatVersion: "2.0"
+            EnableSimpleResponses: true
+)";
+
+TEST(HttpApis, SamAuthAndCors) {
+  auto s = plan(kSamAuth);
+  const Api& api = s.http_apis.at(0);
+  EXPECT_EQ(api.cors.find("allowOrigins")->list.at(0).text, "*");
+  ASSERT_EQ(api.authorizers.size(), 1u);
+  EXPECT_EQ(api.authorizers[0].name, "Token");
+  EXPECT_EQ(
+      api.authorizers[0].identity_source,
+      (std::vector<std::string>{"$request.header.Authorization", "$request.querystring.tenant"}));
+  EXPECT_TRUE(api.authorizers[0].enable_simple_responses);
+  EXPECT_EQ(route_of(api, "GET /a")->authorizer, "Token");
+  EXPECT_EQ(route_of(api, "GET /a")->authorization_type, "CUSTOM");
+  EXPECT_FALSE(route_of(api, "GET /b")->authorizer);
+  std::string bad = kSamAuth;
+  bad.replace(bad.find("DefaultAuthorizer: Token"), 24, "DefaultAuthorizer: Nope");
+  EXPECT_EQ(error_of(bad),
+            "template: Resources.Api.Properties.Auth.DefaultAuthorizer: \"Nope\" is not in "
+            "Auth.Authorizers");
+}
+
 }  // namespace
 }  // namespace tmpl

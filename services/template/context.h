@@ -75,6 +75,8 @@ class Context {
     std::string route_key;       // "GET /path", or "$default"
     std::string payload_format_version;
     int timeout_in_millis = 0;
+    std::optional<std::string> authorizer;   // Auth.Authorizer: a name or "NONE"; unset: default
+    std::string function_logical_id, event;  // for error messages
   };
   std::vector<HttpEvent> http_events;
 
