@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 namespace gateway {
 namespace {
 
@@ -32,7 +34,147 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
+std::vector<std::string> member_strings(const rapidjson::Value& object, const char* name,
+                                        const std::string& where) {
+  std::vector<std::string> out;
+  auto it = object.FindMember(name);
+  if (it == object.MemberEnd() || it->value.IsNull()) return out;
+  if (!it->value.IsArray()) throw std::invalid_argument(where + "." + name + " is not an array");
+  for (const auto& v : it->value.GetArray()) {
+    if (!v.IsString()) throw std::invalid_argument(where + "." + name + " holds a non-string");
+    out.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  return out;
+}
+
+std::vector<Authorizer> read_authorizers(const rapidjson::Value& api, const std::string& where) {
+  std::vector<Authorizer> out;
+  auto list = api.FindMember("authorizers");
+  if (list == api.MemberEnd() || list->value.IsNull()) return out;
+  if (!list->value.IsArray()) throw std::invalid_argument(where + ".authorizers is not an array");
+  for (rapidjson::SizeType i = 0; i < list->value.Size(); ++i) {
+    const auto& a = list->value[i];
+    const std::string awhere = where + ".authorizers[" + std::to_string(i) + "]";
+    if (!a.IsObject()) throw std::invalid_argument(awhere + " is not an object");
+    Authorizer z;
+    z.name = member_string(a, "name", awhere, true);
+    z.function = member_string(a, "function", awhere, true);
+    z.identity_source = member_strings(a, "identitySource", awhere);
+    if (auto v = member_string(a, "payloadFormatVersion", awhere, false); !v.empty()) {
+      if (v != "1.0" && v != "2.0") {
+        throw std::invalid_argument(awhere + ".payloadFormatVersion must be 1.0 or 2.0");
+      }
+      z.payload_format_version = v;
+    }
+    auto simple = a.FindMember("enableSimpleResponses");
+    z.simple_responses =
+        simple != a.MemberEnd() && simple->value.IsBool() && simple->value.GetBool();
+    out.push_back(std::move(z));
+  }
+  return out;
+}
+
+// "GET /pets/{id}" -> method and segments; "$default" -> neither.
+void parse_route_key(HttpRoute& route, const std::string& where) {
+  if (route.route_key == "$default") return;
+  size_t space = route.route_key.find(' ');
+  std::string path = space == std::string::npos ? "" : route.route_key.substr(space + 1);
+  if (space == 0 || path.empty() || path[0] != '/') {
+    throw std::invalid_argument(where + ".routeKey must be $default or \"METHOD /path\", got \"" +
+                                route.route_key + "\"");
+  }
+  route.method = route.route_key.substr(0, space);
+  for (auto segment : split_path(path)) route.segments.emplace_back(segment);
+  for (size_t i = 0; i < route.segments.size(); ++i) {
+    const auto& s = route.segments[i];
+    bool greedy = s.size() > 3 && s.front() == '{' && s.substr(s.size() - 2) == "+}";
+    if (greedy && i + 1 != route.segments.size()) {
+      throw std::invalid_argument(where + ".routeKey: a greedy path variable must be last");
+    }
+  }
+}
+
+std::optional<Cors> read_cors(const rapidjson::Value& api, const std::string& where) {
+  auto c = api.FindMember("cors");
+  if (c == api.MemberEnd() || c->value.IsNull()) return std::nullopt;
+  if (!c->value.IsObject()) throw std::invalid_argument(where + ".cors is not an object");
+  const std::string cwhere = where + ".cors";
+  Cors cors;
+  cors.allow_origins = member_strings(c->value, "allowOrigins", cwhere);
+  cors.allow_methods = member_strings(c->value, "allowMethods", cwhere);
+  cors.allow_headers = member_strings(c->value, "allowHeaders", cwhere);
+  cors.expose_headers = member_strings(c->value, "exposeHeaders", cwhere);
+  auto age = c->value.FindMember("maxAge");
+  if (age != c->value.MemberEnd() && age->value.IsInt()) cors.max_age = age->value.GetInt();
+  auto credentials = c->value.FindMember("allowCredentials");
+  cors.allow_credentials = credentials != c->value.MemberEnd() && credentials->value.IsBool() &&
+                           credentials->value.GetBool();
+  return cors;
+}
+
+HttpApi read_http_api(const rapidjson::Value& value, const std::string& where) {
+  if (!value.IsObject()) throw std::invalid_argument(where + " is not an object");
+  HttpApi api;
+  api.api_id = member_string(value, "apiId", where, true);
+  api.name = member_string(value, "name", where, false);
+  if (auto stage = member_string(value, "stage", where, false); !stage.empty()) api.stage = stage;
+  if (api.stage.find('/') != std::string::npos) {
+    throw std::invalid_argument(where + ".stage must be one path segment");
+  }
+  api.authorizers = read_authorizers(value, where);
+  api.cors = read_cors(value, where);
+  auto routes = value.FindMember("routes");
+  if (routes != value.MemberEnd() && !routes->value.IsNull()) {
+    if (!routes->value.IsArray()) throw std::invalid_argument(where + ".routes is not an array");
+    for (rapidjson::SizeType k = 0; k < routes->value.Size(); ++k) {
+      const auto& r = routes->value[k];
+      const std::string rwhere = where + ".routes[" + std::to_string(k) + "]";
+      if (!r.IsObject()) throw std::invalid_argument(rwhere + " is not an object");
+      HttpRoute route;
+      route.route_key = member_string(r, "routeKey", rwhere, true);
+      parse_route_key(route, rwhere);
+      route.function = member_string(r, "function", rwhere, false);
+      route.authorizer = member_string(r, "authorizer", rwhere, false);
+      if (!route.authorizer.empty() && !api.find_authorizer(route.authorizer)) {
+        throw std::invalid_argument(rwhere + ".authorizer \"" + route.authorizer +
+                                    "\" is not an authorizer of the API");
+      }
+      if (auto v = member_string(r, "payloadFormatVersion", rwhere, false); !v.empty()) {
+        if (v != "1.0" && v != "2.0") {
+          throw std::invalid_argument(rwhere + ".payloadFormatVersion must be 1.0 or 2.0");
+        }
+        route.payload_format_version = v;
+      }
+      auto timeout = r.FindMember("timeoutInMillis");
+      if (timeout != r.MemberEnd() && timeout->value.IsInt() && timeout->value.GetInt() > 0) {
+        route.timeout_ms = std::clamp(timeout->value.GetInt(), 50, 30'000);
+      }
+      api.routes.push_back(std::move(route));
+    }
+  }
+  return api;
+}
+
+const Authorizer* find_in(const std::vector<Authorizer>& list, std::string_view name) {
+  for (const auto& a : list) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+const Authorizer* Api::find_authorizer(std::string_view name) const {
+  return find_in(authorizers, name);
+}
+
+const Authorizer* HttpApi::find_authorizer(std::string_view name) const {
+  return find_in(authorizers, name);
+}
+
+std::string HttpApi::domain_name(std::string_view region) const {
+  return api_id + ".execute-api." + std::string(region) + ".amazonaws.com";
+}
 
 const Route* Api::find_route(std::string_view route_key) const {
   for (const auto& route : routes) {
@@ -54,6 +196,14 @@ Plan parse_plan(std::string_view json) {
   Plan plan;
   if (auto r = member_string(doc, "region", "plan", false); !r.empty()) plan.region = r;
   if (auto a = member_string(doc, "accountId", "plan", false); !a.empty()) plan.account_id = a;
+  auto http = doc.FindMember("httpApis");
+  if (http != doc.MemberEnd() && !http->value.IsNull()) {
+    if (!http->value.IsArray()) throw std::invalid_argument("plan.httpApis is not an array");
+    for (rapidjson::SizeType i = 0; i < http->value.Size(); ++i) {
+      plan.http_apis.push_back(
+          read_http_api(http->value[i], "httpApis[" + std::to_string(i) + "]"));
+    }
+  }
   auto apis = doc.FindMember("websocketApis");
   if (apis == doc.MemberEnd() || apis->value.IsNull()) return plan;
   if (!apis->value.IsArray()) throw std::invalid_argument("plan.websocketApis is not an array");
@@ -72,6 +222,7 @@ Plan parse_plan(std::string_view json) {
     if (api.stage.empty() || api.stage.find('/') != std::string::npos) {
       throw std::invalid_argument(where + ".stage must be one path segment");
     }
+    api.authorizers = read_authorizers(value, where);
     auto routes = value.FindMember("routes");
     if (routes != value.MemberEnd() && routes->value.IsArray()) {
       for (rapidjson::SizeType k = 0; k < routes->value.Size(); ++k) {
@@ -83,10 +234,18 @@ Plan parse_plan(std::string_view json) {
         route.function = member_string(r, "function", rwhere, true);
         auto rr = r.FindMember("routeResponse");
         route.route_response = rr != r.MemberEnd() && rr->value.IsBool() && rr->value.GetBool();
-        auto auth = r.FindMember("authorizer");
-        if (auth != r.MemberEnd() && !auth->value.IsNull()) {
-          plan.notices.push_back(rwhere + " (" + route.route_key +
-                                 "): authorizer accepted, not enforced");
+        route.authorizer = member_string(r, "authorizer", rwhere, false);
+        if (!route.authorizer.empty()) {
+          if (!api.find_authorizer(route.authorizer)) {
+            throw std::invalid_argument(rwhere + ".authorizer \"" + route.authorizer +
+                                        "\" is not an authorizer of the API");
+          }
+          // API Gateway runs a WebSocket API's authorizer on $connect only.
+          if (route.route_key != "$connect") {
+            plan.notices.push_back(rwhere + " (" + route.route_key +
+                                   "): an authorizer runs on $connect only; ignored");
+            route.authorizer.clear();
+          }
         }
         api.routes.push_back(std::move(route));
       }

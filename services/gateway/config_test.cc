@@ -44,11 +44,24 @@ TEST(ParsePlan, ErrorsNameTheMember) {
   EXPECT_TRUE(parse_plan(R"({"stackName": "s"})").apis.empty());
 }
 
-TEST(ParsePlan, AuthorizerIsANotice) {
-  Plan plan = parse_plan(R"({"websocketApis": [{"apiId": "x", "stage": "s", "routes": [
-      {"routeKey": "$connect", "function": "f", "authorizer": {"type": "REQUEST"}}]}]})");
+TEST(ParsePlan, Authorizers) {
+  Plan plan = parse_plan(R"({"websocketApis": [{"apiId": "x", "stage": "s",
+      "authorizers": [{"name": "A", "function": "auth", "identitySource":
+                       ["route.request.querystring.token"]}],
+      "routes": [{"routeKey": "$connect", "function": "f", "authorizer": "A"},
+                 {"routeKey": "send", "function": "f", "authorizer": "A"}]}]})");
+  const Api& api = plan.apis.at(0);
+  EXPECT_EQ(api.routes[0].authorizer, "A");
+  ASSERT_NE(api.find_authorizer("A"), nullptr);
+  EXPECT_EQ(api.find_authorizer("A")->identity_source,
+            std::vector<std::string>{"route.request.querystring.token"});
+  // API Gateway runs WebSocket authorizers on $connect only.
+  EXPECT_EQ(api.routes[1].authorizer, "");
   ASSERT_EQ(plan.notices.size(), 1u);
-  EXPECT_NE(plan.notices[0].find("authorizer"), std::string::npos);
+  EXPECT_NE(plan.notices[0].find("$connect only"), std::string::npos);
+  EXPECT_THROW(parse_plan(R"({"websocketApis": [{"apiId": "x", "stage": "s", "routes": [
+      {"routeKey": "$connect", "function": "f", "authorizer": "missing"}]}]})"),
+               std::invalid_argument);
 }
 
 TEST(ResolveTarget, StageAndConnections) {

@@ -50,11 +50,32 @@ void write_pairs(Writer& w, const char* single, const char* multi, const HeaderL
 
 }  // namespace
 
+void write_flat_authorizer(Writer& w, const AuthContext& a) {
+  w.StartObject();
+  if (a.principal_id) {
+    w.Key("principalId");
+    string(w, *a.principal_id);
+  }
+  for (const auto& [k, v] : a.context) {
+    if (a.principal_id && k == "principalId") continue;
+    string(w, k);
+    w.RawValue(v.data(), v.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+}
+
 std::string build_event(const EventInput& in) {
   rapidjson::StringBuffer out;
   Writer w(out);
   w.StartObject();
   using Type = EventInput::Type;
+  if (!in.authorizer_method_arn.empty()) {
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+    w.Key("type");
+    w.String("REQUEST");
+    w.Key("methodArn");
+    string(w, in.authorizer_method_arn);
+  }
   if (in.type == Type::Connect) {
     write_pairs(w, "headers", "multiValueHeaders", in.headers);
     if (!in.query.empty()) {
@@ -73,8 +94,17 @@ std::string build_event(const EventInput& in) {
         {"Host", host}, {"x-api-key", ""}, {"X-Forwarded-For", ""}, {"x-restapi", ""}};
     write_pairs(w, "headers", "multiValueHeaders", fixed);
   }
+  if (!in.authorizer_method_arn.empty()) {
+    w.Key("stageVariables");
+    w.StartObject();
+    w.EndObject();
+  }
   w.Key("requestContext");
   w.StartObject();
+  if (in.authorizer) {
+    w.Key("authorizer");
+    write_flat_authorizer(w, *in.authorizer);
+  }
   w.Key("routeKey");
   string(w, in.route_key);
   if (in.type == Type::Message) {
@@ -127,8 +157,10 @@ std::string build_event(const EventInput& in) {
     w.Key("body");
     string(w, in.body);
   }
-  w.Key("isBase64Encoded");
-  w.Bool(false);
+  if (in.authorizer_method_arn.empty()) {
+    w.Key("isBase64Encoded");
+    w.Bool(false);
+  }
   w.EndObject();
   return {out.GetString(), out.GetSize()};
 }

@@ -7,7 +7,11 @@
 // X-Forwarded-For and x-restapi, the last three empty).
 #pragma once
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +19,14 @@
 namespace gateway {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// What a Lambda authorizer that allowed a request said about it: its principalId (when it
+// returned a policy) and its context, each value kept as JSON text ("\"abc\"", "1", "true").
+struct AuthContext {
+  std::optional<std::string> principal_id;
+  std::vector<std::pair<std::string, std::string>> context;
+  bool has_context = false;  // the response had a context object (HTTP 2.0 writes null if not)
+};
 
 struct EventInput {
   enum class Type { Connect, Message, Disconnect } type = Type::Message;
@@ -28,9 +40,17 @@ struct EventInput {
   std::string body;    // Message
   int disconnect_status_code = 0;
   std::string disconnect_reason;
+  // Every event of a connection its $connect authorizer allowed: requestContext.authorizer.
+  std::optional<AuthContext> authorizer;
+  // Not empty: the event is the authorizer's REQUEST event for $connect (type, methodArn,
+  // stageVariables beside the $connect event's members).
+  std::string authorizer_method_arn;
 };
 
 std::string build_event(const EventInput& input);
+// {"principalId": ..., <context members>}: requestContext.authorizer of a WebSocket event (and
+// of an HTTP API's payload format 1.0), as API Gateway flattens the authorizer's context.
+void write_flat_authorizer(rapidjson::Writer<rapidjson::StringBuffer>& w, const AuthContext& a);
 
 // The frames API Gateway sends a client when a message goes nowhere ("Forbidden") or its
 // integration fails ("Internal server error").

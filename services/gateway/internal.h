@@ -1,5 +1,6 @@
-// The server's internals, shared by server.cc (listener, HTTP, @connections) and
-// connection.cc (one WebSocket connection). Holds Asio types: include it from those two only.
+// The server's internals, shared by server.cc (listeners, HTTP, @connections), connection.cc
+// (one WebSocket connection) and http_server.cc (HTTP APIs). Holds Asio types: include it from
+// those only.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -7,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -26,6 +28,7 @@ struct ConnectionInfo {
   const Api* api = nullptr;
   std::string connection_id, source_ip, user_agent, host;
   int64_t connected_at_ms = 0;
+  std::optional<AuthContext> authorizer;  // what the $connect authorizer allowed it with
 };
 
 class Gateway;
@@ -105,5 +108,8 @@ class Gateway {
 };
 
 void log_line(std::string_view text);
+
+// Serves HTTP API requests on an accepted socket of the HTTP port (http_server.cc).
+void serve_http_api(Gateway& gateway, tcp::socket socket);
 
 }  // namespace gateway

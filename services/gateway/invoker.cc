@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <map>
 
 #include "awsproto/clock.h"
 #include "awsproto/http_client.h"
@@ -36,10 +37,12 @@ Invoker::Invoker(InvokerOptions options) : options_(std::move(options)) {
 
 Invoker::~Invoker() { shutdown(); }
 
-void Invoker::invoke(std::string function, std::string payload, Callback done) {
+void Invoker::invoke(std::string function, std::string payload, Callback done,
+                     std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) timeout = options_.timeout;
   {
     std::lock_guard lock(mutex_);
-    jobs_.push_back({std::move(function), std::move(payload), std::move(done)});
+    jobs_.push_back({std::move(function), std::move(payload), std::move(done), timeout});
   }
   wake_.notify_one();
 }
@@ -57,10 +60,9 @@ void Invoker::shutdown() {
 }
 
 void Invoker::work() {
-  awsproto::HttpClientOptions client_options;
-  // The function may run on (Lambda's maximum is 900 s); the caller is told after this long.
-  client_options.io_timeout = options_.timeout;
-  std::optional<awsproto::HttpClient> client;
+  // One keep-alive client per timeout in use: the function may run on (Lambda's maximum is
+  // 900 s); the caller is told after this long.
+  std::map<int64_t, awsproto::HttpClient> clients;
   while (true) {
     Job job;
     {
@@ -72,8 +74,13 @@ void Invoker::work() {
     }
     InvokeResult result;
     try {
-      if (!client) client.emplace(options_.endpoint, client_options);
-      result = call(*client, job);
+      auto it = clients.find(job.timeout.count());
+      if (it == clients.end()) {
+        awsproto::HttpClientOptions client_options;
+        client_options.io_timeout = job.timeout;
+        it = clients.try_emplace(job.timeout.count(), options_.endpoint, client_options).first;
+      }
+      result = call(it->second, job);
     } catch (const awsproto::HttpError& e) {
       result.ok = false;
       result.error = e.what();
@@ -108,6 +115,8 @@ InvokeResult Invoker::call(awsproto::HttpClient& client, const Job& job) {
   if (auto function_error = response.header("X-Amz-Function-Error")) {
     result.error =
         "function error (" + std::string(*function_error) + "): " + response.body.substr(0, 300);
+    result.function_error = true;
+    result.payload = std::move(response.body);
     return result;
   }
   result.ok = true;

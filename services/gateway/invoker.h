@@ -23,10 +23,11 @@ class HttpClient;
 namespace gateway {
 
 struct InvokeResult {
-  bool ok = false;         // false: Lambda unreachable, an HTTP error, or X-Amz-Function-Error
-  std::string payload;     // the function's result (ok)
-  std::string error;       // why not (for the log)
-  bool timed_out = false;  // no answer within the integration timeout
+  bool ok = false;              // false: Lambda unreachable, an HTTP error, or X-Amz-Function-Error
+  std::string payload;          // the function's result (ok), or its error payload (function_error)
+  bool function_error = false;  // the function ran and failed (X-Amz-Function-Error)
+  std::string error;            // why not (for the log)
+  bool timed_out = false;       // no answer within the integration timeout
 };
 
 // What a proxy integration's result says: {"statusCode": 200, "body": "..."}. A result that is
@@ -55,8 +56,10 @@ class Invoker {
   Invoker(const Invoker&) = delete;
   Invoker& operator=(const Invoker&) = delete;
 
-  // Queues a RequestResponse invocation; `done` runs on a worker thread.
-  void invoke(std::string function, std::string payload, Callback done);
+  // Queues a RequestResponse invocation; `done` runs on a worker thread. `timeout` (when not
+  // zero) replaces the integration timeout for this call (an HTTP API route's TimeoutInMillis).
+  void invoke(std::string function, std::string payload, Callback done,
+              std::chrono::milliseconds timeout = {});
   // Waits until every queued invocation has finished, then stops the workers.
   void shutdown();
 
@@ -64,6 +67,7 @@ class Invoker {
   struct Job {
     std::string function, payload;
     Callback done;
+    std::chrono::milliseconds timeout{};
   };
   void work();
   InvokeResult call(awsproto::HttpClient& client, const Job& job);

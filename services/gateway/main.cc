@@ -1,5 +1,6 @@
-// gateway: API Gateway WebSocket APIs and their @connections management API, for the APIs of a
-// stack plan. See server.h for what it serves and README.md in this folder for the flags.
+// gateway: API Gateway WebSocket APIs with their @connections management API, and HTTP APIs,
+// for the APIs of a stack plan. See server.h for what it serves and README.md in this folder for
+// the flags.
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -16,6 +17,7 @@ namespace {
 int usage(const std::string& problem) {
   std::cerr << "gateway: " << problem << "\n"
             << "usage: gateway --plan FILE --lambda-endpoint URL [--host 127.0.0.1] [--port N]\n"
+               "       [--http-port N]\n"
                "       [--clock-offset SECONDS] [--max-message-bytes N] [--max-frame-bytes N]\n"
                "       [--idle-timeout-s N] [--max-lifetime-s N] [--send-queue-bytes N]\n"
                "       [--workers N] [--integration-timeout-ms 50..29000]\n";
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
         options.host = value;
       } else if (flag == "--port") {
         options.port = static_cast<uint16_t>(std::stoul(value));
+      } else if (flag == "--http-port") {
+        options.http_port = static_cast<uint16_t>(std::stoul(value));
       } else if (flag == "--lambda-endpoint") {
         options.invoker.endpoint = value;
       } else if (flag == "--clock-offset") {

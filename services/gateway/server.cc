@@ -21,6 +21,7 @@
 #include <random>
 
 #include "awsproto/clock.h"
+#include "gateway/authorizer.h"
 #include "gateway/ids.h"
 #include "gateway/internal.h"
 #include "gateway/routing.h"
@@ -229,10 +230,70 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     if (auto q = target_text.find('?'); q != std::string_view::npos) {
       input.query = parse_query(target_text.substr(q + 1));
     }
+    if (!route->authorizer.empty()) return authorize(*route, std::move(input));
+    connect(*route, input);
+  }
+
+  void connect(const Route& route, const EventInput& input) {
     auto self = shared_from_this();
-    gateway_.invoker().invoke(route->function, build_event(input), [self](InvokeResult result) {
+    gateway_.invoker().invoke(route.function, build_event(input), [self](InvokeResult result) {
       net::post(self->gateway_.io(), [self, r = std::move(result)] { self->accept(std::move(r)); });
     });
+  }
+
+  // The handshake's answer when $connect's authorizer (or its identity sources) refuse it.
+  void refuse(int status, std::string_view message) {
+    auto r = error(status, "", message);
+    r.erase("x-amzn-ErrorType");
+    r.keep_alive(false);
+    send(std::move(r));
+  }
+
+  // $connect's REQUEST authorizer: a request without its identity sources is 401 before the
+  // authorizer runs; Allow goes on to $connect with the authorizer's principalId and context
+  // (which every later event of the connection carries), Deny is 403, an "Unauthorized" error
+  // 401, any other failure 500.
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+  void authorize(const Route& route, EventInput input) {
+    const Authorizer* authorizer = info_.api->find_authorizer(route.authorizer);
+    if (!identity_values(authorizer->identity_source, input.headers, input.query)) {
+      return refuse(401, "Unauthorized");
+    }
+    EventInput event = input;
+    event.authorizer_method_arn =
+        websocket_method_arn(gateway_.plan().region, gateway_.plan().account_id, info_.api->api_id,
+                             info_.api->stage, "$connect");
+    std::string arn = event.authorizer_method_arn;
+    auto self = shared_from_this();
+    const Route* r = &route;
+    gateway_.invoker().invoke(
+        authorizer->function, build_event(event),
+        [self, r, arn, input = std::move(input)](InvokeResult result) mutable {
+          net::post(self->gateway_.io(),
+                    [self, r, arn, input = std::move(input), result = std::move(result)]() mutable {
+                      self->authorized(*r, arn, std::move(input), result);
+                    });
+        });
+  }
+
+  void authorized(const Route& route, const std::string& arn, EventInput input,
+                  const InvokeResult& result) {
+    if (!result.ok) {
+      if (result.function_error && is_unauthorized_error(result.payload)) {
+        return refuse(401, "Unauthorized");
+      }
+      log_line("gateway: $connect authorizer failed: " + result.error);
+      return refuse(500, "Internal server error");
+    }
+    AuthDecision d = parse_authorizer_response(result.payload, false, arn);
+    if (d.kind == AuthDecision::Kind::Error) {
+      log_line("gateway: $connect authorizer: " + d.error);
+      return refuse(500, "Internal server error");
+    }
+    if (d.kind == AuthDecision::Kind::Deny) return refuse(403, "Forbidden");
+    info_.authorizer = d.auth;
+    input.authorizer = std::move(d.auth);
+    connect(route, input);
   }
 
   // $connect's verdict: 2xx (or no $connect route) completes the upgrade; another status is
@@ -320,21 +381,42 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ConnectionInfo info_;
 };
 
-void accept_loop(tcp::acceptor& acceptor, Gateway& gateway) {
-  acceptor.async_accept([&acceptor, &gateway](boost::system::error_code ec, tcp::socket socket) {
+using Serve = void (*)(Gateway&, tcp::socket);
+
+void serve_websocket_port(Gateway& gateway, tcp::socket socket) {
+  std::make_shared<HttpSession>(gateway, std::move(socket))->read();
+}
+
+void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
+  acceptor.async_accept([&acceptor, &gateway, serve](boost::system::error_code ec,
+                                                     tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
     if (ec) {
       // Out of file descriptors, say: accepting again at once would spin the I/O thread.
       auto retry = std::make_shared<net::steady_timer>(gateway.io(), std::chrono::milliseconds(50));
-      retry->async_wait([retry, &acceptor, &gateway](boost::system::error_code) {
-        accept_loop(acceptor, gateway);
+      retry->async_wait([retry, &acceptor, &gateway, serve](boost::system::error_code) {
+        accept_loop(acceptor, gateway, serve);
       });
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(gateway, std::move(socket))->read();
-    accept_loop(acceptor, gateway);
+    serve(gateway, std::move(socket));
+    accept_loop(acceptor, gateway, serve);
   });
+}
+
+bool listen(tcp::acceptor& acceptor, const std::string& host, uint16_t port) {
+  try {
+    tcp::endpoint endpoint(net::ip::make_address(host), port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+    return true;
+  } catch (const std::exception& e) {
+    log_line("gateway: cannot listen on " + host + ":" + std::to_string(port) + ": " + e.what());
+    return false;
+  }
 }
 
 }  // namespace
@@ -374,6 +456,7 @@ EventInput Gateway::event_for(const ConnectionInfo& info, EventInput::Type type)
   in.api_id = info.api->api_id;
   in.source_ip = info.source_ip;
   in.user_agent = info.user_agent;
+  in.authorizer = info.authorizer;
   return in;
 }
 
@@ -412,17 +495,10 @@ int run_server(const ServerOptions& options) {
   net::io_context io(1);
   Gateway gateway(io, options);
   tcp::acceptor acceptor(io);
-  try {
-    tcp::endpoint endpoint(net::ip::make_address(options.host), options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen();
-  } catch (const std::exception& e) {
-    log_line("gateway: cannot listen on " + options.host + ":" + std::to_string(options.port) +
-             ": " + e.what());
-    return 1;
-  }
+  if (!listen(acceptor, options.host, options.port)) return 1;
+  tcp::acceptor http_acceptor(io);
+  const bool serve_http = options.http_port || !options.plan.http_apis.empty();
+  if (serve_http && !listen(http_acceptor, options.host, options.http_port.value_or(0))) return 1;
   for (const auto& notice : options.plan.notices) log_line("gateway: notice: " + notice);
   for (const auto& api : options.plan.apis) {
     if (!parse_selection_expression(api.route_selection_expression)) {
@@ -430,7 +506,8 @@ int run_server(const ServerOptions& options) {
                api.route_selection_expression + " not supported; messages go to $default");
     }
   }
-  accept_loop(acceptor, gateway);
+  accept_loop(acceptor, gateway, serve_websocket_port);
+  if (serve_http) accept_loop(http_acceptor, gateway, serve_http_api);
 
   net::steady_timer tick(io);
   std::function<void()> schedule = [&] {
@@ -450,6 +527,7 @@ int run_server(const ServerOptions& options) {
     log_line("gateway: shutting down");
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    http_acceptor.close(ignored);
     tick.cancel();
     gateway.close_all(ws::kGoingAway, "Going away");
     // Let the close frames go out, then stop.
@@ -457,6 +535,11 @@ int run_server(const ServerOptions& options) {
     stop_timer.async_wait([&](boost::system::error_code) { io.stop(); });
   });
 
+  if (serve_http) {
+    auto http_bound = http_acceptor.local_endpoint();
+    log_line("gateway: HTTP APIs on " + http_bound.address().to_string() + ":" +
+             std::to_string(http_bound.port()));
+  }
   auto bound = acceptor.local_endpoint();
   log_line("gateway: listening on " + bound.address().to_string() + ":" +
            std::to_string(bound.port()));

@@ -1,10 +1,11 @@
 // The gateway's server: one port for WebSocket upgrades, the @connections management API and
-// the plane's clock. Everything that touches a socket runs on one I/O thread; functions run on
-// the Invoker's workers and their results are posted back.
+// the plane's clock, and one for HTTP APIs. Everything that touches a socket runs on one I/O
+// thread; functions run on the Invoker's workers and their results are posted back.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "gateway/config.h"
@@ -15,6 +16,8 @@ namespace gateway {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
+  // The HTTP APIs' port. Unset: a free port when the plan has HTTP APIs, none otherwise.
+  std::optional<uint16_t> http_port;
   Plan plan;
   InvokerOptions invoker;
   // API Gateway's quotas:
@@ -28,7 +31,8 @@ struct ServerOptions {
   size_t send_queue_bytes = 1u << 20;
 };
 
-// Listens, logs "gateway: listening on HOST:PORT" on stderr, serves until SIGINT or SIGTERM,
+// Listens, logs "gateway: HTTP APIs on HOST:PORT" (when it serves HTTP APIs) and then
+// "gateway: listening on HOST:PORT" on stderr, serves until SIGINT or SIGTERM,
 // then closes every connection with 1001 ("Going away"), fires their $disconnect and waits for
 // those invocations. Returns the exit code.
 int run_server(const ServerOptions& options);

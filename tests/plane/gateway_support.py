@@ -49,8 +49,8 @@ def chat_api(**overrides):
 
 
 class Gateway:
-    def __init__(self, proc, port, log):
-        self.proc, self.port, self.log = proc, port, log
+    def __init__(self, proc, port, log, http_port=None):
+        self.proc, self.port, self.log, self.http_port = proc, port, log, http_port
 
     def url(self, path="/" + STAGE):
         return "ws://127.0.0.1:%d%s" % (self.port, path)
@@ -89,9 +89,10 @@ class Gateway:
         return self.proc.returncode
 
 
-def start_gateway(tmp_path, lambda_url, apis=None, args=()):
+def start_gateway(tmp_path, lambda_url, apis=None, args=(), http_apis=None):
     plan = {"stackName": "chat", "region": "us-east-1", "accountId": "123456789012",
-            "websocketApis": apis if apis is not None else [chat_api()]}
+            "websocketApis": apis if apis is not None else [chat_api()],
+            "httpApis": http_apis or []}
     plan_file = tmp_path / ("plan-%d.json" % time.monotonic_ns())
     plan_file.write_text(json.dumps(plan))
     proc = subprocess.Popen(
@@ -99,13 +100,15 @@ def start_gateway(tmp_path, lambda_url, apis=None, args=()):
          "--lambda-endpoint", lambda_url, *args],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     log = []
-    port = None
+    port = http_port = None
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
         if not line:
             break
         log.append(line)
+        if "gateway: HTTP APIs on" in line:
+            http_port = int(line.strip().rsplit(":", 1)[1])
         if "gateway: listening on" in line:
             port = int(line.strip().rsplit(":", 1)[1])
             break
@@ -117,7 +120,7 @@ def start_gateway(tmp_path, lambda_url, apis=None, args=()):
         for line in proc.stderr:
             log.append(line)
     threading.Thread(target=drain, daemon=True).start()
-    return Gateway(proc, port, log)
+    return Gateway(proc, port, log, http_port)
 
 
 @pytest.fixture
@@ -140,8 +143,8 @@ def fake():
 def gateway_factory(tmp_path, fake):
     started = []
 
-    def start(apis=None, args=(), lambda_url=None):
-        g = start_gateway(tmp_path, lambda_url or fake.url, apis, args)
+    def start(apis=None, args=(), lambda_url=None, http_apis=None):
+        g = start_gateway(tmp_path, lambda_url or fake.url, apis, args, http_apis)
         started.append(g)
         return g
     yield start

@@ -1,0 +1,51 @@
+// Lambda authorizers of type REQUEST (pure functions, no I/O): the identity sources a request must
+// carry, the ARNs a policy is checked against, and what the authorizer's answer means.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/event.h"
+
+namespace gateway {
+
+// The values of the identity sources, in order, or nullopt when one of them is missing or empty
+// (API Gateway then answers 401 Unauthorized without calling the authorizer). Understood:
+// route.request.header.X / $request.header.X (case-insensitive) and route.request.querystring.X
+// / $request.querystring.X; stage variables and context variables always count as present.
+std::optional<std::vector<std::string>> identity_values(const std::vector<std::string>& sources,
+                                                        const HeaderList& headers,
+                                                        const HeaderList& query);
+
+// "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect" (WebSocket methodArn);
+// "arn:aws:execute-api:...:a1b2c3d4e5/$default/GET/pets/1" (HTTP routeArn).
+std::string websocket_method_arn(std::string_view region, std::string_view account,
+                                 std::string_view api_id, std::string_view stage,
+                                 std::string_view route_key);
+std::string http_route_arn(std::string_view region, std::string_view account,
+                           std::string_view api_id, std::string_view stage, std::string_view method,
+                           std::string_view path);
+
+// An IAM Resource pattern against an ARN: '*' matches any run of characters, '?' one.
+bool arn_matches(std::string_view pattern, std::string_view arn);
+
+struct AuthDecision {
+  enum class Kind { Allow, Deny, Error } kind = Kind::Error;
+  AuthContext auth;   // Allow
+  std::string error;  // Error: why, for the log
+};
+// The authorizer function's result. `simple`: {"isAuthorized": bool, "context": {...}} (HTTP
+// APIs with simple responses); otherwise {"principalId", "policyDocument", "context"}, allowed
+// when a statement allows execute-api:Invoke on `arn` and none denies it. A malformed answer
+// is an Error (API Gateway's 500).
+AuthDecision parse_authorizer_response(std::string_view payload, bool simple, std::string_view arn);
+
+// A function error whose errorMessage is "Unauthorized": API Gateway's 401.
+bool is_unauthorized_error(std::string_view error_payload);
+
+}  // namespace gateway
