@@ -97,6 +97,16 @@ void InvokeApi::shutdown() {
   for (auto& worker : workers_) worker.join();
 }
 
+std::optional<InvocationResult> InvokeApi::invoke_function(const std::string& name,
+                                                           const std::string& payload) {
+  auto it = pools_.find(name);
+  if (it == pools_.end()) return std::nullopt;
+  Invocation invocation;
+  invocation.request_id = new_uuid();
+  invocation.payload = payload;
+  return it->second->invoke(invocation, false);
+}
+
 FunctionPool* InvokeApi::find(const FunctionRef& ref, std::string& error_arn) const {
   error_arn = "arn:aws:lambda:" + host_.region + ":" + host_.account_id + ":function:" + ref.name +
               (ref.qualifier.empty() ? "" : ":" + ref.qualifier);

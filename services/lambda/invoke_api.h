@@ -49,6 +49,10 @@ class InvokeApi {
   ~InvokeApi();
 
   HttpResponse handle(const HttpRequest& request);
+  // An invocation from inside the host (a stream mapping's batch), as RequestResponse: it
+  // waits for an instance at the cap. nullopt for an unknown function or once shut down.
+  std::optional<InvocationResult> invoke_function(const std::string& name,
+                                                  const std::string& payload);
   // Stops the Event workers and every instance.
   void shutdown();
 

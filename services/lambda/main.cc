@@ -1,12 +1,13 @@
 // lambda-host: runs the plan's functions locally the way Lambda runs a custom runtime.
 //   lambda-host --plan FILE [--host 127.0.0.1] [--port N] [--dynamodb-endpoint URL]
 //               [--dynamodb-streams-endpoint URL] [--apigateway-endpoint URL]
-//               [--clock-offset SECONDS] [--max-instances N] [--ca-file PEM]
+//               [--clock-offset SECONDS] [--max-instances N] [--state-dir DIR] [--ca-file PEM]
 #include <signal.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "lambda/http_server.h"
 #include "lambda/invoke_api.h"
 #include "lambda/plan.h"
+#include "triggers/poller.h"
 
 namespace {
 
@@ -39,7 +41,7 @@ long parse_number(const std::string& flag, const std::string& text, long min, lo
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string plan_path, host = "127.0.0.1";
+  std::string plan_path, host = "127.0.0.1", state_dir;
   long port = 0;
   lambda::HostConfig config;
   for (int i = 1; i < argc; ++i) {
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
                                   1000);
     else if (flag == "--ca-file")
       config.ca_file = value;
+    else if (flag == "--state-dir")
+      state_dir = value;
     else if (flag == "--max-instances")
       config.max_instances = static_cast<int>(parse_number(flag, value, 1, 1000));
     else
@@ -105,11 +109,39 @@ int main(int argc, char** argv) {
     lambda::HttpServer server(
         lambda::HttpServerOptions{host, static_cast<uint16_t>(port), 16u << 20},
         [&api](const lambda::HttpRequest& request) { return api.handle(request); });
+    // Stream mappings start once the Invoke API is up; their batches go to the same pools.
+    triggers::PollerOptions options;
+    options.streams_endpoint = !config.dynamodb_streams_endpoint.empty()
+                                   ? config.dynamodb_streams_endpoint
+                                   : config.dynamodb_endpoint;
+    options.region = plan.region;
+    options.credentials = {"ASIALOCALLAMBDAHOST00", "local-lambda-host-secret-access-key",
+                           "local-lambda-host-session-token"};
+    options.state_dir = state_dir;
+    std::unique_ptr<triggers::Poller> poller;
+    if (!plan.mappings.empty()) {
+      if (options.streams_endpoint.empty()) {
+        throw std::invalid_argument(
+            "the plan has stream mappings: --dynamodb-endpoint (or "
+            "--dynamodb-streams-endpoint) is required");
+      }
+      poller = std::make_unique<triggers::Poller>(
+          plan.mappings, options,
+          [&api](const std::string& function, const std::string& payload) {
+            auto result = api.invoke_function(function, payload);
+            if (!result) return triggers::InvokeOutcome{false, false, ""};
+            return triggers::InvokeOutcome{true, result->function_error, result->payload};
+          },
+          [](const std::string& line) { std::cerr << "lambda: " << line << std::endl; });
+      poller->start();
+    }
     std::cerr << "lambda: listening on " << host << ":" << server.port() << " ("
               << plan.functions.size() << " functions)" << std::endl;
     int received = 0;
     sigwait(&signals, &received);
     std::cerr << "lambda: stopping" << std::endl;
+    // The stream pollers first: a batch in flight finishes and its checkpoint is saved.
+    if (poller) poller->stop();
     // Instances first: that ends the invocations the Invoke API's connections wait for.
     api.shutdown();
     server.stop();

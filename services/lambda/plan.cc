@@ -1,6 +1,8 @@
 #include "lambda/plan.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <stdexcept>
 
@@ -37,6 +39,63 @@ std::optional<int> int_member(const Value& object, const char* key, const std::s
   return value;
 }
 
+std::optional<bool> bool_member(const Value& object, const char* key, const std::string& where) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsBool()) throw bad(where + "." + key, "not a boolean");
+  return it->value.GetBool();
+}
+
+// eventSourceMappings[i], with the ranges CreateEventSourceMapping enforces:
+// https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+triggers::MappingConfig parse_mapping(const Value& m, const std::string& where, const Plan& plan) {
+  if (!m.IsObject()) throw bad(where, "not an object");
+  triggers::MappingConfig c;
+  c.logical_id = string_member(m, "logicalId", where, true);
+  if (c.logical_id.empty()) throw bad(where + ".logicalId", "empty");
+  c.function = string_member(m, "function", where, true);
+  bool known = false;
+  for (const auto& f : plan.functions) known = known || f.name == c.function;
+  if (!known) throw bad(where + ".function", "names no function of the plan: " + c.function);
+  c.table_name = string_member(m, "tableName", where, true);
+  if (c.table_name.empty()) throw bad(where + ".tableName", "empty");
+  c.starting_position = string_member(m, "startingPosition", where, true);
+  if (c.starting_position != "TRIM_HORIZON" && c.starting_position != "LATEST") {
+    throw bad(where + ".startingPosition", "not TRIM_HORIZON or LATEST");
+  }
+  c.batch_size = int_member(m, "batchSize", where, 1, 10000).value_or(100);
+  c.maximum_batching_window_in_seconds =
+      int_member(m, "maximumBatchingWindowInSeconds", where, 0, 300).value_or(0);
+  c.maximum_retry_attempts = int_member(m, "maximumRetryAttempts", where, -1, 10000).value_or(-1);
+  c.maximum_record_age_in_seconds =
+      int_member(m, "maximumRecordAgeInSeconds", where, -1, 604800).value_or(-1);
+  if (c.maximum_record_age_in_seconds >= 0 && c.maximum_record_age_in_seconds < 60) {
+    throw bad(where + ".maximumRecordAgeInSeconds", "neither -1 nor in [60, 604800]");
+  }
+  c.bisect_batch_on_function_error =
+      bool_member(m, "bisectBatchOnFunctionError", where).value_or(false);
+  auto types = m.FindMember("functionResponseTypes");
+  if (types != m.MemberEnd() && !types->value.IsNull()) {
+    if (!types->value.IsArray()) throw bad(where + ".functionResponseTypes", "not an array");
+    for (const auto& t : types->value.GetArray()) {
+      if (!t.IsString() || std::string(t.GetString()) != "ReportBatchItemFailures") {
+        throw bad(where + ".functionResponseTypes", "only ReportBatchItemFailures is known");
+      }
+      c.report_batch_item_failures = true;
+    }
+  }
+  auto filter = m.FindMember("filterCriteria");
+  if (filter != m.MemberEnd()) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    filter->value.Accept(w);
+    c.filter_criteria.assign(buffer.GetString(), buffer.GetSize());
+  }
+  c.parallelization_factor = int_member(m, "parallelizationFactor", where, 1, 10).value_or(1);
+  c.enabled = bool_member(m, "enabled", where).value_or(true);
+  return c;
+}
+
 }  // namespace
 
 Plan parse_plan(std::string_view json) {
@@ -48,9 +107,9 @@ Plan parse_plan(std::string_view json) {
   plan.region = string_member(doc, "region", "plan", false, plan.region);
   plan.account_id = string_member(doc, "accountId", "plan", false, plan.account_id);
   auto functions = doc.FindMember("functions");
-  if (functions == doc.MemberEnd() || functions->value.IsNull()) return plan;
-  if (!functions->value.IsArray()) throw bad("functions", "not an array");
-  for (rapidjson::SizeType i = 0; i < functions->value.Size(); ++i) {
+  bool no_functions = functions == doc.MemberEnd() || functions->value.IsNull();
+  if (!no_functions && !functions->value.IsArray()) throw bad("functions", "not an array");
+  for (rapidjson::SizeType i = 0; !no_functions && i < functions->value.Size(); ++i) {
     const Value& f = functions->value[i];
     std::string where = "functions[" + std::to_string(i) + "]";
     if (!f.IsObject()) throw bad(where, "not an object");
@@ -81,6 +140,20 @@ Plan parse_plan(std::string_view json) {
       if (other.name == spec.name) throw bad(where + ".name", "duplicate " + spec.name);
     }
     plan.functions.push_back(std::move(spec));
+  }
+  auto mappings = doc.FindMember("eventSourceMappings");
+  if (mappings != doc.MemberEnd() && !mappings->value.IsNull()) {
+    if (!mappings->value.IsArray()) throw bad("eventSourceMappings", "not an array");
+    for (rapidjson::SizeType i = 0; i < mappings->value.Size(); ++i) {
+      std::string where = "eventSourceMappings[" + std::to_string(i) + "]";
+      triggers::MappingConfig c = parse_mapping(mappings->value[i], where, plan);
+      for (const auto& other : plan.mappings) {
+        if (other.logical_id == c.logical_id) {
+          throw bad(where + ".logicalId", "duplicate " + c.logical_id);
+        }
+      }
+      plan.mappings.push_back(std::move(c));
+    }
   }
   return plan;
 }

@@ -1,5 +1,6 @@
-// The part of the stack plan (schemas/stack-plan.md) the Lambda host reads: functions[], region
-// and accountId. Parsing is a pure function of the text, so that it can be fuzzed.
+// The part of the stack plan (schemas/stack-plan.md) the Lambda host reads: functions[],
+// eventSourceMappings[], region and accountId. Parsing is a pure function of the text, so that it
+// can be fuzzed.
 #pragma once
 
 #include <optional>
@@ -7,6 +8,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "triggers/config.h"
 
 namespace lambda {
 
@@ -22,6 +25,7 @@ struct Plan {
   std::string region = "us-east-1";
   std::string account_id = "123456789012";
   std::vector<FunctionSpec> functions;
+  std::vector<triggers::MappingConfig> mappings;  // eventSourceMappings[], in the plan's order
 };
 
 // Throws std::invalid_argument naming the member at fault ("functions[1].timeout: ...").

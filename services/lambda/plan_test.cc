@@ -62,5 +62,71 @@ TEST(ParsePlan, RejectsBadMembersNamingThem) {
   EXPECT_NE(message(R"({"functions":{}})").find("not an array"), std::string::npos);
 }
 
+TEST(ParsePlan, ReadsStreamMappingsWithLambdaDefaults) {
+  Plan plan = parse_plan(R"({"functions":[{"name":"f","codeUri":"/c"}],
+    "eventSourceMappings":[
+      {"logicalId":"FStream","function":"f","tableLogicalId":"T","tableName":"t",
+       "eventSourceArn":"arn:aws:dynamodb:us-east-1:1:table/t/stream/1970-01-01T00:00:00.000",
+       "startingPosition":"TRIM_HORIZON","batchSize":10,"maximumBatchingWindowInSeconds":2,
+       "maximumRetryAttempts":3,"maximumRecordAgeInSeconds":60,
+       "bisectBatchOnFunctionError":true,"functionResponseTypes":["ReportBatchItemFailures"],
+       "filterCriteria":{"Filters":[{"Pattern":"{\"eventName\":[\"INSERT\"]}"}]},
+       "enabled":false,"parallelizationFactor":4},
+      {"logicalId":"Other","function":"f","tableName":"t","startingPosition":"LATEST"}]})");
+  ASSERT_EQ(plan.mappings.size(), 2u);
+  const triggers::MappingConfig& m = plan.mappings[0];
+  EXPECT_EQ(m.logical_id, "FStream");
+  EXPECT_EQ(m.function, "f");
+  EXPECT_EQ(m.table_name, "t");
+  EXPECT_EQ(m.starting_position, "TRIM_HORIZON");
+  EXPECT_EQ(m.batch_size, 10);
+  EXPECT_EQ(m.maximum_batching_window_in_seconds, 2);
+  EXPECT_EQ(m.maximum_retry_attempts, 3);
+  EXPECT_EQ(m.maximum_record_age_in_seconds, 60);
+  EXPECT_TRUE(m.bisect_batch_on_function_error);
+  EXPECT_TRUE(m.report_batch_item_failures);
+  EXPECT_EQ(m.filter_criteria, R"({"Filters":[{"Pattern":"{\"eventName\":[\"INSERT\"]}"}]})");
+  EXPECT_FALSE(m.enabled);
+  EXPECT_EQ(m.parallelization_factor, 4);
+  const triggers::MappingConfig& d = plan.mappings[1];
+  EXPECT_EQ(d.batch_size, 100);
+  EXPECT_EQ(d.maximum_retry_attempts, -1);
+  EXPECT_EQ(d.maximum_record_age_in_seconds, -1);
+  EXPECT_FALSE(d.report_batch_item_failures);
+  EXPECT_EQ(d.filter_criteria, "null");
+  EXPECT_TRUE(d.enabled);
+}
+
+TEST(ParsePlan, StreamMappingErrorsNameTheMember) {
+  auto error = [](const std::string& mapping) {
+    try {
+      parse_plan(R"({"functions":[{"name":"f","codeUri":"/c"}],"eventSourceMappings":[)" + mapping +
+                 "]}");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  std::string base =
+      R"("logicalId":"M","function":"f","tableName":"t","startingPosition":"LATEST")";
+  EXPECT_EQ(error("{" + base + R"(,"batchSize":0})"),
+            "plan: eventSourceMappings[0].batchSize: out of range [1, 10000]");
+  EXPECT_EQ(error("{" + base + R"(,"maximumRecordAgeInSeconds":59})"),
+            "plan: eventSourceMappings[0].maximumRecordAgeInSeconds: neither -1 nor in [60, "
+            "604800]");
+  EXPECT_EQ(error("{" + base + R"(,"parallelizationFactor":11})"),
+            "plan: eventSourceMappings[0].parallelizationFactor: out of range [1, 10]");
+  EXPECT_EQ(
+      error(R"({"logicalId":"M","function":"g","tableName":"t","startingPosition":"LATEST"})"),
+      "plan: eventSourceMappings[0].function: names no function of the plan: g");
+  EXPECT_EQ(error(R"({"logicalId":"M","function":"f","tableName":"t","startingPosition":"AT"})"),
+            "plan: eventSourceMappings[0].startingPosition: not TRIM_HORIZON or LATEST");
+  EXPECT_EQ(error("{" + base + "},{" + base + "}"),
+            "plan: eventSourceMappings[1].logicalId: duplicate M");
+  EXPECT_EQ(error("{" + base + R"(,"functionResponseTypes":["X"]})"),
+            "plan: eventSourceMappings[0].functionResponseTypes: only ReportBatchItemFailures is "
+            "known");
+}
+
 }  // namespace
 }  // namespace lambda

@@ -21,27 +21,11 @@
 #include <vector>
 
 #include "triggers/checkpoints.h"
+#include "triggers/config.h"
 #include "triggers/records.h"
 #include "triggers/streams_client.h"
 
 namespace triggers {
-
-// The plan's eventSourceMappings[] entry (schemas/stack-plan.md); defaults are Lambda's.
-struct MappingConfig {
-  std::string logical_id;
-  std::string function;
-  std::string table_name;
-  std::string starting_position = "LATEST";  // or TRIM_HORIZON
-  int batch_size = 100;                      // 1-10000
-  int maximum_batching_window_in_seconds = 0;
-  int maximum_retry_attempts = -1;         // -1: until the record expires
-  int maximum_record_age_in_seconds = -1;  // -1: until the record expires (24 h)
-  bool bisect_batch_on_function_error = false;
-  bool report_batch_item_failures = false;  // FunctionResponseTypes: [ReportBatchItemFailures]
-  std::string filter_criteria = "null";     // JSON text, as in the plan
-  int parallelization_factor = 1;
-  bool enabled = true;
-};
 
 // What invoking the function gave: `ok` false when it could not be invoked at all (the host is
 // stopping); `function_error` for X-Amz-Function-Error (a thrown error, a crash, a timeout).

@@ -1,0 +1,50 @@
+// libFuzzer target over the triggers' parsers of bytes from outside: a GetRecords record (the
+// emulator's or anyone's answer), a function's batch response, and a checkpoint file. The first
+// byte picks the parser.
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "triggers/checkpoints.h"
+#include "triggers/records.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  switch (data[0] % 3) {
+    case 0: {
+      rapidjson::Document doc;
+      doc.Parse(text.data(), text.size());
+      if (doc.HasParseError()) break;
+      try {
+        triggers::Record r = triggers::to_lambda_record(doc, "arn:aws:dynamodb:us-east-1:1:t");
+        rapidjson::Document back;
+        back.Parse(r.json.data(), r.json.size());
+        if (back.HasParseError()) __builtin_trap();  // the event must stay JSON
+      } catch (const std::invalid_argument&) {
+      }
+      break;
+    }
+    case 1: {
+      std::vector<triggers::Record> batch(3);
+      batch[0].sequence = "100";
+      batch[1].sequence = "101";
+      batch[2].sequence = "102";
+      auto v = triggers::parse_batch_response(text, batch, 0, 3);
+      if (v.kind == triggers::BatchVerdict::Kind::Partial && v.first_failed >= 3) __builtin_trap();
+      break;
+    }
+    case 2:
+      try {
+        triggers::MappingCheckpoint c = triggers::checkpoint_from_json(text);
+        triggers::checkpoint_from_json(triggers::to_json(c));
+      } catch (const std::invalid_argument&) {
+      }
+      break;
+  }
+  return 0;
+}
