@@ -13,6 +13,12 @@ and nothing is started.
                 [--gateway-port N] [--lambda-port N] [--parameter-overrides K=V ...]
                 [--stack-name NAME] [--region R] [--clock-offset SECONDS]
 
+The plane's local CA and a server certificate for the loopback and AWS host names are made
+once in DATA-DIR/tls (services/pki's plane-ca; for an in-memory run too: certificates are not
+data, and a CA trusted once stays trusted); `ready: ca PATH` names the CA, and the functions get
+DATA-DIR/tls/bundle.pem (the system's CAs and the local one) as AWS_CA_BUNDLE, SSL_CERT_FILE and
+NODE_EXTRA_CA_CERTS.
+
 Ports default to 8000 (the emulator, as DynamoDB Local), 3001 (the Lambda Invoke API, as
 `sam local start-lambda`) and 3002 (WebSocket APIs and @connections); 0 picks a free one.
 """
@@ -93,6 +99,16 @@ def plan_stack(args, plan_path):
     return json.loads(r.stdout)
 
 
+def make_certificates(args, region):
+    """The CA, server certificate and bundle in DATA-DIR/tls: {"ca", "cert", "key", "bundle"}."""
+    r = subprocess.run([str(BIN / "plane-ca"), "--dir", str(pathlib.Path(args.data_dir) / "tls"),
+                        "--region", region], capture_output=True, text=True)
+    sys.stderr.write(r.stderr)  # what it created or replaced, and why
+    if r.returncode != 0:
+        raise SystemExit(2)
+    return dict(line.split(": ", 1) for line in r.stdout.splitlines() if ": " in line)
+
+
 def create_tables(plan, endpoint):
     """Creates each table of the plan unless it exists (a restart keeps the data), with its TTL."""
     import boto3
@@ -144,6 +160,7 @@ def main():
     plan = plan_stack(args, data / "plan.json")
     for notice in plan.get("notices", []):
         print(f"template: {notice}", file=sys.stderr)
+    tls = make_certificates(args, plan["region"])
 
     children = []
     stopping = threading.Event()
@@ -167,7 +184,7 @@ def main():
         host = Child("lambda-host", [str(BIN / "lambda-host"), "--plan", str(data / "plan.json"),
                                      "--port", str(args.lambda_port), "--dynamodb-endpoint", ddb,
                                      "--apigateway-endpoint", f"http://127.0.0.1:{gateway_port}",
-                                     *clock])
+                                     "--ca-file", tls["bundle"], *clock])
         children.append(host)
         lambda_url = f"http://127.0.0.1:{host.wait_listening()}"
         gateway = Child("gateway", [str(BIN / "gateway"), "--plan", str(data / "plan.json"),
@@ -180,6 +197,7 @@ def main():
         for out in plan.get("outputs", []):
             local = local_url(out["value"], plan, gateway_port)
             print(f"output: {out['name']} = {out['value']}" + (f" (here: {local})" if local else ""))
+        print(f"ready: ca {tls['ca']}")
         print(f"ready: dynamodb {ddb}")
         for api in plan.get("websocketApis", []):
             print(f"ready: websocket {api['name']} ws://127.0.0.1:{gateway_port}/{api['stage']}")
