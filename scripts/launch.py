@@ -10,7 +10,7 @@ half up is worse than one that is down. A bad template gets its one error line f
 and nothing is started.
 
     scripts/run --template FILE [--data-dir DIR | --in-memory] [--emulator-port N]
-                [--gateway-port N] [--lambda-port N] [--parameter-overrides K=V ...]
+                [--gateway-port N] [--http-port N] [--lambda-port N] [--parameter-overrides K=V ...]
                 [--stack-name NAME] [--region R] [--clock-offset SECONDS]
 
 The plane's local CA and a server certificate for the loopback and AWS host names are made
@@ -20,7 +20,8 @@ DATA-DIR/tls/bundle.pem (the system's CAs and the local one) as AWS_CA_BUNDLE, S
 NODE_EXTRA_CA_CERTS.
 
 Ports default to 8000 (the emulator, as DynamoDB Local), 3001 (the Lambda Invoke API, as
-`sam local start-lambda`) and 3002 (WebSocket APIs and @connections); 0 picks a free one.
+`sam local start-lambda`), 3002 (WebSocket APIs and @connections) and 3003 (HTTP APIs, when the
+template has any); 0 picks a free one.
 """
 import argparse
 import ctypes
@@ -129,15 +130,24 @@ def create_tables(plan, endpoint):
                     "Enabled": True, "AttributeName": ttl["AttributeName"]})
 
 
-def local_url(value, plan, gateway_port):
+def local_url(value, plan, gateway_port, http_port=None):
     """The local URL that stands for an output's execute-api URL, or None."""
-    m = re.match(r"wss?://([a-z0-9]+)\.execute-api\.[^/]+(/.*)?$", str(value))
+    m = re.match(r"(wss?|https?)://([a-z0-9]+)\.execute-api\.[^/]+(/.*)?$", str(value))
     if not m:
         return None
     for api in plan.get("websocketApis", []):
-        if api["apiId"] == m.group(1):
-            return f"ws://127.0.0.1:{gateway_port}{m.group(2) or '/' + api['stage']}"
+        if api["apiId"] == m.group(2) and m.group(1).startswith("ws"):
+            return f"ws://127.0.0.1:{gateway_port}{m.group(3) or '/' + api['stage']}"
+    for api in plan.get("httpApis", []):
+        if api["apiId"] == m.group(2) and m.group(1).startswith("http") and http_port:
+            return f"http://127.0.0.1:{http_port}{m.group(3) or '/'}"
     return None
+
+
+def http_url(api, http_port):
+    """An HTTP API's invoke URL here: the $default stage is served at the root."""
+    stage = api.get("stage") or "$default"
+    return f"http://127.0.0.1:{http_port}/" + ("" if stage == "$default" else stage)
 
 
 def main():
@@ -147,6 +157,7 @@ def main():
     ap.add_argument("--in-memory", action="store_true")
     ap.add_argument("--emulator-port", type=int, default=8000)
     ap.add_argument("--gateway-port", type=int, default=3002)
+    ap.add_argument("--http-port", type=int, default=3003)
     ap.add_argument("--lambda-port", type=int, default=3001)
     ap.add_argument("--parameter-overrides", nargs="*", default=[])
     ap.add_argument("--stack-name", default="")
@@ -187,21 +198,26 @@ def main():
                                      "--ca-file", tls["bundle"], *clock])
         children.append(host)
         lambda_url = f"http://127.0.0.1:{host.wait_listening()}"
+        http_apis = plan.get("httpApis", [])
+        http_port = (args.http_port or free_port()) if http_apis else None
+        http = ["--http-port", str(http_port)] if http_apis else []
         gateway = Child("gateway", [str(BIN / "gateway"), "--plan", str(data / "plan.json"),
-                                    "--port", str(gateway_port), "--lambda-endpoint", lambda_url,
-                                    *clock])
+                                    "--port", str(gateway_port), *http,
+                                    "--lambda-endpoint", lambda_url, *clock])
         children.append(gateway)
         gateway.wait_listening()
 
         # The stack's outputs, then the ready lines: `ready: lambda` is the last line printed.
         for out in plan.get("outputs", []):
-            local = local_url(out["value"], plan, gateway_port)
+            local = local_url(out["value"], plan, gateway_port, http_port)
             print(f"output: {out['name']} = {out['value']}" + (f" (here: {local})" if local else ""))
         print(f"ready: ca {tls['ca']}")
         print(f"ready: dynamodb {ddb}")
         for api in plan.get("websocketApis", []):
             print(f"ready: websocket {api['name']} ws://127.0.0.1:{gateway_port}/{api['stage']}")
             print(f"ready: connections {api['name']} http://127.0.0.1:{gateway_port}/{api['stage']}")
+        for api in http_apis:
+            print(f"ready: http {api['name']} {http_url(api, http_port)}")
         print(f"ready: lambda {lambda_url}")
         sys.stdout.flush()
 
