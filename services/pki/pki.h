@@ -43,7 +43,8 @@ std::vector<std::string> server_names(const Options& options);
 // by it: P-256, 825 days at most (the most Apple's and the browsers' rules accept), serverAuth,
 // server_names(). Reuses what is there when the server certificate verifies against the CA,
 // holds every name and is not within 30 days of expiry; otherwise re-issues it. The CA is
-// replaced only when it is unreadable, not a CA, or expired. Every file is written to a temp
+// replaced only when it is unreadable, not a CA, or expired (or within 30 days of it: it could
+// sign nothing that lasts). DIR/bundle.pem is rewritten when its bytes would change. Every file is written to a temp
 // file and renamed, under a lock on DIR/.lock, so two processes starting together never see
 // half a file or mix one's key with the other's certificate. Throws std::runtime_error naming
 // the path and OpenSSL's reason.
