@@ -44,10 +44,10 @@ std::vector<std::string> server_names(const Options& options);
 // server_names(). Reuses what is there when the server certificate verifies against the CA,
 // holds every name and is not within 30 days of expiry; otherwise re-issues it. The CA is
 // replaced only when it is unreadable, not a CA, or expired (or within 30 days of it: it could
-// sign nothing that lasts). DIR/bundle.pem is rewritten when its bytes would change. Every file is written to a temp
-// file and renamed, under a lock on DIR/.lock, so two processes starting together never see
-// half a file or mix one's key with the other's certificate. Throws std::runtime_error naming
-// the path and OpenSSL's reason.
+// sign nothing that lasts). DIR/bundle.pem is rewritten when its bytes would change. Every file is
+// written to a temp file and renamed, under a lock on DIR/.lock, so two processes starting together
+// never see half a file or mix one's key with the other's certificate. Throws std::runtime_error
+// naming the path and OpenSSL's reason.
 Paths ensure(const Options& options);
 
 }  // namespace pki
