@@ -1,13 +1,17 @@
 // libFuzzer target over the gateway's pure parsers: client WebSocket frames and their
 // reassembly into messages, close payloads, the plan, request targets, route selection on a
-// message body, a function's proxy result and query strings. The first byte picks the parser.
+// message body, a function's proxy result and query strings; HTTP API targets and route
+// matching, the HTTP response mappings (formats 2.0 and 1.0), authorizer responses, and the
+// events built from a request. The first byte picks the parser.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string_view>
 
+#include "gateway/authorizer.h"
 #include "gateway/config.h"
 #include "gateway/frame.h"
+#include "gateway/http_api.h"
 #include "gateway/invoker.h"
 #include "gateway/routing.h"
 
@@ -20,8 +24,54 @@ const gateway::Plan& sample_plan() {
      "routes":[{"routeKey":"$connect","function":"c"},{"routeKey":"send","function":"s",
                "routeResponse":true},{"routeKey":"$default","function":"d"}]},
     {"name":"other","apiId":"zzzzzzzzzz","stage":"prod",
-     "routeSelectionExpression":"${request.body.a.b}","routes":[]}]})");
+     "routeSelectionExpression":"${request.body.a.b}","routes":[]}],
+    "httpApis":[{"apiId":"h1h2h3h4h5","stage":"$default",
+     "cors":{"allowOrigins":["https://*.example.com"],"allowMethods":["*"]},
+     "routes":[{"routeKey":"GET /pets/{id}","function":"p"},{"routeKey":"ANY /{proxy+}",
+               "function":"a"},{"routeKey":"GET /pets/dog/1","function":"e"},
+               {"routeKey":"$default","function":"d"}]},
+     {"apiId":"n1n2n3n4n5","stage":"dev","routes":[{"routeKey":"POST /x/{a}/{b+}",
+      "function":"x"}]}]})");
   return plan;
+}
+
+// "METHOD PATH?QUERY\nheader: value\n...\n\nbody": routed, then both events built from it.
+void http_request(std::string_view text) {
+  size_t end = text.find("\n\n");
+  std::string_view head = text.substr(0, end);
+  gateway::HttpRequestInput in;
+  size_t line_end = head.find('\n');
+  std::string_view line = head.substr(0, line_end);
+  size_t space = line.find(' ');
+  in.method = std::string(line.substr(0, space));
+  std::string_view target = space == std::string_view::npos ? "" : line.substr(space + 1);
+  in.raw_path = std::string(target.substr(0, target.find('?')));
+  if (auto q = target.find('?'); q != std::string_view::npos) in.raw_query = target.substr(q + 1);
+  while (line_end != std::string_view::npos) {
+    head.remove_prefix(line_end + 1);
+    line_end = head.find('\n');
+    std::string_view h = head.substr(0, line_end);
+    size_t colon = h.find(':');
+    if (colon != std::string_view::npos) {
+      in.headers.emplace_back(std::string(h.substr(0, colon)), std::string(h.substr(colon + 1)));
+    }
+  }
+  if (end != std::string_view::npos) in.body = text.substr(end + 2);
+  auto target_api = gateway::resolve_http_target(sample_plan(), "", in.raw_path);
+  if (target_api.api) {
+    auto m = gateway::match_route(*target_api.api, in.method, target_api.path);
+    in.path_parameters = m.path_parameters;
+    if (target_api.api->cors) {
+      gateway::cors_preflight_headers(*target_api.api->cors, in.headers);
+      gateway::cors_response_headers(*target_api.api->cors, in.headers);
+    }
+  }
+  gateway::build_http_event_v2(in);
+  gateway::build_http_event_v1(in);
+  gateway::AuthorizerEventInput a{"arn", {"x"}};
+  gateway::build_http_event_v2(in, &a);
+  gateway::identity_values({"$request.header.Authorization", "route.request.querystring.t"},
+                           in.headers, gateway::parse_query(in.raw_query));
 }
 
 void frames(std::string_view bytes) {
@@ -41,7 +91,7 @@ void frames(std::string_view bytes) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 9) {
     case 0: frames(text); break;
     case 1:
       // An empty payload reads as 1005 ("no status"), which is never sent: nothing to re-encode.
@@ -68,6 +118,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 4:
       for (const auto& api : sample_plan().apis) gateway::select_route(api, text);
       gateway::parse_selection_expression(text);
+      break;
+    case 6: http_request(text); break;
+    case 7:
+      gateway::map_response_v2(text);
+      gateway::map_response_v1(text);
+      break;
+    case 8:
+      gateway::parse_authorizer_response(text, false, "arn:aws:execute-api:r:1:a/s/$connect");
+      gateway::parse_authorizer_response(text, true, "");
+      gateway::is_unauthorized_error(text);
       break;
     default:
       gateway::parse_proxy_result(text);
