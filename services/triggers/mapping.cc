@@ -121,6 +121,10 @@ void MappingRunner::choose_latest() {
       }
     }
     checkpoint_.shards[info.id] = c;
+    if (!c.done) {
+      log_("mapping " + config_.logical_id + ": LATEST is shard " + info.id + " after " +
+           (c.after.empty() ? "its start" : c.after));
+    }
   }
   choose_latest_ = false;
   save();
