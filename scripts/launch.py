@@ -17,7 +17,8 @@ The plane's local CA and a server certificate for the loopback and AWS host name
 once in DATA-DIR/tls (services/pki's plane-ca; for an in-memory run too: certificates are not
 data, and a CA trusted once stays trusted); `ready: ca PATH` names the CA, and the functions get
 DATA-DIR/tls/bundle.pem (the system's CAs and the local one) as AWS_CA_BUNDLE, SSL_CERT_FILE and
-NODE_EXTRA_CA_CERTS.
+NODE_EXTRA_CA_CERTS. The gateway serves that certificate on its ports: each speaks wss:// and
+https:// beside ws:// and http:// (the client's first bytes tell which).
 
 Ports default to 8000 (the emulator, as DynamoDB Local), 3001 (the Lambda Invoke API, as
 `sam local start-lambda`), 3002 (WebSocket APIs and @connections) and 3003 (HTTP APIs, when the
@@ -192,9 +193,12 @@ def main():
 
         # The host gives the functions the gateway's address before the gateway listens.
         gateway_port = args.gateway_port or free_port()
+        # Stream mappings' checkpoints beside the data (none in memory: a fresh start each run).
+        state = [] if args.in_memory else ["--state-dir", str(data / "lambda")]
         host = Child("lambda-host", [str(BIN / "lambda-host"), "--plan", str(data / "plan.json"),
                                      "--port", str(args.lambda_port), "--dynamodb-endpoint", ddb,
                                      "--apigateway-endpoint", f"http://127.0.0.1:{gateway_port}",
+                                     *state,
                                      "--ca-file", tls["bundle"], *clock])
         children.append(host)
         lambda_url = f"http://127.0.0.1:{host.wait_listening()}"
@@ -203,6 +207,7 @@ def main():
         http = ["--http-port", str(http_port)] if http_apis else []
         gateway = Child("gateway", [str(BIN / "gateway"), "--plan", str(data / "plan.json"),
                                     "--port", str(gateway_port), *http,
+                                    "--tls-cert", tls["cert"], "--tls-key", tls["key"],
                                     "--lambda-endpoint", lambda_url, *clock])
         children.append(gateway)
         gateway.wait_listening()

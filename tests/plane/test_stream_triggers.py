@@ -320,3 +320,50 @@ def test_resumes_after_kill_9_without_skipping_a_record(emulator, stacks, tmp_pa
     redelivered = [i for i in after if i in before]
     assert len(redelivered) <= 2, (before, after)
     assert before + [i for i in after if i not in before] == ["r%02d" % i for i in range(12)]
+
+
+def test_the_launcher_runs_a_templates_stream_trigger_with_its_checkpoints(tmp_path):
+    """scripts/run --template: the table created, the host given --state-dir DATA/lambda."""
+    import sys
+    records = tmp_path / "records.jsonl"
+    data = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / "launch.py"), "--template",
+         str(REPO / "tests" / "plane" / "templates" / "stream_triggers.yaml"),
+         "--data-dir", str(data), "--emulator-port", "0", "--gateway-port", "0",
+         "--lambda-port", "0", "--parameter-overrides", "RecordFile=" + str(records)],
+        stdout=subprocess.PIPE, stderr=open(tmp_path / "launch.log", "wb"), text=True)
+    try:
+        ready = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "lambda" not in ready:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("ready: "):
+                words = line.split()
+                ready[words[1]] = words[-1]
+        assert "lambda" in ready, (tmp_path / "launch.log").read_text()
+        ddb = boto3.client("dynamodb", endpoint_url=ready["dynamodb"], region_name=REGION,
+                           aws_access_key_id="any", aws_secret_access_key="any")
+        ddb.put_item(TableName="stream-events", Item={"id": {"S": "one"}})
+        ddb.put_item(TableName="stream-events", Item={"id": {"S": "one"}, "v": {"N": "2"}})
+        ddb.put_item(TableName="stream-events", Item={"id": {"S": "two"}})
+        deadline = time.monotonic() + 10
+        ids = []
+        while time.monotonic() < deadline:
+            if records.exists():
+                ids = [i for line in records.read_text().splitlines()
+                       for i in json.loads(line)["ids"]]
+            if ids == ["one", "two"]:
+                break
+            time.sleep(0.05)
+        assert ids == ["one", "two"], (tmp_path / "launch.log").read_text()  # the MODIFY filtered
+        checkpoint = json.loads((data / "lambda" / "RecorderStream.json").read_text())
+        # The real stream (the plan's placeholder label resolved through the table).
+        assert ":table/stream-events/stream/" in checkpoint["streamArn"]
+        assert not checkpoint["streamArn"].endswith("1970-01-01T00:00:00.000")
+        assert list(checkpoint["shards"].values())[0]["after"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
