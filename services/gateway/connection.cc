@@ -12,10 +12,9 @@
 
 namespace gateway {
 
-Connection::Connection(Gateway& gateway, tcp::socket socket, std::string leftover,
-                       ConnectionInfo info)
+Connection::Connection(Gateway& gateway, Stream stream, std::string leftover, ConnectionInfo info)
     : gateway_(gateway),
-      socket_(std::move(socket)),
+      socket_(std::move(stream)),
       in_(std::move(leftover)),
       assembler_(gateway.options().max_message_bytes),
       info_(std::move(info)),
@@ -236,10 +235,8 @@ void Connection::close_socket() {
   if (state_ == State::Open) end(ws::kAbnormal, "Connection Closed Abnormally");
   if (state_ == State::Closed) return;
   state_ = State::Closed;
-  boost::system::error_code ignored;
   linger_.cancel();
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  socket_.close();
   // out_ stays until the connection is destroyed: a write in flight still points into it.
 }
 

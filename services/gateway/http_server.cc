@@ -42,8 +42,8 @@ std::string trace_id(int64_t now_ms) {
 
 class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
  public:
-  HttpApiSession(Gateway& gateway, tcp::socket socket)
-      : gateway_(gateway), socket_(std::move(socket)) {}
+  HttpApiSession(Gateway& gateway, Stream stream, beast::flat_buffer buffer)
+      : gateway_(gateway), socket_(std::move(stream)), buffer_(std::move(buffer)) {}
 
   void read() {
     parser_.emplace();
@@ -77,14 +77,14 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
       in_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     boost::system::error_code ignored;
-    auto remote = socket_.remote_endpoint(ignored);
-    auto local = socket_.local_endpoint(ignored);
+    auto remote = socket_.socket().remote_endpoint(ignored);
+    auto local = socket_.socket().local_endpoint(ignored);
     in_.source_ip = ignored ? "" : remote.address().to_string();
     // What API Gateway adds before the function sees the request.
     in_.headers.emplace_back("x-amzn-trace-id", trace_id(now));
     in_.headers.emplace_back("x-forwarded-for", in_.source_ip);
     in_.headers.emplace_back("x-forwarded-port", std::to_string(local.port()));
-    in_.headers.emplace_back("x-forwarded-proto", "http");
+    in_.headers.emplace_back("x-forwarded-proto", socket_.secure() ? "https" : "http");
     in_.user_agent = header_value(in_.headers, "user-agent").value_or("");
     in_.protocol = request.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
     in_.body = std::move(request.body());
@@ -224,14 +224,10 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
     return out;
   }
 
-  void close() {
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
+  void close() { socket_.close(); }
 
   Gateway& gateway_;
-  tcp::socket socket_;
+  Stream socket_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
@@ -244,8 +240,8 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
 
 }  // namespace
 
-void serve_http_api(Gateway& gateway, tcp::socket socket) {
-  std::make_shared<HttpApiSession>(gateway, std::move(socket))->read();
+void serve_http_api(Gateway& gateway, Stream stream, beast::flat_buffer buffer) {
+  std::make_shared<HttpApiSession>(gateway, std::move(stream), std::move(buffer))->read();
 }
 
 }  // namespace gateway

@@ -17,6 +17,7 @@
 #include "gateway/frame.h"
 #include "gateway/invoker.h"
 #include "gateway/server.h"
+#include "gateway/tls.h"
 
 namespace gateway {
 
@@ -35,7 +36,7 @@ class Gateway;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Gateway& gateway, tcp::socket socket, std::string leftover, ConnectionInfo info);
+  Connection(Gateway& gateway, Stream stream, std::string leftover, ConnectionInfo info);
   // Begins reading frames (after the 101 response was written).
   void start();
   // Queues a text frame. False when the connection is closed or has just been closed because
@@ -62,7 +63,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void close_socket();
 
   Gateway& gateway_;
-  tcp::socket socket_;
+  Stream socket_;
   std::string in_;  // bytes read and not yet parsed
   ws::MessageAssembler assembler_;
   ConnectionInfo info_;
@@ -86,6 +87,8 @@ class Gateway {
   const ServerOptions& options() const { return options_; }
   const Plan& plan() const { return options_.plan; }
   Invoker& invoker() { return invoker_; }
+  // The server certificate's context when --tls-cert is given (else null: plain text only).
+  net::ssl::context* tls_context() { return tls_.get(); }
 
   void add(const std::shared_ptr<Connection>& connection);
   void remove(const std::string& connection_id);
@@ -104,12 +107,13 @@ class Gateway {
   net::io_context& io_;
   const ServerOptions& options_;
   Invoker invoker_;
+  std::shared_ptr<net::ssl::context> tls_;
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;
 };
 
 void log_line(std::string_view text);
 
 // Serves HTTP API requests on an accepted socket of the HTTP port (http_server.cc).
-void serve_http_api(Gateway& gateway, tcp::socket socket);
+void serve_http_api(Gateway& gateway, Stream stream, boost::beast::flat_buffer buffer);
 
 }  // namespace gateway

@@ -17,7 +17,7 @@ namespace {
 int usage(const std::string& problem) {
   std::cerr << "gateway: " << problem << "\n"
             << "usage: gateway --plan FILE --lambda-endpoint URL [--host 127.0.0.1] [--port N]\n"
-               "       [--http-port N]\n"
+               "       [--http-port N] [--tls-cert PEM --tls-key PEM]\n"
                "       [--clock-offset SECONDS] [--max-message-bytes N] [--max-frame-bytes N]\n"
                "       [--idle-timeout-s N] [--max-lifetime-s N] [--send-queue-bytes N]\n"
                "       [--workers N] [--integration-timeout-ms 50..29000]\n";
@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
         options.port = static_cast<uint16_t>(std::stoul(value));
       } else if (flag == "--http-port") {
         options.http_port = static_cast<uint16_t>(std::stoul(value));
+      } else if (flag == "--tls-cert") {
+        options.tls_cert_file = value;
+      } else if (flag == "--tls-key") {
+        options.tls_key_file = value;
       } else if (flag == "--lambda-endpoint") {
         options.invoker.endpoint = value;
       } else if (flag == "--clock-offset") {
@@ -74,6 +78,9 @@ int main(int argc, char** argv) {
   }
   if (plan_file.empty()) return usage("--plan is required");
   if (options.invoker.endpoint.empty()) return usage("--lambda-endpoint is required");
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return usage("--tls-cert and --tls-key go together");
+  }
   std::ifstream in(plan_file);
   if (!in) return usage("cannot read " + plan_file);
   std::stringstream text;

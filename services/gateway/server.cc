@@ -72,8 +72,8 @@ std::string trace_id(int64_t now_ms) {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(Gateway& gateway, tcp::socket socket)
-      : gateway_(gateway), socket_(std::move(socket)) {}
+  HttpSession(Gateway& gateway, Stream stream, beast::flat_buffer buffer)
+      : gateway_(gateway), socket_(std::move(stream)), buffer_(std::move(buffer)) {}
 
   void read() {
     parser_.emplace();
@@ -209,7 +209,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     info.connection_id = new_id();
     info.connected_at_ms = awsproto::Clock::now_ms();
     boost::system::error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
+    auto remote = socket_.socket().remote_endpoint(ec);
     info.source_ip = ec ? "" : remote.address().to_string();
     info.user_agent = std::string(request_[http::field::user_agent]);
     info.host = std::string(request_[http::field::host]);
@@ -221,11 +221,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     for (const auto& field : request_) {
       input.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    auto local = socket_.local_endpoint(ec);
+    auto local = socket_.socket().local_endpoint(ec);
     input.headers.emplace_back("X-Amzn-Trace-Id", trace_id(info.connected_at_ms));
     input.headers.emplace_back("X-Forwarded-For", info.source_ip);
     input.headers.emplace_back("X-Forwarded-Port", ec ? "" : std::to_string(local.port()));
-    input.headers.emplace_back("X-Forwarded-Proto", "http");
+    input.headers.emplace_back("X-Forwarded-Proto", socket_.secure() ? "https" : "http");
     std::string_view target_text = request_.target();
     if (auto q = target_text.find('?'); q != std::string_view::npos) {
       input.query = parse_query(target_text.substr(q + 1));
@@ -369,22 +369,21 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   void close() {
     boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket_.close();
   }
 
   Gateway& gateway_;
-  tcp::socket socket_;
+  Stream socket_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
   ConnectionInfo info_;
 };
 
-using Serve = void (*)(Gateway&, tcp::socket);
+using Serve = void (*)(Gateway&, Stream, beast::flat_buffer);
 
-void serve_websocket_port(Gateway& gateway, tcp::socket socket) {
-  std::make_shared<HttpSession>(gateway, std::move(socket))->read();
+void serve_websocket_port(Gateway& gateway, Stream stream, beast::flat_buffer buffer) {
+  std::make_shared<HttpSession>(gateway, std::move(stream), std::move(buffer))->read();
 }
 
 void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
@@ -400,7 +399,11 @@ void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    serve(gateway, std::move(socket));
+    // Plain or TLS: the client's first bytes say (a client silent for 30 s is dropped).
+    start_stream(std::move(socket), gateway.tls_context(), std::chrono::seconds(30),
+                 [&gateway, serve](Stream stream, beast::flat_buffer buffer) {
+                   serve(gateway, std::move(stream), std::move(buffer));
+                 });
     accept_loop(acceptor, gateway, serve);
   });
 }
@@ -428,7 +431,11 @@ void log_line(std::string_view text) {
 }
 
 Gateway::Gateway(net::io_context& io, const ServerOptions& options)
-    : io_(io), options_(options), invoker_(options.invoker) {}
+    : io_(io), options_(options), invoker_(options.invoker) {
+  if (!options.tls_cert_file.empty()) {
+    tls_ = server_tls_context(options.tls_cert_file, options.tls_key_file);
+  }
+}
 
 void Gateway::add(const std::shared_ptr<Connection>& connection) {
   connections_[connection->info().connection_id] = connection;
@@ -493,7 +500,14 @@ void Gateway::close_all(uint16_t code, std::string_view reason) {
 
 int run_server(const ServerOptions& options) {
   net::io_context io(1);
-  Gateway gateway(io, options);
+  std::optional<Gateway> made;
+  try {
+    made.emplace(io, options);
+  } catch (const std::exception& e) {
+    log_line(std::string("gateway: ") + e.what());
+    return 1;
+  }
+  Gateway& gateway = *made;
   tcp::acceptor acceptor(io);
   if (!listen(acceptor, options.host, options.port)) return 1;
   tcp::acceptor http_acceptor(io);

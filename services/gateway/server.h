@@ -20,6 +20,9 @@ struct ServerOptions {
   std::optional<uint16_t> http_port;
   Plan plan;
   InvokerOptions invoker;
+  // PEM files of the server certificate (services/pki makes them): with them every port also
+  // speaks TLS (wss://, https://), told apart from plain text by the client's first bytes.
+  std::string tls_cert_file, tls_key_file;
   // API Gateway's quotas:
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html
   size_t max_message_bytes = 128 * 1024;
