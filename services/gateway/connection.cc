@@ -129,6 +129,11 @@ void Connection::on_message(std::string body) {
     send_text(error_frame("Forbidden", info_.connection_id, input.request_id));
     return;
   }
+  if (pending_messages_ >= gateway_.options().max_pending_messages) {
+    send_text(error_frame("Too Many Requests", info_.connection_id, input.request_id));
+    return;
+  }
+  ++pending_messages_;
   input.route_key = selection.route_key;
   input.message_id = new_id();
   input.body = std::move(body);
@@ -140,7 +145,9 @@ void Connection::on_message(std::string body) {
       [weak, route_response, request_id, &io = gateway_.io()](InvokeResult result) {
         net::post(io, [weak, route_response, request_id, result = std::move(result)] {
           auto self = weak.lock();
-          if (!self || !self->open()) return;
+          if (!self) return;
+          --self->pending_messages_;
+          if (!self->open()) return;
           if (!result.ok) {
             log_line("gateway: integration failed for " + self->info_.connection_id + ": " +
                      result.error);

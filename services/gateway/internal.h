@@ -69,6 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionInfo info_;
   State state_ = State::Open;
   int64_t last_active_ms_ = 0;
+  size_t pending_messages_ = 0;  // route invocations not answered yet
   std::deque<std::string> out_;
   size_t out_bytes_ = 0;
   bool writing_ = false;
@@ -102,12 +103,16 @@ class Gateway {
   // Closes connections past the idle timeout or the maximum lifetime (on the plane's clock).
   void check_limits();
   void close_all(uint16_t code, std::string_view reason);
+  // Shutting down: connections approved from now on are closed once upgraded.
+  void stop_accepting() { stopping_ = true; }
+  bool stopping() const { return stopping_; }
 
  private:
   net::io_context& io_;
   const ServerOptions& options_;
   Invoker invoker_;
   std::shared_ptr<net::ssl::context> tls_;
+  bool stopping_ = false;
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;
 };
 

@@ -47,6 +47,14 @@ void Invoker::invoke(std::string function, std::string payload, Callback done,
   wake_.notify_one();
 }
 
+void Invoker::invoke_first(std::string function, std::string payload, Callback done) {
+  {
+    std::lock_guard lock(mutex_);
+    first_.push_back({std::move(function), std::move(payload), std::move(done), options_.timeout});
+  }
+  wake_.notify_one();
+}
+
 void Invoker::shutdown() {
   {
     std::lock_guard lock(mutex_);
@@ -67,10 +75,11 @@ void Invoker::work() {
     Job job;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
-      if (jobs_.empty()) return;  // stopping, and nothing left to do
-      job = std::move(jobs_.front());
-      jobs_.pop_front();
+      wake_.wait(lock, [&] { return stopping_ || !jobs_.empty() || !first_.empty(); });
+      std::deque<Job>& queue = first_.empty() ? jobs_ : first_;
+      if (queue.empty()) return;  // stopping, and nothing left to do
+      job = std::move(queue.front());
+      queue.pop_front();
     }
     InvokeResult result;
     try {

@@ -60,6 +60,9 @@ class Invoker {
   // zero) replaces the integration timeout for this call (an HTTP API route's TimeoutInMillis).
   void invoke(std::string function, std::string payload, Callback done,
               std::chrono::milliseconds timeout = {});
+  // The same, ahead of every invocation queued with invoke(): $disconnect, which must not wait
+  // behind a flood of messages (and runs however many are queued).
+  void invoke_first(std::string function, std::string payload, Callback done);
   // Waits until every queued invocation has finished, then stops the workers.
   void shutdown();
 
@@ -76,6 +79,7 @@ class Invoker {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;
+  std::deque<Job> first_;  // invoke_first()'s, taken before jobs_
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

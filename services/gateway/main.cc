@@ -20,6 +20,7 @@ int usage(const std::string& problem) {
                "       [--http-port N] [--tls-cert PEM --tls-key PEM]\n"
                "       [--clock-offset SECONDS] [--max-message-bytes N] [--max-frame-bytes N]\n"
                "       [--idle-timeout-s N] [--max-lifetime-s N] [--send-queue-bytes N]\n"
+               "       [--max-pending-messages N]\n"
                "       [--workers N] [--integration-timeout-ms 50..29000]\n";
   return 2;
 }
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
         options.idle_timeout_ms = static_cast<int64_t>(std::stod(value) * 1000);
       } else if (flag == "--max-lifetime-s") {
         options.max_lifetime_ms = static_cast<int64_t>(std::stod(value) * 1000);
+      } else if (flag == "--max-pending-messages") {
+        options.max_pending_messages = std::stoul(value);
       } else if (flag == "--send-queue-bytes") {
         options.send_queue_bytes = std::stoul(value);
       } else if (flag == "--integration-timeout-ms") {

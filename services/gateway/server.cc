@@ -341,6 +341,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                                        beast::buffers_to_string(self->buffer_.data()), self->info_);
       self->gateway_.add(connection);
       connection->start();
+      // Approved while the gateway was stopping: closed as the others were, with its
+      // $disconnect.
+      if (self->gateway_.stopping()) connection->close(ws::kGoingAway, "Going away");
     });
   }
 
@@ -475,7 +478,7 @@ void Gateway::fire_disconnect(const ConnectionInfo& info, int code, std::string_
   input.disconnect_status_code = code;
   input.disconnect_reason = std::string(reason);
   std::string id = info.connection_id;
-  invoker_.invoke(route->function, build_event(input), [id](InvokeResult result) {
+  invoker_.invoke_first(route->function, build_event(input), [id](InvokeResult result) {
     if (!result.ok) log_line("gateway: $disconnect failed for " + id + ": " + result.error);
   });
 }
@@ -543,6 +546,7 @@ int run_server(const ServerOptions& options) {
     acceptor.close(ignored);
     http_acceptor.close(ignored);
     tick.cancel();
+    gateway.stop_accepting();
     gateway.close_all(ws::kGoingAway, "Going away");
     // Let the close frames go out, then stop.
     stop_timer.expires_after(std::chrono::milliseconds(300));

@@ -32,6 +32,12 @@ struct ServerOptions {
   // Bytes of frames queued for one client beyond the one being written. A client that lets
   // more pile up is closed (1001, "Going away") and later posts to it get 410.
   size_t send_queue_bytes = 1u << 20;
+  // Messages of one connection whose route invocation has not answered yet. One more is not
+  // invoked: the client gets the "Too Many Requests" frame (API Gateway's throttling answer,
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-protect.html;
+  // AWS throttles per account and stage, a laptop per connection) and the connection stays
+  // open, so that one client's flood cannot queue the functions' work without end.
+  size_t max_pending_messages = 100;
 };
 
 // Listens, logs "gateway: HTTP APIs on HOST:PORT" (when it serves HTTP APIs) and then
