@@ -6,6 +6,8 @@
 
 #include <cctype>
 
+#include "gateway/config.h"
+
 namespace gateway {
 namespace {
 
@@ -36,7 +38,7 @@ bool any_matches(const rapidjson::Value& v, std::string_view value, bool arn) {
   auto one = [&](const rapidjson::Value& s) {
     if (!s.IsString()) return false;
     std::string_view p(s.GetString(), s.GetStringLength());
-    return arn ? arn_matches(p, value)
+    return arn ? wildcard_match(p, value)
                : (p == "*" || iequals(p, value) || iequals(p, "execute-api:*"));
   };
   if (v.IsArray()) {
@@ -110,25 +112,6 @@ std::string http_route_arn(std::string_view region, std::string_view account,
   if (p.empty() || p[0] != '/') p = "/" + p;
   return "arn:aws:execute-api:" + std::string(region) + ":" + std::string(account) + ":" +
          std::string(api_id) + "/" + std::string(stage) + "/" + std::string(method) + p;
-}
-
-bool arn_matches(std::string_view pattern, std::string_view arn) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < arn.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == arn[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 AuthDecision parse_authorizer_response(std::string_view payload, bool simple,

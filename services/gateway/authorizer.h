@@ -31,9 +31,6 @@ std::string http_route_arn(std::string_view region, std::string_view account,
                            std::string_view api_id, std::string_view stage, std::string_view method,
                            std::string_view path);
 
-// An IAM Resource pattern against an ARN: '*' matches any run of characters, '?' one.
-bool arn_matches(std::string_view pattern, std::string_view arn);
-
 struct AuthDecision {
   enum class Kind { Allow, Deny, Error } kind = Kind::Error;
   AuthContext auth;   // Allow

@@ -1,4 +1,5 @@
 #include "gateway/authorizer.h"
+#include "gateway/config.h"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -28,11 +29,11 @@ TEST(Arns, Forms) {
   EXPECT_EQ(websocket_method_arn("us-east-1", "123456789012", "abc", "prod", "$connect"), kArn);
   EXPECT_EQ(http_route_arn("us-east-1", "1", "abc", "$default", "GET", "/pets/1"),
             "arn:aws:execute-api:us-east-1:1:abc/$default/GET/pets/1");
-  EXPECT_TRUE(arn_matches("arn:aws:execute-api:*:*:abc/*", kArn));
-  EXPECT_TRUE(arn_matches("*", kArn));
-  EXPECT_TRUE(arn_matches(kArn, kArn));
-  EXPECT_FALSE(arn_matches("arn:aws:execute-api:us-east-1:123456789012:other/*", kArn));
-  EXPECT_TRUE(arn_matches("arn:aws:execute-api:us-east-1:123456789012:abc/pro?/$connect", kArn));
+  EXPECT_TRUE(wildcard_match("arn:aws:execute-api:*:*:abc/*", kArn));
+  EXPECT_TRUE(wildcard_match("*", kArn));
+  EXPECT_TRUE(wildcard_match(kArn, kArn));
+  EXPECT_FALSE(wildcard_match("arn:aws:execute-api:us-east-1:123456789012:other/*", kArn));
+  EXPECT_TRUE(wildcard_match("arn:aws:execute-api:us-east-1:123456789012:abc/pro?/$connect", kArn));
 }
 
 std::string policy(const std::string& effect, const std::string& resource,

@@ -98,4 +98,11 @@ using awsproto::percent_decode;
 // "a=1&b=x%20y&a=2" -> [("a","1"),("b","x y"),("a","2")] (decoded; a name without '=' has "").
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
 
+// "/a//b/" -> ["a", "b"]: a path's segments, without empty ones.
+std::vector<std::string_view> split_path(std::string_view path);
+
+// '*' matches any run of characters (none too), '?' any one: IAM Resource patterns, CORS
+// origins.
+bool wildcard_match(std::string_view pattern, std::string_view text);
+
 }  // namespace gateway

@@ -30,22 +30,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && lower(a) == lower(b);
 }
 
-std::vector<std::string_view> segments_of(std::string_view path) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 bool is_variable(std::string_view s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; }
 bool is_greedy(std::string_view s) {
   return is_variable(s) && s.size() > 3 && s[s.size() - 2] == '+';
@@ -161,31 +145,12 @@ void write_lambda_authorizer(Writer& w, const AuthContext& a) {
   w.EndObject();
 }
 
-bool glob(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p, ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 std::optional<std::string> allowed_origin(const Cors& cors, const HeaderList& headers) {
   auto origin = header_value(headers, "origin");
   if (!origin) return std::nullopt;
   for (const auto& o : cors.allow_origins) {
     if (o == "*") return cors.allow_credentials ? *origin : "*";
-    if (glob(o, *origin)) return *origin;
+    if (wildcard_match(o, *origin)) return *origin;
   }
   return std::nullopt;
 }
@@ -307,7 +272,7 @@ std::string message_body(std::string_view message) {
 
 HttpTarget resolve_http_target(const Plan& plan, std::string_view host, std::string_view path) {
   HttpTarget target;
-  auto segments = segments_of(path);
+  auto segments = split_path(path);
   std::string_view host_name = host.substr(0, host.find(':'));
   const HttpApi* by_host = nullptr;
   for (const auto& api : plan.http_apis) {
@@ -345,7 +310,7 @@ HttpTarget resolve_http_target(const Plan& plan, std::string_view host, std::str
 
 RouteMatch match_route(const HttpApi& api, std::string_view method, std::string_view path) {
   RouteMatch best;
-  auto request = segments_of(path);
+  auto request = split_path(path);
   // Per segment: 0 literal, 1 variable, 2 greedy; then 0 for the method, 1 for ANY.
   std::vector<int> best_rank;
   for (const auto& route : api.routes) {
