@@ -46,4 +46,14 @@ std::string iso8601_ms(int64_t epoch_ms) {
   return out;
 }
 
+std::string trace_id(int64_t now_ms) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char out[64];
+  std::snprintf(out, sizeof out, "Root=1-%08llx-%08llx%016llx",
+                static_cast<unsigned long long>(now_ms / 1000),
+                static_cast<unsigned long long>(random() & 0xFFFFFFFFu),
+                static_cast<unsigned long long>(random()));
+  return out;
+}
+
 }  // namespace gateway

@@ -11,6 +11,10 @@ namespace gateway {
 // are random; a '=' in a path is sent as %3D by the SDKs.
 std::string new_id();
 
+// X-Amzn-Trace-Id's value: "Root=1-5e6722a7-cc2x4f0046db7ae98d2f7e1a", the epoch seconds in
+// hex, then 96 random bits.
+std::string trace_id(int64_t now_ms);
+
 // "09/Feb/2021:03:55:44 +0000" (requestTime, the common log format, always UTC).
 std::string clf_time(int64_t epoch_ms);
 // "2026-12-01T12:00:00.000Z" (GetConnection's connectedAt and lastActiveAt).

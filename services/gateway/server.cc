@@ -59,17 +59,6 @@ std::string json_message(std::string_view message) {
   return out.GetString();
 }
 
-// "Root=1-5e6722a7-cc2x4f0046db7ae98d2f7e1a": the epoch seconds in hex, then 96 random bits.
-std::string trace_id(int64_t now_ms) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  char out[64];
-  std::snprintf(out, sizeof out, "Root=1-%08llx-%08llx%016llx",
-                static_cast<unsigned long long>(now_ms / 1000),
-                static_cast<unsigned long long>(random() & 0xFFFFFFFFu),
-                static_cast<unsigned long long>(random()));
-  return out;
-}
-
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Gateway& gateway, Stream stream, beast::flat_buffer buffer)
