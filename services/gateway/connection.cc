@@ -73,7 +73,8 @@ void Connection::on_bytes() {
       if (state_ == State::Open) {
         close(out.close_code, out.close_code == ws::kTooBig            ? "Message too big"
                               : out.close_code == ws::kUnsupportedData ? "Unsupported data"
-                                                                       : "Protocol error");
+                              : out.close_code == ws::kInvalidPayload ? "Invalid frame payload data"
+                                                                      : "Protocol error");
       }
       continue;
     }

@@ -98,12 +98,50 @@ MessageAssembler::Output MessageAssembler::feed(Frame frame) {
   }
   buffer_ += frame.payload;
   if (!frame.fin) return out;
+  if (message_opcode_ == kText && !valid_utf8(buffer_)) {
+    return fail(kInvalidPayload, "text message is not valid UTF-8");
+  }
   in_message_ = false;
   out.kind = Output::Kind::Message;
   out.opcode = message_opcode_;
   out.payload = std::move(buffer_);
   buffer_.clear();
   return out;
+}
+
+bool valid_utf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  while (i < n) {
+    const uint8_t b = byte(i);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t more;
+    uint8_t lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (b >= 0xC2 && b <= 0xDF) {
+      more = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      more = 2;
+      if (b == 0xE0) lo = 0xA0;  // overlong
+      if (b == 0xED) hi = 0x9F;  // UTF-16 surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      more = 3;
+      if (b == 0xF0) lo = 0x90;  // overlong
+      if (b == 0xF4) hi = 0x8F;  // past U+10FFFF
+    } else {
+      return false;  // a continuation byte, C0/C1 (overlong) or F5-FF
+    }
+    if (n - i <= more) return false;
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return false;
+    for (size_t k = 2; k <= more; ++k) {
+      if ((byte(i + k) & 0xC0) != 0x80) return false;
+    }
+    i += more + 1;
+  }
+  return true;
 }
 
 std::string encode_frame(uint8_t opcode, std::string_view payload) {

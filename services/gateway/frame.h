@@ -52,7 +52,9 @@ struct FrameResult {
 // (1009), before its bytes arrive.
 FrameResult parse_frame(std::string_view bytes, size_t max_frame_bytes);
 
-// Joins fragments into messages and enforces the message limit. Control frames pass through.
+// Joins fragments into messages and enforces the message limit. Control frames pass through. A
+// text message whose bytes, once joined, are not UTF-8 fails with 1007 (RFC 6455 5.6 and 8.1: a
+// fragment may end inside a code point, the whole message may not).
 class MessageAssembler {
  public:
   explicit MessageAssembler(size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
@@ -73,6 +75,9 @@ class MessageAssembler {
   uint8_t message_opcode_ = 0;
   std::string buffer_;
 };
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
+bool valid_utf8(std::string_view text);
 
 // A server frame (unmasked, final).
 std::string encode_frame(uint8_t opcode, std::string_view payload);

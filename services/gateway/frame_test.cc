@@ -105,6 +105,49 @@ TEST(MessageAssembler, BinaryIsUnsupportedData) {
   EXPECT_EQ(r.close_code, kUnsupportedData);
 }
 
+TEST(Utf8, WellFormedAndMalformed) {
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"));  // é, €, 😀
+  EXPECT_TRUE(valid_utf8("\xED\x9F\xBF"));                               // U+D7FF
+  EXPECT_TRUE(valid_utf8("\xEE\x80\x80"));                               // U+E000
+  EXPECT_TRUE(valid_utf8("\xF4\x8F\xBF\xBF"));                           // U+10FFFF
+  EXPECT_FALSE(valid_utf8("\x80"));                                      // lone continuation
+  EXPECT_FALSE(valid_utf8("\xC3"));                                      // cut short
+  EXPECT_FALSE(valid_utf8("\xE2\x82"));
+  EXPECT_FALSE(valid_utf8("\xC3\x28"));  // bad continuation
+  EXPECT_FALSE(valid_utf8("\xC0\xAF"));  // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xE0\x80\xAF"));
+  EXPECT_FALSE(valid_utf8("\xF0\x80\x80\xAF"));
+  EXPECT_FALSE(valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(valid_utf8("\xF4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(valid_utf8("\xF5\x80\x80\x80"));
+  EXPECT_FALSE(valid_utf8("\xFF"));
+  EXPECT_FALSE(valid_utf8(std::string_view("a\0\xFE", 3)));
+}
+
+TEST(MessageAssembler, TextMustBeUtf8OnceJoined) {
+  using Kind = MessageAssembler::Output::Kind;
+  // A code point split across fragments is fine: only the whole message counts.
+  MessageAssembler a(100);
+  EXPECT_EQ(a.feed({false, kText, "\xE2"}).kind, Kind::None);
+  EXPECT_EQ(a.feed({false, kContinuation, "\x82"}).kind, Kind::None);
+  auto euro = a.feed({true, kContinuation, "\xAC!"});
+  ASSERT_EQ(euro.kind, Kind::Message);
+  EXPECT_EQ(euro.payload, "\xE2\x82\xAC!");
+  // A message that ends inside a code point, or holds a bad byte, fails with 1007.
+  auto cut = a.feed({true, kText, "ok \xE2\x82"});
+  EXPECT_EQ(cut.kind, Kind::Error);
+  EXPECT_EQ(cut.close_code, kInvalidPayload);
+  MessageAssembler b(100);
+  EXPECT_EQ(b.feed({false, kText, "fine"}).kind, Kind::None);
+  auto bad = b.feed({true, kContinuation, "\xFF"});
+  EXPECT_EQ(bad.kind, Kind::Error);
+  EXPECT_EQ(bad.close_code, kInvalidPayload);
+  // Control frames are not text messages.
+  EXPECT_EQ(b.feed({true, kPing, "\xFF"}).kind, Kind::Control);
+}
+
 TEST(MessageAssembler, ContinuationWithoutStartAndInterleavedMessages) {
   MessageAssembler a(100);
   EXPECT_EQ(a.feed({true, kContinuation, "x"}).close_code, kProtocolError);

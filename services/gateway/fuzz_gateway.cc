@@ -83,6 +83,11 @@ void frames(std::string_view bytes) {
     bytes.remove_prefix(r.consumed);
     auto out = assembler.feed(std::move(r.frame));
     if (out.kind == gateway::ws::MessageAssembler::Output::Kind::Error) break;
+    // A text message reaches a route only when it is UTF-8.
+    if (out.kind == gateway::ws::MessageAssembler::Output::Kind::Message &&
+        out.opcode == gateway::ws::kText && !gateway::ws::valid_utf8(out.payload)) {
+      __builtin_trap();
+    }
   }
 }
 
@@ -131,6 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     default:
       gateway::parse_proxy_result(text);
+      gateway::ws::valid_utf8(text);
       gateway::parse_query(text);
       gateway::percent_decode(text);
   }
