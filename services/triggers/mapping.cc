@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <utility>
 
 #include "awsproto/clock.h"
 
@@ -21,6 +22,16 @@ std::string error_text(const std::exception& e) {
 
 }  // namespace
 
+size_t lane_of(std::string_view item_key, int lanes) {
+  if (lanes <= 1) return 0;
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : item_key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<size_t>(h % static_cast<uint64_t>(lanes));
+}
+
 int64_t retry_delay_ms(int failures) {
   if (failures < 1) failures = 1;
   if (failures > 7) return 60'000;
@@ -28,13 +39,77 @@ int64_t retry_delay_ms(int failures) {
 }
 
 MappingRunner::MappingRunner(MappingConfig config, StreamsApi& api, Invoker invoke,
-                             CheckpointStore& store, RecordFilter filter, Logger log)
+                             CheckpointStore& store, RecordFilter filter, Logger log,
+                             std::function<void()> wake)
     : config_(std::move(config)),
       api_(api),
       invoke_(std::move(invoke)),
       store_(store),
       filter_(std::move(filter)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      wake_(std::move(wake)) {
+  config_.parallelization_factor = std::clamp(config_.parallelization_factor, 1, 10);
+  if (config_.parallelization_factor > 1) {
+    for (int i = 0; i < config_.parallelization_factor; ++i)
+      workers_.emplace_back([this] { work(); });
+  }
+}
+
+MappingRunner::~MappingRunner() {
+  {
+    std::lock_guard lock(work_mutex_);
+    closing_ = true;
+    jobs_.clear();  // not started: read again from the checkpoint next time
+  }
+  work_cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  take_outcomes();
+}
+
+// A worker: invokes the function for one batch at a time. It touches nothing but the job and the
+// outcome queue; step()'s thread applies the outcome.
+void MappingRunner::work() {
+  std::unique_lock lock(work_mutex_);
+  for (;;) {
+    work_cv_.wait(lock, [this] { return closing_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    InvokeOutcome out;
+    try {
+      out = invoke_(config_.function, job.payload);
+    } catch (const std::exception& e) {
+      out.ok = false;
+      out.payload = e.what();
+    }
+    lock.lock();
+    outcomes_.push_back(Outcome{job.shard, job.lane, std::move(out)});
+    if (wake_) {
+      lock.unlock();
+      wake_();
+      lock.lock();
+    }
+  }
+}
+
+void MappingRunner::take_outcomes() {
+  std::deque<Outcome> ready;
+  {
+    std::lock_guard lock(work_mutex_);
+    ready.swap(outcomes_);
+  }
+  for (auto& o : ready) {
+    --in_flight_;
+    for (auto& [id, s] : active_) {
+      if (s->serial != o.shard) continue;
+      Lane& lane = s->lanes[o.lane];
+      size_t count = std::exchange(lane.sent, 0);
+      settle(*s, lane, count, std::move(o.out));
+      break;
+    }
+  }
+}
 
 std::vector<std::string> MappingRunner::active_shards() const {
   std::vector<std::string> ids;
@@ -183,6 +258,9 @@ bool MappingRunner::refresh_shards(int64_t now) {
     }
     auto s = std::make_unique<Shard>();
     s->id = info.id;
+    s->serial = next_serial_++;
+    s->lanes.resize(static_cast<size_t>(config_.parallelization_factor));
+    for (size_t i = 0; i < s->lanes.size(); ++i) s->lanes[i].index = i;
     if (c != checkpoint_.shards.end()) s->read_after = s->read_through = c->second.after;
     active_.emplace(info.id, std::move(s));
   }
@@ -190,6 +268,7 @@ bool MappingRunner::refresh_shards(int64_t now) {
 }
 
 int64_t MappingRunner::step() {
+  take_outcomes();
   int64_t now = awsproto::Clock::now_ms();
   if (stream_arn_.empty() && !find_stream(now)) return std::max<int64_t>(1, next_find_at_ - now);
   if (now >= next_describe_at_ && !refresh_shards(now)) {
@@ -199,7 +278,7 @@ int64_t MappingRunner::step() {
   for (auto it = active_.begin(); it != active_.end();) {
     Shard& s = *it->second;
     int64_t w = step_shard(s, now);
-    if ((s.end || s.gone) && s.pending.empty()) {
+    if ((s.end || s.gone) && s.slots.empty()) {
       ShardCheckpoint& c = checkpoint_.shards[s.id];
       c.done = true;
       if (!s.read_through.empty()) c.after = s.read_through;
@@ -232,8 +311,7 @@ bool MappingRunner::read(Shard& s, int64_t now) {
         s.iterator = api_.get_shard_iterator(stream_arn_, s.id, "TRIM_HORIZON", "");
       }
     }
-    int want = static_cast<int>(
-        std::min<size_t>(1000, static_cast<size_t>(config_.batch_size) - s.pending.size()));
+    int want = static_cast<int>(std::min<size_t>(1000, read_room(s)));
     GetRecordsResult r = api_.get_records(s.iterator, std::max(1, want));
     s.error_logged = false;
     size_t got = 0;
@@ -254,8 +332,11 @@ bool MappingRunner::read(Shard& s, int64_t now) {
         // Filtered out: never delivered, never retried; the checkpoint moves past it.
         if (!filter_(doc)) continue;
       }
-      if (s.pending.empty()) s.window_start = now;
-      s.pending.push_back(std::move(rec));
+      Lane& lane = s.lanes[lane_of(rec.key, static_cast<int>(s.lanes.size()))];
+      rec.position = s.next_position++;
+      s.slots.push_back(Slot{rec.sequence, false});
+      if (lane.pending.empty()) lane.window_start = now;
+      lane.pending.push_back(std::move(rec));
     }
     if (r.next_iterator) {
       s.iterator = *r.next_iterator;
@@ -291,24 +372,34 @@ bool MappingRunner::read(Shard& s, int64_t now) {
   }
 }
 
-void MappingRunner::drop_expired(Shard& s, int64_t now) {
+void MappingRunner::drop_expired(Shard& s, Lane& lane, int64_t now) {
   int64_t max_age_ms = config_.maximum_record_age_in_seconds < 0
                            ? kStreamRetentionMs
                            : int64_t{config_.maximum_record_age_in_seconds} * 1000;
   size_t n = 0;
-  while (n < s.pending.size() && s.pending[n].created_ms > 0 &&
-         now - s.pending[n].created_ms > max_age_ms) {
+  while (n < lane.pending.size() && lane.pending[n].created_ms > 0 &&
+         now - lane.pending[n].created_ms > max_age_ms) {
     ++n;
   }
   if (n == 0) return;
-  s.segments.clear();
-  drop(s, n, "older than the maximum record age (" + std::to_string(max_age_ms / 1000) + " s)");
-  s.retry_at = 0;
+  lane.segments.clear();
+  drop(s, lane, n,
+       "older than the maximum record age (" + std::to_string(max_age_ms / 1000) + " s)");
+  lane.retry_at = 0;
+}
+
+// Up to a batch per lane waits to be sent; records done behind one that is not (the checkpoint
+// cannot pass them yet) are bounded too.
+size_t MappingRunner::read_room(const Shard& s) const {
+  size_t waiting = 0;
+  for (const Lane& lane : s.lanes) waiting += lane.pending.size();
+  size_t want = static_cast<size_t>(config_.batch_size) * s.lanes.size();
+  if (waiting >= want || s.slots.size() >= kMaxUncheckpointed) return 0;
+  return std::min(want - waiting, kMaxUncheckpointed - s.slots.size());
 }
 
 int64_t MappingRunner::step_shard(Shard& s, int64_t now) {
-  size_t limit = static_cast<size_t>(config_.batch_size);
-  if (!s.end && !s.gone && s.pending.size() < limit && now >= s.next_read_at) {
+  if (!s.end && !s.gone && read_room(s) > 0 && now >= s.next_read_at) {
     bool got = read(s, now);
     if (got) {
       s.idle_ms = 0;
@@ -317,138 +408,180 @@ int64_t MappingRunner::step_shard(Shard& s, int64_t now) {
       s.next_read_at = now + s.idle_ms;
     }
   }
-  drop_expired(s, now);
-  bool can_read = !s.end && !s.gone && s.pending.size() < limit;
+  bool can_read = !s.end && !s.gone && read_room(s) > 0;
   int64_t until_read = can_read ? std::max<int64_t>(0, s.next_read_at - now) : 60'000;
-  if (s.pending.empty()) {
+  int64_t wait = until_read;
+  for (Lane& lane : s.lanes) wait = std::min(wait, step_lane(s, lane, now, until_read));
+  if (s.slots.empty() && !s.read_through.empty()) {
     // Records read and filtered out: the checkpoint moves past them.
-    if (!s.read_through.empty()) {
-      ShardCheckpoint& c = checkpoint_.shards[s.id];
-      if (c.after != s.read_through) {
-        c.after = s.read_through;
-        save();
-      }
+    ShardCheckpoint& c = checkpoint_.shards[s.id];
+    if (c.after != s.read_through) {
+      c.after = s.read_through;
+      save();
     }
-    return until_read;
   }
-  if (now < s.retry_at) return std::min(s.retry_at - now, until_read);
-  if (!s.segments.empty()) limit = std::min(limit, s.segments.front());
+  return wait;
+}
+
+int64_t MappingRunner::step_lane(Shard& s, Lane& lane, int64_t now, int64_t until_read) {
+  if (lane.sent > 0) return until_read;  // a worker has it; its outcome wakes the thread
+  drop_expired(s, lane, now);
+  if (lane.pending.empty()) return until_read;
+  if (now < lane.retry_at) return std::min(lane.retry_at - now, until_read);
+  size_t limit = static_cast<size_t>(config_.batch_size);
+  if (!lane.segments.empty()) limit = std::min(limit, lane.segments.front());
   size_t count = 0, bytes = 12;
-  while (count < s.pending.size() && count < limit) {
-    size_t more = s.pending[count].json.size() + 1;
+  while (count < lane.pending.size() && count < limit) {
+    size_t more = lane.pending[count].json.size() + 1;
     if (count > 0 && bytes + more > kMaxBatchPayloadBytes) break;
     bytes += more;
     ++count;
   }
-  bool full = count == limit || count < s.pending.size();
+  bool full = count == limit || count < lane.pending.size();
   int64_t window_ms = int64_t{config_.maximum_batching_window_in_seconds} * 1000;
-  if (!full && !s.end && !s.gone && window_ms > 0 && now - s.window_start < window_ms) {
-    return std::min(s.window_start + window_ms - now, until_read);
+  if (!full && !s.end && !s.gone && window_ms > 0 && now - lane.window_start < window_ms) {
+    return std::min(lane.window_start + window_ms - now, until_read);
   }
-  invoke(s, count, now);
+  send(s, lane, count);
   return 0;
 }
 
-std::string MappingRunner::describe(const Shard& s, size_t count) const {
+std::string MappingRunner::describe(const Shard& s, const Lane& lane, size_t count) const {
   std::string seqs;
-  for (size_t i = 0; i < count && i < s.pending.size(); ++i) {
+  for (size_t i = 0; i < count && i < lane.pending.size(); ++i) {
     if (i == 20 && count > 21) {
-      seqs += ", ... " + s.pending[count - 1].sequence;
+      seqs += ", ... " + lane.pending[count - 1].sequence;
       break;
     }
     if (i > 0) seqs += ", ";
-    seqs += s.pending[i].sequence;
+    seqs += lane.pending[i].sequence;
   }
   return std::to_string(count) + (count == 1 ? " record" : " records") + " of shard " + s.id +
          " (sequence numbers " + seqs + ")";
 }
 
-void MappingRunner::invoke(Shard& s, size_t count, int64_t now) {
-  InvokeOutcome out;
-  try {
-    out = invoke_(config_.function, event_payload(s.pending, 0, count));
-  } catch (const std::exception& e) {
-    out.ok = false;
-    out.payload = e.what();
+void MappingRunner::send(Shard& s, Lane& lane, size_t count) {
+  std::string payload = event_payload(lane.pending, 0, count);
+  if (workers_.empty()) {
+    InvokeOutcome out;
+    try {
+      out = invoke_(config_.function, payload);
+    } catch (const std::exception& e) {
+      out.ok = false;
+      out.payload = e.what();
+    }
+    settle(s, lane, count, std::move(out));
+    return;
   }
-  now = awsproto::Clock::now_ms();
+  lane.sent = count;
+  ++in_flight_;
+  {
+    std::lock_guard lock(work_mutex_);
+    jobs_.push_back(Job{s.serial, lane.index, std::move(payload)});
+  }
+  work_cv_.notify_one();
+}
+
+// What the function said about the first `count` records of the lane.
+void MappingRunner::settle(Shard& s, Lane& lane, size_t count, InvokeOutcome out) {
+  int64_t now = awsproto::Clock::now_ms();
   if (!out.ok) {
     // Not the function's doing (the host is stopping): try again later, no attempt counted.
-    s.retry_at = now + kErrorBackoffMs;
+    lane.retry_at = now + kErrorBackoffMs;
     return;
   }
   if (out.function_error) {
     std::string reason =
         out.payload.size() > 300 ? out.payload.substr(0, 300) + "..." : out.payload;
-    fail(s, count, "function error " + reason, config_.bisect_batch_on_function_error, now);
+    fail(s, lane, count, "function error " + reason, config_.bisect_batch_on_function_error, now);
     return;
   }
   if (!config_.report_batch_item_failures) {
-    commit(s, count, now);
+    commit(s, lane, count, now);
     return;
   }
-  BatchVerdict v = parse_batch_response(out.payload, s.pending, 0, count);
+  BatchVerdict v = parse_batch_response(out.payload, lane.pending, 0, count);
   switch (v.kind) {
-    case BatchVerdict::Kind::Success: commit(s, count, now); return;
+    case BatchVerdict::Kind::Success: commit(s, lane, count, now); return;
     case BatchVerdict::Kind::Partial: {
       size_t failed = count - v.first_failed;
       if (v.first_failed > 0) {
-        commit(s, v.first_failed, now);
+        commit(s, lane, v.first_failed, now);
       }
       // With BisectBatchOnFunctionError too, the batch is split at the reported record and
       // only the rest is retried, not halved.
-      fail(s, failed, "reported batch item failures from " + s.pending[0].sequence, false, now);
+      fail(s, lane, failed, "reported batch item failures from " + lane.pending[0].sequence, false,
+           now);
       return;
     }
     case BatchVerdict::Kind::Failure:
-      fail(s, count, "invalid batch item failure response: " + v.reason,
+      fail(s, lane, count, "invalid batch item failure response: " + v.reason,
            config_.bisect_batch_on_function_error, now);
       return;
   }
 }
 
-void MappingRunner::commit(Shard& s, size_t count, int64_t now) {
-  ShardCheckpoint& c = checkpoint_.shards[s.id];
-  c.after = count == s.pending.size() && !s.read_through.empty() ? s.read_through
-                                                                 : s.pending[count - 1].sequence;
-  s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(count));
-  if (!s.segments.empty()) {
-    if (s.segments.front() <= count) {
-      s.segments.pop_front();
-    } else {
-      s.segments.front() -= count;
-    }
+// The checkpoint is the last record of the longest prefix of the shard in which every record is
+// done (or, with nothing left, the last record read, past any filtered out): a restart
+// redelivers at most the batches that were in flight.
+void MappingRunner::advance_checkpoint(Shard& s) {
+  std::string after;
+  while (!s.slots.empty() && s.slots.front().done) {
+    after = std::move(s.slots.front().sequence);
+    s.slots.pop_front();
+    ++s.first_slot;
   }
-  s.retry_at = 0;
-  s.window_start = now;  // the next batching window starts when an invocation completes
+  if (s.slots.empty() && !s.read_through.empty()) after = s.read_through;
+  if (after.empty()) return;
+  ShardCheckpoint& c = checkpoint_.shards[s.id];
+  c.after = after;
   save();
 }
 
-void MappingRunner::fail(Shard& s, size_t count, const std::string& reason, bool bisect,
+void MappingRunner::commit(Shard& s, Lane& lane, size_t count, int64_t now) {
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t at = lane.pending[i].position - s.first_slot;
+    if (at < s.slots.size()) s.slots[at].done = true;
+  }
+  lane.pending.erase(lane.pending.begin(),
+                     lane.pending.begin() + static_cast<std::ptrdiff_t>(count));
+  if (!lane.segments.empty()) {
+    if (lane.segments.front() <= count) {
+      lane.segments.pop_front();
+    } else {
+      lane.segments.front() -= count;
+    }
+  }
+  lane.retry_at = 0;
+  lane.window_start = now;  // the next batching window starts when an invocation completes
+  advance_checkpoint(s);
+}
+
+void MappingRunner::fail(Shard& s, Lane& lane, size_t count, const std::string& reason, bool bisect,
                          int64_t now) {
   int failures = 0;
-  for (size_t i = 0; i < count; ++i) failures = std::max(failures, ++s.pending[i].failures);
-  log_("mapping " + config_.logical_id + ": batch of " + describe(s, count) + " failed (attempt " +
-       std::to_string(failures) + "): " + reason);
+  for (size_t i = 0; i < count; ++i) failures = std::max(failures, ++lane.pending[i].failures);
+  log_("mapping " + config_.logical_id + ": batch of " + describe(s, lane, count) +
+       " failed (attempt " + std::to_string(failures) + "): " + reason);
   if (config_.maximum_retry_attempts >= 0 && failures > config_.maximum_retry_attempts) {
-    drop(s, count,
+    drop(s, lane, count,
          "retry attempts exhausted (" + std::to_string(config_.maximum_retry_attempts) + ")");
     return;
   }
   if (bisect && count > 1) {
     size_t first = count / 2;
-    if (!s.segments.empty()) s.segments.pop_front();
-    s.segments.push_front(count - first);
-    s.segments.push_front(first);
-  } else if (!s.segments.empty()) {
-    s.segments.front() = count;
+    if (!lane.segments.empty()) lane.segments.pop_front();
+    lane.segments.push_front(count - first);
+    lane.segments.push_front(first);
+  } else if (!lane.segments.empty()) {
+    lane.segments.front() = count;
   }
-  s.retry_at = now + retry_delay_ms(failures);
+  lane.retry_at = now + retry_delay_ms(failures);
 }
 
-void MappingRunner::drop(Shard& s, size_t count, const std::string& why) {
-  log_("mapping " + config_.logical_id + ": dropped " + describe(s, count) + ": " + why);
-  commit(s, count, awsproto::Clock::now_ms());
+void MappingRunner::drop(Shard& s, Lane& lane, size_t count, const std::string& why) {
+  log_("mapping " + config_.logical_id + ": dropped " + describe(s, lane, count) + ": " + why);
+  commit(s, lane, count, awsproto::Clock::now_ms());
 }
 
 }  // namespace triggers

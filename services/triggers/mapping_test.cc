@@ -1,11 +1,16 @@
 // The shard state machine against an in-memory stream and a fake function: order across shard
 // lineage, batching, bisect, partial batch failures, retries, record age, filters, LATEST and
-// TRIM_HORIZON, and resuming from the checkpoint store.
+// TRIM_HORIZON, resuming from the checkpoint store, and ParallelizationFactor's lanes.
 #include "triggers/mapping.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "awsproto/clock.h"
 #include "triggers/fake_streams.h"
@@ -16,30 +21,50 @@ namespace {
 
 using testing::FakeStreams;
 
-// The sequence numbers of each invocation's records.
+// The sequence numbers of each invocation's records, in the order the invocations started. The
+// invoker may be called from several threads (ParallelizationFactor > 1).
 struct Recorder {
   std::vector<std::vector<std::string>> calls;
+  std::vector<std::vector<std::string>> ids;  // Keys.id.S of each call's records
   // Decides the outcome from the batch's sequence numbers; success when unset.
   std::function<InvokeOutcome(const std::vector<std::string>&)> answer;
+  int sleep_ms = 0;  // each invocation takes this long (real time)
+  int running = 0, max_running = 0;
+  mutable std::mutex mutex;
 
   Invoker invoker() {
     return [this](const std::string& function, const std::string& payload) {
       EXPECT_EQ(function, "fn");
       rapidjson::Document d;
       d.Parse(payload.c_str());
-      std::vector<std::string> seqs;
+      std::vector<std::string> seqs, keys;
       for (const auto& r : d["Records"].GetArray()) {
         EXPECT_EQ(std::string(r["eventSourceARN"].GetString()).substr(0, 16), "arn:aws:dynamodb");
         seqs.push_back(r["dynamodb"]["SequenceNumber"].GetString());
+        keys.push_back(r["dynamodb"]["Keys"]["id"]["S"].GetString());
       }
-      calls.push_back(seqs);
-      return answer ? answer(seqs) : InvokeOutcome{};
+      {
+        std::lock_guard lock(mutex);
+        calls.push_back(seqs);
+        ids.push_back(keys);
+        max_running = std::max(max_running, ++running);
+      }
+      if (sleep_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+      InvokeOutcome out = answer ? answer(seqs) : InvokeOutcome{};
+      std::lock_guard lock(mutex);
+      --running;
+      return out;
     };
   }
   std::vector<std::string> delivered() const {
+    std::lock_guard lock(mutex);
     std::vector<std::string> all;
     for (const auto& c : calls) all.insert(all.end(), c.begin(), c.end());
     return all;
+  }
+  size_t count() const {
+    std::lock_guard lock(mutex);
+    return calls.size();
   }
 };
 
@@ -68,6 +93,25 @@ struct Harness {
       int64_t wait = runner->step();
       if (wait > 0) awsproto::Clock::advance_ms(wait);
     }
+  }
+  // Steps the runner until `done` holds (at most 10 s of real time): while batches are with the
+  // workers it waits for them, otherwise it moves the plane's clock by the wait asked for.
+  bool run_until(const std::function<bool()>& done) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int64_t wait = runner->step();
+      if (done()) return true;
+      if (runner->in_flight() > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      } else if (wait > 0) {
+        awsproto::Clock::advance_ms(wait);
+      }
+    }
+    return false;
+  }
+  std::string checkpoint() {
+    auto c = store.load("M");
+    return c ? c->shards["shardId-1"].after : "none";
   }
   bool logged(const std::string& text) const {
     for (const auto& l : log) {
@@ -394,6 +438,139 @@ TEST(Mapping, TtlDeletionsReachTheFunctionWithLambdasUserIdentity) {
                          "\"type\":\"Service\"}"),
             std::string::npos)
       << payload;
+}
+
+// The lane of FakeStreams::put(id)'s record among `lanes`.
+size_t lane_for(const std::string& id, int lanes) {
+  rapidjson::Document keys;
+  keys.Parse(("{\"id\":{\"S\":\"" + id + "\"}}").c_str());
+  return lane_of(item_key(keys), lanes);
+}
+
+TEST(Parallelization, BatchesOfAShardOverlapAndEachItemKeepsItsOrder) {
+  Harness h;
+  h.config.parallelization_factor = 4;
+  h.config.batch_size = 3;
+  h.fn.sleep_ms = 20;
+  std::vector<std::string> all;
+  for (int round = 0; round < 6; ++round) {
+    for (int k = 0; k < 8; ++k) {
+      all.push_back(
+          h.stream.put("k" + std::to_string(k), "\"v\":{\"N\":\"" + std::to_string(round) + "\"}"));
+    }
+  }
+  h.start();
+  ASSERT_TRUE(h.run_until([&] { return h.fn.delivered().size() >= all.size(); }));
+  h.runner.reset();
+  // Each record once.
+  std::vector<std::string> got = h.fn.delivered();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, all);
+  // Batches ran at once, never more than the factor.
+  EXPECT_GT(h.fn.max_running, 1);
+  EXPECT_LE(h.fn.max_running, 4);
+  // In the order the invocations started, each item's records come in sequence order; a batch
+  // holds one lane's records, at most BatchSize of them.
+  std::map<std::string, std::string> last;
+  for (size_t c = 0; c < h.fn.calls.size(); ++c) {
+    EXPECT_LE(h.fn.calls[c].size(), 3u);
+    for (size_t i = 0; i < h.fn.calls[c].size(); ++i) {
+      const std::string& id = h.fn.ids[c][i];
+      EXPECT_EQ(lane_for(id, 4), lane_for(h.fn.ids[c][0], 4));
+      EXPECT_LT(last[id], h.fn.calls[c][i]) << id;
+      last[id] = h.fn.calls[c][i];
+    }
+  }
+}
+
+TEST(Parallelization, AFailingBatchHoldsUpOnlyItsLaneAndTheCheckpoint) {
+  Harness h;
+  h.config.parallelization_factor = 2;
+  // Two items in different lanes.
+  std::string a = "a", b = "b0";
+  for (int i = 1; lane_for(b, 2) == lane_for(a, 2); ++i) b = "b" + std::to_string(i);
+  std::string a1 = h.stream.put(a);  // fails three times
+  std::string b1 = h.stream.put(b);
+  std::string b2 = h.stream.put(b);
+  std::string a2 = h.stream.put(a);
+  std::atomic<int> failures = 0;  // attempts of a's batch
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    if (s[0] == a1 && failures++ < 3) return InvokeOutcome{true, true, "{}"};
+    return InvokeOutcome{};
+  };
+  h.start();
+  auto delivered = [&](const std::string& seq) {
+    auto d = h.fn.delivered();
+    return std::find(d.begin(), d.end(), seq) != d.end();
+  };
+  ASSERT_TRUE(h.run_until([&] { return delivered(b2) && failures >= 1; }));
+  // b's records went on while a's batch failed; the checkpoint stays before a's first record.
+  EXPECT_EQ(h.checkpoint(), "");
+  EXPECT_LT(failures, 4);
+  ASSERT_TRUE(h.run_until([&] { return h.checkpoint() == a2; }));
+  EXPECT_EQ(failures, 4);
+  // a2 was only ever sent behind a1, in a's batch.
+  for (const auto& c : h.fn.calls) {
+    if (std::find(c.begin(), c.end(), a2) != c.end()) {
+      EXPECT_EQ(c, (std::vector<std::string>{a1, a2}));
+    }
+  }
+  EXPECT_EQ(h.fn.calls.size(), 5u);  // a's batch four times, b's once
+  EXPECT_TRUE(h.logged("failed (attempt 3)"));
+}
+
+TEST(Parallelization, TheCheckpointIsTheDonePrefix) {
+  Harness h;
+  h.config.parallelization_factor = 2;
+  h.config.batch_size = 1;
+  std::string a = "a", b = "b0";
+  for (int i = 1; lane_for(b, 2) == lane_for(a, 2); ++i) b = "b" + std::to_string(i);
+  std::string a1 = h.stream.put(a);
+  std::string b1 = h.stream.put(b);
+  std::string b2 = h.stream.put(b);
+  // a1's invocation waits until b's records are through.
+  std::mutex m;
+  std::condition_variable cv;
+  bool release = false;
+  std::vector<std::string> seen_checkpoints;
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    if (s[0] == a1) {
+      std::unique_lock lock(m);
+      cv.wait_for(lock, std::chrono::seconds(5), [&] { return release; });
+    }
+    return InvokeOutcome{};
+  };
+  h.start();
+  ASSERT_TRUE(
+      h.run_until([&] { return h.fn.delivered().size() == 3 && h.runner->in_flight() == 1; }));
+  EXPECT_EQ(h.checkpoint(), "");  // b1 and b2 are done, a1 before them is not
+  {
+    std::lock_guard lock(m);
+    release = true;
+  }
+  cv.notify_all();
+  ASSERT_TRUE(h.run_until([&] { return h.runner->in_flight() == 0 && h.checkpoint() == b2; }));
+  // A restart reads nothing again.
+  h.runner.reset();
+  h.start();
+  h.stream.put("c");
+  ASSERT_TRUE(h.run_until([&] { return h.fn.delivered().size() == 4; }));
+  h.runner.reset();
+  EXPECT_EQ(h.fn.calls.back(), seqs(h.stream, 103, 103));
+}
+
+TEST(Parallelization, FactorOneSendsOneBatchAtATimeInSequenceOrder) {
+  Harness h;
+  h.config.batch_size = 2;
+  h.fn.sleep_ms = 2;
+  for (int i = 0; i < 6; ++i) h.stream.put("k" + std::to_string(i % 3));  // 100..105
+  h.start();
+  h.run(50);
+  EXPECT_EQ(h.runner->in_flight(), 0u);
+  EXPECT_EQ(h.fn.max_running, 1);
+  std::vector<std::vector<std::string>> want = {seqs(h.stream, 100, 101), seqs(h.stream, 102, 103),
+                                                seqs(h.stream, 104, 105)};
+  EXPECT_EQ(h.fn.calls, want);
 }
 
 }  // namespace

@@ -54,16 +54,28 @@ void Poller::stop() {
 void Poller::run(const MappingConfig& config, RecordFilter filter) {
   try {
     HttpStreamsClient client(options_.streams_endpoint, options_.region, options_.credentials);
-    MappingRunner runner(config, client, invoke_, store_, std::move(filter), log_);
+    // An invocation that ends on one of the mapping's workers (ParallelizationFactor > 1) wakes
+    // the thread at once.
+    bool woken = false;
+    auto wake = [this, &woken] {
+      {
+        std::lock_guard lock(mutex_);
+        woken = true;
+      }
+      cv_.notify_all();
+    };
+    MappingRunner runner(config, client, invoke_, store_, std::move(filter), log_, wake);
     std::unique_lock lock(mutex_);
     while (!stopping_) {
+      woken = false;
       lock.unlock();
       int64_t wait = runner.step();
       lock.lock();
-      if (wait <= 0) continue;
+      if (wait <= 0 || woken) continue;
       cv_.wait_for(lock, std::chrono::milliseconds(std::min(wait, kMaxSleepMs)),
-                   [this] { return stopping_; });
+                   [this, &woken] { return stopping_ || woken; });
     }
+    lock.unlock();  // the runner's destructor waits for its invocations, which may wake us
   } catch (const std::exception& e) {
     log_("mapping " + config.logical_id + ": stopped: " + e.what());
   }

@@ -1,5 +1,6 @@
 // Runs the plan's stream mappings: one thread per enabled mapping, each with its own Streams
-// client, driving a MappingRunner until stop(). The function is invoked through the host's
+// client, driving a MappingRunner until stop() (a mapping with ParallelizationFactor N > 1 also
+// has N threads that invoke its function). The function is invoked through the host's
 // callback, so that this library does not depend on the Lambda host.
 #pragma once
 

@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -26,6 +27,25 @@ int compare_sequence(std::string_view a, std::string_view b) {
   return c < 0 ? -1 : c > 0 ? 1 : 0;
 }
 
+std::string item_key(const Value& keys) {
+  if (!keys.IsObject()) return "";
+  std::vector<const Value::Member*> members;
+  for (const auto& m : keys.GetObject()) members.push_back(&m);
+  std::sort(members.begin(), members.end(), [](const Value::Member* a, const Value::Member* b) {
+    return std::string_view(a->name.GetString(), a->name.GetStringLength()) <
+           std::string_view(b->name.GetString(), b->name.GetStringLength());
+  });
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartArray();
+  for (const Value::Member* m : members) {
+    w.String(m->name.GetString(), m->name.GetStringLength());
+    m->value.Accept(w);
+  }
+  w.EndArray();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 Record to_lambda_record(const Value& wire, std::string_view stream_arn) {
   if (!wire.IsObject()) throw std::invalid_argument("stream record: not an object");
   auto ddb = wire.FindMember("dynamodb");
@@ -42,6 +62,9 @@ Record to_lambda_record(const Value& wire, std::string_view stream_arn) {
   if (auto t = ddb->value.FindMember("ApproximateCreationDateTime");
       t != ddb->value.MemberEnd() && t->value.IsNumber()) {
     r.created_ms = static_cast<int64_t>(std::llround(t->value.GetDouble() * 1000));
+  }
+  if (auto k = ddb->value.FindMember("Keys"); k != ddb->value.MemberEnd()) {
+    r.key = item_key(k->value);
   }
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);

@@ -17,11 +17,19 @@ struct Record {
   std::string sequence;    // dynamodb.SequenceNumber
   int64_t created_ms = 0;  // dynamodb.ApproximateCreationDateTime, in milliseconds
   std::string json;        // the record as it goes into the event's Records[]
+  std::string key;         // its item (dynamodb.Keys) as item_key() writes it
   int failures = 0;        // failed invocations it was part of
+  uint64_t position = 0;   // its place among the shard's records (set by the mapping)
 };
 
+// The item a record is about: dynamodb.Keys (partition and sort key) written canonically, the
+// attributes in name order, so that two records of one item give the same text whatever the
+// order of their members. "" for a record without Keys.
+std::string item_key(const rapidjson::Value& keys);
+
 // Converts one GetRecords record into Lambda's event record: the wire's members as they are,
-// plus eventSourceARN, with userIdentity's `Type` / `PrincipalId` written as Lambda writes them
+// plus eventSourceARN and its item key, with userIdentity's `Type` / `PrincipalId` written as
+// Lambda writes them
 // (`type` / `principalId`):
 // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (the TTL example). Throws
 // std::invalid_argument for a record without dynamodb.SequenceNumber.

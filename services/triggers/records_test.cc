@@ -55,6 +55,17 @@ TEST(LambdaRecord, RefusesARecordWithoutASequenceNumber) {
   EXPECT_THROW(to_lambda_record(parse(R"({"eventName":"INSERT"})"), kArn), std::invalid_argument);
 }
 
+TEST(LambdaRecord, TheItemKeyIsThePartitionAndSortKeyWhateverTheirOrder) {
+  auto a = parse(R"({"dynamodb":{"Keys":{"pk":{"S":"u1"},"sk":{"N":"2"}},"SequenceNumber":"1"}})");
+  auto b = parse(R"({"dynamodb":{"SequenceNumber":"2","Keys":{"sk":{"N":"2"},"pk":{"S":"u1"}}}})");
+  auto c = parse(R"({"dynamodb":{"Keys":{"pk":{"S":"u1"},"sk":{"N":"3"}},"SequenceNumber":"3"}})");
+  std::string ka = to_lambda_record(a, kArn).key;
+  EXPECT_EQ(ka, R"(["pk",{"S":"u1"},"sk",{"N":"2"}])");
+  EXPECT_EQ(to_lambda_record(b, kArn).key, ka);
+  EXPECT_NE(to_lambda_record(c, kArn).key, ka);  // same partition, another item
+  EXPECT_EQ(to_lambda_record(parse(R"({"dynamodb":{"SequenceNumber":"4"}})"), kArn).key, "");
+}
+
 TEST(LambdaRecord, EventPayloadListsTheRecords) {
   std::vector<Record> records(3);
   records[0].json = "{\"a\":1}";
