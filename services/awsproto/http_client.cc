@@ -1,11 +1,18 @@
 #include "awsproto/http_client.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 
 namespace awsproto {
 namespace {
@@ -14,6 +21,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using BeastRequest = http::request<http::span_body<const char>>;
 
 constexpr std::string_view kUserAgent = "awsproto/1";
@@ -116,7 +125,11 @@ struct HttpClient::Impl {
   HttpClientOptions options;
   std::string where;  // "127.0.0.1:8000", for messages
   net::io_context ioc{1};
+  // https only: the context (trust store, TLS 1.2+), made once per client.
+  std::optional<ssl::context> tls_context;
+  // One of the two is open while there is a connection: `stream` for http, `tls` for https.
   std::optional<beast::tcp_stream> stream;
+  std::optional<TlsStream> tls;
   beast::flat_buffer buffer;
   int connections = 0;
   bool used = false;  // the open connection has carried a complete exchange
@@ -127,15 +140,111 @@ struct HttpClient::Impl {
     ioc.run();
   }
 
+  bool open() const { return stream.has_value() || tls.has_value(); }
+  beast::tcp_stream& tcp_layer() { return tls ? beast::get_lowest_layer(*tls) : *stream; }
+
+  // Runs `f` with the stream the connection speaks (plain or TLS).
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(*stream);
+    }
+  }
+
+  // Without a TLS close_notify: the SDKs do not wait for the server's either, and the
+  // connection is never reused.
   void close() {
-    if (stream) {
+    if (open()) {
       beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->close();
+      tcp_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp_layer().close();
       stream.reset();
+      tls.reset();
     }
     buffer.clear();
     used = false;
+  }
+
+  // The trust store: `ca_file` when given, else the file in AWS_CA_BUNDLE (the SDKs' variable,
+  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html), else OpenSSL's
+  // default paths (the system's store, or SSL_CERT_FILE / SSL_CERT_DIR).
+  void make_tls_context() {
+    tls_context.emplace(ssl::context::tls_client);
+    SSL_CTX* ctx = tls_context->native_handle();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    std::string file = options.ca_file;
+    if (file.empty()) {
+      const char* bundle = std::getenv("AWS_CA_BUNDLE");
+      if (bundle) file = bundle;
+    }
+    if (file.empty()) {
+      if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        ERR_clear_error();
+        throw std::invalid_argument("awsproto::HttpClient: cannot load the system's CAs");
+      }
+      return;
+    }
+    if (SSL_CTX_load_verify_locations(ctx, file.c_str(), nullptr) != 1) {
+      unsigned long err = ERR_get_error();
+      ERR_clear_error();
+      char text[256] = "";
+      if (err) ERR_error_string_n(err, text, sizeof text);
+      throw std::invalid_argument("awsproto::HttpClient: cannot load the CA bundle " + file +
+                                  (err ? std::string(": ") + text : std::string()));
+    }
+  }
+
+  // SNI (for a name; RFC 6066 has none for an IP address) and the name or address the
+  // certificate must carry.
+  void prepare_tls(SSL* ssl_handle) {
+    beast::error_code ec;
+    net::ip::make_address(endpoint.host, ec);
+    bool is_ip = !ec;
+    if (is_ip) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), endpoint.host.c_str());
+    } else {
+      SSL_set_tlsext_host_name(ssl_handle, endpoint.host.c_str());
+      SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+      SSL_set1_host(ssl_handle, endpoint.host.c_str());
+    }
+  }
+
+  void handshake() {
+    tls.emplace(std::move(*stream), *tls_context);
+    stream.reset();
+    SSL* ssl_handle = tls->native_handle();
+    prepare_tls(ssl_handle);
+    beast::error_code ec;
+    beast::get_lowest_layer(*tls).expires_after(options.connect_timeout);
+    tls->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    run();
+    if (!ec) {
+      beast::get_lowest_layer(*tls).expires_never();
+      return;
+    }
+    long verify = SSL_get_verify_result(ssl_handle);
+    std::string why;
+    if (ec == beast::error::timeout) {
+      tls.reset();
+      throw HttpError(HttpError::Kind::Timeout, "awsproto: the TLS handshake with " + where +
+                                                    " timed out after " +
+                                                    millis(options.connect_timeout));
+    }
+    if (verify != X509_V_OK) {
+      why = std::string("the server's certificate is not trusted: ") +
+            X509_verify_cert_error_string(verify);
+      if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        why += " (it is not valid for " + endpoint.host + ")";
+      }
+    } else {
+      why = ec.message();
+    }
+    tls.reset();
+    ERR_clear_error();
+    throw HttpError(HttpError::Kind::Tls, "awsproto: TLS with " + where + " failed: " + why);
   }
 
   std::string millis(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
@@ -188,6 +297,7 @@ struct HttpClient::Impl {
     stream->expires_never();
     beast::error_code ignored;
     stream->socket().set_option(tcp::no_delay(true), ignored);
+    if (tls_context) handshake();
     ++connections;
   }
 
@@ -196,7 +306,9 @@ struct HttpClient::Impl {
   // a failed write in the common case; the retry in request() covers the race.
   bool idle_connection_closed() {
     if (buffer.size() > 0) return true;
-    auto& socket = stream->socket();
+    // With TLS this reads the raw socket: a byte there (a close_notify alert, say) means the
+    // connection is closed anyway, so consuming part of a record does no harm.
+    auto& socket = tcp_layer().socket();
     beast::error_code ec;
     socket.non_blocking(true, ec);
     if (ec) return true;
@@ -209,8 +321,10 @@ struct HttpClient::Impl {
 
   Response exchange(const BeastRequest& request, bool may_be_stale) {
     beast::error_code ec;
-    stream->expires_after(options.io_timeout);
-    http::async_write(*stream, request, [&](beast::error_code e, size_t) { ec = e; });
+    tcp_layer().expires_after(options.io_timeout);
+    with_stream([&](auto& s) {
+      http::async_write(s, request, [&](beast::error_code e, size_t) { ec = e; });
+    });
     run();
     if (ec) fail(ec, false, may_be_stale);
 
@@ -219,10 +333,12 @@ struct HttpClient::Impl {
     parser.body_limit(options.max_body_bytes);
     // A reply to HEAD has Content-Length but no body.
     if (request.method() == http::verb::head) parser.skip(true);
-    http::async_read(*stream, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
+    with_stream([&](auto& s) {
+      http::async_read(s, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
+    });
     run();
     if (ec) fail(ec, parser.got_some(), may_be_stale);
-    stream->expires_never();
+    tcp_layer().expires_never();
 
     auto& message = parser.get();
     Response out;
@@ -246,8 +362,10 @@ struct HttpClient::Impl {
       throw HttpError(HttpError::Kind::Timeout, "awsproto: no complete response from " + where +
                                                     " within " + millis(options.io_timeout));
     }
+    // A TLS server that closes without close_notify: stream_truncated.
     bool closed = ec == http::error::end_of_stream || ec == net::error::eof ||
-                  ec == net::error::connection_reset || ec == net::error::broken_pipe;
+                  ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+                  ec == ssl::error::stream_truncated;
     if (may_be_stale && !got_some && closed) throw StaleConnection{ec.message()};
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
@@ -263,13 +381,12 @@ struct HttpClient::Impl {
 HttpClient::HttpClient(std::string_view endpoint_url, HttpClientOptions options)
     : impl_(std::make_unique<Impl>()) {
   impl_->endpoint = parse_endpoint(endpoint_url);
-  if (impl_->endpoint.scheme != "http") {
-    throw std::invalid_argument("awsproto::HttpClient: https is not supported yet (endpoint " +
-                                std::string(endpoint_url) + ")");
-  }
-  impl_->options = options;
+  impl_->options = std::move(options);
+  if (impl_->endpoint.scheme == "https") impl_->make_tls_context();
   impl_->where = impl_->endpoint.host_header();
-  if (impl_->endpoint.port == 80) impl_->where += ":80";
+  if (impl_->endpoint.port == 80 || impl_->endpoint.port == 443) {
+    impl_->where += ":" + std::to_string(impl_->endpoint.port);
+  }
 }
 
 HttpClient::~HttpClient() = default;
@@ -299,9 +416,9 @@ Response HttpClient::request(const Request& request) {
   message.prepare_payload();
 
   Impl& impl = *impl_;
-  if (impl.stream && impl.idle_connection_closed()) impl.close();
-  bool reused = impl.stream.has_value() && impl.used;
-  if (!impl.stream) impl.connect();
+  if (impl.open() && impl.idle_connection_closed()) impl.close();
+  bool reused = impl.open() && impl.used;
+  if (!impl.open()) impl.connect();
   try {
     return impl.exchange(message, reused);
   } catch (const StaleConnection&) {

@@ -46,7 +46,9 @@ struct Response {
 
 class HttpError : public std::runtime_error {
  public:
-  enum class Kind { Connect, Timeout, Io, Protocol };
+  // Tls: the handshake failed (an untrusted certificate, one for another name, a server that
+  // does not speak TLS); the message says which.
+  enum class Kind { Connect, Timeout, Io, Protocol, Tls };
   HttpError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -58,15 +60,23 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{2000};  // name resolution and TCP connect
   std::chrono::milliseconds io_timeout{10000};      // writing the request and reading the reply
   size_t max_body_bytes = 64u << 20;
+  // https: the PEM file of the CAs to trust. Empty: the file in AWS_CA_BUNDLE when that is set
+  // (what the AWS SDKs read; the Lambda host sets it to the plane's bundle), else OpenSSL's
+  // default paths (the system's store; SSL_CERT_FILE and SSL_CERT_DIR replace it).
+  std::string ca_file;
 };
 
 // One TCP connection, reused across calls; not safe for concurrent use (one client per thread,
-// or per Lambda instance). A server closes idle keep-alive connections whenever it likes; a
-// request on a reused connection that fails before any byte of its reply arrived (the write
-// fails, or the read meets end-of-stream or a reset) is therefore sent once more, on a new
-// connection. Only then: a request that got part of a reply, or a timeout, is never resent. A
-// server that acted on a request and died before replying would see it twice, so requests that
-// must not repeat should be conditional (DynamoDB's ConditionExpression) or idempotent.
+// or per Lambda instance). An https endpoint speaks TLS 1.2 or 1.3 (OpenSSL), with SNI, and the
+// server's certificate must chain to a trusted CA (see HttpClientOptions::ca_file) and name the
+// endpoint's host (a DNS name, or the IP address for an IP literal); otherwise the request
+// fails with HttpError::Kind::Tls. The trust store is loaded when the client is made (a file
+// that cannot be read is std::invalid_argument there). A server closes idle keep-alive connections
+// whenever it likes; a request on a reused connection that fails before any byte of its reply
+// arrived (the write fails, or the read meets end-of-stream or a reset) is therefore sent once
+// more, on a new connection. Only then: a request that got part of a reply, or a timeout, is never
+// resent. A server that acted on a request and died before replying would see it twice, so requests
+// that must not repeat should be conditional (DynamoDB's ConditionExpression) or idempotent.
 class HttpClient {
  public:
   explicit HttpClient(std::string_view endpoint_url, HttpClientOptions options = {});
@@ -80,7 +90,7 @@ class HttpClient {
   Response request(const Request& request);
 
   const Endpoint& endpoint() const;
-  // TCP connections opened so far (for tests and metrics).
+  // TCP connections opened so far, TLS handshakes included (for tests and metrics).
   int connections_opened() const;
 
  private:
