@@ -1,0 +1,107 @@
+#include "chat/ulid.h"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace chat {
+
+namespace {
+
+constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+int digit_value(char c) {
+  for (int i = 0; i < 32; ++i) {
+    if (kAlphabet[i] == c) return i;
+  }
+  return -1;
+}
+
+// Bit `i` (0 = least significant) of the 128-bit number.
+int bit(const Ulid& u, int i) {
+  return static_cast<int>(i >= 64 ? (u.hi >> (i - 64)) & 1 : (u.lo >> i) & 1);
+}
+
+Ulid random_ulid(int64_t time_ms) {
+  unsigned char bytes[10];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  Ulid u;
+  u.hi = static_cast<uint64_t>(time_ms) << 16 | uint64_t{bytes[0]} << 8 | bytes[1];
+  for (int i = 2; i < 10; ++i) u.lo = u.lo << 8 | bytes[i];
+  return u;
+}
+
+// Plus one in the 80 random bits; when they are all ones, the next millisecond with random bits
+// of zero (the spec says to fail there; one id a millisecond late keeps the order instead).
+Ulid increment(Ulid u) {
+  if (++u.lo != 0) return u;
+  if ((u.hi & 0xFFFF) != 0xFFFF) {
+    ++u.hi;
+    return u;
+  }
+  u.hi = (u.hi & ~uint64_t{0xFFFF}) + (uint64_t{1} << 16);
+  return u;
+}
+
+}  // namespace
+
+std::string Ulid::text() const {
+  std::string out(kUlidLength, '0');
+  // 26 digits of 5 bits cover 130 bits; the top two are always zero.
+  for (size_t d = 0; d < kUlidLength; ++d) {
+    int value = 0;
+    int top = static_cast<int>((kUlidLength - 1 - d) * 5) + 4;
+    for (int b = top; b > top - 5; --b) value = value << 1 | (b < 128 ? bit(*this, b) : 0);
+    out[d] = kAlphabet[value];
+  }
+  return out;
+}
+
+std::optional<Ulid> Ulid::parse(std::string_view text) {
+  if (text.size() != kUlidLength) return std::nullopt;
+  Ulid u;
+  for (size_t d = 0; d < kUlidLength; ++d) {
+    int value = digit_value(text[d]);
+    if (value < 0 || (d == 0 && value > 7)) return std::nullopt;
+    // Shift the 128-bit number left by 5 and add the digit.
+    u.hi = u.hi << 5 | u.lo >> 59;
+    u.lo = u.lo << 5 | static_cast<uint64_t>(value);
+  }
+  return u;
+}
+
+bool is_ulid(std::string_view text) { return Ulid::parse(text).has_value(); }
+
+std::optional<int64_t> ulid_time_ms(std::string_view text) {
+  auto u = Ulid::parse(text);
+  if (!u) return std::nullopt;
+  return u->time_ms();
+}
+
+Ulid UlidGenerator::advance(int64_t now_ms) {
+  if (now_ms < 0) now_ms = 0;
+  if (now_ms > kUlidMaxTimeMs) throw std::invalid_argument("time beyond what a ULID holds");
+  last_ = (last_.hi != 0 || last_.lo != 0) && now_ms <= last_.time_ms() ? increment(last_)
+                                                                        : random_ulid(now_ms);
+  return last_;
+}
+
+std::string UlidGenerator::next(int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  return advance(now_ms).text();
+}
+
+std::string UlidGenerator::next_above(std::string_view floor_id, int64_t now_ms) {
+  auto floor = Ulid::parse(floor_id);
+  if (!floor) throw std::invalid_argument("not a ULID: " + std::string(floor_id));
+  std::lock_guard lock(mutex_);
+  if (*floor > last_) last_ = *floor;
+  return advance(now_ms).text();
+}
+
+UlidGenerator& process_ulids() {
+  static UlidGenerator generator;
+  return generator;
+}
+
+}  // namespace chat
