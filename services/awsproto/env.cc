@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -39,6 +40,12 @@ Env Env::from_environment() {
   env.credentials.access_key_id = variable("AWS_ACCESS_KEY_ID");
   env.credentials.secret_access_key = variable("AWS_SECRET_ACCESS_KEY");
   env.credentials.session_token = variable("AWS_SESSION_TOKEN");
+  std::string attempts = variable("AWS_MAX_ATTEMPTS");
+  int n = 0;
+  auto [end, ec] = std::from_chars(attempts.data(), attempts.data() + attempts.size(), n);
+  if (ec == std::errc() && end == attempts.data() + attempts.size() && n > 0) {
+    env.max_attempts = n;
+  }
 
   std::string ignore = variable("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   for (char& c : ignore) c = ascii_lower(c);

@@ -17,11 +17,14 @@ struct Env {
   std::string endpoint_url;
   // AWS_ENDPOINT_URL_<SERVICE>, keyed by <SERVICE> ("DYNAMODB", "APIGATEWAYMANAGEMENTAPI").
   std::map<std::string, std::string, std::less<>> service_endpoint_urls;
+  // AWS_MAX_ATTEMPTS (a positive integer); 0 when unset or invalid: each client's default.
+  // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+  int max_attempts = 0;
 
   // AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1 (AWS_REGION is what Lambda sets and
   // what the SDKs read first); AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN;
-  // the endpoint variables above, all ignored when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is
-  // "true". An empty variable counts as unset.
+  // AWS_MAX_ATTEMPTS; the endpoint variables above, all ignored when
+  // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is "true". An empty variable counts as unset.
   // https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
   static Env from_environment();
 

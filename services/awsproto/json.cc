@@ -148,7 +148,37 @@ AwsError parse_aws_error(int status, std::string_view body, std::string_view err
   } else if (auto m2 = string_member("Message")) {
     message = std::move(*m2);
   }
-  return AwsError(status, std::move(type), std::move(message));
+  AwsError error(status, std::move(type), std::move(message));
+  auto copy_item = [](const rapidjson::Value& v) {
+    auto item = std::make_shared<rapidjson::Document>();
+    item->CopyFrom(v, item->GetAllocator());
+    return std::shared_ptr<const rapidjson::Document>(std::move(item));
+  };
+  if (auto item = doc.FindMember("Item"); item != doc.MemberEnd() && item->value.IsObject()) {
+    error.item_ = copy_item(item->value);
+  }
+  auto reasons = doc.FindMember("CancellationReasons");
+  if (reasons != doc.MemberEnd() && reasons->value.IsArray()) {
+    for (const auto& r : reasons->value.GetArray()) {
+      CancellationReason reason;  // empty for an entry that is not an object: indexes stay right
+      if (!r.IsObject()) {
+        error.reasons_.push_back(std::move(reason));
+        continue;
+      }
+      auto text = [&](const char* name) -> std::string {
+        auto it = r.FindMember(name);
+        if (it == r.MemberEnd() || !it->value.IsString()) return "";
+        return std::string(it->value.GetString(), it->value.GetStringLength());
+      };
+      reason.code = text("Code");
+      reason.message = text("Message");
+      if (auto item = r.FindMember("Item"); item != r.MemberEnd() && item->value.IsObject()) {
+        reason.item = copy_item(item->value);
+      }
+      error.reasons_.push_back(std::move(reason));
+    }
+  }
+  return error;
 }
 
 }  // namespace awsproto

@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -122,6 +123,17 @@ std::optional<std::string_view> get_number(const rapidjson::Value& item, std::st
 std::optional<int64_t> get_int(const rapidjson::Value& item, std::string_view name);
 std::optional<bool> get_bool(const rapidjson::Value& item, std::string_view name);
 
+// One entry of a TransactionCanceledException's CancellationReasons, in the order of the
+// request's items: Code "None" for an item that was fine, "ConditionalCheckFailed",
+// "TransactionConflict", "ValidationError", "ItemCollectionSizeLimitExceeded", ...
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
+struct CancellationReason {
+  std::string code, message;
+  // The item as it was ({"pk":{"S":"x"},...}), when the item asked for it with
+  // ReturnValuesOnConditionCheckFailure ALL_OLD and its condition failed; null otherwise.
+  std::shared_ptr<const rapidjson::Document> item;
+};
+
 // The error of a JSON-protocol service (DynamoDB, Lambda, API Gateway): {"__type":
 // "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"..."}.
 class AwsError : public std::runtime_error {
@@ -130,16 +142,26 @@ class AwsError : public std::runtime_error {
   int status() const { return status_; }
   const std::string& type() const { return type_; }  // "ResourceNotFoundException"; may be ""
   const std::string& message() const { return message_; }
+  // TransactionCanceledException: one reason per item of the request (empty otherwise).
+  const std::vector<CancellationReason>& cancellation_reasons() const { return reasons_; }
+  // The error's own Item: a ConditionalCheckFailedException of a PutItem, UpdateItem or
+  // DeleteItem with ReturnValuesOnConditionCheckFailure ALL_OLD carries the item as it was.
+  // Null when absent.
+  const rapidjson::Document* item() const { return item_.get(); }
 
  private:
+  friend AwsError parse_aws_error(int, std::string_view, std::string_view);
   int status_;
   std::string type_, message_;
+  std::vector<CancellationReason> reasons_;
+  std::shared_ptr<const rapidjson::Document> item_;
 };
 
 // The type comes from the X-Amzn-ErrorType header when given, else the body's __type (or code);
 // a "namespace#" prefix and a ":url" suffix are removed, as the AWS JSON protocols specify. The
 // message is "message" or "Message" (services differ in case). A body that is not a JSON object
-// becomes the message as is (a proxy's HTML page, say), cut to 512 bytes.
+// becomes the message as is (a proxy's HTML page, say), cut to 512 bytes. CancellationReasons
+// and Item are read when they are there (a member of another shape reads as empty).
 AwsError parse_aws_error(int status, std::string_view body,
                          std::string_view error_type_header = {});
 
