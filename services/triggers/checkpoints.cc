@@ -49,6 +49,12 @@ std::string to_json(const MappingCheckpoint& c) {
     w.String(s.after.c_str(), static_cast<rapidjson::SizeType>(s.after.size()));
     w.Key("done");
     w.Bool(s.done);
+    if (!s.lanes.empty()) {
+      w.Key("lanes");
+      w.StartArray();
+      for (const auto& l : s.lanes) w.String(l.c_str(), static_cast<rapidjson::SizeType>(l.size()));
+      w.EndArray();
+    }
     w.EndObject();
   }
   w.EndObject();
@@ -79,8 +85,19 @@ MappingCheckpoint checkpoint_from_json(std::string_view text) {
     auto after = m.value.FindMember("after");
     if (after == m.value.MemberEnd() || !after->value.IsString()) throw bad("a shard has no after");
     s.after.assign(after->value.GetString(), after->value.GetStringLength());
-    for (char ch : s.after) {
-      if (ch < '0' || ch > '9') throw bad("a sequence number is not decimal");
+    auto decimal = [&](const std::string& seq) {
+      for (char ch : seq) {
+        if (ch < '0' || ch > '9') throw bad("a sequence number is not decimal");
+      }
+    };
+    decimal(s.after);
+    if (auto lanes = m.value.FindMember("lanes"); lanes != m.value.MemberEnd()) {
+      if (!lanes->value.IsArray() || lanes->value.Size() > 10) throw bad("lanes is not a list");
+      for (const auto& l : lanes->value.GetArray()) {
+        if (!l.IsString()) throw bad("a lane is not a sequence number");
+        s.lanes.emplace_back(l.GetString(), l.GetStringLength());
+        decimal(s.lanes.back());
+      }
     }
     auto done = m.value.FindMember("done");
     if (done == m.value.MemberEnd() || !done->value.IsBool()) throw bad("a shard has no done");

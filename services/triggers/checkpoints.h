@@ -11,12 +11,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace triggers {
 
 struct ShardCheckpoint {
   std::string after;  // the last sequence number handled; empty: from the shard's start
   bool done = false;  // closed, read to its end and every record handled
+  // ParallelizationFactor N > 1: for each of the shard's N lanes, the last record handled past
+  // `after` ("": none). A lane handles its records in order, so a restart with the same N skips
+  // a lane's records up to it: only the batches that were in flight are delivered again.
+  std::vector<std::string> lanes;
 };
 
 struct MappingCheckpoint {

@@ -23,24 +23,30 @@ MappingCheckpoint sample() {
   c.stream_arn = "arn:aws:dynamodb:us-east-1:1:table/t/stream/x";
   c.shards["shardId-1"] = {"000000000000000000105", true};
   c.shards["shardId-2"] = {"", false};
+  c.shards["shardId-3"] = {"000000000000000000200", false, {"", "000000000000000000204"}};
   return c;
 }
 
 TEST(Checkpoints, RoundTripThroughJson) {
   MappingCheckpoint back = checkpoint_from_json(to_json(sample()));
   EXPECT_EQ(back.stream_arn, sample().stream_arn);
-  ASSERT_EQ(back.shards.size(), 2u);
+  ASSERT_EQ(back.shards.size(), 3u);
   EXPECT_EQ(back.shards["shardId-1"].after, "000000000000000000105");
   EXPECT_TRUE(back.shards["shardId-1"].done);
   EXPECT_EQ(back.shards["shardId-2"].after, "");
   EXPECT_FALSE(back.shards["shardId-2"].done);
+  EXPECT_TRUE(back.shards["shardId-2"].lanes.empty());
+  EXPECT_EQ(back.shards["shardId-3"].lanes,
+            (std::vector<std::string>{"", "000000000000000000204"}));
 }
 
 TEST(Checkpoints, RefusesWhatIsNotACheckpoint) {
   for (const char* text : {"", "[]", "{\"version\":2,\"streamArn\":\"a\",\"shards\":{}}",
                            "{\"version\":1,\"shards\":{}}",
                            "{\"version\":1,\"streamArn\":\"a\",\"shards\":{\"s\":{\"after\":\"1x\","
-                           "\"done\":false}}}"}) {
+                           "\"done\":false}}}",
+                           "{\"version\":1,\"streamArn\":\"a\",\"shards\":{\"s\":{\"after\":\"1\","
+                           "\"done\":false,\"lanes\":[\"2\",null]}}}"}) {
     EXPECT_THROW(checkpoint_from_json(text), std::invalid_argument) << text;
   }
 }
@@ -74,7 +80,7 @@ TEST(Checkpoints, MemoryStoreWithoutADirectory) {
   CheckpointStore store("");
   EXPECT_FALSE(store.load("M").has_value());
   store.save("M", sample());
-  EXPECT_EQ(store.load("M")->shards.size(), 2u);
+  EXPECT_EQ(store.load("M")->shards.size(), 3u);
 }
 
 }  // namespace

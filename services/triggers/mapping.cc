@@ -261,7 +261,11 @@ bool MappingRunner::refresh_shards(int64_t now) {
     s->serial = next_serial_++;
     s->lanes.resize(static_cast<size_t>(config_.parallelization_factor));
     for (size_t i = 0; i < s->lanes.size(); ++i) s->lanes[i].index = i;
-    if (c != checkpoint_.shards.end()) s->read_after = s->read_through = c->second.after;
+    s->marks.resize(s->lanes.size());
+    if (c != checkpoint_.shards.end()) {
+      s->read_after = s->read_through = c->second.after;
+      if (c->second.lanes.size() == s->lanes.size()) s->marks = c->second.lanes;
+    }
     active_.emplace(info.id, std::move(s));
   }
   return true;
@@ -281,6 +285,7 @@ int64_t MappingRunner::step() {
     if ((s.end || s.gone) && s.slots.empty()) {
       ShardCheckpoint& c = checkpoint_.shards[s.id];
       c.done = true;
+      c.lanes.clear();
       if (!s.read_through.empty()) c.after = s.read_through;
       save();
       it = active_.erase(it);
@@ -333,6 +338,11 @@ bool MappingRunner::read(Shard& s, int64_t now) {
         if (!filter_(doc)) continue;
       }
       Lane& lane = s.lanes[lane_of(rec.key, static_cast<int>(s.lanes.size()))];
+      // Handled before a restart, past the checkpoint (its lane had gone further).
+      if (const std::string& mark = s.marks[lane.index];
+          !mark.empty() && compare_sequence(rec.sequence, mark) <= 0) {
+        continue;
+      }
       rec.position = s.next_position++;
       s.slots.push_back(Slot{rec.sequence, false});
       if (lane.pending.empty()) lane.window_start = now;
@@ -415,8 +425,10 @@ int64_t MappingRunner::step_shard(Shard& s, int64_t now) {
   if (s.slots.empty() && !s.read_through.empty()) {
     // Records read and filtered out: the checkpoint moves past them.
     ShardCheckpoint& c = checkpoint_.shards[s.id];
-    if (c.after != s.read_through) {
+    if (c.after != s.read_through || !c.lanes.empty()) {
       c.after = s.read_through;
+      c.lanes.clear();
+      std::fill(s.marks.begin(), s.marks.end(), std::string());
       save();
     }
   }
@@ -532,13 +544,21 @@ void MappingRunner::advance_checkpoint(Shard& s) {
     ++s.first_slot;
   }
   if (s.slots.empty() && !s.read_through.empty()) after = s.read_through;
-  if (after.empty()) return;
   ShardCheckpoint& c = checkpoint_.shards[s.id];
-  c.after = after;
+  if (!after.empty()) c.after = after;
+  // The lanes' marks that the checkpoint has caught up with are of no more use.
+  c.lanes.clear();
+  bool marked = false;
+  for (auto& mark : s.marks) {
+    if (!mark.empty() && !c.after.empty() && compare_sequence(mark, c.after) <= 0) mark.clear();
+    marked = marked || !mark.empty();
+  }
+  if (marked) c.lanes = s.marks;
   save();
 }
 
 void MappingRunner::commit(Shard& s, Lane& lane, size_t count, int64_t now) {
+  if (s.lanes.size() > 1) s.marks[lane.index] = lane.pending[count - 1].sequence;
   for (size_t i = 0; i < count; ++i) {
     uint64_t at = lane.pending[i].position - s.first_slot;
     if (at < s.slots.size()) s.slots[at].done = true;

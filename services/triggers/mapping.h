@@ -108,16 +108,17 @@ class MappingRunner {
   };
   struct Shard {
     std::string id;
-    uint64_t serial = 0;         // tells outcomes for a shard dropped since apart
-    std::string iterator;        // empty: get one at read_after
-    std::string read_after;      // the last sequence number read; empty: the shard's start
-    std::string read_through;    // the same, for the checkpoint once nothing is pending
-    bool end = false;            // read to its end (closed)
-    bool gone = false;           // no longer in the stream
-    std::vector<Lane> lanes;     // ParallelizationFactor of them
-    std::deque<Slot> slots;      // every record in a lane or done but not yet checkpointed
-    uint64_t first_slot = 0;     // the position of slots.front()
-    uint64_t next_position = 0;  // the position of the next record read
+    uint64_t serial = 0;             // tells outcomes for a shard dropped since apart
+    std::string iterator;            // empty: get one at read_after
+    std::string read_after;          // the last sequence number read; empty: the shard's start
+    std::string read_through;        // the same, for the checkpoint once nothing is pending
+    bool end = false;                // read to its end (closed)
+    bool gone = false;               // no longer in the stream
+    std::vector<Lane> lanes;         // ParallelizationFactor of them
+    std::vector<std::string> marks;  // per lane, the last record handled (ShardCheckpoint::lanes)
+    std::deque<Slot> slots;          // every record in a lane or done but not yet checkpointed
+    uint64_t first_slot = 0;         // the position of slots.front()
+    uint64_t next_position = 0;      // the position of the next record read
     int64_t next_read_at = 0;
     int64_t idle_ms = 0;
     bool error_logged = false;

@@ -544,12 +544,16 @@ TEST(Parallelization, TheCheckpointIsTheDonePrefix) {
   ASSERT_TRUE(
       h.run_until([&] { return h.fn.delivered().size() == 3 && h.runner->in_flight() == 1; }));
   EXPECT_EQ(h.checkpoint(), "");  // b1 and b2 are done, a1 before them is not
+  std::vector<std::string> marks(2);
+  marks[lane_for(b, 2)] = b2;
+  EXPECT_EQ(h.store.load("M")->shards["shardId-1"].lanes, marks);
   {
     std::lock_guard lock(m);
     release = true;
   }
   cv.notify_all();
   ASSERT_TRUE(h.run_until([&] { return h.runner->in_flight() == 0 && h.checkpoint() == b2; }));
+  EXPECT_TRUE(h.store.load("M")->shards["shardId-1"].lanes.empty());  // caught up
   // A restart reads nothing again.
   h.runner.reset();
   h.start();
@@ -557,6 +561,51 @@ TEST(Parallelization, TheCheckpointIsTheDonePrefix) {
   ASSERT_TRUE(h.run_until([&] { return h.fn.delivered().size() == 4; }));
   h.runner.reset();
   EXPECT_EQ(h.fn.calls.back(), seqs(h.stream, 103, 103));
+}
+
+TEST(Parallelization, ARestartSendsAgainOnlyWhatWasNotDone) {
+  Harness h;
+  h.config.parallelization_factor = 2;
+  h.config.batch_size = 1;
+  std::string a = "a", b = "b0";
+  for (int i = 1; lane_for(b, 2) == lane_for(a, 2); ++i) b = "b" + std::to_string(i);
+  std::string a1 = h.stream.put(a);  // fails until the restart
+  std::string b1 = h.stream.put(b);
+  std::string b2 = h.stream.put(b);
+  std::string a2 = h.stream.put(a);
+  std::atomic<bool> failing = true;
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    return s[0] == a1 && failing ? InvokeOutcome{true, true, "{}"} : InvokeOutcome{};
+  };
+  h.start();
+  auto delivered = [&](const std::string& seq) {
+    auto d = h.fn.delivered();
+    return std::count(d.begin(), d.end(), seq);
+  };
+  ASSERT_TRUE(h.run_until([&] { return delivered(b2) == 1 && h.runner->in_flight() == 0; }));
+  h.runner.reset();  // the host stops while a1 waits for its retry
+  EXPECT_EQ(h.checkpoint(), "");
+  failing = false;
+  h.start();
+  ASSERT_TRUE(h.run_until([&] { return h.checkpoint() == a2; }));
+  // b's records are not sent again; a's are, in order.
+  EXPECT_EQ(delivered(b1), 1);
+  EXPECT_EQ(delivered(b2), 1);
+  EXPECT_EQ(delivered(a2), 1);
+  EXPECT_EQ(h.fn.calls.back(), std::vector<std::string>{a2});
+  // With another factor the marks do not apply: what is past the checkpoint comes again.
+  h.runner.reset();
+  h.store.save("M", [&] {
+    MappingCheckpoint c = *h.store.load("M");
+    c.shards["shardId-1"] = {a1, false, {"", b2}};
+    return c;
+  }());
+  h.config.parallelization_factor = 1;
+  size_t before = h.fn.count();
+  h.start();
+  h.run(20);
+  EXPECT_EQ(std::vector<std::vector<std::string>>(h.fn.calls.begin() + before, h.fn.calls.end()),
+            (std::vector<std::vector<std::string>>{{b1}, {b2}, {a2}}));
 }
 
 TEST(Parallelization, FactorOneSendsOneBatchAtATimeInSequenceOrder) {
