@@ -1,7 +1,8 @@
 """DynamoDB stream triggers end to end: the real emulator and the real lambda-host, items written
 with boto3, and what the recorder function (functions/recorder) was given: batches in order across
 a shard rollover, LATEST and TRIM_HORIZON, bisect, partial batch failures, filters, record age and
-retries on the plane's clock, latency, and resuming after kill -9 of the host."""
+retries on the plane's clock, latency, resuming after kill -9 of the host, and ParallelizationFactor
+(batches of one shard at once, each item in order)."""
 
 import json
 import os
@@ -320,6 +321,39 @@ def test_resumes_after_kill_9_without_skipping_a_record(emulator, stacks, tmp_pa
     redelivered = [i for i in after if i in before]
     assert len(redelivered) <= 2, (before, after)
     assert before + [i for i in after if i not in before] == ["r%02d" % i for i in range(12)]
+
+
+def test_parallelization_factor_runs_batches_of_a_shard_at_once_each_item_in_order(emulator,
+                                                                                    stacks):
+    """ParallelizationFactor 3: up to three batches of the one shard at once on the function's
+    instances, the records of each item (its key) in order, every record once."""
+    for version in range(3):
+        for k in range(12):
+            emulator.put("k%02d" % k, v=version)
+    s = stacks(emulator, [mapping(batchSize=2, parallelizationFactor=3)],
+               env={"SLEEP_SECONDS": "0.3"})
+    s.start()
+    s.wait(lambda: len(s.ids()) >= 36, "every record", seconds=30)
+    time.sleep(0.3)
+    calls = s.calls()
+    seqs = [q for c in calls for q in c["seqs"]]
+    assert len(seqs) == 36 and len(set(seqs)) == 36  # each record once
+    assert all(len(c["seqs"]) <= 2 for c in calls)
+    # Each item's versions in order, invocations taken in the order they started.
+    versions = {}
+    for c in sorted(calls, key=lambda c: c["start"]):
+        for record in c["event"]["Records"]:
+            image = record["dynamodb"]["NewImage"]
+            versions.setdefault(image["id"]["S"], []).append(int(image["v"]["N"]))
+    assert versions == {"k%02d" % k: [0, 1, 2] for k in range(12)}
+    # More than one batch at once, never more than three.
+    times = [json.loads(line) for line in
+             (s.record_file().parent / "recorder.jsonl.times").read_text().splitlines()]
+    assert len(times) == len(calls)
+    def at_once(t):
+        return sum(1 for o in times if o["start"] <= t < o["end"])
+    most = max(at_once(t["start"]) for t in times)
+    assert 2 <= most <= 3, times
 
 
 def test_the_launcher_runs_a_templates_stream_trigger_with_its_checkpoints(tmp_path):
