@@ -35,7 +35,8 @@ class Poller {
   ~Poller();  // stop()
 
   void start();
-  // Stops every thread: a batch being invoked finishes first (its checkpoint is saved).
+  // Stops every thread: the batches being invoked finish first (their checkpoints are saved);
+  // those not started yet are read again next time.
   void stop();
 
  private:
