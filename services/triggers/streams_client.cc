@@ -3,10 +3,6 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <chrono>
-
-#include "awsproto/sigv4.h"
-
 namespace triggers {
 namespace {
 
@@ -25,35 +21,22 @@ std::string member_string(const rapidjson::Value& v, const char* key) {
 
 }  // namespace
 
+namespace {
+
+awsproto::JsonClientOptions streams_options() {
+  awsproto::JsonClientOptions options;
+  options.signing_name = "dynamodb";
+  options.retry = awsproto::RetryPolicy::dynamodb();
+  // DescribeTable goes to the same endpoint; the emulator's x-amz-crc32 is checked on it.
+  options.check_crc32 = true;
+  return options;
+}
+
+}  // namespace
+
 HttpStreamsClient::HttpStreamsClient(const std::string& endpoint, std::string region,
                                      awsproto::Credentials credentials)
-    : http_(endpoint, awsproto::HttpClientOptions{std::chrono::milliseconds(2000),
-                                                  std::chrono::milliseconds(10000), 64u << 20}),
-      region_(std::move(region)),
-      credentials_(std::move(credentials)) {}
-
-rapidjson::Document HttpStreamsClient::call(const char* target, const std::string& body) {
-  awsproto::Request request;
-  request.method = "POST";
-  request.path = http_.endpoint().join_path("/");
-  request.headers = {{"Host", http_.endpoint().host_header()},
-                     {"Content-Type", "application/x-amz-json-1.0"},
-                     {"X-Amz-Target", target}};
-  request.body = body;
-  awsproto::sign(request, credentials_, region_, "dynamodb", std::chrono::system_clock::now());
-  awsproto::Response response = http_.request(request);
-  if (response.status != 200) {
-    throw awsproto::parse_aws_error(response.status, response.body,
-                                    response.header("X-Amzn-ErrorType").value_or(""));
-  }
-  rapidjson::Document doc;
-  doc.Parse(response.body.data(), response.body.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
-    throw awsproto::HttpError(awsproto::HttpError::Kind::Protocol,
-                              std::string(target) + ": the answer is not a JSON object");
-  }
-  return doc;
-}
+    : json_(endpoint, std::move(region), std::move(credentials), streams_options()) {}
 
 std::optional<std::string> HttpStreamsClient::latest_stream_arn(const std::string& table) {
   rapidjson::StringBuffer b;
@@ -62,7 +45,7 @@ std::optional<std::string> HttpStreamsClient::latest_stream_arn(const std::strin
   w.Key("TableName");
   str(w, table);
   w.EndObject();
-  rapidjson::Document doc = call("DynamoDB_20120810.DescribeTable", b.GetString());
+  rapidjson::Document doc = json_.call("DynamoDB_20120810.DescribeTable", b.GetString());
   auto t = doc.FindMember("Table");
   if (t == doc.MemberEnd()) return std::nullopt;
   // A table whose stream was turned off keeps its LatestStreamArn; only an enabled one counts.
@@ -92,7 +75,7 @@ std::vector<ShardInfo> HttpStreamsClient::describe_stream(const std::string& str
       str(w, start);
     }
     w.EndObject();
-    rapidjson::Document doc = call("DynamoDBStreams_20120810.DescribeStream", b.GetString());
+    rapidjson::Document doc = json_.call("DynamoDBStreams_20120810.DescribeStream", b.GetString());
     auto d = doc.FindMember("StreamDescription");
     if (d == doc.MemberEnd() || !d->value.IsObject()) break;
     auto list = d->value.FindMember("Shards");
@@ -131,7 +114,7 @@ std::string HttpStreamsClient::get_shard_iterator(const std::string& stream_arn,
     str(w, sequence);
   }
   w.EndObject();
-  rapidjson::Document doc = call("DynamoDBStreams_20120810.GetShardIterator", b.GetString());
+  rapidjson::Document doc = json_.call("DynamoDBStreams_20120810.GetShardIterator", b.GetString());
   std::string it = member_string(doc, "ShardIterator");
   if (it.empty()) {
     throw awsproto::HttpError(awsproto::HttpError::Kind::Protocol,
@@ -149,7 +132,7 @@ GetRecordsResult HttpStreamsClient::get_records(const std::string& iterator, int
   w.Key("Limit");
   w.Int(limit);
   w.EndObject();
-  rapidjson::Document doc = call("DynamoDBStreams_20120810.GetRecords", b.GetString());
+  rapidjson::Document doc = json_.call("DynamoDBStreams_20120810.GetRecords", b.GetString());
   GetRecordsResult result;
   auto records = doc.FindMember("Records");
   if (records != doc.MemberEnd() && records->value.IsArray()) {

@@ -1,7 +1,8 @@
 // The DynamoDB Streams calls a stream mapping makes, as Lambda makes them: DescribeTable (the
 // table's LatestStreamArn), DescribeStream (shards and lineage), GetShardIterator, GetRecords.
 // StreamsApi is the seam the shard logic is tested through; HttpStreamsClient speaks the wire
-// (JSON 1.0, SigV4 with service "dynamodb", which is how DynamoDB Streams signs).
+// through awsproto::JsonClient (JSON 1.0, SigV4 with service "dynamodb", which is how DynamoDB
+// Streams signs; the SDKs' standard retries for throttling and 5xx).
 #pragma once
 
 #include <rapidjson/document.h>
@@ -14,6 +15,7 @@
 #include "awsproto/env.h"
 #include "awsproto/http_client.h"
 #include "awsproto/json.h"
+#include "awsproto/json_client.h"
 
 namespace triggers {
 
@@ -55,11 +57,7 @@ class HttpStreamsClient : public StreamsApi {
   GetRecordsResult get_records(const std::string& iterator, int limit) override;
 
  private:
-  rapidjson::Document call(const char* target, const std::string& body);
-
-  awsproto::HttpClient http_;
-  std::string region_;
-  awsproto::Credentials credentials_;
+  awsproto::JsonClient json_;
 };
 
 }  // namespace triggers
