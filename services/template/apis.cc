@@ -108,6 +108,20 @@ void plan_v2_api(Context& ctx, const Resource& r) {
             "DisableSchemaValidation", "Version", "FailOnWarnings"});
 }
 
+// An HTTP API authorizer's AuthorizerResultTtlInSeconds: 0 to 3600, and caching (above 0) needs
+// an identity source, whose values are the cache key (API Gateway refuses the authorizer
+// otherwise: "Identity source must be set if authorizer caching is enabled"). Unset, the API's
+// default of 300 applies where caching can work.
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.caching
+int result_ttl(std::optional<int> ttl, bool has_identity_sources, const std::string& path) {
+  if (!ttl) return has_identity_sources ? 300 : 0;
+  if (*ttl < 0 || *ttl > 3600) fail(path, "expected 0 to 3600, got " + std::to_string(*ttl));
+  if (*ttl > 0 && !has_identity_sources) {
+    fail(path, "caching (a TTL above 0) needs at least one identity source");
+  }
+  return *ttl;
+}
+
 // SAM's HttpApi Auth: Lambda authorizers (REQUEST) by name and the default one.
 // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-httpapiauth.html
 // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-httpapi-lambdaauthorizer.html
@@ -129,9 +143,15 @@ void read_sam_auth(Context& ctx, const Resource& r, const Value& v, const std::s
       z.name = name;
       z.function = ctx.function_for(as_string(*d.find("FunctionArn"), ap + ".FunctionArn"),
                                     ap + ".FunctionArn");
+      std::optional<int> reauthorize_every;
       if (const Value* identity = d.find("Identity")) {
         const Value& id = as_map(*identity, ap + ".Identity");
         for (const auto& [k, x] : id.map) {
+          if (k == "ReauthorizeEvery") {
+            // SAM writes it as the authorizer's authorizerResultTtlInSeconds.
+            reauthorize_every = as_int(x, ap + ".Identity.ReauthorizeEvery");
+            continue;
+          }
           const char* prefix = k == "Headers"          ? "$request.header."
                                : k == "QueryStrings"   ? "$request.querystring."
                                : k == "StageVariables" ? "$stageVariables."
@@ -157,6 +177,8 @@ void read_sam_auth(Context& ctx, const Resource& r, const Value& v, const std::s
       if (const Value* x = d.find("EnableSimpleResponses")) {
         z.enable_simple_responses = as_bool(*x, ap + ".EnableSimpleResponses");
       }
+      z.result_ttl_in_seconds = result_ttl(reauthorize_every, !z.identity_source.empty(),
+                                           ap + ".Identity.ReauthorizeEvery");
       a.authorizers.push_back(std::move(z));
     }
   }
@@ -290,9 +312,16 @@ void plan_apis(Context& ctx) {
         if (a.authorizer.enable_simple_responses && a.authorizer.payload_format_version != "2.0") {
           fail(p.path("EnableSimpleResponses"), "simple responses need format version 2.0");
         }
+        a.authorizer.result_ttl_in_seconds = result_ttl(p.integer("AuthorizerResultTtlInSeconds"),
+                                                        !a.authorizer.identity_source.empty(),
+                                                        p.path("AuthorizerResultTtlInSeconds"));
+      } else if (p.integer("AuthorizerResultTtlInSeconds").value_or(0) != 0) {
+        // API Gateway caches only HTTP APIs' authorizers and refuses a TTL on a WebSocket API's
+        // ("AuthorizerResultTtlInSeconds cannot be set for WEBSOCKET protocol Apis").
+        fail(p.path("AuthorizerResultTtlInSeconds"),
+             "not supported on WebSocket APIs (API Gateway caches HTTP APIs' authorizers only)");
       }
-      p.finish({"AuthorizerCredentialsArn", "AuthorizerResultTtlInSeconds",
-                "IdentityValidationExpression"});
+      p.finish({"AuthorizerCredentialsArn", "IdentityValidationExpression"});
       authorizers.push_back(std::move(a));
     }
   }

@@ -277,6 +277,65 @@ Resources:
   EXPECT_TRUE(api.authorizers[0].enable_simple_responses);
   EXPECT_EQ(api.routes.at(0).authorizer, "Lambda");
   EXPECT_NE(to_json(s).find("\"enableSimpleResponses\": true"), std::string::npos);
+  // AuthorizerResultTtlInSeconds unset, with an identity source: API Gateway's 300.
+  EXPECT_EQ(api.authorizers[0].result_ttl_in_seconds, 300);
+  EXPECT_NE(to_json(s).find("\"resultTtlInSeconds\": 300"), std::string::npos);
+}
+
+// An HTTP (or WebSocket) API with one REQUEST authorizer whose properties end with `extra`.
+std::string authorizer_template(const std::string& protocol, const std::string& extra) {
+  std::string out = R"(
+Resources:
+  Auth:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: a, Runtime: provided.al2023, Handler: b}
+  Api:
+    Type: AWS::ApiGatewayV2::Api
+    Properties: {Name: h, ProtocolType: )" +
+                    protocol;
+  if (protocol == "WEBSOCKET") out += ", RouteSelectionExpression: $request.body.action";
+  out += R"(}
+  Authorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref Api
+      Name: Lambda
+      AuthorizerType: REQUEST
+      AuthorizerUri: !GetAtt Auth.Arn
+)";
+  if (protocol == "HTTP") out += "      AuthorizerPayloadFormatVersion: \"2.0\"\n";
+  return out + extra;
+}
+
+TEST(HttpApis, AuthorizerResultTtlInSeconds) {
+  const std::string header = "      IdentitySource: [$request.header.Authorization]\n";
+  auto ttl_of = [](const std::string& yaml) {
+    return plan(yaml).http_apis.at(0).authorizers.at(0).result_ttl_in_seconds;
+  };
+  EXPECT_EQ(ttl_of(authorizer_template("HTTP", header + "      AuthorizerResultTtlInSeconds: 0\n")),
+            0);
+  EXPECT_EQ(
+      ttl_of(authorizer_template("HTTP", header + "      AuthorizerResultTtlInSeconds: 3600\n")),
+      3600);
+  // No identity source: nothing to key the cache on, no caching.
+  EXPECT_EQ(ttl_of(authorizer_template("HTTP", "")), 0);
+  EXPECT_EQ(
+      error_of(authorizer_template("HTTP", "      AuthorizerResultTtlInSeconds: 60\n")),
+      "template: Resources.Authorizer.Properties.AuthorizerResultTtlInSeconds: caching (a TTL "
+      "above 0) needs at least one identity source");
+  EXPECT_EQ(
+      error_of(authorizer_template("HTTP", header + "      AuthorizerResultTtlInSeconds: 3601\n")),
+      "template: Resources.Authorizer.Properties.AuthorizerResultTtlInSeconds: expected 0 to "
+      "3600, got 3601");
+  // WebSocket APIs do not cache.
+  const std::string ws = "      IdentitySource: [route.request.querystring.token]\n";
+  EXPECT_EQ(
+      error_of(authorizer_template("WEBSOCKET", ws + "      AuthorizerResultTtlInSeconds: 300\n")),
+      "template: Resources.Authorizer.Properties.AuthorizerResultTtlInSeconds: not "
+      "supported on WebSocket APIs (API Gateway caches HTTP APIs' authorizers only)");
+  Stack w = plan(authorizer_template("WEBSOCKET", ws + "      AuthorizerResultTtlInSeconds: 0\n"));
+  EXPECT_EQ(w.websocket_apis.at(0).authorizers.at(0).result_ttl_in_seconds, 0);
+  EXPECT_EQ(to_json(w).find("resultTtlInSeconds"), std::string::npos);
 }
 
 const char* kSamAuth = R"(
@@ -322,6 +381,19 @@ TEST(HttpApis, SamAuthAndCors) {
   EXPECT_EQ(route_of(api, "GET /a")->authorizer, "Token");
   EXPECT_EQ(route_of(api, "GET /a")->authorization_type, "CUSTOM");
   EXPECT_FALSE(route_of(api, "GET /b")->authorizer);
+  EXPECT_EQ(api.authorizers[0].result_ttl_in_seconds, 300);  // no ReauthorizeEvery: the default
+  auto with_reauthorize = [](const std::string& every) {
+    std::string t = kSamAuth;
+    t.replace(t.find("QueryStrings: [tenant]}"), 23,
+              "QueryStrings: [tenant], ReauthorizeEvery: " + every + "}");
+    return t;
+  };
+  EXPECT_EQ(plan(with_reauthorize("0")).http_apis.at(0).authorizers[0].result_ttl_in_seconds, 0);
+  EXPECT_EQ(plan(with_reauthorize("120")).http_apis.at(0).authorizers[0].result_ttl_in_seconds,
+            120);
+  EXPECT_EQ(error_of(with_reauthorize("7200")),
+            "template: Resources.Api.Properties.Auth.Authorizers.Token.Identity.ReauthorizeEvery: "
+            "expected 0 to 3600, got 7200");
   std::string bad = kSamAuth;
   bad.replace(bad.find("DefaultAuthorizer: Token"), 24, "DefaultAuthorizer: Nope");
   EXPECT_EQ(error_of(bad),

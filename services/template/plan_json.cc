@@ -141,6 +141,7 @@ void write_api(Writer& w, const Api& api, bool websocket) {
     if (!websocket) {
       key(w, "payloadFormatVersion"), str(w, a.payload_format_version);
       key(w, "enableSimpleResponses"), w.Bool(a.enable_simple_responses);
+      key(w, "resultTtlInSeconds"), w.Int(a.result_ttl_in_seconds);
     }
     w.EndObject();
   }

@@ -100,6 +100,9 @@ struct Authorizer {
   std::vector<std::string> identity_source;
   std::string payload_format_version;    // HTTP APIs: "1.0" or "2.0"
   bool enable_simple_responses = false;  // HTTP APIs, format 2.0
+  // HTTP APIs: AuthorizerResultTtlInSeconds (SAM: Identity.ReauthorizeEvery), 0 to 3600; unset,
+  // 300 when the authorizer has identity sources, else 0 (no caching).
+  int result_ttl_in_seconds = 0;
 };
 
 struct Route {
