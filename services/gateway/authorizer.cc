@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <cctype>
+#include <iterator>
 
 #include "gateway/config.h"
 
@@ -70,7 +71,8 @@ bool read_context(const rapidjson::Value& doc, AuthContext& auth, std::string& e
 
 std::optional<std::vector<std::string>> identity_values(const std::vector<std::string>& sources,
                                                         const HeaderList& headers,
-                                                        const HeaderList& query) {
+                                                        const HeaderList& query,
+                                                        const HeaderList& context) {
   std::vector<std::string> out;
   for (const auto& source : sources) {
     std::string_view s = source;
@@ -88,8 +90,14 @@ std::optional<std::vector<std::string>> identity_values(const std::vector<std::s
         if (n == name) value = v;
       }
     } else {
-      value = "";  // stage or context variables: nothing a client can leave out
-      out.push_back(*value);
+      // Stage or context variables: nothing a client can leave out.
+      std::string known;
+      if (starts_with(s, "context.")) {
+        for (const auto& [n, v] : context) {
+          if (n == s.substr(8)) known = v;
+        }
+      }
+      out.push_back(std::move(known));
       continue;
     }
     if (!value || value->empty()) return std::nullopt;
@@ -184,6 +192,48 @@ bool is_unauthorized_error(std::string_view error_payload) {
   auto m = doc.FindMember("errorMessage");
   return m != doc.MemberEnd() && m->value.IsString() &&
          std::string_view(m->value.GetString(), m->value.GetStringLength()) == "Unauthorized";
+}
+
+std::string AuthorizerCache::key(std::string_view api_id, std::string_view authorizer,
+                                 const std::vector<std::string>& identity) {
+  // Each part with its length in front: no two lists of values share a key.
+  std::string out;
+  auto part = [&](std::string_view p) {
+    out += std::to_string(p.size());
+    out += ':';
+    out.append(p);
+  };
+  part(api_id);
+  part(authorizer);
+  for (const auto& v : identity) part(v);
+  return out;
+}
+
+std::optional<std::string> AuthorizerCache::find(const std::string& key, int64_t now_ms) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  if (now_ms >= it->second.expires_ms) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.answer;
+}
+
+void AuthorizerCache::put(const std::string& key, std::string answer, int64_t now_ms, int ttl_s) {
+  if (ttl_s <= 0 || max_entries_ == 0) return;
+  if (entries_.size() >= max_entries_ && !entries_.count(key)) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      it = now_ms >= it->second.expires_ms ? entries_.erase(it) : std::next(it);
+    }
+    if (entries_.size() >= max_entries_) {
+      auto soonest = entries_.begin();
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->second.expires_ms < soonest->second.expires_ms) soonest = it;
+      }
+      entries_.erase(soonest);
+    }
+  }
+  entries_[key] = {std::move(answer), now_ms + int64_t{ttl_s} * 1000};
 }
 
 }  // namespace gateway

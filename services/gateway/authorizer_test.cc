@@ -25,6 +25,55 @@ TEST(IdentitySources, MissingOrEmptyIsNullopt) {
   EXPECT_TRUE(identity_values({}, headers, query));
 }
 
+TEST(IdentitySources, ContextVariablesTakeTheirValues) {
+  HeaderList context = {{"routeKey", "GET /pets"}, {"stage", "$default"}};
+  EXPECT_EQ(identity_values({"$context.routeKey", "$stageVariables.v", "$context.unknown"}, {}, {},
+                            context),
+            (std::vector<std::string>{"GET /pets", "", ""}));
+}
+
+TEST(AuthorizerCache, HoldsAnswersForTheirTtl) {
+  AuthorizerCache cache;
+  const std::string k = AuthorizerCache::key("api", "A", {"token-1"});
+  EXPECT_FALSE(cache.find(k, 0));
+  cache.put(k, "answer", 1'000, 300);
+  EXPECT_EQ(cache.find(k, 1'000), "answer");
+  EXPECT_EQ(cache.find(k, 300'999), "answer");
+  EXPECT_FALSE(cache.find(k, 301'000));  // expired exactly at the TTL, and dropped
+  EXPECT_EQ(cache.size(), 0u);
+  cache.put(k, "answer", 0, 0);  // TTL 0: nothing held
+  EXPECT_FALSE(cache.find(k, 0));
+  // A new answer replaces the old one and its expiry.
+  cache.put(k, "one", 0, 10);
+  cache.put(k, "two", 5'000, 10);
+  EXPECT_EQ(cache.find(k, 12'000), "two");
+}
+
+TEST(AuthorizerCache, KeysSeparateApisAuthorizersAndValues) {
+  using C = AuthorizerCache;
+  EXPECT_NE(C::key("api", "A", {"x"}), C::key("api", "B", {"x"}));
+  EXPECT_NE(C::key("api", "A", {"x"}), C::key("other", "A", {"x"}));
+  EXPECT_NE(C::key("api", "A", {"x"}), C::key("api", "A", {"y"}));
+  // Joined values cannot collide with differently split ones.
+  EXPECT_NE(C::key("api", "A", {"a,b"}), C::key("api", "A", {"a", "b"}));
+  EXPECT_NE(C::key("api", "A", {"ab", ""}), C::key("api", "A", {"a", "b"}));
+  EXPECT_EQ(C::key("api", "A", {"a", "b"}), C::key("api", "A", {"a", "b"}));
+}
+
+TEST(AuthorizerCache, BoundedExpiredFirstThenSoonest) {
+  AuthorizerCache cache(2);
+  cache.put("old", "1", 0, 1);     // expires at 1 s
+  cache.put("long", "2", 0, 100);  // expires at 100 s
+  cache.put("new", "3", 2'000, 10);
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(cache.find("old", 2'000));  // the expired one made room
+  EXPECT_EQ(cache.find("long", 2'000), "2");
+  cache.put("newer", "4", 3'000, 50);  // none expired: the one closest to expiry goes ("new")
+  EXPECT_FALSE(cache.find("new", 3'000));
+  EXPECT_EQ(cache.find("long", 3'000), "2");
+  EXPECT_EQ(cache.find("newer", 3'000), "4");
+}
+
 TEST(Arns, Forms) {
   EXPECT_EQ(websocket_method_arn("us-east-1", "123456789012", "abc", "prod", "$connect"), kArn);
   EXPECT_EQ(http_route_arn("us-east-1", "1", "abc", "$default", "GET", "/pets/1"),

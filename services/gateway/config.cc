@@ -53,6 +53,12 @@ std::vector<Authorizer> read_authorizers(const rapidjson::Value& api, const std:
     auto simple = a.FindMember("enableSimpleResponses");
     z.simple_responses =
         simple != a.MemberEnd() && simple->value.IsBool() && simple->value.GetBool();
+    if (auto ttl = a.FindMember("resultTtlInSeconds"); ttl != a.MemberEnd()) {
+      if (!ttl->value.IsInt() || ttl->value.GetInt() < 0 || ttl->value.GetInt() > 3600) {
+        throw std::invalid_argument(awhere + ".resultTtlInSeconds must be 0 to 3600");
+      }
+      z.result_ttl_s = ttl->value.GetInt();
+    }
     out.push_back(std::move(z));
   }
   return out;

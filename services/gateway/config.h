@@ -21,6 +21,9 @@ struct Authorizer {
   std::vector<std::string> identity_source;
   std::string payload_format_version = "2.0";  // HTTP APIs: "1.0" or "2.0"
   bool simple_responses = false;               // HTTP APIs, format 2.0
+  // HTTP APIs: how long an answer is held for the same identity (AuthorizerResultTtlInSeconds,
+  // 0 to 3600); 0: every request calls the authorizer, as on WebSocket APIs.
+  int result_ttl_s = 0;
 };
 
 struct Route {

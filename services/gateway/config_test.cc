@@ -64,6 +64,21 @@ TEST(ParsePlan, Authorizers) {
                std::invalid_argument);
 }
 
+TEST(ParsePlan, AuthorizerResultTtl) {
+  Plan plan = parse_plan(R"({"httpApis": [{"apiId": "h", "routes": [], "authorizers": [
+      {"name": "A", "function": "f", "resultTtlInSeconds": 3600},
+      {"name": "B", "function": "f"}]}]})");
+  EXPECT_EQ(plan.http_apis.at(0).find_authorizer("A")->result_ttl_s, 3600);
+  EXPECT_EQ(plan.http_apis.at(0).find_authorizer("B")->result_ttl_s, 0);  // absent: no caching
+  for (const char* bad : {"-1", "3601", "\"300\"", "1.5"}) {
+    EXPECT_THROW(parse_plan(std::string(R"({"httpApis": [{"apiId": "h", "routes": [],
+        "authorizers": [{"name": "A", "function": "f", "resultTtlInSeconds": )") +
+                            bad + "}]}]}"),
+                 std::invalid_argument)
+        << bad;
+  }
+}
+
 TEST(ResolveTarget, StageAndConnections) {
   Plan plan = parse_plan(kPlan);
   auto t = resolve_target(plan, "127.0.0.1:9", "/dev");

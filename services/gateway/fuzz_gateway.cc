@@ -3,10 +3,13 @@
 // message body, a function's proxy result and query strings; HTTP API targets and route
 // matching, the HTTP response mappings (formats 2.0 and 1.0), authorizer responses, and the
 // events built from a request. The first byte picks the parser.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/authorizer.h"
 #include "gateway/config.h"
@@ -70,8 +73,9 @@ void http_request(std::string_view text) {
   gateway::build_http_event_v1(in);
   gateway::AuthorizerEventInput a{"arn", {"x"}};
   gateway::build_http_event_v2(in, &a);
-  gateway::identity_values({"$request.header.Authorization", "route.request.querystring.t"},
-                           in.headers, gateway::parse_query(in.raw_query));
+  gateway::identity_values(
+      {"$request.header.Authorization", "route.request.querystring.t", "$context.routeKey"},
+      in.headers, gateway::parse_query(in.raw_query), {{"routeKey", in.method}});
 }
 
 void frames(std::string_view bytes) {
@@ -133,6 +137,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       gateway::parse_authorizer_response(text, false, "arn:aws:execute-api:r:1:a/s/$connect");
       gateway::parse_authorizer_response(text, true, "");
       gateway::is_unauthorized_error(text);
+      {
+        // The answer held under the identity's values comes back until its TTL has passed.
+        static gateway::AuthorizerCache cache(64);
+        std::vector<std::string> identity;
+        for (size_t at = 0; at <= text.size();) {
+          size_t comma = std::min(text.find(',', at), text.size());
+          identity.emplace_back(text.substr(at, comma - at));
+          at = comma + 1;
+        }
+        const int64_t now = static_cast<int64_t>(text.size()) * 1000;
+        const std::string key = gateway::AuthorizerCache::key("api", "A", identity);
+        cache.put(key, std::string(text), now, 1 + static_cast<int>(text.size() % 3600));
+        auto held = cache.find(key, now);
+        if (!held || *held != text || cache.size() > 64) __builtin_trap();
+      }
       break;
     default:
       gateway::parse_proxy_result(text);

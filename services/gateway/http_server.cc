@@ -108,26 +108,48 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
   void authorize() {
     const Authorizer* a = api_->find_authorizer(route_->authorizer);
-    auto identity = identity_values(a->identity_source, in_.headers, parse_query(in_.raw_query));
+    // The context variables an identity source may name.
+    const HeaderList context = {{"apiId", api_->api_id},
+                                {"domainName", in_.domain_name},
+                                {"httpMethod", in_.method},
+                                {"identity.sourceIp", in_.source_ip},
+                                {"identity.userAgent", in_.user_agent},
+                                {"path", in_.raw_path},
+                                {"protocol", in_.protocol},
+                                {"routeKey", in_.route_key},
+                                {"stage", api_->stage}};
+    auto identity =
+        identity_values(a->identity_source, in_.headers, parse_query(in_.raw_query), context);
     // A missing identity source is 401 before the authorizer runs.
     if (!identity) return reply(401, message_body("Unauthorized"));
     AuthorizerEventInput event;
     event.arn = http_route_arn(gateway_.plan().region, gateway_.plan().account_id, api_->api_id,
                                api_->stage, in_.method, route_path_);
-    event.identity = std::move(*identity);
     const bool v1 = a->payload_format_version == "1.0";
-    std::string payload = v1 ? build_http_event_v1(in_, &event) : build_http_event_v2(in_, &event);
     const bool simple = a->simple_responses && !v1;
+    // Caching needs at least one identity source, whose values are the key.
+    std::string cache_key;
+    if (a->result_ttl_s > 0 && !a->identity_source.empty()) {
+      cache_key = AuthorizerCache::key(api_->api_id, a->name, *identity);
+      if (auto held = gateway_.authorizer_cache().find(cache_key, awsproto::Clock::now_ms())) {
+        return decide(parse_authorizer_response(*held, simple, event.arn));
+      }
+    }
+    event.identity = std::move(*identity);
+    std::string payload = v1 ? build_http_event_v1(in_, &event) : build_http_event_v2(in_, &event);
     auto self = shared_from_this();
-    gateway_.invoker().invoke(
-        a->function, std::move(payload), [self, simple, arn = event.arn](InvokeResult result) {
-          net::post(self->gateway_.io(), [self, simple, arn, r = std::move(result)] {
-            self->authorized(r, simple, arn);
-          });
-        });
+    gateway_.invoker().invoke(a->function, std::move(payload),
+                              [self, simple, arn = event.arn, key = std::move(cache_key),
+                               ttl = a->result_ttl_s](InvokeResult result) {
+                                net::post(self->gateway_.io(),
+                                          [self, simple, arn, key, ttl, r = std::move(result)] {
+                                            self->authorized(r, simple, arn, key, ttl);
+                                          });
+                              });
   }
 
-  void authorized(const InvokeResult& result, bool simple, const std::string& arn) {
+  void authorized(const InvokeResult& result, bool simple, const std::string& arn,
+                  const std::string& cache_key, int ttl_s) {
     if (!result.ok) {
       if (result.function_error && is_unauthorized_error(result.payload)) {
         return reply(401, message_body("Unauthorized"));
@@ -136,6 +158,13 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
       return reply(500, message_body("Internal Server Error"));
     }
     AuthDecision d = parse_authorizer_response(result.payload, simple, arn);
+    if (d.kind != AuthDecision::Kind::Error && !cache_key.empty()) {
+      gateway_.authorizer_cache().put(cache_key, result.payload, awsproto::Clock::now_ms(), ttl_s);
+    }
+    decide(std::move(d));
+  }
+
+  void decide(AuthDecision d) {
     if (d.kind == AuthDecision::Kind::Error) {
       log_line("gateway: authorizer for " + in_.route_key + ": " + d.error);
       return reply(500, message_body("Internal Server Error"));

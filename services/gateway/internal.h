@@ -12,6 +12,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "gateway/authorizer.h"
 #include "gateway/config.h"
 #include "gateway/event.h"
 #include "gateway/frame.h"
@@ -88,6 +89,8 @@ class Gateway {
   const ServerOptions& options() const { return options_; }
   const Plan& plan() const { return options_.plan; }
   Invoker& invoker() { return invoker_; }
+  // HTTP APIs' authorizer answers (on the I/O thread only).
+  AuthorizerCache& authorizer_cache() { return authorizer_cache_; }
   // The server certificate's context when --tls-cert is given (else null: plain text only).
   net::ssl::context* tls_context() { return tls_.get(); }
 
@@ -111,6 +114,7 @@ class Gateway {
   net::io_context& io_;
   const ServerOptions& options_;
   Invoker invoker_;
+  AuthorizerCache authorizer_cache_;
   std::shared_ptr<net::ssl::context> tls_;
   bool stopping_ = false;
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;

@@ -1,7 +1,8 @@
 """Lambda authorizers of type REQUEST: on a WebSocket API's $connect (its policy decides the
 handshake; its principalId and context reach every later event of the connection) and on HTTP
 API routes (simple responses and policies); a request without an identity source is 401 before
-the authorizer runs, Deny 403, an "Unauthorized" error 401, any other failure 500."""
+the authorizer runs, Deny 403, an "Unauthorized" error 401, any other failure 500. HTTP APIs
+hold answers for resultTtlInSeconds per identity on the plane's clock; WebSocket APIs never do."""
 
 import http.client
 import json
@@ -181,3 +182,113 @@ def test_http_policy_response_format_1_0(gateway_factory, fake):  # noqa: F811
     assert event["version"] == "1.0" and event["identitySource"] == "k"
     assert event["methodArn"].endswith("/$default/GET/me")
     assert get(g.http_port, "/me?key=other")[0] == 403
+
+
+# Caching (HTTP APIs only): the identity sources' values are the key, the TTL runs on the
+# plane's clock; a policy answer is evaluated again for each route's ARN, a simple answer
+# decides every route alike; WebSocket $connect authorizers are never cached.
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.caching
+
+def cached_api(authorizer, ttl):
+    authorizer = dict(authorizer, resultTtlInSeconds=ttl)
+    return {"apiId": HTTP_ID, "name": "cached", "stage": "$default", "cors": None,
+            "authorizers": [authorizer],
+            "routes": [{"routeKey": "GET /me", "function": "me", "authorizer": authorizer["name"]},
+                       {"routeKey": "GET /other", "function": "me",
+                        "authorizer": authorizer["name"]}]}
+
+
+SIMPLE = {"name": "Simple", "function": "auth", "payloadFormatVersion": "2.0",
+          "enableSimpleResponses": True, "identitySource": ["$request.header.Authorization"]}
+
+
+@pytest.fixture
+def echo_me(fake):  # noqa: F811
+    fake.on("auth", simple_authorizer)
+    fake.on("me", lambda e: {"statusCode": 200,
+                             "body": json.dumps(e["requestContext"].get("authorizer"))})
+
+
+def test_http_cache_holds_a_simple_answer_per_identity_for_its_ttl(gateway_factory, fake,  # noqa
+                                                                   echo_me):
+    g = gateway_factory(apis=[], http_apis=[cached_api(SIMPLE, 300)])
+    good = {"Authorization": "good"}
+    allowed = (200, {"lambda": {"user": "bob", "n": 1}})
+    status, body = get(g.http_port, "/me", good)
+    assert (status, json.loads(body)) == allowed
+    # The same identity, on the same or another route: held, the authorizer is not called.
+    status, body = get(g.http_port, "/me", good)
+    assert (status, json.loads(body)) == allowed
+    assert get(g.http_port, "/other", good)[0] == 200
+    assert len(fake.received("auth")) == 1
+    assert len(fake.received("me")) == 3
+    # Another identity calls it; its Deny is held too.
+    assert get(g.http_port, "/me", {"Authorization": "bad"})[0] == 403
+    assert get(g.http_port, "/me", {"Authorization": "bad"})[0] == 403
+    assert len(fake.received("auth")) == 2
+    # After the TTL on the plane's clock, the next request calls the authorizer again.
+    g.advance(299)
+    assert get(g.http_port, "/me", good)[0] == 200
+    assert len(fake.received("auth")) == 2
+    g.advance(2)
+    assert get(g.http_port, "/me", good)[0] == 200
+    assert len(fake.received("auth")) == 3
+    assert get(g.http_port, "/me", good)[0] == 200
+    assert len(fake.received("auth")) == 3
+
+
+def test_http_ttl_0_never_caches(gateway_factory, fake, echo_me):  # noqa: F811
+    g = gateway_factory(apis=[], http_apis=[cached_api(SIMPLE, 0)])
+    for _ in range(3):
+        assert get(g.http_port, "/me", {"Authorization": "good"})[0] == 200
+    assert len(fake.received("auth")) == 3
+
+
+def test_http_cache_does_not_hold_failures(gateway_factory, fake, echo_me):  # noqa: F811
+    g = gateway_factory(apis=[], http_apis=[cached_api(SIMPLE, 300)])
+    for token, status in (("crash", 500), ("unauthorized", 401)):
+        assert get(g.http_port, "/me", {"Authorization": token})[0] == status
+        assert get(g.http_port, "/me", {"Authorization": token})[0] == status
+    assert len(fake.received("auth")) == 4
+
+
+def test_http_cached_policy_is_evaluated_for_each_route(gateway_factory, fake):  # noqa: F811
+    # The policy allows the route it was asked about, and only that one.
+    fake.on("auth", lambda e: policy("Allow", e["routeArn"], "p-1", {"role": "admin"}))
+    fake.on("me", lambda e: {"statusCode": 200,
+                             "body": json.dumps(e["requestContext"].get("authorizer"))})
+    g = gateway_factory(apis=[], http_apis=[cached_api(
+        {"name": "Policy", "function": "auth", "payloadFormatVersion": "2.0",
+         "enableSimpleResponses": False, "identitySource": ["$request.header.Authorization"]},
+        300)])
+    key = {"Authorization": "k"}
+    status, body = get(g.http_port, "/me", key)
+    assert (status, json.loads(body)) == (200, {"lambda": {"role": "admin"}})
+    assert get(g.http_port, "/me", key)[0] == 200
+    # The held policy does not allow GET /other: denied without calling the authorizer.
+    assert get(g.http_port, "/other", key) == (403, b'{"message":"Forbidden"}')
+    assert len(fake.received("auth")) == 1
+
+
+def test_http_route_key_in_the_identity_sources_caches_per_route(gateway_factory, fake,  # noqa
+                                                                 echo_me):
+    g = gateway_factory(apis=[], http_apis=[cached_api(
+        dict(SIMPLE, identitySource=["$request.header.Authorization", "$context.routeKey"]),
+        300)])
+    good = {"Authorization": "good"}
+    for path in ("/me", "/other", "/me", "/other"):
+        assert get(g.http_port, path, good)[0] == 200
+    events = fake.received("auth")
+    assert [e["identitySource"] for e in events] == [["good", "GET /me"], ["good", "GET /other"]]
+
+
+def test_websocket_connect_authorizer_is_never_cached(gateway_factory, fake):  # noqa: F811
+    fake.on("auth", ws_authorizer)
+    api = chat_api(authorizers=[{"name": "Token", "function": "auth",
+                                 "identitySource": ["route.request.querystring.token"],
+                                 "resultTtlInSeconds": 300}])
+    api["routes"][0]["authorizer"] = "Token"
+    g = gateway_factory(apis=[api])
+    assert connect_status(g.url() + "?token=good") == 101
+    assert connect_status(g.url() + "?token=good") == 101
+    assert len(fake.received("auth")) == 2
