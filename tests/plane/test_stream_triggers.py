@@ -128,14 +128,23 @@ class Stack:
     def ids(self, name="recorder"):
         return [i for c in self.calls(name) for i in c["ids"]]
 
+    def ended(self, name="recorder"):
+        """The invocations that have run to their end, from $RECORD_FILE.times."""
+        path = self.tmp / (name + ".jsonl.times")
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
     def wait(self, predicate, what, seconds=10, advance=0):
         """Polls predicate(); `advance` moves the host's clock that far on each round (retry
-        delays are on the plane's clock)."""
+        delays are on the plane's clock) once an invocation has ended and while none runs:
+        the functions' timeouts are on that clock too."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if predicate():
                 return
-            if advance:
+            ended = len(self.ended())
+            if advance and ended and ended == len(self.calls()):
                 self.host.clock(advance)
             time.sleep(0.05)
         raise AssertionError("timed out waiting for %s; calls %s\n%s" % (
@@ -276,9 +285,10 @@ def test_records_older_than_the_maximum_age_are_dropped(emulator, stacks):
 
 def test_retries_run_out_and_the_shard_moves_on(emulator, stacks):
     s = stacks(emulator, [mapping(maximumRetryAttempts=1)])
-    host = s.start()
+    # Written before the host starts, so that one read finds both.
     emulator.put("poison", fail=True)
     emulator.put("next")
+    host = s.start()
     # The first batch holds both; after one retry it is dropped and the shard moves on.
     s.wait(lambda: "retry attempts exhausted (1)" in host.stderr_text(), "the drop", advance=5)
     assert [c["ids"] for c in s.calls()] == [["poison", "next"], ["poison", "next"]]
@@ -347,8 +357,7 @@ def test_parallelization_factor_runs_batches_of_a_shard_at_once_each_item_in_ord
             versions.setdefault(image["id"]["S"], []).append(int(image["v"]["N"]))
     assert versions == {"k%02d" % k: [0, 1, 2] for k in range(12)}
     # More than one batch at once, never more than three.
-    times = [json.loads(line) for line in
-             (s.record_file().parent / "recorder.jsonl.times").read_text().splitlines()]
+    times = s.ended()
     assert len(times) == len(calls)
     def at_once(t):
         return sum(1 for o in times if o["start"] <= t < o["end"])
