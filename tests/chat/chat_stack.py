@@ -1,0 +1,149 @@
+"""The whole chat stack (scripts/launch.py with schemas/chat.yaml) for the fanout, history and
+terminal client tests, and asyncio WebSocket clients that collect the frames they receive."""
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import boto3
+import websockets
+
+from conftest import BIN, FUNCTIONS_DIR, REPO, TEMPLATE, REGION
+
+TABLE = "chat"
+
+
+class ChatStack:
+    """scripts/launch.py, in memory, every port free; `ready` maps 'websocket chat',
+    'http chat-http', 'dynamodb'... to their URLs."""
+
+    def __init__(self, tmp_path):
+        self.log_path = tmp_path / "launch.log"
+        env = dict(os.environ, CHATSTACK_BIN=str(BIN))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
+             "--in-memory", "--emulator-port", "0", "--gateway-port", "0", "--http-port", "0",
+             "--lambda-port", "0", "--stack-name", "chat", "--data-dir", str(tmp_path / "data"),
+             "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
+            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True, env=env)
+        self.ready = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("ready: "):
+                words = line.split()
+                self.ready[" ".join(words[1:-1])] = words[-1]
+            if line.startswith("ready: lambda"):
+                break
+        assert "lambda" in self.ready, self.log()
+        self.ws_url = self.ready["websocket chat"]
+        self.http_url = self.ready["http chat-http"]
+        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
+                                region_name=REGION, aws_access_key_id="local",
+                                aws_secret_access_key="local")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(30)
+
+    def url_for(self, username):
+        return self.ws_url + "?" + urllib.parse.urlencode({"username": username})
+
+    def advance_emulator_clock(self, seconds):
+        request = urllib.request.Request(self.ready["dynamodb"] + "/emulator/clock",
+                                         method="POST",
+                                         data=json.dumps({"advanceSeconds": seconds}).encode())
+        urllib.request.urlopen(request).read()
+
+    # Items written as the send path writes them (schemas/chat-table.md).
+    def put(self, item):
+        self.ddb.put_item(TableName=TABLE, Item={
+            k: ({"N": str(v)} if isinstance(v, int) else
+                {"L": [{"S": x} for x in v]} if isinstance(v, list) else {"S": v})
+            for k, v in item.items()})
+
+    def put_conversation(self, cid, kind, members, name=""):
+        self.put({"pk": "CONV#" + cid, "sk": "META", "type": "conversation",
+                  "conversationId": cid, "kind": kind, "name": name, "members": members,
+                  "createdBy": members[0], "createdAt": 1764590400000})
+        for m in members:
+            self.put({"pk": "USER#" + m, "sk": "CONV#" + cid, "type": "inbox",
+                      "conversationId": cid, "kind": kind, "name": name, "members": members,
+                      "unread": 0, "lastActivity": 1764590400000, "inboxPk": "INBOX#" + m,
+                      "inboxSk": "1764590400000#" + cid})
+
+    def put_message(self, cid, message_id, sender, text, created_at=1764590400000):
+        self.put({"pk": "CONV#" + cid, "sk": "MSG#" + message_id, "type": "message",
+                  "conversationId": cid, "messageId": message_id, "sender": sender,
+                  "text": text, "createdAt": created_at, "clientMessageId": "c-" + message_id,
+                  "userPk": "USERMSG#" + sender, "userSk": message_id})
+
+    def items(self, pk):
+        return self.ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p",
+                              ExpressionAttributeValues={":p": {"S": pk}},
+                              ConsistentRead=True)["Items"]
+
+
+class Client:
+    """One WebSocket connection; every frame it receives is kept in `frames` (parsed)."""
+
+    def __init__(self, stack, username):
+        self.stack, self.username = stack, username
+        self.frames = []
+
+    async def __aenter__(self):
+        self.ws = await websockets.connect(self.stack.url_for(self.username))
+        self.reader = asyncio.ensure_future(self._read())
+        return self
+
+    async def _read(self):
+        try:
+            async for text in self.ws:
+                self.frames.append(json.loads(text))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def __aexit__(self, *exc):
+        await self.ws.close()
+        await self.reader
+
+    async def send(self, **frame):
+        await self.ws.send(json.dumps(frame))
+
+    def of_type(self, kind, **members):
+        return [f for f in self.frames if f.get("type") == kind and
+                all(f.get(k) == v for k, v in members.items())]
+
+    async def wait_for(self, kind, count=1, seconds=10, **members):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = self.of_type(kind, **members)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.02)
+        raise AssertionError("%s: no %d %r frame(s) with %r in %r" % (
+            self.username, count, kind, members, self.frames))
+
+
+async def wait_until(predicate, what, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def connections_of(stack, username):
+    return [i for i in stack.items("USER#" + username) if i["sk"]["S"].startswith("CONN#")]
