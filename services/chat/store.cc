@@ -1,0 +1,767 @@
+#include "chat/store.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace chat {
+
+using awsproto::AttributeMap;
+using awsproto::AttributeValue;
+using awsproto::AwsError;
+
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+AttributeValue S(std::string s) { return AttributeValue::s(std::move(s)); }
+AttributeValue N(int64_t n) { return AttributeValue::n(n); }
+
+void string(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+const char* op_name(TxItem::Kind kind) {
+  switch (kind) {
+    case TxItem::Kind::Put: return "Put";
+    case TxItem::Kind::Update: return "Update";
+    case TxItem::Kind::Delete: return "Delete";
+    case TxItem::Kind::Check: return "ConditionCheck";
+  }
+  return "Put";
+}
+
+// The members of a Put, Update, Delete or ConditionCheck, shared by a transaction's items and
+// the single-item operations.
+void write_members(Writer& w, std::string_view table, const TxItem& t) {
+  w.Key("TableName");
+  string(w, table);
+  w.Key(t.kind == TxItem::Kind::Put ? "Item" : "Key");
+  awsproto::write_item(w, t.item);
+  if (!t.update.empty()) {
+    w.Key("UpdateExpression");
+    string(w, t.update);
+  }
+  if (!t.condition.empty()) {
+    w.Key("ConditionExpression");
+    string(w, t.condition);
+  }
+  if (!t.names.empty()) {
+    w.Key("ExpressionAttributeNames");
+    w.StartObject();
+    for (const auto& [k, v] : t.names) {
+      string(w, k);
+      string(w, v);
+    }
+    w.EndObject();
+  }
+  if (!t.values.empty()) {
+    w.Key("ExpressionAttributeValues");
+    awsproto::write_item(w, t.values);
+  }
+  if (t.return_old) {
+    w.Key("ReturnValuesOnConditionCheckFailure");
+    w.String("ALL_OLD");
+  }
+}
+
+std::string text_of(rapidjson::StringBuffer& b) { return {b.GetString(), b.GetSize()}; }
+
+bool is_cancelled(const AwsError& e) { return e.type() == "TransactionCanceledException"; }
+
+// The reason of item i: its code ("None" when the service sent fewer reasons).
+std::string_view reason(const AwsError& e, size_t i) {
+  const auto& r = e.cancellation_reasons();
+  return i < r.size() ? std::string_view(r[i].code) : std::string_view("None");
+}
+bool failed(const AwsError& e, size_t i) { return reason(e, i) == "ConditionalCheckFailed"; }
+// The item as it was, when its condition failed and it existed (ALL_OLD); else null.
+const rapidjson::Value* old_item(const AwsError& e, size_t i) {
+  const auto& r = e.cancellation_reasons();
+  if (i >= r.size() || !r[i].item || !r[i].item->IsObject()) return nullptr;
+  if (r[i].item->MemberCount() == 0) return nullptr;
+  return r[i].item.get();
+}
+bool conflicted(const AwsError& e) {
+  for (const auto& r : e.cancellation_reasons()) {
+    if (r.code == "TransactionConflict") return true;
+  }
+  return false;
+}
+
+[[noreturn]] void unexpected(const AwsError& e, std::string_view what) {
+  throw std::runtime_error(std::string(what) + ": " + e.type() + ": " + e.message());
+}
+
+// GetItem with a consistent read; the item (an object) or nullopt.
+std::optional<rapidjson::Document> get_item(Store& s, const AttributeMap& key) {
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  w.Key("TableName");
+  string(w, s.table);
+  w.Key("Key");
+  awsproto::write_item(w, key);
+  w.Key("ConsistentRead");
+  w.Bool(true);
+  w.EndObject();
+  rapidjson::Document answer = s.db.call("GetItem", text_of(b));
+  if (!answer.IsObject()) return std::nullopt;
+  auto item = answer.FindMember("Item");
+  if (item == answer.MemberEnd() || !item->value.IsObject()) return std::nullopt;
+  rapidjson::Document out;
+  out.CopyFrom(item->value, out.GetAllocator());
+  return out;
+}
+
+struct QuerySpec {
+  std::string index;  // empty: the table
+  std::string key_condition;
+  AttributeMap values;
+  bool forward = true;
+  int limit = 0;  // 0: none
+  bool count = false;
+  bool consistent = true;  // ignored for an index (GSIs read eventually consistent)
+  const AttributeMap* start = nullptr;
+  const rapidjson::Value* start_json = nullptr;  // a previous page's LastEvaluatedKey
+};
+
+rapidjson::Document query(Store& s, const QuerySpec& q) {
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  w.Key("TableName");
+  string(w, s.table);
+  if (!q.index.empty()) {
+    w.Key("IndexName");
+    string(w, q.index);
+  } else if (q.consistent) {
+    w.Key("ConsistentRead");
+    w.Bool(true);
+  }
+  w.Key("KeyConditionExpression");
+  string(w, q.key_condition);
+  w.Key("ExpressionAttributeValues");
+  awsproto::write_item(w, q.values);
+  w.Key("ScanIndexForward");
+  w.Bool(q.forward);
+  if (q.limit > 0) {
+    w.Key("Limit");
+    w.Int(q.limit);
+  }
+  if (q.count) {
+    w.Key("Select");
+    w.String("COUNT");
+  }
+  if (q.start) {
+    w.Key("ExclusiveStartKey");
+    awsproto::write_item(w, *q.start);
+  } else if (q.start_json) {
+    w.Key("ExclusiveStartKey");
+    q.start_json->Accept(w);
+  }
+  w.EndObject();
+  return s.db.call("Query", text_of(b));
+}
+
+const rapidjson::Value* member(const rapidjson::Value& v, const char* name) {
+  if (!v.IsObject()) return nullptr;
+  auto m = v.FindMember(name);
+  return m == v.MemberEnd() ? nullptr : &m->value;
+}
+
+// The items of a Query answer.
+template <class F>
+void each_item(const rapidjson::Document& answer, F&& f) {
+  const rapidjson::Value* items = member(answer, "Items");
+  if (!items || !items->IsArray()) return;
+  for (const auto& item : items->GetArray()) f(item);
+}
+
+std::optional<std::string> page_cursor(const rapidjson::Document& answer) {
+  const rapidjson::Value* last = member(answer, "LastEvaluatedKey");
+  if (!last || !last->IsObject() || last->MemberCount() == 0) return std::nullopt;
+  return encode_cursor(*last);
+}
+
+TxItem put(AttributeMap item, std::string condition = {}) {
+  TxItem t;
+  t.kind = TxItem::Kind::Put;
+  t.item = std::move(item);
+  t.condition = std::move(condition);
+  return t;
+}
+
+TxItem check(AttributeMap key, std::string condition) {
+  TxItem t;
+  t.kind = TxItem::Kind::Check;
+  t.item = std::move(key);
+  t.condition = std::move(condition);
+  return t;
+}
+
+void transact(Store& s, const std::vector<TxItem>& items) {
+  s.db.call("TransactWriteItems", transact_body(s.table, items));
+}
+
+void delete_item(Store& s, AttributeMap key) {
+  TxItem t;
+  t.kind = TxItem::Kind::Delete;
+  t.item = std::move(key);
+  s.db.call("DeleteItem", single_body(s.table, t));
+}
+
+AttributeMap membership_key(std::string_view username, std::string_view cid) {
+  return key(user_pk(username), membership_sk(cid));
+}
+AttributeMap conversation_key(std::string_view cid) {
+  return key(conversation_pk(cid), std::string(kMetaSk));
+}
+
+std::optional<Conversation> get_conversation(Store& s, std::string_view cid) {
+  auto item = get_item(s, conversation_key(cid));
+  Conversation c;
+  if (!item || !from_item(*item, c)) return std::nullopt;
+  return c;
+}
+
+// The error for a user without an inbox entry for `cid`: NotFound when the conversation does
+// not exist, else NotAParticipant.
+Error not_a_participant(Store& s, std::string_view cid) {
+  if (!get_item(s, conversation_key(cid))) {
+    return make_error(ErrorCode::NotFound, "no conversation \"" + std::string(cid) + "\"");
+  }
+  return make_error(ErrorCode::NotAParticipant,
+                    "not a participant of \"" + std::string(cid) + "\"");
+}
+
+Error no_message(std::string_view message_id) {
+  return make_error(ErrorCode::NotFound, "no message \"" + std::string(message_id) + "\"");
+}
+
+}  // namespace
+
+rapidjson::Document DynamoDb::call(std::string_view op, std::string_view body) {
+  return client_.call("DynamoDB_20120810." + std::string(op), body);
+}
+
+awsproto::ConnectionResult ConnectionsPoster::post(std::string_view endpoint,
+                                                   std::string_view connection_id,
+                                                   std::string_view data) {
+  auto it = std::find_if(clients_.begin(), clients_.end(),
+                         [&](const auto& c) { return c.first == endpoint; });
+  if (it == clients_.end()) {
+    clients_.emplace_back(std::string(endpoint), std::make_unique<awsproto::ConnectionsClient>(
+                                                     endpoint, env_.region, env_.credentials));
+    it = std::prev(clients_.end());
+  }
+  return it->second->post_to_connection(connection_id, data);
+}
+
+std::string transact_body(std::string_view table, const std::vector<TxItem>& items) {
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  w.Key("TransactItems");
+  w.StartArray();
+  for (const TxItem& t : items) {
+    w.StartObject();
+    w.Key(op_name(t.kind));
+    w.StartObject();
+    write_members(w, table, t);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return text_of(b);
+}
+
+std::string single_body(std::string_view table, const TxItem& item,
+                        std::string_view return_values) {
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  write_members(w, table, item);
+  if (!return_values.empty()) {
+    w.Key("ReturnValues");
+    string(w, return_values);
+  }
+  w.EndObject();
+  return text_of(b);
+}
+
+void connect(Store& s, const Connection& c) {
+  UserConnection uc{c.username, c.connection_id, c.domain_name, c.stage, c.expires_at};
+  int64_t now = s.now_ms();
+  Presence p{c.username, now, now / 1000 + kPresenceTtlSeconds};
+  transact(s, {put(to_item(c)), put(to_item(uc)), put(to_item(p))});
+}
+
+std::string disconnect(Store& s, std::string_view connection_id, std::string_view username) {
+  TxItem del;
+  del.kind = TxItem::Kind::Delete;
+  del.item = key(connection_pk(connection_id), std::string(kMetaSk));
+  rapidjson::Document old = s.db.call("DeleteItem", single_body(s.table, del, "ALL_OLD"));
+  std::string user(username);
+  if (const rapidjson::Value* attrs = member(old, "Attributes")) {
+    Connection c;
+    if (from_item(*attrs, c)) user = c.username;
+  }
+  if (user.empty()) return user;
+  delete_item(s, key(user_pk(user), user_connection_sk(connection_id)));
+
+  // The presence goes with the last connection. It is read before the connections are counted
+  // and deleted only if its lastSeen is still the one read: a connect that committed after the
+  // count wrote a newer presence (one transaction with its connection items), which stays.
+  auto presence = get_item(s, key(user_pk(user), std::string(kPresenceSk)));
+  Presence p;
+  if (!presence || !from_item(*presence, p)) return user;
+  if (!user_connections(s, user).empty()) return user;
+  TxItem t;
+  t.kind = TxItem::Kind::Delete;
+  t.item = key(user_pk(user), std::string(kPresenceSk));
+  t.condition = "lastSeen = :seen";
+  t.values = {{":seen", N(p.last_seen)}};
+  try {
+    s.db.call("DeleteItem", single_body(s.table, t));
+  } catch (const AwsError& e) {
+    if (e.type() != "ConditionalCheckFailedException") throw;
+  }
+  return user;
+}
+
+std::optional<Connection> get_connection(Store& s, std::string_view connection_id) {
+  auto item = get_item(s, key(connection_pk(connection_id), std::string(kMetaSk)));
+  Connection c;
+  if (!item || !from_item(*item, c)) return std::nullopt;
+  return c;
+}
+
+void refresh_presence(Store& s, std::string_view username) {
+  int64_t now = s.now_ms();
+  Presence p{std::string(username), now, now / 1000 + kPresenceTtlSeconds};
+  s.db.call("PutItem", single_body(s.table, put(to_item(p))));
+}
+
+Outcome<Message> send_message(Store& s, std::string_view sender, std::string_view cid,
+                              std::string_view text, std::string_view client_message_id) {
+  const bool lobby = cid == kLobby;
+  Conversation conv;
+  if (!lobby) {
+    auto c = get_conversation(s, cid);
+    if (!c)
+      return {make_error(ErrorCode::NotFound, "no conversation \"" + std::string(cid) + "\"")};
+    conv = std::move(*c);
+    // The members never change; the sender's inbox condition below is what the write relies on.
+    if (std::find(conv.members.begin(), conv.members.end(), sender) == conv.members.end()) {
+      return {make_error(ErrorCode::NotAParticipant,
+                         "not a participant of \"" + std::string(cid) + "\"")};
+    }
+  }
+  std::string id = s.ulids.next(s.now_ms());
+  for (int attempt = 0; attempt < kMaxSendAttempts; ++attempt) {
+    Message m{std::string(cid),    id,
+              std::string(sender), std::string(text),
+              *ulid_time_ms(id),   std::string(client_message_id)};
+    std::vector<TxItem> items;
+    TxItem last;
+    last.kind = TxItem::Kind::Update;
+    last.item = conversation_key(cid);
+    last.update = "SET lastMessageId = :id";
+    last.condition =
+        "attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :id)";
+    last.values = {{":id", S(id)}};
+    last.return_old = true;
+    items.push_back(std::move(last));
+    items.push_back(put(to_item(m), "attribute_not_exists(pk)"));
+    Claim claim{m.conversation_id,   m.sender,
+                m.client_message_id, id,
+                m.created_at,        m.created_at / 1000 + kClaimTtlSeconds};
+    TxItem claim_put = put(to_item(claim), "attribute_not_exists(pk)");
+    claim_put.return_old = true;
+    items.push_back(std::move(claim_put));
+    if (!lobby) {
+      AttributeMap values = {
+          {":at", N(m.created_at)},
+          {":isk", S(inbox_sort_key(m.created_at, cid))},
+          {":id", S(id)},
+          {":lt", S(std::string(first_code_points(m.text, kLastTextCodePoints)))},
+          {":ls", S(m.sender)},
+      };
+      const std::string set =
+          "SET lastActivity = :at, inboxSk = :isk, lastMessageId = :id, lastText = :lt, "
+          "lastSender = :ls";
+      TxItem own;
+      own.kind = TxItem::Kind::Update;
+      own.item = membership_key(sender, cid);
+      own.update = set;
+      own.condition = "attribute_exists(pk)";
+      own.values = values;
+      items.push_back(std::move(own));
+      values.emplace_back(":one", N(1));
+      for (const auto& member : conv.members) {
+        if (member == sender) continue;
+        TxItem other;
+        other.kind = TxItem::Kind::Update;
+        other.item = membership_key(member, cid);
+        other.update = set + " ADD unread :one";
+        other.values = values;
+        items.push_back(std::move(other));
+      }
+    }
+    try {
+      transact(s, items);
+      return {std::nullopt, std::move(m)};
+    } catch (const AwsError& e) {
+      if (!is_cancelled(e)) throw;
+      if (failed(e, 2)) {
+        // A repeat: the first send's claim answers with the first ack.
+        Claim first;
+        const rapidjson::Value* stored = old_item(e, 2);
+        std::optional<rapidjson::Document> read;
+        if (!stored) {
+          read = get_item(s, key(conversation_pk(cid), claim_sk(sender, client_message_id)));
+          if (read) stored = &*read;
+        }
+        if (stored && from_item(*stored, first)) {
+          m.message_id = first.message_id;
+          m.created_at = first.created_at;
+          return {std::nullopt, std::move(m)};
+        }
+        continue;  // the claim expired in between: try again
+      }
+      if (!lobby && failed(e, 3)) {
+        return {make_error(ErrorCode::NotAParticipant,
+                           "not a participant of \"" + std::string(cid) + "\"")};
+      }
+      if (failed(e, 0)) {
+        const rapidjson::Value* conv_item = old_item(e, 0);
+        if (!conv_item) {
+          if (!lobby) {
+            return {
+                make_error(ErrorCode::NotFound, "no conversation \"" + std::string(cid) + "\"")};
+          }
+          // The lobby's first message creates it.
+          Conversation l{std::string(kLobby), "lobby", "lobby", {}, "", s.now_ms(), ""};
+          try {
+            s.db.call("PutItem", single_body(s.table, put(to_item(l), "attribute_not_exists(pk)")));
+          } catch (const AwsError& put_error) {
+            if (put_error.type() != "ConditionalCheckFailedException") throw;
+          }
+          continue;
+        }
+        // Another process committed a later id: go above it, so that commit order stays id
+        // order.
+        auto newest = awsproto::get_string(*conv_item, "lastMessageId");
+        if (!newest || !is_ulid(*newest)) unexpected(e, "sendMessage");
+        id = s.ulids.next_above(*newest, s.now_ms());
+        continue;
+      }
+      if (conflicted(e)) continue;
+      unexpected(e, "sendMessage");
+    }
+  }
+  return {make_error(ErrorCode::InternalError, "the conversation is busy; try again")};
+}
+
+std::optional<Error> check_participant(Store& s, std::string_view username, std::string_view cid) {
+  if (cid == kLobby) return std::nullopt;
+  if (get_item(s, membership_key(username, cid))) return std::nullopt;
+  return not_a_participant(s, cid);
+}
+
+Outcome<HistoryPage> get_history(Store& s, std::string_view username, std::string_view cid,
+                                 int limit, const std::optional<HistoryCursor>& cursor) {
+  if (auto e = check_participant(s, username, cid)) return {e};
+  QuerySpec q;
+  q.key_condition = "pk = :pk AND begins_with(sk, :msg)";
+  q.values = {{":pk", S(conversation_pk(cid))}, {":msg", S("MSG#")}};
+  q.forward = false;
+  q.limit = limit;
+  if (cursor) q.start = &cursor->key;
+  rapidjson::Document answer = query(s, q);
+  HistoryPage page;
+  each_item(answer, [&](const rapidjson::Value& item) {
+    Message m;
+    if (from_item(item, m)) page.messages.push_back(std::move(m));
+  });
+  page.cursor = page_cursor(answer);
+  return {std::nullopt, std::move(page)};
+}
+
+Outcome<CreatedConversation> create_conversation(Store& s, std::string_view caller,
+                                                 std::string_view kind, std::string_view name,
+                                                 const std::vector<std::string>& others) {
+  std::vector<std::string> members;
+  if (auto e = conversation_members(caller, kind, others, members)) return {e};
+  int64_t now = s.now_ms();
+  Conversation c;
+  c.kind = std::string(kind);
+  c.members = members;
+  c.created_by = std::string(caller);
+  c.created_at = now;
+  if (kind == "direct") {
+    c.conversation_id = direct_conversation_id(members[0], members[1]);
+  } else {
+    c.conversation_id = group_conversation_id(s.ulids.next(now));
+    c.name = std::string(name);
+  }
+  std::vector<TxItem> items;
+  TxItem meta = put(to_item(c), "attribute_not_exists(pk)");
+  meta.return_old = true;
+  items.push_back(std::move(meta));
+  for (const auto& member : members) {
+    InboxEntry e;
+    e.username = member;
+    e.conversation_id = c.conversation_id;
+    e.kind = c.kind;
+    e.name = c.name;
+    e.members = members;
+    e.last_activity = now;
+    items.push_back(put(to_item(e)));
+  }
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    try {
+      transact(s, items);
+      return {std::nullopt, {c, true}};
+    } catch (const AwsError& e) {
+      if (!is_cancelled(e)) throw;
+      if (failed(e, 0)) {
+        // The direct conversation existed: the first one's item answers.
+        Conversation first;
+        const rapidjson::Value* stored = old_item(e, 0);
+        std::optional<rapidjson::Document> read;
+        if (!stored) {
+          read = get_item(s, conversation_key(c.conversation_id));
+          if (read) stored = &*read;
+        }
+        if (stored && from_item(*stored, first)) return {std::nullopt, {first, false}};
+        unexpected(e, "createConversation");
+      }
+      if (conflicted(e)) continue;
+      unexpected(e, "createConversation");
+    }
+  }
+  return {make_error(ErrorCode::InternalError, "the conversation is busy; try again")};
+}
+
+Outcome<InboxPage> list_conversations(Store& s, std::string_view username, int limit,
+                                      const std::optional<InboxCursor>& cursor) {
+  if (cursor && cursor->username != username) {
+    return {make_error(ErrorCode::BadRequest, "\"cursor\" is not one listConversations gave")};
+  }
+  QuerySpec q;
+  q.index = kInboxIndex;
+  q.key_condition = "inboxPk = :p";
+  q.values = {{":p", S(inbox_pk(username))}};
+  q.forward = false;
+  q.limit = limit;
+  if (cursor) q.start = &cursor->key;
+  rapidjson::Document answer = query(s, q);
+  InboxPage page;
+  each_item(answer, [&](const rapidjson::Value& item) {
+    InboxEntry e;
+    if (from_item(item, e)) page.entries.push_back(std::move(e));
+  });
+  page.cursor = page_cursor(answer);
+  return {std::nullopt, std::move(page)};
+}
+
+namespace {
+
+// The messages of `cid` from `from` to `to` (message ids, both included), with Select COUNT
+// over every page.
+int64_t count_messages(Store& s, std::string_view cid, std::string_view from, std::string_view to) {
+  QuerySpec q;
+  q.key_condition = "pk = :pk AND sk BETWEEN :from AND :to";
+  q.values = {
+      {":pk", S(conversation_pk(cid))}, {":from", S(message_sk(from))}, {":to", S(message_sk(to))}};
+  q.count = true;
+  int64_t total = 0;
+  rapidjson::Document last_key;
+  for (;;) {
+    rapidjson::Document answer = query(s, q);
+    if (const rapidjson::Value* c = member(answer, "Count"); c && c->IsInt64()) {
+      total += c->GetInt64();
+    }
+    const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
+    if (!next || !next->IsObject() || next->MemberCount() == 0) break;
+    last_key.CopyFrom(*next, last_key.GetAllocator());
+    q.start_json = &last_key;
+  }
+  return total;
+}
+
+}  // namespace
+
+std::optional<Error> mark_read(Store& s, std::string_view username, std::string_view cid,
+                               std::string_view message_id) {
+  const int64_t now = s.now_ms();
+  ReadReceipt receipt{std::string(cid), std::string(username), std::string(message_id), now};
+  TxItem exists = check(key(conversation_pk(cid), message_sk(message_id)), "attribute_exists(pk)");
+  if (cid == kLobby) {
+    // No inbox entries in the lobby: the receipt alone, moved forward only.
+    TxItem r = put(to_item(receipt), "attribute_not_exists(pk) OR messageId < :m");
+    r.values = {{":m", S(std::string(message_id))}};
+    try {
+      transact(s, {exists, r});
+    } catch (const AwsError& e) {
+      if (!is_cancelled(e)) throw;
+      if (failed(e, 0)) return no_message(message_id);
+      if (failed(e, 1)) return std::nullopt;  // a later message was read already
+      unexpected(e, "markRead");
+    }
+    return std::nullopt;
+  }
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    auto stored = get_item(s, membership_key(username, cid));
+    InboxEntry entry;
+    if (!stored || !from_item(*stored, entry)) return not_a_participant(s, cid);
+    if (entry.last_message_id.empty()) return no_message(message_id);
+    // The messages after the one read, up to the newest one the entry knows; the read one is
+    // counted by BETWEEN and exists (the ConditionCheck), hence the - 1.
+    int64_t unread = 0;
+    if (message_id <= std::string_view(entry.last_message_id)) {
+      unread = std::max<int64_t>(0, count_messages(s, cid, message_id, entry.last_message_id) - 1);
+    }
+    TxItem update;
+    update.kind = TxItem::Kind::Update;
+    update.item = membership_key(username, cid);
+    update.update = "SET unread = :count, lastReadMessageId = :m";
+    update.condition =
+        "lastMessageId = :last AND (attribute_not_exists(lastReadMessageId) OR "
+        "lastReadMessageId < :m)";
+    update.values = {{":count", N(unread)},
+                     {":m", S(std::string(message_id))},
+                     {":last", S(entry.last_message_id)}};
+    update.return_old = true;
+    try {
+      transact(s, {exists, update, put(to_item(receipt))});
+      return std::nullopt;
+    } catch (const AwsError& e) {
+      if (!is_cancelled(e)) throw;
+      if (failed(e, 0)) return no_message(message_id);
+      if (failed(e, 1)) {
+        const rapidjson::Value* now_item = old_item(e, 1);
+        if (!now_item) return not_a_participant(s, cid);
+        auto newest = awsproto::get_string(*now_item, "lastMessageId");
+        if (newest && *newest != entry.last_message_id) continue;  // a message came: recount
+        return std::nullopt;  // this message or a later one was read already
+      }
+      if (conflicted(e)) continue;
+      unexpected(e, "markRead");
+    }
+  }
+  return make_error(ErrorCode::InternalError, "the conversation is busy; try again");
+}
+
+Outcome<bool> react(Store& s, std::string_view username, std::string_view cid,
+                    std::string_view message_id, std::string_view emoji) {
+  Reaction r{std::string(cid), std::string(message_id), std::string(username), std::string(emoji),
+             s.now_ms()};
+  AttributeMap reaction_key = key(conversation_pk(cid), reaction_sk(message_id, username, emoji));
+  bool adding = true;
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    std::vector<TxItem> items;
+    items.push_back(
+        check(key(conversation_pk(cid), message_sk(message_id)), "attribute_exists(pk)"));
+    if (adding) {
+      items.push_back(put(to_item(r), "attribute_not_exists(pk)"));
+    } else {
+      TxItem del;
+      del.kind = TxItem::Kind::Delete;
+      del.item = reaction_key;
+      del.condition = "attribute_exists(pk)";
+      items.push_back(std::move(del));
+    }
+    if (cid != kLobby)
+      items.push_back(check(membership_key(username, cid), "attribute_exists(pk)"));
+    try {
+      transact(s, items);
+      return {std::nullopt, adding};
+    } catch (const AwsError& e) {
+      if (!is_cancelled(e)) throw;
+      if (cid != kLobby && failed(e, 2)) return {not_a_participant(s, cid)};
+      if (failed(e, 0)) return {no_message(message_id)};
+      // Add failed: the user has it, so remove it; remove failed: someone removed it in between,
+      // so add it.
+      if (failed(e, 1)) {
+        adding = !adding;
+        continue;
+      }
+      if (conflicted(e)) continue;
+      unexpected(e, "react");
+    }
+  }
+  return {make_error(ErrorCode::InternalError, "the reaction is busy; try again")};
+}
+
+std::vector<Target> user_connections(Store& s, std::string_view username) {
+  std::vector<Target> out;
+  QuerySpec q;
+  q.key_condition = "pk = :pk AND begins_with(sk, :conn)";
+  q.values = {{":pk", S(user_pk(username))}, {":conn", S("CONN#")}};
+  rapidjson::Document last_key;
+  for (;;) {
+    rapidjson::Document answer = query(s, q);
+    each_item(answer, [&](const rapidjson::Value& item) {
+      UserConnection c;
+      if (from_item(item, c)) {
+        out.push_back({c.connection_id, std::string(username), c.domain_name, c.stage});
+      }
+    });
+    const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
+    if (!next || !next->IsObject() || next->MemberCount() == 0) break;
+    last_key.CopyFrom(*next, last_key.GetAllocator());
+    q.start_json = &last_key;
+  }
+  return out;
+}
+
+Outcome<std::vector<Target>> other_participants_connections(Store& s, std::string_view username,
+                                                            std::string_view cid) {
+  std::vector<Target> out;
+  if (cid == kLobby) {
+    for (int bucket = 0; bucket < kConnectionBuckets; ++bucket) {
+      QuerySpec q;
+      q.index = kConnectionsIndex;
+      q.key_condition = "connBucket = :b";
+      q.values = {{":b", S(connection_bucket_pk(bucket))}};
+      rapidjson::Document last_key;
+      for (;;) {
+        rapidjson::Document answer = query(s, q);
+        each_item(answer, [&](const rapidjson::Value& item) {
+          auto id = awsproto::get_string(item, "connSk");
+          auto user = awsproto::get_string(item, "username");
+          if (!id || !user || *user == username) return;
+          out.push_back({std::string(*id), std::string(*user),
+                         std::string(awsproto::get_string(item, "domainName").value_or("")),
+                         std::string(awsproto::get_string(item, "stage").value_or(""))});
+        });
+        const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
+        if (!next || !next->IsObject() || next->MemberCount() == 0) break;
+        last_key.CopyFrom(*next, last_key.GetAllocator());
+        q.start_json = &last_key;
+      }
+    }
+    return {std::nullopt, std::move(out)};
+  }
+  auto conv = get_conversation(s, cid);
+  if (!conv)
+    return {make_error(ErrorCode::NotFound, "no conversation \"" + std::string(cid) + "\"")};
+  if (std::find(conv->members.begin(), conv->members.end(), username) == conv->members.end()) {
+    return {make_error(ErrorCode::NotAParticipant,
+                       "not a participant of \"" + std::string(cid) + "\"")};
+  }
+  for (const auto& member_name : conv->members) {
+    if (member_name == username) continue;
+    auto conns = user_connections(s, member_name);
+    out.insert(out.end(), conns.begin(), conns.end());
+  }
+  return {std::nullopt, std::move(out)};
+}
+
+}  // namespace chat

@@ -1,0 +1,164 @@
+// The chat table's operations (schemas/chat-table.md, "Access patterns"), each a function over
+// the Db interface: what it reads and writes, with which conditions, and how a cancelled
+// transaction's reasons become the protocol's error codes. No read-modify-write: every write
+// that depends on what is stored says so in its condition or transaction. The functions'
+// handlers (handlers.h) call these; unit tests give a fake Db, the end-to-end suites the
+// emulator.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "awsproto/connections.h"
+#include "awsproto/json_client.h"
+#include "chat/model.h"
+#include "chat/ulid.h"
+#include "chat/validate.h"
+
+namespace chat {
+
+// DynamoDB's JSON API: `op` is the operation ("PutItem"), `body` its request; the answer, or
+// awsproto::AwsError (a TransactionCanceledException carries its reasons).
+class Db {
+ public:
+  virtual ~Db() = default;
+  virtual rapidjson::Document call(std::string_view op, std::string_view body) = 0;
+};
+
+// The real one: DynamoDB_20120810.<op> through awsproto::JsonClient.
+class DynamoDb : public Db {
+ public:
+  explicit DynamoDb(const awsproto::Env& env) : client_(awsproto::JsonClient::dynamodb(env)) {}
+  rapidjson::Document call(std::string_view op, std::string_view body) override;
+
+ private:
+  awsproto::JsonClient client_;
+};
+
+// @connections PostToConnection; `endpoint` as ConnectionsClient::endpoint_for makes it.
+class Poster {
+ public:
+  virtual ~Poster() = default;
+  virtual awsproto::ConnectionResult post(std::string_view endpoint, std::string_view connection_id,
+                                          std::string_view data) = 0;
+};
+
+// One keep-alive ConnectionsClient per endpoint, made on first use.
+class ConnectionsPoster : public Poster {
+ public:
+  explicit ConnectionsPoster(awsproto::Env env) : env_(std::move(env)) {}
+  awsproto::ConnectionResult post(std::string_view endpoint, std::string_view connection_id,
+                                  std::string_view data) override;
+
+ private:
+  awsproto::Env env_;
+  std::vector<std::pair<std::string, std::unique_ptr<awsproto::ConnectionsClient>>> clients_;
+};
+
+struct Store {
+  Db& db;
+  std::string table;
+  std::function<int64_t()> now_ms;  // epoch milliseconds
+  UlidGenerator& ulids;
+};
+
+// What an operation answers: a value, or the error frame's code and message.
+template <class T>
+struct Outcome {
+  std::optional<Error> error;
+  T value{};
+  bool ok() const { return !error; }
+};
+inline Error make_error(ErrorCode code, std::string message) { return {code, std::move(message)}; }
+
+// How often a send is tried again with an id above the newest one (another process committed a
+// later id first) or after a TransactionConflict, before InternalError.
+inline constexpr int kMaxSendAttempts = 8;
+// Likewise for markRead's recount and react's toggle.
+inline constexpr int kMaxRetries = 4;
+
+// connect: Put connection, Put user's connection, Put presence, in one transaction.
+void connect(Store& s, const Connection& c);
+// disconnect: both connection items deleted; the presence too when no connection of the user
+// is left. `username` is used when the connection item is already gone. Returns the user.
+std::string disconnect(Store& s, std::string_view connection_id, std::string_view username);
+// The connection item (consistent read), or nullopt.
+std::optional<Connection> get_connection(Store& s, std::string_view connection_id);
+// heartbeat: the presence Put again (lastSeen now, expiresAt now + 90 s).
+void refresh_presence(Store& s, std::string_view username);
+
+// sendMessage; the stored (or, for a repeated clientMessageId, the first) message for the ack.
+// A repeat's text is the one sent now (the ack does not carry it).
+Outcome<Message> send_message(Store& s, std::string_view sender, std::string_view cid,
+                              std::string_view text, std::string_view client_message_id);
+
+// NotFound (no such conversation) or NotAParticipant, or nullopt for a participant.
+std::optional<Error> check_participant(Store& s, std::string_view username, std::string_view cid);
+
+struct HistoryPage {
+  std::vector<Message> messages;      // newest first
+  std::optional<std::string> cursor;  // nullopt: the last page
+};
+Outcome<HistoryPage> get_history(Store& s, std::string_view username, std::string_view cid,
+                                 int limit, const std::optional<HistoryCursor>& cursor);
+
+struct CreatedConversation {
+  Conversation conversation;
+  bool created = false;
+};
+// `others`: the members besides the caller, valid usernames.
+Outcome<CreatedConversation> create_conversation(Store& s, std::string_view caller,
+                                                 std::string_view kind, std::string_view name,
+                                                 const std::vector<std::string>& others);
+
+struct InboxPage {
+  std::vector<InboxEntry> entries;  // most recent activity first
+  std::optional<std::string> cursor;
+};
+Outcome<InboxPage> list_conversations(Store& s, std::string_view username, int limit,
+                                      const std::optional<InboxCursor>& cursor);
+
+// markRead: the inbox entry's unread becomes the number of messages after `message_id`; the
+// receipt is stored. Marking a message older than the one already read changes nothing.
+std::optional<Error> mark_read(Store& s, std::string_view username, std::string_view cid,
+                               std::string_view message_id);
+
+// react: adds the reaction, or removes it when the user had it; value: added.
+Outcome<bool> react(Store& s, std::string_view username, std::string_view cid,
+                    std::string_view message_id, std::string_view emoji);
+
+// Where a frame goes: a connection and the @connections endpoint's parts from its item.
+struct Target {
+  std::string connection_id, username, domain_name, stage;
+};
+// The connections of the participants of `cid` but `username` (the lobby: every open
+// connection, from the connections index's 16 partitions); errors as check_participant.
+Outcome<std::vector<Target>> other_participants_connections(Store& s, std::string_view username,
+                                                            std::string_view cid);
+// Every connection of a user.
+std::vector<Target> user_connections(Store& s, std::string_view username);
+
+// The request bodies, for tests: one transaction item (Put, Update, Delete or ConditionCheck).
+struct TxItem {
+  enum class Kind { Put, Update, Delete, Check };
+  Kind kind = Kind::Put;
+  awsproto::AttributeMap item;  // Put: the item; the others: the key
+  std::string update;           // Update: the UpdateExpression
+  std::string condition;
+  std::vector<std::pair<std::string, std::string>> names;
+  awsproto::AttributeMap values;
+  bool return_old = false;  // ReturnValuesOnConditionCheckFailure ALL_OLD
+};
+std::string transact_body(std::string_view table, const std::vector<TxItem>& items);
+// PutItem, UpdateItem, DeleteItem or (for Check) nothing: the single-item request.
+std::string single_body(std::string_view table, const TxItem& item,
+                        std::string_view return_values = {});
+
+}  // namespace chat

@@ -1,0 +1,388 @@
+#include "chat/store.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <deque>
+#include <functional>
+
+#include "chat/handlers.h"
+
+namespace chat {
+namespace {
+
+constexpr int64_t kNow = 1764590400000;
+
+// Records every call; answers from a queue of scripted answers (JSON text, or an error body to
+// throw as a 400 AwsError), then "{}".
+class FakeDb : public Db {
+ public:
+  struct Call {
+    std::string op;
+    rapidjson::Document body;
+  };
+  struct Answer {
+    std::string op, json;
+    bool error = false;
+  };
+
+  rapidjson::Document call(std::string_view op, std::string_view body) override {
+    Call c{std::string(op), {}};
+    c.body.Parse(body.data(), body.size());
+    EXPECT_FALSE(c.body.HasParseError()) << body;
+    calls.push_back(std::move(c));
+    std::string json = "{}";
+    if (!answers.empty()) {
+      Answer a = answers.front();
+      answers.pop_front();
+      EXPECT_EQ(a.op, op);
+      if (a.error) throw awsproto::parse_aws_error(400, a.json);
+      json = a.json;
+    }
+    rapidjson::Document d;
+    d.Parse(json.c_str());
+    return d;
+  }
+
+  void answer(std::string op, std::string json) { answers.push_back({op, json, false}); }
+  void fail(std::string op, std::string json) { answers.push_back({op, json, true}); }
+  // A TransactionCanceledException with these codes; `old` (DynamoDB JSON) for item i, when
+  // given.
+  void cancel(std::vector<std::string> codes, int old_index = -1, std::string old = {}) {
+    std::string reasons;
+    for (size_t i = 0; i < codes.size(); ++i) {
+      if (i) reasons += ",";
+      reasons += R"({"Code":")" + codes[i] + "\"";
+      if (static_cast<int>(i) == old_index) reasons += R"(,"Item":)" + old;
+      reasons += "}";
+    }
+    fail("TransactWriteItems",
+         R"({"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException",)"
+         R"("message":"Transaction cancelled","CancellationReasons":[)" +
+             reasons + "]}");
+  }
+
+  std::deque<Answer> answers;
+  std::vector<Call> calls;
+};
+
+struct Fixture {
+  FakeDb db;
+  UlidGenerator ulids;
+  Store store{db, "chat", [] { return kNow; }, ulids};
+};
+
+std::string s(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+const rapidjson::Value& tx(const FakeDb::Call& c, size_t i, const char* kind) {
+  return c.body["TransactItems"][static_cast<rapidjson::SizeType>(i)][kind];
+}
+
+const char* kConversation =
+    R"({"Item":{"pk":{"S":"CONV#dm-141a4cd242b67e82edf4a78b"},"sk":{"S":"META"},)"
+    R"("type":{"S":"conversation"},"conversationId":{"S":"dm-141a4cd242b67e82edf4a78b"},)"
+    R"("kind":{"S":"direct"},"name":{"S":""},"members":{"L":[{"S":"alice"},{"S":"bob"}]},)"
+    R"("createdBy":{"S":"alice"},"createdAt":{"N":"1"}}})";
+const char* kDm = "dm-141a4cd242b67e82edf4a78b";
+
+TEST(Store, ConnectPutsTheThreeItemsInOneTransaction) {
+  Fixture f;
+  connect(f.store, {"abc=", "alice", kNow, "api.example", "chat", kNow / 1000 + 10800});
+  ASSERT_EQ(f.db.calls.size(), 1u);
+  const auto& c = f.db.calls[0];
+  EXPECT_EQ(c.op, "TransactWriteItems");
+  ASSERT_EQ(c.body["TransactItems"].Size(), 3u);
+  EXPECT_EQ(s(tx(c, 0, "Put")["Item"]["pk"]["S"]), "CONN#abc=");
+  EXPECT_EQ(s(tx(c, 1, "Put")["Item"]["sk"]["S"]), "CONN#abc=");
+  EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["sk"]["S"]), "PRESENCE");
+  EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["expiresAt"]["N"]), std::to_string(kNow / 1000 + 90));
+}
+
+TEST(Store, LobbySendIsOneTransactionOfThreeConditionalItems) {
+  Fixture f;
+  auto out = send_message(f.store, "alice", "lobby", "hi", "c-1");
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(f.db.calls.size(), 1u);
+  const auto& c = f.db.calls[0];
+  ASSERT_EQ(c.body["TransactItems"].Size(), 3u);
+  const auto& update = tx(c, 0, "Update");
+  EXPECT_EQ(s(update["ConditionExpression"]),
+            "attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < "
+            ":id)");
+  EXPECT_EQ(s(update["ExpressionAttributeValues"][":id"]["S"]), out.value.message_id);
+  EXPECT_EQ(s(tx(c, 1, "Put")["ConditionExpression"]), "attribute_not_exists(pk)");
+  EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["sk"]["S"]), "CLIENT#alice#c-1");
+  EXPECT_EQ(out.value.created_at, *ulid_time_ms(out.value.message_id));
+  EXPECT_EQ(out.value.created_at, kNow);
+}
+
+TEST(Store, ASendBelowTheNewestIdIsRetriedAboveIt) {
+  Fixture f;
+  std::string newest = f.ulids.next(kNow + 5000);  // another process's later id
+  UlidGenerator fresh;
+  Store st{f.db, "chat", [] { return kNow; }, fresh};
+  f.db.cancel(
+      {"ConditionalCheckFailed", "None", "None"}, 0,
+      R"({"pk":{"S":"CONV#lobby"},"sk":{"S":"META"},"lastMessageId":{"S":")" + newest + "\"}}");
+  auto out = send_message(st, "alice", "lobby", "hi", "c-1");
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(f.db.calls.size(), 2u);
+  EXPECT_GT(out.value.message_id, newest);
+  EXPECT_EQ(s(tx(f.db.calls[1], 0, "Update")["ExpressionAttributeValues"][":id"]["S"]),
+            out.value.message_id);
+}
+
+TEST(Store, TheLobbyIsCreatedOnItsFirstMessage) {
+  Fixture f;
+  f.db.cancel({"ConditionalCheckFailed", "None", "None"});
+  auto out = send_message(f.store, "alice", "lobby", "hi", "c-1");
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(f.db.calls.size(), 3u);
+  EXPECT_EQ(f.db.calls[1].op, "PutItem");
+  EXPECT_EQ(s(f.db.calls[1].body["ConditionExpression"]), "attribute_not_exists(pk)");
+  EXPECT_EQ(s(f.db.calls[1].body["Item"]["kind"]["S"]), "lobby");
+  EXPECT_EQ(f.db.calls[2].op, "TransactWriteItems");
+}
+
+TEST(Store, ARepeatedClientMessageIdAnswersTheFirstAck) {
+  Fixture f;
+  f.db.cancel({"None", "None", "ConditionalCheckFailed"}, 2,
+              R"({"pk":{"S":"CONV#lobby"},"sk":{"S":"CLIENT#alice#c-1"},)"
+              R"("messageId":{"S":"01KBCWHCG0Z7Y8KX2N3H4P5R6S"},"createdAt":{"N":"42"},)"
+              R"("expiresAt":{"N":"99"}})");
+  auto out = send_message(f.store, "alice", "lobby", "hi", "c-1");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.value.message_id, "01KBCWHCG0Z7Y8KX2N3H4P5R6S");
+  EXPECT_EQ(out.value.created_at, 42);
+  EXPECT_EQ(f.db.calls.size(), 1u);
+  EXPECT_EQ(render_ack(out.value, std::string("r1")),
+            R"({"type":"ack","clientMessageId":"c-1","messageId":"01KBCWHCG0Z7Y8KX2N3H4P5R6S",)"
+            R"("conversationId":"lobby","createdAt":42,"requestId":"r1"})");
+}
+
+TEST(Store, ADirectSendUpdatesEveryInboxAndTheSendersConditionIsMembership) {
+  Fixture f;
+  f.db.answer("GetItem", kConversation);
+  auto out = send_message(f.store, "alice", kDm, "hello", "c-1");
+  ASSERT_TRUE(out.ok());
+  const auto& c = f.db.calls[1];
+  ASSERT_EQ(c.body["TransactItems"].Size(), 5u);
+  const auto& own = tx(c, 3, "Update");
+  EXPECT_EQ(s(own["Key"]["pk"]["S"]), "USER#alice");
+  EXPECT_EQ(s(own["ConditionExpression"]), "attribute_exists(pk)");
+  EXPECT_EQ(std::string(own["UpdateExpression"].GetString()).find("ADD"), std::string::npos);
+  const auto& other = tx(c, 4, "Update");
+  EXPECT_EQ(s(other["Key"]["pk"]["S"]), "USER#bob");
+  EXPECT_NE(std::string(other["UpdateExpression"].GetString()).find("ADD unread :one"),
+            std::string::npos);
+
+  // The sender's inbox condition failing is NotAParticipant.
+  Fixture g;
+  g.db.answer("GetItem", kConversation);
+  g.db.cancel({"None", "None", "None", "ConditionalCheckFailed", "None"});
+  auto refused = send_message(g.store, "alice", kDm, "hello", "c-1");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error->code, ErrorCode::NotAParticipant);
+}
+
+TEST(Store, SendErrorsBeforeAnyWrite) {
+  Fixture f;
+  f.db.answer("GetItem", "{}");
+  auto missing = send_message(f.store, "alice", kDm, "x", "c");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error->code, ErrorCode::NotFound);
+  f.db.answer("GetItem", kConversation);
+  auto outsider = send_message(f.store, "carol", kDm, "x", "c");
+  ASSERT_FALSE(outsider.ok());
+  EXPECT_EQ(outsider.error->code, ErrorCode::NotAParticipant);
+  EXPECT_EQ(f.db.calls.size(), 2u);
+}
+
+TEST(Store, ABusyConversationGivesUpAfterTheBoundedAttempts) {
+  Fixture f;
+  for (int i = 0; i < kMaxSendAttempts; ++i) {
+    f.db.cancel({"TransactionConflict", "None", "None"});
+  }
+  auto out = send_message(f.store, "alice", "lobby", "x", "c");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error->code, ErrorCode::InternalError);
+  EXPECT_EQ(f.db.calls.size(), static_cast<size_t>(kMaxSendAttempts));
+}
+
+TEST(Store, ADirectConversationThatExistedIsAnsweredWithCreatedFalse) {
+  Fixture f;
+  rapidjson::Document existing;
+  existing.Parse(kConversation);
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  existing["Item"].Accept(w);
+  f.db.cancel({"ConditionalCheckFailed", "None", "None"}, 0, b.GetString());
+  auto out = create_conversation(f.store, "bob", "direct", "", {"alice"});
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out.value.created);
+  EXPECT_EQ(out.value.conversation.conversation_id, kDm);
+  EXPECT_EQ(out.value.conversation.created_at, 1);
+  const auto& c = f.db.calls[0];
+  EXPECT_EQ(s(tx(c, 0, "Put")["ConditionExpression"]), "attribute_not_exists(pk)");
+  EXPECT_EQ(s(tx(c, 1, "Put")["Item"]["pk"]["S"]), "USER#alice");
+  EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["pk"]["S"]), "USER#bob");
+}
+
+TEST(Store, MarkReadCountsTheMessagesAfterTheOneRead) {
+  Fixture f;
+  const std::string read = "01KBCWHCG0Z7Y8KX2N3H4P5R6S", last = "01KBCWHCG0Z7Y8KX2N3H4P5R70";
+  f.db.answer("GetItem", R"({"Item":{"pk":{"S":"USER#alice"},"sk":{"S":"CONV#)" + std::string(kDm) +
+                             R"("},"type":{"S":"inbox"},"conversationId":{"S":")" + kDm +
+                             R"("},"kind":{"S":"direct"},"members":{"L":[]},"unread":{"N":"5"},)"
+                             R"("lastActivity":{"N":"1"},"lastMessageId":{"S":")" +
+                             last + "\"}}}");
+  f.db.answer("Query", R"({"Count":4,"ScannedCount":4})");
+  EXPECT_FALSE(mark_read(f.store, "alice", kDm, read));
+  ASSERT_EQ(f.db.calls.size(), 3u);
+  const auto& q = f.db.calls[1].body;
+  EXPECT_EQ(s(q["Select"]), "COUNT");
+  EXPECT_EQ(s(q["ExpressionAttributeValues"][":from"]["S"]), "MSG#" + read);
+  EXPECT_EQ(s(q["ExpressionAttributeValues"][":to"]["S"]), "MSG#" + last);
+  const auto& t = f.db.calls[2];
+  EXPECT_EQ(s(tx(t, 0, "ConditionCheck")["Key"]["sk"]["S"]), "MSG#" + read);
+  const auto& update = tx(t, 1, "Update");
+  EXPECT_EQ(s(update["ExpressionAttributeValues"][":count"]["N"]), "3");
+  EXPECT_EQ(s(update["ExpressionAttributeValues"][":last"]["S"]), last);
+  EXPECT_EQ(s(tx(t, 2, "Put")["Item"]["sk"]["S"]), "READ#alice");
+}
+
+TEST(Store, ReactAddsThenRemovesWhenTheReactionExisted) {
+  Fixture f;
+  f.db.cancel({"None", "ConditionalCheckFailed"});
+  auto out = react(f.store, "alice", "lobby", "01KBCWHCG0Z7Y8KX2N3H4P5R6S", "+1");
+  ASSERT_TRUE(out.ok());
+  EXPECT_FALSE(out.value);
+  ASSERT_EQ(f.db.calls.size(), 2u);
+  EXPECT_TRUE(tx(f.db.calls[0], 1, "Put").IsObject());
+  const auto& del = tx(f.db.calls[1], 1, "Delete");
+  EXPECT_EQ(s(del["Key"]["sk"]["S"]), "REACT#01KBCWHCG0Z7Y8KX2N3H4P5R6S#alice#+1");
+  EXPECT_EQ(s(del["ConditionExpression"]), "attribute_exists(pk)");
+
+  Fixture g;
+  g.db.cancel({"ConditionalCheckFailed", "None"});
+  auto missing = react(g.store, "alice", "lobby", "01KBCWHCG0Z7Y8KX2N3H4P5R6S", "+1");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error->code, ErrorCode::NotFound);
+}
+
+TEST(Store, TheLastDisconnectDeletesThePresenceIfNoConnectIntervened) {
+  Fixture f;
+  f.db.answer("DeleteItem",
+              R"({"Attributes":{"pk":{"S":"CONN#abc="},"sk":{"S":"META"},)"
+              R"("type":{"S":"connection"},"connectionId":{"S":"abc="},"username":{"S":"bob"}}})");
+  f.db.answer("DeleteItem", "{}");
+  f.db.answer("GetItem",
+              R"({"Item":{"pk":{"S":"USER#bob"},"sk":{"S":"PRESENCE"},"type":{"S":"presence"},)"
+              R"("username":{"S":"bob"},"lastSeen":{"N":"77"},"expiresAt":{"N":"1"}}})");
+  f.db.answer("Query", R"({"Items":[],"Count":0})");
+  EXPECT_EQ(disconnect(f.store, "abc=", ""), "bob");
+  ASSERT_EQ(f.db.calls.size(), 5u);
+  EXPECT_EQ(s(f.db.calls[0].body["ReturnValues"]), "ALL_OLD");
+  EXPECT_EQ(s(f.db.calls[1].body["Key"]["sk"]["S"]), "CONN#abc=");
+  const auto& del = f.db.calls[4].body;
+  EXPECT_EQ(s(del["Key"]["sk"]["S"]), "PRESENCE");
+  EXPECT_EQ(s(del["ConditionExpression"]), "lastSeen = :seen");
+  EXPECT_EQ(s(del["ExpressionAttributeValues"][":seen"]["N"]), "77");
+}
+
+// The handlers: events in, proxy results out.
+class NoPoster : public Poster {
+ public:
+  awsproto::ConnectionResult post(std::string_view, std::string_view id,
+                                  std::string_view data) override {
+    posted.emplace_back(std::string(id), std::string(data));
+    return {};
+  }
+  std::vector<std::pair<std::string, std::string>> posted;
+};
+
+std::string message_event(const std::string& body) {
+  rapidjson::Document d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  rapidjson::Value ctx(rapidjson::kObjectType);
+  ctx.AddMember("connectionId", "abc=", a);
+  ctx.AddMember("domainName", "api.example", a);
+  ctx.AddMember("stage", "chat", a);
+  d.AddMember("requestContext", ctx, a);
+  d.AddMember("body", rapidjson::Value(body.c_str(), a), a);
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  d.Accept(w);
+  return b.GetString();
+}
+
+std::string body_of(const std::string& result) {
+  rapidjson::Document d;
+  d.Parse(result.c_str());
+  EXPECT_EQ(d["statusCode"].GetInt(), 200);
+  return d.HasMember("body") ? s(d["body"]) : std::string();
+}
+
+const char* kCaller =
+    R"({"Item":{"pk":{"S":"CONN#abc="},"sk":{"S":"META"},"type":{"S":"connection"},)"
+    R"("connectionId":{"S":"abc="},"username":{"S":"alice"}}})";
+
+TEST(Handlers, AFrameThatDoesNotParseIsTheErrorFrameWithoutAnyCall) {
+  Fixture f;
+  NoPoster poster;
+  Services services{f.store, poster, {}, "secret"};
+  EXPECT_EQ(body_of(handle_send(services, message_event("nope"))),
+            R"({"type":"error","code":"BadRequest","message":"the frame is not JSON"})");
+  EXPECT_EQ(body_of(handle_send(services, message_event(R"({"action":"x","requestId":"r"})"))),
+            R"({"type":"error","code":"UnknownAction","message":"unknown action \"x\"",)"
+            R"("requestId":"r"})");
+  EXPECT_TRUE(f.db.calls.empty());
+}
+
+TEST(Handlers, HeartbeatRefreshesThePresenceOfTheConnectionsUser) {
+  Fixture f;
+  NoPoster poster;
+  Services services{f.store, poster, {}, "secret"};
+  f.db.answer("GetItem", kCaller);
+  EXPECT_EQ(
+      body_of(handle_send(services, message_event(R"({"action":"heartbeat","requestId":"h1"})"))),
+      R"({"type":"pong","requestId":"h1"})");
+  ASSERT_EQ(f.db.calls.size(), 2u);
+  EXPECT_EQ(s(f.db.calls[0].body["Key"]["pk"]["S"]), "CONN#abc=");
+  EXPECT_EQ(f.db.calls[1].op, "PutItem");
+  EXPECT_EQ(s(f.db.calls[1].body["Item"]["pk"]["S"]), "USER#alice");
+}
+
+TEST(Handlers, ADynamoDbFailureIsInternalErrorAndTheActionsWithoutReplyHaveNoBody) {
+  Fixture f;
+  NoPoster poster;
+  Services services{f.store, poster, {}, "secret"};
+  f.db.fail("GetItem", R"({"__type":"x#ResourceNotFoundException","message":"no table"})");
+  EXPECT_EQ(
+      body_of(handle_send(services, message_event(R"({"action":"getToken","requestId":"t"})"))),
+      R"({"type":"error","code":"InternalError","message":"internal error",)"
+      R"("requestId":"t"})");
+  f.db.answer("GetItem", kCaller);
+  EXPECT_EQ(
+      body_of(handle_send(services, message_event(R"({"action":"react",)"
+                                                  R"("conversationId":"lobby",)"
+                                                  R"("messageId":"01KBCWHCG0Z7Y8KX2N3H4P5R6S",)"
+                                                  R"("emoji":"+1"})"))),
+      "");
+}
+
+TEST(Handlers, ConnectNeedsTheAuthorizersUsername) {
+  Fixture f;
+  NoPoster poster;
+  Services services{f.store, poster, {}, ""};
+  EXPECT_EQ(handle_connect(services, R"({"requestContext":{"connectionId":"abc="}})"),
+            R"({"statusCode":401})");
+  EXPECT_TRUE(f.db.calls.empty());
+  EXPECT_EQ(handle_connect(services, R"({"requestContext":{"connectionId":"abc=",)"
+                                     R"("authorizer":{"principalId":"alice"}}})"),
+            R"({"statusCode":200})");
+  ASSERT_EQ(f.db.calls.size(), 1u);
+  EXPECT_EQ(s(tx(f.db.calls[0], 0, "Put")["Item"]["username"]["S"]), "alice");
+}
+
+}  // namespace
+}  // namespace chat
