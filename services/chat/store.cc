@@ -71,7 +71,10 @@ std::string text_of(rapidjson::StringBuffer& b) { return {b.GetString(), b.GetSi
 
 bool is_cancelled(const AwsError& e) { return e.type() == "TransactionCanceledException"; }
 
-// The reason of item i: its code ("None" when the service sent fewer reasons).
+// The reason of item i, in the order of the request's items: its code ("None" for an item that
+// was fine, or when the service sent fewer reasons). The item that failed its condition comes
+// with its old image when it asked for ALL_OLD.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
 std::string_view reason(const AwsError& e, size_t i) {
   const auto& r = e.cancellation_reasons();
   return i < r.size() ? std::string_view(r[i].code) : std::string_view("None");
