@@ -1,0 +1,211 @@
+"""The chat backend's whole pipeline (scripts/launch.py with schemas/chat.yaml: chat-send, the
+table's stream, chat-fanout, @connections) driven by WebSocket clients only: concurrent senders
+in every kind of conversation, the inbox's order and unread counts, and what a `kill -9` of any
+process of the stack keeps (every acked message) and still delivers once the stack is back.
+
+Deliveries are waited for by bounded polling; a barrier (one more lobby message, sent last)
+tells when the stream has been read past everything before it: the fanout handles the stream's
+records in order, one batch at a time, and posts to a connection in record order."""
+
+import asyncio
+import collections
+import itertools
+import json
+import os
+import pathlib
+import re
+import signal
+import time
+
+from chat_stack import ChatStack, Client, connections_of
+from conftest import FUNCTIONS_DIR
+
+import pytest
+
+SECONDS = 30  # every bounded wait: generous for a loaded 2-core machine
+_ids = itertools.count(1)
+
+
+# Requests and frames.
+
+async def wait_for(client, predicate, what, seconds=SECONDS):
+    deadline = time.monotonic() + seconds
+    while True:
+        for f in client.frames:
+            if predicate(f):
+                return f
+        if time.monotonic() > deadline:
+            raise AssertionError("%s: timed out waiting for %s; got %r" % (
+                client.username, what, client.frames))
+        await asyncio.sleep(0.02)
+
+
+async def request(client, action, **members):
+    """Sends `action` with a fresh requestId; the reply that echoes it."""
+    rid = "r%d" % next(_ids)
+    await client.send(action=action, requestId=rid, **members)
+    return await wait_for(client, lambda f: f.get("requestId") == rid, "the reply to " + rid)
+
+
+async def send_message(client, cid, text):
+    cmid = "c%d" % next(_ids)
+    ack = await request(client, "sendMessage", conversationId=cid, text=text,
+                        clientMessageId=cmid)
+    assert ack["type"] == "ack" and ack["conversationId"] == cid, ack
+    assert ack["clientMessageId"] == cmid, ack
+    return {"messageId": ack["messageId"], "conversationId": cid, "sender": client.username,
+            "text": text, "clientMessageId": cmid, "createdAt": ack["createdAt"]}
+
+
+async def create(client, kind, members, name=""):
+    reply = await request(client, "createConversation", kind=kind, members=members, name=name)
+    assert reply["type"] == "conversation" and reply["created"], reply
+    return reply["conversationId"]
+
+
+async def history(client, cid):
+    """Every message of the conversation, newest first, through getHistory's pages."""
+    messages, cursor = [], None
+    while True:
+        page = await request(client, "getHistory", conversationId=cid, limit=100, cursor=cursor)
+        assert page["type"] == "history" and page["conversationId"] == cid, page
+        messages += page["messages"]
+        cursor = page["cursor"]
+        if cursor is None:
+            return messages
+
+
+async def inbox(client):
+    items, cursor = [], None
+    while True:
+        page = await request(client, "listConversations", limit=100, cursor=cursor)
+        assert page["type"] == "conversations", page
+        items += page["items"]
+        cursor = page["cursor"]
+        if cursor is None:
+            return items
+
+
+def delivered(client):
+    """The message frames the connection received, in order."""
+    return [f for f in client.frames if f.get("type") == "message"]
+
+
+async def online(stack, clients, stale=None):
+    """Waits until each user has as many stored connections as it has clients here (besides
+    `stale`: connection ids left in the table by a stack that died)."""
+    stale = stale or {}
+    need = collections.Counter(c.username for c in clients)
+    deadline = time.monotonic() + SECONDS
+    for user, count in need.items():
+        while True:
+            ids = {i["sk"]["S"][5:] for i in connections_of(stack, user)}
+            if len(ids - stale.get(user, set())) >= count:
+                break
+            assert time.monotonic() < deadline, "%s is not online: %r" % (user, ids)
+            await asyncio.sleep(0.05)
+
+
+async def receive_all(clients, expected):
+    """Waits until every connection holds each message id of expected[username]."""
+    deadline = time.monotonic() + SECONDS
+    for c in clients:
+        want = expected[c.username]
+        while not want <= {f["messageId"] for f in delivered(c)}:
+            assert time.monotonic() < deadline, "%s lacks %r" % (
+                c.username, want - {f["messageId"] for f in delivered(c)})
+            await asyncio.sleep(0.02)
+
+
+async def barrier(sender, clients):
+    """A lobby message sent now, once on every connection: every record before it is done."""
+    sent = await send_message(sender, "lobby", "barrier %d" % next(_ids))
+    await receive_all(clients, collections.defaultdict(lambda: {sent["messageId"]}))
+    return sent
+
+
+async def check_order(clients, members, sent_by_conv, reader):
+    """Per conversation, each connection's deliveries are the history's messages oldest first
+    (those it was sent), and the history holds exactly the acked messages."""
+    for cid, sent in sent_by_conv.items():
+        stored = await history(reader[cid], cid)
+        assert {m["messageId"] for m in stored} == {m["messageId"] for m in sent}, cid
+        oldest_first = [m["messageId"] for m in reversed(stored)]
+        for c in clients:
+            if c.username not in members[cid]:
+                continue
+            got = [f["messageId"] for f in delivered(c) if f["conversationId"] == cid]
+            assert got == [m for m in oldest_first if m in set(got)], (c.username, cid)
+
+
+# 1. Concurrent senders.
+
+def test_concurrent_messages_reach_every_connection_once_in_history_order(tmp_path):
+    users = ["ann", "ben", "cat", "dan", "eve", "fay"]
+    stack = ChatStack(tmp_path)
+
+    async def go():
+        clients = [Client(stack, u) for u in users] + [Client(stack, "ann")]
+        for c in clients:
+            await c.__aenter__()
+        try:
+            await online(stack, clients)
+            first = {c.username: c for c in reversed(clients)}  # ann: her first connection
+            members = {"lobby": set(users)}
+            directs = await asyncio.gather(*[
+                create(first[users[i]], "direct", [users[(i + 1) % 6]]) for i in range(6)])
+            for i, cid in enumerate(directs):
+                members[cid] = {users[i], users[(i + 1) % 6]}
+            groups = [["ann", "ben", "cat"], ["cat", "dan", "eve", "fay"], ["ann", "dan", "fay"]]
+            gids = await asyncio.gather(*[
+                create(first[g[0]], "group", g[1:], "group %d" % n) for n, g in enumerate(groups)])
+            for cid, g in zip(gids, groups):
+                members[cid] = set(g)
+
+            # Every user, at once: two messages to each of its conversations (ann's from both of
+            # her connections).
+            jobs = []
+            for cid, who in members.items():
+                for user in sorted(who):
+                    senders = [c for c in clients if c.username == user]
+                    for k in range(2):
+                        jobs.append(send_message(senders[k % len(senders)], cid,
+                                                 "%s to %s, #%d <b>&amp;</b>" % (user, cid, k)))
+            sent = await asyncio.gather(*jobs)
+            assert len({m["messageId"] for m in sent}) == len(sent) == 56
+
+            expected = collections.defaultdict(set)
+            for m in sent:
+                for user in members[m["conversationId"]]:
+                    expected[user].add(m["messageId"])
+            await receive_all(clients, expected)
+            last = await barrier(first["ben"], clients)
+            sent.append(last)
+
+            by_id = {m["messageId"]: m for m in sent}
+            for c in clients:
+                frames = delivered(c)
+                counts = collections.Counter(f["messageId"] for f in frames)
+                assert set(counts) == expected[c.username] | {last["messageId"]}, c.username
+                assert max(counts.values()) == 1, (c.username, counts.most_common(3))
+                for f in frames:
+                    assert c.username in members[f["conversationId"]], (c.username, f)
+                    assert f == dict(by_id[f["messageId"]], type="message"), f
+
+            sent_by_conv = collections.defaultdict(list)
+            for m in sent:
+                sent_by_conv[m["conversationId"]].append(m)
+            reader = {cid: first[sorted(who)[0]] for cid, who in members.items()}
+            await check_order(clients, members, sent_by_conv, reader)
+            # What history says of each message is what its ack and the deliveries said.
+            for cid in members:
+                for m in await history(reader[cid], cid):
+                    assert m == by_id[m["messageId"]], m
+        finally:
+            for c in clients:
+                await c.__aexit__(None, None, None)
+
+    try:
+        asyncio.run(go())
+    finally:
+        stack.stop()
