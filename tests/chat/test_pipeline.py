@@ -209,3 +209,69 @@ def test_concurrent_messages_reach_every_connection_once_in_history_order(tmp_pa
         asyncio.run(go())
     finally:
         stack.stop()
+
+
+# 2. The inbox.
+
+async def later_than(ms):
+    """Until the clock has passed `ms`: the inbox orders by lastActivity in milliseconds."""
+    while time.time() * 1000 <= ms + 1:
+        await asyncio.sleep(0.002)
+
+
+def test_the_inbox_reorders_as_messages_arrive_and_counts_unread_for_an_offline_user(tmp_path):
+    stack = ChatStack(tmp_path)
+
+    async def go():
+        async with Client(stack, "ivy") as ivy, Client(stack, "kim") as kim:
+            a = await create(ivy, "direct", ["jon"])  # jon has never connected
+            b = await create(ivy, "group", ["jon", "kim"], "plans")
+
+            async def order(client):
+                return [i["conversationId"] for i in await inbox(client)]
+
+            m = await send_message(ivy, b, "b1")
+            await later_than(m["createdAt"])
+            m = await send_message(ivy, a, "a1")
+            assert await order(ivy) == [a, b]
+            assert await order(kim) == [b]
+            await later_than(m["createdAt"])
+            b2 = await send_message(kim, b, "b2")
+            assert await order(ivy) == [b, a]
+            items = {i["conversationId"]: i for i in await inbox(ivy)}
+            assert items[b]["unread"] == 1 and items[a]["unread"] == 0
+            assert (items[b]["lastSender"], items[b]["lastText"]) == ("kim", "b2")
+            assert items[b]["lastMessageId"] == b2["messageId"]
+            assert items[b]["members"] == ["ivy", "jon", "kim"] and items[b]["name"] == "plans"
+            assert {i["conversationId"]: i["unread"] for i in await inbox(kim)} == {b: 1}
+
+            async with Client(stack, "jon") as jon:
+                items = await inbox(jon)
+                assert [i["conversationId"] for i in items] == [b, a]
+                assert {i["conversationId"]: i["unread"] for i in items} == {a: 1, b: 2}
+                assert items[1]["kind"] == "direct" and items[1]["members"] == ["ivy", "jon"]
+            # Offline again: three more in a, after which it is first, with 4 unread.
+            await later_than(b2["createdAt"])
+            for text in ("a2", "a3", "a4"):
+                last = await send_message(ivy, a, text)
+            async with Client(stack, "jon") as jon:
+                items = await inbox(jon)
+                assert [i["conversationId"] for i in items] == [a, b]
+                assert {i["conversationId"]: i["unread"] for i in items} == {a: 4, b: 2}
+                assert items[0]["lastText"] == "a4" and items[0]["lastSender"] == "ivy"
+                assert items[0]["lastMessageId"] == last["messageId"]
+                # Reading the newest message of a leaves none unread there; b keeps its two.
+                await jon.send(action="markRead", conversationId=a, messageId=last["messageId"])
+                deadline = time.monotonic() + SECONDS
+                while {i["conversationId"]: i["unread"] for i in await inbox(jon)} != {a: 0, b: 2}:
+                    assert time.monotonic() < deadline, await inbox(jon)
+                    await asyncio.sleep(0.05)
+                # The other participants heard of the receipt.
+                await wait_for(ivy, lambda f: f.get("type") == "read" and f["username"] == "jon",
+                               "jon's receipt")
+            assert await order(ivy) == [a, b]
+
+    try:
+        asyncio.run(go())
+    finally:
+        stack.stop()
