@@ -10,17 +10,16 @@ records in order, one batch at a time, and posts to a connection in record order
 import asyncio
 import collections
 import itertools
-import json
 import os
 import pathlib
 import re
 import signal
 import time
 
+import pytest
+
 from chat_stack import ChatStack, Client, connections_of
 from conftest import FUNCTIONS_DIR
-
-import pytest
 
 SECONDS = 30  # every bounded wait: generous for a loaded 2-core machine
 _ids = itertools.count(1)
@@ -273,5 +272,214 @@ def test_the_inbox_reorders_as_messages_arrive_and_counts_unread_for_an_offline_
 
     try:
         asyncio.run(go())
+    finally:
+        stack.stop()
+
+
+# 3. kill -9.
+
+def children(pid):
+    out = []
+    for p in pathlib.Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(p.name))
+    return out
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        found = children(todo.pop())
+        out += found
+        todo += found
+    return out
+
+
+def argv(pid):
+    try:
+        return pathlib.Path("/proc/%d/cmdline" % pid).read_bytes().decode().split("\0")
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        state = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def stack_process(stack, name):
+    """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
+    found = [p for p in children(stack.proc.pid) if os.path.basename(argv(p)[0]) == name]
+    assert len(found) == 1, (name, [argv(p) for p in children(stack.proc.pid)])
+    return found[0]
+
+
+def fanout_instances(stack):
+    host = stack_process(stack, "lambda-host")
+    return [p for p in children(host) if any(a.endswith("chat-fanout/bootstrap") for a in argv(p))]
+
+
+def fanout_invocations(stack):
+    """(started, ended) chat-fanout invocations, from the host's START and REPORT lines."""
+    log = stack.log()
+    return (len(re.findall(r"^\[chat-fanout \S+\] START ", log, re.M)),
+            len(re.findall(r"^\[chat-fanout \S+\] REPORT ", log, re.M)))
+
+
+async def until(predicate, what, seconds=SECONDS):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for " + what
+        await asyncio.sleep(0.05)
+
+
+def gated_functions(tmp_path, gate):
+    """The chat functions, chat-fanout's cold start held until the file `gate` exists (it gives
+    up when the host that started it is gone)."""
+    folder = tmp_path / "functions-gated"
+    folder.mkdir()
+    for f in FUNCTIONS_DIR.iterdir():
+        if f.name != "chat-fanout":
+            (folder / f.name).symlink_to(f)
+    (folder / "chat-fanout").mkdir()
+    bootstrap = folder / "chat-fanout" / "bootstrap"
+    bootstrap.write_text(
+        "#!/bin/sh\n"
+        "while [ ! -e '%s' ]; do\n"
+        "  kill -0 \"$PPID\" 2>/dev/null || exit 1\n"
+        "  sleep 0.02\n"
+        "done\n"
+        "exec '%s'\n" % (gate, FUNCTIONS_DIR / "chat-fanout" / "bootstrap"))
+    bootstrap.chmod(0o755)
+    return folder
+
+
+USERS = ["amy", "bob", "cal"]
+
+
+async def connect_all(stack):
+    clients = [Client(stack, u) for u in USERS] + [Client(stack, "amy")]
+    for c in clients:
+        await c.__aenter__()
+    return clients
+
+
+async def close_all(clients):
+    for c in clients:
+        await c.__aexit__(None, None, None)
+
+
+async def send_round(clients, members, round_):
+    """Every user, at once: one message to each of its conversations."""
+    first = {c.username: c for c in reversed(clients)}
+    return await asyncio.gather(*[
+        send_message(first[u], cid, "%s in %s, round %d" % (u, cid, round_))
+        for cid, who in members.items() for u in sorted(who)])
+
+
+def audience(sent, members):
+    out = collections.defaultdict(set)
+    for m in sent:
+        for u in members[m["conversationId"]]:
+            out[u].add(m["messageId"])
+    return out
+
+
+@pytest.mark.parametrize("victim", ["emulator", "lambda-host", "gateway"])
+def test_an_acked_message_survives_kill_9_and_is_delivered_once_the_stack_is_back(tmp_path,
+                                                                                 victim):
+    """Messages acked while chat-fanout is held (its instance stopped, so the stream mapping has
+    a batch in flight and its checkpoint stands after the messages before) survive a kill -9 of
+    `victim`; after the restart over the same data (chat-fanout's cold start held until the
+    clients are back), the reconnected clients get each of them exactly once, in history order,
+    and none of the messages delivered before the crash (the checkpoint)."""
+    stack = ChatStack(tmp_path, durable=True)
+    members = {"lobby": set(USERS)}
+    state = {}
+
+    async def before():
+        clients = await connect_all(stack)
+        try:
+            await online(stack, clients)
+            amy = clients[0]
+            dm = await create(amy, "direct", ["bob"])
+            grp = await create(amy, "group", ["bob", "cal"], "trio")
+            members.update({dm: {"amy", "bob"}, grp: {"amy", "bob", "cal"}})
+            # Delivered before the crash, and the fanout idle: their records are checkpointed.
+            state["delivered"] = await send_round(clients, members, 1)
+            await receive_all(clients, audience(state["delivered"], members))
+            await until(lambda: fanout_invocations(stack)[0] == fanout_invocations(stack)[1],
+                        "chat-fanout to be idle")
+            held = state["stopped"] = fanout_instances(stack)
+            assert held, stack.log()
+            for pid in held:
+                os.kill(pid, signal.SIGSTOP)
+            started = fanout_invocations(stack)[0]
+            # Acked while the fanout is held: stored, not delivered.
+            state["held"] = await send_round(clients, members, 2)
+            await until(lambda: fanout_invocations(stack)[0] > started,
+                        "a chat-fanout batch in flight")
+            ids = {m["messageId"] for m in state["held"]}
+            assert not any(f["messageId"] in ids for c in clients for f in delivered(c))
+
+            pids = [stack.proc.pid] + descendants(stack.proc.pid)
+            os.kill(stack_process(stack, victim), signal.SIGKILL)
+            for pid in held:  # its batch fails (or has no host to return to)
+                os.kill(pid, signal.SIGKILL)
+            assert stack.proc.wait(SECONDS) == 1
+            assert "launch: %s exited with status -9; stopping" % victim in stack.log()
+            await until(lambda: not any(alive(p) for p in pids), "the old stack to be gone",
+                        seconds=15)
+            for c in clients:  # the gateway is gone: so is every connection
+                await asyncio.wait_for(c.reader, SECONDS)
+        finally:
+            for pid in state.get("stopped", []):  # never left stopped, whatever failed
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
+            await close_all(clients)
+
+    try:
+        asyncio.run(before())
+    finally:
+        stack.stop()
+
+    gate = tmp_path / "fanout-gate"
+    stack = ChatStack(tmp_path, durable=True, functions_dir=gated_functions(tmp_path, gate),
+                      log_name="launch-again.log")
+
+    async def after():
+        # The connections the dead stack left in the table: chat-fanout finds them gone (410).
+        stale = {u: {i["sk"]["S"][5:] for i in connections_of(stack, u)} for u in USERS}
+        clients = await connect_all(stack)
+        try:
+            await online(stack, clients, stale)
+            assert not any(delivered(c) for c in clients)  # the fanout is held: nothing yet
+            gate.touch()
+            await receive_all(clients, audience(state["held"], members))
+            last = await barrier(clients[1], clients)
+            for c in clients:
+                counts = collections.Counter(f["messageId"] for f in delivered(c))
+                assert set(counts) == audience(state["held"], members)[c.username] | {
+                    last["messageId"]}, (c.username, counts)
+                assert max(counts.values()) == 1, (c.username, counts.most_common(3))
+            by_conv = collections.defaultdict(list)
+            for m in state["delivered"] + state["held"] + [last]:
+                by_conv[m["conversationId"]].append(m)
+            # Every acked message is in history (amy is in every conversation), before the crash
+            # or after, and the deliveries came in its order.
+            await check_order(clients, members, by_conv, {cid: clients[0] for cid in members})
+        finally:
+            await close_all(clients)
+
+    try:
+        asyncio.run(after())
     finally:
         stack.stop()
