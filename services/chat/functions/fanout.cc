@@ -37,6 +37,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "awsproto/clock.h"
 #include "awsproto/connections.h"
 #include "awsproto/json.h"
 #include "awsproto/json_client.h"
@@ -206,7 +207,8 @@ class Poster {
     return result.http_status == 0 || result.http_status >= 500 ? Outcome::Retry : Outcome::Done;
   }
 
-  // The connection is gone (its $disconnect never removed it, or is about to): its two items go.
+  // The connection is gone (its $disconnect never removed it, or is about to), or not open yet
+  // (its $connect is still running): its two items go unless it is young (chat/fanout.h).
   // A failure is only logged: the items' TTL removes them anyway.
   void remove_connection(Clients& clients, const Target& target) {
     try {
@@ -214,10 +216,16 @@ class Poster {
         clients.ddb =
             std::make_unique<awsproto::JsonClient>(awsproto::JsonClient::dynamodb(config_.env));
       }
-      clients.ddb->call(
-          "DynamoDB_20120810.DeleteItem",
-          delete_item_body(config_.table_name, chat::key(chat::connection_pk(target.connection_id),
-                                                         std::string(chat::kMetaSk))));
+      try {
+        clients.ddb->call("DynamoDB_20120810.DeleteItem",
+                          chat::gone_connection_delete(config_.table_name, target.connection_id,
+                                                       awsproto::Clock::now_ms()));
+      } catch (const awsproto::AwsError& e) {
+        if (e.type() != "ConditionalCheckFailedException") throw;
+        log_line("fanout: connection " + target.connection_id + " of " + target.username +
+                 " is not open (yet): connected too recently to be deleted");
+        return;
+      }
       if (!target.username.empty()) {
         clients.ddb->call(
             "DynamoDB_20120810.DeleteItem",
