@@ -483,3 +483,45 @@ def test_an_acked_message_survives_kill_9_and_is_delivered_once_the_stack_is_bac
         asyncio.run(after())
     finally:
         stack.stop()
+
+
+# A connection in its $connect.
+
+def test_a_connection_still_in_its_connect_keeps_its_items_when_a_post_gets_410(tmp_path):
+    """chat-connect writes the items before API Gateway opens the connection, which answers 410
+    until then: a frame posted in between (presence, the lobby) must not delete them. A
+    connection item stored just now, of an id the gateway does not know, stands for one."""
+    stack = ChatStack(tmp_path)
+
+    async def go():
+        async with Client(stack, "ann") as ann:
+            await online(stack, [ann])
+            real = connections_of(stack, "ann")[0]
+            common = {"domainName": real["domainName"]["S"], "stage": real["stage"]["S"],
+                      "expiresAt": int(time.time()) + 3600}
+            for ident, user, at in (("Y29ubmVjdGluZw==", "ben", int(time.time() * 1000)),
+                                    ("b2xkLWdob3N0", "cat", int(time.time() * 1000) - 60000)):
+                stack.put(dict(common, pk="CONN#" + ident, sk="META", type="connection",
+                               connectionId=ident, username=user, connectedAt=at,
+                               connBucket="CONNS#%d" % bucket(ident), connSk=ident))
+                stack.put(dict(common, pk="USER#" + user, sk="CONN#" + ident, type="userconn",
+                               connectionId=ident))
+            await barrier(ann, [ann])  # a lobby message: posted to all three
+            await until(lambda: "connection Y29ubmVjdGluZw== of ben is not open (yet)" in
+                        stack.log(), "the young connection's 410")
+            await until(lambda: not stack.items("CONN#b2xkLWdob3N0"), "the old ghost deleted")
+            assert not connections_of(stack, "cat")
+            assert stack.items("CONN#Y29ubmVjdGluZw==") and connections_of(stack, "ben")
+
+    try:
+        asyncio.run(go())
+    finally:
+        stack.stop()
+
+
+def bucket(connection_id):
+    """chat::connection_bucket: FNV-1a (64 bits) of the id, modulo 16."""
+    h = 14695981039346656037
+    for c in connection_id.encode():
+        h = ((h ^ c) * 1099511628211) % (1 << 64)
+    return h % 16
