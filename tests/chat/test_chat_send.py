@@ -412,9 +412,12 @@ def test_list_conversations_by_last_activity_paged_with_unread_counts(stack):
         c = await connect(stack, me)
         cids = [await direct(c, p) for p in peers]
         # Activity: the first conversation last.
+        # Activity is in milliseconds (ties order by conversation id): keep the sends apart.
         p1 = await connect(stack, peers[1])
         await send(p1, cids[1], "from p1")
+        await asyncio.sleep(0.01)
         await send(c, cids[2], "to p2")
+        await asyncio.sleep(0.01)
         p0 = await connect(stack, peers[0])
         await send(p0, cids[0], "one")
         await send(p0, cids[0], "two")
