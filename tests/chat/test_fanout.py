@@ -175,3 +175,56 @@ def test_a_gone_connection_loses_its_items_on_the_first_410(stack):
             stack.put_message("lobby", again, "alice", "still here")
             await a.wait_for("message", messageId=again)
     asyncio.run(go())
+
+
+def test_a_client_that_stops_reading_does_not_hold_up_the_others(stack):
+    import base64
+    import os
+    import socket
+    import urllib.parse
+
+    # A client that completes the upgrade and then never reads, with a small receive buffer:
+    # the frames meant for it pile up in the gateway until its send queue is full.
+    ws = urllib.parse.urlsplit(stack.url_for("slowpoke"))
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect: the window
+    raw.settimeout(10)
+    raw.connect((ws.hostname, ws.port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(("GET %s?%s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+                 "\r\n" % (ws.path, ws.query, ws.hostname, ws.port, key)).encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += raw.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+
+    async def go():
+        async with Client(stack, "alice") as a:
+            await wait_until(lambda: connections_of(stack, "slowpoke"), "slowpoke's connection")
+            await online(stack, a)
+            # About 2 MB of lobby messages, far more than the client that stopped reading
+            # takes: the posts to it are queued (the gateway closes it once its queue is
+            # full: tests/plane/test_gateway_limits.py) and never wait for it.
+            text = "x" * 1000
+            ids = [ulid() for _ in range(1500)]
+            for i in range(0, len(ids), 25):
+                stack.ddb.batch_write_item(RequestItems={"chat": [{"PutRequest": {"Item": {
+                    "pk": {"S": "CONV#lobby"}, "sk": {"S": "MSG#" + mid},
+                    "type": {"S": "message"}, "conversationId": {"S": "lobby"},
+                    "messageId": {"S": mid}, "sender": {"S": "bob"}, "text": {"S": text},
+                    "createdAt": {"N": "1764590400000"}, "clientMessageId": {"S": "c-" + mid},
+                    "userPk": {"S": "USERMSG#bob"}, "userSk": {"S": mid}}}}
+                    for mid in ids[i:i + 25]]})
+            deadline = time.monotonic() + 60
+            while len(a.of_type("message", sender="bob")) < len(ids) and \
+                    time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            got = [f["messageId"] for f in a.of_type("message", sender="bob")]
+            missing = sorted(set(ids) - set(got))
+            assert not missing and got == ids, "%d of %d delivered, %d missing (first %s)" % (
+                len(got), len(ids), len(missing), missing[:3])
+    try:
+        asyncio.run(go())
+    finally:
+        raw.close()
