@@ -619,3 +619,27 @@ def test_concurrent_sends_commit_in_id_order(stack):
             await c.close()
 
     run(go())
+
+
+def test_a_users_recent_messages_across_conversations_come_from_the_by_user_index(stack):
+    me, peer = unique("um"), unique("up")
+
+    async def go():
+        c = await connect(stack, me)
+        cid = await direct(c, peer)
+        sent = [await send(c, "lobby", "in the lobby"), await send(c, cid, "direct one"),
+                await send(c, "lobby", "lobby again")]
+        p = await connect(stack, peer)
+        await send(p, cid, "not mine")
+        for x in (c, p):
+            await x.close()
+        return cid, sent
+    cid, sent = run(go())
+    page = stack.ddb.query(TableName=TABLE, IndexName="byUser",
+                           KeyConditionExpression="userPk = :u",
+                           ExpressionAttributeValues={":u": {"S": "USERMSG#" + me}},
+                           ScanIndexForward=False)["Items"]
+    # Newest first, across both conversations, only this user's.
+    assert [i["messageId"]["S"] for i in page] == [a["messageId"] for a in reversed(sent)]
+    assert [i["conversationId"]["S"] for i in page] == ["lobby", cid, "lobby"]
+    assert {i["sender"]["S"] for i in page} == {me}
