@@ -7,8 +7,11 @@
 #include <cstdio>
 #include <exception>
 
+#include "awsproto/clock.h"
 #include "awsproto/connections.h"
+#include "chat/config.h"
 #include "chat/token.h"
+#include "runtime/runtime.h"
 
 namespace chat {
 
@@ -170,6 +173,23 @@ std::string handle_send(Services& s, std::string_view event) {
     return proxy_result(200,
                         render_error({ErrorCode::InternalError, "internal error"}, r.request_id));
   }
+}
+
+int serve(std::string (*handle)(Services&, std::string_view)) {
+  Config config;
+  try {
+    config = Config::from_environment();
+  } catch (const std::exception& e) {
+    runtime::report_init_error("Runtime.InitError", e.what());
+    return 1;
+  }
+  // Clients made once per instance and reused by every invocation.
+  DynamoDb ddb(config.env);
+  ConnectionsPoster poster(config.env);
+  Services services{
+      Store{ddb, config.table_name, [] { return awsproto::Clock::now_ms(); }, process_ulids()},
+      poster, config.env, config.token_secret};
+  return runtime::serve([&](const runtime::Invocation& in) { return handle(services, in.event); });
 }
 
 }  // namespace chat

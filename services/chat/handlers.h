@@ -39,4 +39,9 @@ std::string perform(Services& s, const Request& r, std::string_view username,
 // {"statusCode": N} and, when not empty, "body".
 std::string proxy_result(int status, std::string_view body = {});
 
+// A WebSocket function's main: the configuration read from the environment (a failure is
+// reported as Runtime.InitError and returns 1), the clients made once per instance, and the
+// Runtime API's loop with `handle` for every invocation.
+int serve(std::string (*handle)(Services&, std::string_view));
+
 }  // namespace chat
