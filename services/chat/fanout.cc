@@ -41,29 +41,6 @@ std::string sequence_number(const rapidjson::Value& record) {
   return dynamodb ? std::string(string_member(*dynamodb, "SequenceNumber")) : std::string();
 }
 
-std::string gone_connection_delete(std::string_view table, std::string_view connection_id,
-                                   int64_t now_ms) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("TableName");
-  w.String(table.data(), static_cast<rapidjson::SizeType>(table.size()));
-  w.Key("Key");
-  awsproto::write_item(w, key(connection_pk(connection_id), std::string(kMetaSk)));
-  w.Key("ConditionExpression");
-  w.String("attribute_not_exists(pk) OR connectedAt < :young");
-  w.Key("ExpressionAttributeValues");
-  w.StartObject();
-  w.Key(":young");
-  w.StartObject();
-  w.Key("N");
-  w.String(std::to_string(now_ms - kConnectGraceMs).c_str());
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
 std::optional<Delivery> delivery_for(const rapidjson::Value& record) {
   std::string_view event = string_member(record, "eventName");
   const rapidjson::Value* dynamodb = member(record, "dynamodb");

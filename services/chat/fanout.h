@@ -36,19 +36,4 @@ std::optional<Delivery> delivery_for(const rapidjson::Value& record);
 // it has none.
 std::string sequence_number(const rapidjson::Value& record);
 
-// A post answered 410 GoneException deletes the connection's items, but API Gateway answers 410
-// for a connection whose $connect has not returned yet too, and chat-connect writes the items
-// during $connect: a frame posted then (the connecting user's own presence, a lobby message)
-// must not delete them. So the connection item goes only once it is older than the longest a
-// $connect can still run after writing it, API Gateway's integration timeout of 29 s
-// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html),
-// or when it is gone already; a younger one stays (its $disconnect or TTL removes it if the
-// connection never opens).
-inline constexpr int64_t kConnectGraceMs = 30'000;
-
-// The DeleteItem request (JSON) of connection_id's CONN#<id>/META item, on the condition above
-// at now_ms. Its ConditionalCheckFailedException means "keep both items".
-std::string gone_connection_delete(std::string_view table, std::string_view connection_id,
-                                   int64_t now_ms);
-
 }  // namespace chat

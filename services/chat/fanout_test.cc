@@ -103,21 +103,5 @@ TEST(Fanout, OtherItemsAndBrokenRecordsAreNothing) {
   EXPECT_EQ(sequence_number(empty), "");
   EXPECT_EQ(sequence_number(record("INSERT", &conn, nullptr, "4200")), "4200");
 }
-
-// A 410 deletes the connection item only if it was stored more than 30 s ago or is gone: a
-// connection still in its $connect answers 410 too.
-TEST(Fanout, AGoneConnectionIsDeletedOnlyOnceOlderThanAConnectCanRun) {
-  rapidjson::Document body = parse(gone_connection_delete("chat", "abc=", 1764590400000));
-  ASSERT_TRUE(body.IsObject());
-  EXPECT_STREQ(body["TableName"].GetString(), "chat");
-  EXPECT_STREQ(body["Key"]["pk"]["S"].GetString(), "CONN#abc=");
-  EXPECT_STREQ(body["Key"]["sk"]["S"].GetString(), "META");
-  EXPECT_EQ(body["Key"].MemberCount(), 2u);
-  EXPECT_STREQ(body["ConditionExpression"].GetString(),
-               "attribute_not_exists(pk) OR connectedAt < :young");
-  EXPECT_STREQ(body["ExpressionAttributeValues"][":young"]["N"].GetString(), "1764590370000");
-  EXPECT_EQ(body.MemberCount(), 4u);
-}
-
 }  // namespace
 }  // namespace chat

@@ -183,6 +183,20 @@ void each_item(const rapidjson::Document& answer, F&& f) {
   for (const auto& item : items->GetArray()) f(item);
 }
 
+// Every page of a Query: f(answer) for each, following LastEvaluatedKey.
+template <class F>
+void query_pages(Store& s, QuerySpec q, F&& f) {
+  rapidjson::Document last_key;
+  for (;;) {
+    rapidjson::Document answer = query(s, q);
+    f(answer);
+    const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
+    if (!next || !next->IsObject() || next->MemberCount() == 0) break;
+    last_key.CopyFrom(*next, last_key.GetAllocator());
+    q.start_json = &last_key;
+  }
+}
+
 std::optional<std::string> page_cursor(const rapidjson::Document& answer) {
   const rapidjson::Value* last = member(answer, "LastEvaluatedKey");
   if (!last || !last->IsObject() || last->MemberCount() == 0) return std::nullopt;
@@ -584,17 +598,11 @@ int64_t count_messages(Store& s, std::string_view cid, std::string_view from, st
       {":pk", S(conversation_pk(cid))}, {":from", S(message_sk(from))}, {":to", S(message_sk(to))}};
   q.count = true;
   int64_t total = 0;
-  rapidjson::Document last_key;
-  for (;;) {
-    rapidjson::Document answer = query(s, q);
+  query_pages(s, q, [&](const rapidjson::Document& answer) {
     if (const rapidjson::Value* c = member(answer, "Count"); c && c->IsInt64()) {
       total += c->GetInt64();
     }
-    const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
-    if (!next || !next->IsObject() || next->MemberCount() == 0) break;
-    last_key.CopyFrom(*next, last_key.GetAllocator());
-    q.start_json = &last_key;
-  }
+  });
   return total;
 }
 
@@ -702,56 +710,70 @@ Outcome<bool> react(Store& s, std::string_view username, std::string_view cid,
   return {make_error(ErrorCode::InternalError, "the reaction is busy; try again")};
 }
 
+namespace {
+
+// The connections of `members` but `except`.
+std::vector<Target> members_connections(Store& s, const std::vector<std::string>& members,
+                                        std::string_view except) {
+  std::vector<Target> out;
+  for (const auto& member_name : members) {
+    if (member_name == except) continue;
+    auto conns = user_connections(s, member_name);
+    out.insert(out.end(), conns.begin(), conns.end());
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<Target> user_connections(Store& s, std::string_view username) {
   std::vector<Target> out;
   QuerySpec q;
   q.key_condition = "pk = :pk AND begins_with(sk, :conn)";
   q.values = {{":pk", S(user_pk(username))}, {":conn", S("CONN#")}};
-  rapidjson::Document last_key;
-  for (;;) {
-    rapidjson::Document answer = query(s, q);
+  query_pages(s, q, [&](const rapidjson::Document& answer) {
     each_item(answer, [&](const rapidjson::Value& item) {
       UserConnection c;
       if (from_item(item, c)) {
         out.push_back({c.connection_id, std::string(username), c.domain_name, c.stage});
       }
     });
-    const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
-    if (!next || !next->IsObject() || next->MemberCount() == 0) break;
-    last_key.CopyFrom(*next, last_key.GetAllocator());
-    q.start_json = &last_key;
+  });
+  return out;
+}
+
+// The index holds KEYS_ONLY plus username, domainName and stage.
+std::vector<Target> all_connections(Store& s, std::string_view except) {
+  std::vector<Target> out;
+  for (int bucket = 0; bucket < kConnectionBuckets; ++bucket) {
+    QuerySpec q;
+    q.index = kConnectionsIndex;
+    q.key_condition = "connBucket = :b";
+    q.values = {{":b", S(connection_bucket_pk(bucket))}};
+    query_pages(s, q, [&](const rapidjson::Document& answer) {
+      each_item(answer, [&](const rapidjson::Value& item) {
+        auto id = awsproto::get_string(item, "connSk");
+        std::string user(awsproto::get_string(item, "username").value_or(""));
+        if (!id || id->empty() || (!except.empty() && user == except)) return;
+        out.push_back({std::string(*id), std::move(user),
+                       std::string(awsproto::get_string(item, "domainName").value_or("")),
+                       std::string(awsproto::get_string(item, "stage").value_or(""))});
+      });
+    });
   }
   return out;
 }
 
+std::optional<std::vector<Target>> conversation_connections(Store& s, std::string_view cid,
+                                                            std::string_view except) {
+  auto conv = get_conversation(s, cid);
+  if (!conv) return std::nullopt;
+  return members_connections(s, conv->members, except);
+}
+
 Outcome<std::vector<Target>> other_participants_connections(Store& s, std::string_view username,
                                                             std::string_view cid) {
-  std::vector<Target> out;
-  if (cid == kLobby) {
-    for (int bucket = 0; bucket < kConnectionBuckets; ++bucket) {
-      QuerySpec q;
-      q.index = kConnectionsIndex;
-      q.key_condition = "connBucket = :b";
-      q.values = {{":b", S(connection_bucket_pk(bucket))}};
-      rapidjson::Document last_key;
-      for (;;) {
-        rapidjson::Document answer = query(s, q);
-        each_item(answer, [&](const rapidjson::Value& item) {
-          auto id = awsproto::get_string(item, "connSk");
-          auto user = awsproto::get_string(item, "username");
-          if (!id || !user || *user == username) return;
-          out.push_back({std::string(*id), std::string(*user),
-                         std::string(awsproto::get_string(item, "domainName").value_or("")),
-                         std::string(awsproto::get_string(item, "stage").value_or(""))});
-        });
-        const rapidjson::Value* next = member(answer, "LastEvaluatedKey");
-        if (!next || !next->IsObject() || next->MemberCount() == 0) break;
-        last_key.CopyFrom(*next, last_key.GetAllocator());
-        q.start_json = &last_key;
-      }
-    }
-    return {std::nullopt, std::move(out)};
-  }
+  if (cid == kLobby) return {std::nullopt, all_connections(s, username)};
   auto conv = get_conversation(s, cid);
   if (!conv)
     return {make_error(ErrorCode::NotFound, "no conversation \"" + std::string(cid) + "\"")};
@@ -759,12 +781,30 @@ Outcome<std::vector<Target>> other_participants_connections(Store& s, std::strin
     return {make_error(ErrorCode::NotAParticipant,
                        "not a participant of \"" + std::string(cid) + "\"")};
   }
-  for (const auto& member_name : conv->members) {
-    if (member_name == username) continue;
-    auto conns = user_connections(s, member_name);
-    out.insert(out.end(), conns.begin(), conns.end());
+  return {std::nullopt, members_connections(s, conv->members, username)};
+}
+
+std::string gone_connection_delete(std::string_view table, std::string_view connection_id,
+                                   int64_t now_ms) {
+  TxItem t;
+  t.kind = TxItem::Kind::Delete;
+  t.item = key(connection_pk(connection_id), std::string(kMetaSk));
+  t.condition = "attribute_not_exists(pk) OR connectedAt < :young";
+  t.values = {{":young", N(now_ms - kConnectGraceMs)}};
+  return single_body(table, t);
+}
+
+bool remove_gone_connection(Store& s, const Target& t) {
+  try {
+    s.db.call("DeleteItem", gone_connection_delete(s.table, t.connection_id, s.now_ms()));
+  } catch (const AwsError& e) {
+    if (e.type() != "ConditionalCheckFailedException") throw;
+    return false;
   }
-  return {std::nullopt, std::move(out)};
+  if (!t.username.empty()) {
+    delete_item(s, key(user_pk(t.username), user_connection_sk(t.connection_id)));
+  }
+  return true;
 }
 
 }  // namespace chat

@@ -144,6 +144,31 @@ Outcome<std::vector<Target>> other_participants_connections(Store& s, std::strin
                                                             std::string_view cid);
 // Every connection of a user.
 std::vector<Target> user_connections(Store& s, std::string_view username);
+// Every open connection, from the connections index's 16 partitions, but those of `except`
+// (none left out when it is empty).
+std::vector<Target> all_connections(Store& s, std::string_view except = {});
+// The connections of every member of `cid` but `except`; nullopt when there is no such
+// conversation.
+std::optional<std::vector<Target>> conversation_connections(Store& s, std::string_view cid,
+                                                            std::string_view except = {});
+
+// A post answered 410 GoneException deletes the connection's items, but API Gateway answers 410
+// for a connection whose $connect has not returned yet too, and chat-connect writes the items
+// during $connect: a frame posted then (the connecting user's own presence, a lobby message)
+// must not delete them. So the connection item goes only once it is older than the longest a
+// $connect can still run after writing it, API Gateway's integration timeout of 29 s
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-execution-service-websocket-limits-table.html),
+// or when it is gone already; a younger one stays (its $disconnect or TTL removes it if the
+// connection never opens).
+inline constexpr int64_t kConnectGraceMs = 30'000;
+
+// The DeleteItem request (JSON) of connection_id's CONN#<id>/META item, on the condition above
+// at now_ms. Its ConditionalCheckFailedException means "keep both items".
+std::string gone_connection_delete(std::string_view table, std::string_view connection_id,
+                                   int64_t now_ms);
+// A connection that answered 410: its connection item deleted on the condition above, then its
+// user's connection item. False, and nothing deleted, for a connection too young to go.
+bool remove_gone_connection(Store& s, const Target& t);
 
 // The request bodies, for tests: one transaction item (Put, Update, Delete or ConditionCheck).
 struct TxItem {

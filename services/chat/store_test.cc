@@ -326,6 +326,43 @@ const char* kCaller =
     R"({"Item":{"pk":{"S":"CONN#abc="},"sk":{"S":"META"},"type":{"S":"connection"},)"
     R"("connectionId":{"S":"abc="},"username":{"S":"alice"}}})";
 
+// A 410 deletes the connection item only if it was stored more than 30 s ago or is gone: a
+// connection still in its $connect answers 410 too.
+TEST(Store, AGoneConnectionIsDeletedOnlyOnceOlderThanAConnectCanRun) {
+  rapidjson::Document body;
+  body.Parse(gone_connection_delete("chat", "abc=", kNow).c_str());
+  ASSERT_TRUE(body.IsObject());
+  EXPECT_STREQ(body["TableName"].GetString(), "chat");
+  EXPECT_STREQ(body["Key"]["pk"]["S"].GetString(), "CONN#abc=");
+  EXPECT_STREQ(body["Key"]["sk"]["S"].GetString(), "META");
+  EXPECT_EQ(body["Key"].MemberCount(), 2u);
+  EXPECT_STREQ(body["ConditionExpression"].GetString(),
+               "attribute_not_exists(pk) OR connectedAt < :young");
+  EXPECT_STREQ(body["ExpressionAttributeValues"][":young"]["N"].GetString(), "1764590370000");
+  EXPECT_EQ(body.MemberCount(), 4u);
+}
+
+// The young connection keeps both items; an old one loses both.
+TEST(Store, RemoveGoneConnectionDeletesBothItemsUnlessTheConnectionIsYoung) {
+  Fixture f;
+  f.db.fail("DeleteItem",
+            R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+            R"("message":"The conditional request failed"})");
+  Target t{"abc=", "alice", "example.com", "prod"};
+  EXPECT_FALSE(remove_gone_connection(f.store, t));
+  ASSERT_EQ(f.db.calls.size(), 1u);
+  EXPECT_EQ(s(f.db.calls[0].body["ExpressionAttributeValues"][":young"]["N"]), "1764590370000");
+
+  EXPECT_TRUE(remove_gone_connection(f.store, t));
+  ASSERT_EQ(f.db.calls.size(), 3u);
+  EXPECT_EQ(f.db.calls[1].op, "DeleteItem");
+  EXPECT_EQ(s(f.db.calls[1].body["Key"]["pk"]["S"]), "CONN#abc=");
+  EXPECT_EQ(f.db.calls[2].op, "DeleteItem");
+  EXPECT_EQ(s(f.db.calls[2].body["Key"]["pk"]["S"]), "USER#alice");
+  EXPECT_EQ(s(f.db.calls[2].body["Key"]["sk"]["S"]), "CONN#abc=");
+  EXPECT_FALSE(f.db.calls[2].body.HasMember("ConditionExpression"));
+}
+
 TEST(Handlers, AFrameThatDoesNotParseIsTheErrorFrameWithoutAnyCall) {
   Fixture f;
   NoPoster poster;

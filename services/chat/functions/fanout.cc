@@ -5,7 +5,7 @@
 // - Audiences: a conversation's members (GetItem of the conversation), each member's
 //   connections (Query USER#<u>, begins_with CONN#); the lobby and presence: every open
 //   connection (the `connections` index, its 16 partitions). Resolved once per conversation per
-//   invocation.
+//   invocation (chat/store.h).
 // - Posts run on a pool of threads, each with its own keep-alive @connections clients (one per
 //   endpoint) and DynamoDB client. Each connection has its own queue, taken by one thread at a
 //   time: a connection gets its frames in record order, and a slow or dead client holds up only
@@ -39,17 +39,13 @@
 
 #include "awsproto/clock.h"
 #include "awsproto/connections.h"
-#include "awsproto/json.h"
-#include "awsproto/json_client.h"
 #include "chat/config.h"
 #include "chat/fanout.h"
-#include "chat/model.h"
+#include "chat/store.h"
 #include "runtime/runtime.h"
 
 namespace {
 
-using awsproto::AttributeMap;
-using awsproto::AttributeValue;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 constexpr size_t kNone = std::numeric_limits<size_t>::max();
@@ -60,24 +56,10 @@ void log_line(const std::string& text) {
   std::fflush(stderr);
 }
 
-struct Target {
-  std::string connection_id, username, domain_name, stage;
-};
+using chat::Target;
 
 void string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-std::string delete_item_body(const std::string& table, AttributeMap key) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.StartObject();
-  w.Key("TableName");
-  string(w, table);
-  w.Key("Key");
-  awsproto::write_item(w, key);
-  w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
 }
 
 // The post pool. post() queues a frame for a connection; wait() returns once every queued frame
@@ -133,7 +115,7 @@ class Poster {
   // Each thread's own clients: neither is thread-safe, both keep their connection alive.
   struct Clients {
     std::map<std::string, std::unique_ptr<awsproto::ConnectionsClient>> connections;
-    std::unique_ptr<awsproto::JsonClient> ddb;
+    std::unique_ptr<chat::DynamoDb> ddb;
   };
 
   void run() {
@@ -208,30 +190,17 @@ class Poster {
   }
 
   // The connection is gone (its $disconnect never removed it, or is about to), or not open yet
-  // (its $connect is still running): its two items go unless it is young (chat/fanout.h).
+  // (its $connect is still running): its two items go unless it is young (chat/store.h).
   // A failure is only logged: the items' TTL removes them anyway.
   void remove_connection(Clients& clients, const Target& target) {
     try {
-      if (!clients.ddb) {
-        clients.ddb =
-            std::make_unique<awsproto::JsonClient>(awsproto::JsonClient::dynamodb(config_.env));
-      }
-      try {
-        clients.ddb->call("DynamoDB_20120810.DeleteItem",
-                          chat::gone_connection_delete(config_.table_name, target.connection_id,
-                                                       awsproto::Clock::now_ms()));
-      } catch (const awsproto::AwsError& e) {
-        if (e.type() != "ConditionalCheckFailedException") throw;
+      if (!clients.ddb) clients.ddb = std::make_unique<chat::DynamoDb>(config_.env);
+      chat::Store store{*clients.ddb, config_.table_name, [] { return awsproto::Clock::now_ms(); },
+                        chat::process_ulids()};
+      if (!chat::remove_gone_connection(store, target)) {
         log_line("fanout: connection " + target.connection_id + " of " + target.username +
                  " is not open (yet): connected too recently to be deleted");
         return;
-      }
-      if (!target.username.empty()) {
-        clients.ddb->call(
-            "DynamoDB_20120810.DeleteItem",
-            delete_item_body(config_.table_name,
-                             chat::key(chat::user_pk(target.username),
-                                       chat::user_connection_sk(target.connection_id))));
       }
       log_line("fanout: connection " + target.connection_id + " of " + target.username +
                " is gone; its items are deleted");
@@ -256,7 +225,9 @@ class Fanout {
  public:
   explicit Fanout(chat::Config config)
       : config_(std::move(config)),
-        ddb_(awsproto::JsonClient::dynamodb(config_.env)),
+        ddb_(config_.env),
+        store_{ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
+               chat::process_ulids()},
         poster_(config_, kPostThreads) {}
 
   std::string handle(const runtime::Invocation& in) {
@@ -313,7 +284,7 @@ class Fanout {
   // failure (awsproto::AwsError, awsproto::HttpError).
   const std::vector<Target>* audience(const chat::Delivery& d) {
     if (d.audience == chat::Delivery::Audience::Everyone) {
-      if (!everyone_) everyone_ = all_connections();
+      if (!everyone_) everyone_ = chat::all_connections(store_);
       return &*everyone_;
     }
     auto it = conversations_.find(d.conversation_id);
@@ -324,120 +295,17 @@ class Fanout {
   }
 
   std::vector<Target> participants(const std::string& cid) {
-    std::vector<Target> out;
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("TableName");
-    string(w, config_.table_name);
-    w.Key("Key");
-    awsproto::write_item(w, chat::key(chat::conversation_pk(cid), std::string(chat::kMetaSk)));
-    w.Key("ConsistentRead");
-    w.Bool(true);
-    w.EndObject();
-    rapidjson::Document got =
-        ddb_.call("DynamoDB_20120810.GetItem", {buffer.GetString(), buffer.GetSize()});
-    auto item = got.FindMember("Item");
-    chat::Conversation conversation;
-    if (item == got.MemberEnd() || !chat::from_item(item->value, conversation)) {
+    auto out = chat::conversation_connections(store_, cid);
+    if (!out) {
       log_line("fanout: conversation " + cid + " not found; nothing delivered");
-      return out;
+      return {};
     }
-    for (const std::string& member : conversation.members) user_connections(member, out);
-    return out;
-  }
-
-  void user_connections(const std::string& username, std::vector<Target>& out) {
-    std::optional<std::string> start;  // the LastEvaluatedKey's JSON text
-    do {
-      rapidjson::StringBuffer buffer;
-      Writer w(buffer);
-      w.StartObject();
-      w.Key("TableName");
-      string(w, config_.table_name);
-      w.Key("KeyConditionExpression");
-      w.String("pk = :pk AND begins_with(sk, :conn)");
-      w.Key("ExpressionAttributeValues");
-      awsproto::write_item(w, {{":pk", AttributeValue::s(chat::user_pk(username))},
-                               {":conn", AttributeValue::s("CONN#")}});
-      w.Key("ConsistentRead");
-      w.Bool(true);
-      if (start) {
-        w.Key("ExclusiveStartKey");
-        w.RawValue(start->data(), start->size(), rapidjson::kObjectType);
-      }
-      w.EndObject();
-      rapidjson::Document page =
-          ddb_.call("DynamoDB_20120810.Query", {buffer.GetString(), buffer.GetSize()});
-      auto items = page.FindMember("Items");
-      if (items != page.MemberEnd() && items->value.IsArray()) {
-        for (const auto& item : items->value.GetArray()) {
-          chat::UserConnection c;
-          if (chat::from_item(item, c)) {
-            out.push_back({c.connection_id, c.username, c.domain_name, c.stage});
-          }
-        }
-      }
-      start = last_key(page);
-    } while (start);
-  }
-
-  // Every open connection: the `connections` index, partition by partition (KEYS_ONLY plus
-  // username, domainName and stage).
-  std::vector<Target> all_connections() {
-    std::vector<Target> out;
-    for (int bucket = 0; bucket < chat::kConnectionBuckets; ++bucket) {
-      std::optional<std::string> start;
-      do {
-        rapidjson::StringBuffer buffer;
-        Writer w(buffer);
-        w.StartObject();
-        w.Key("TableName");
-        string(w, config_.table_name);
-        w.Key("IndexName");
-        w.String(chat::kConnectionsIndex);
-        w.Key("KeyConditionExpression");
-        w.String("connBucket = :b");
-        w.Key("ExpressionAttributeValues");
-        awsproto::write_item(w, {{":b", AttributeValue::s(chat::connection_bucket_pk(bucket))}});
-        if (start) {
-          w.Key("ExclusiveStartKey");
-          w.RawValue(start->data(), start->size(), rapidjson::kObjectType);
-        }
-        w.EndObject();
-        rapidjson::Document page =
-            ddb_.call("DynamoDB_20120810.Query", {buffer.GetString(), buffer.GetSize()});
-        auto items = page.FindMember("Items");
-        if (items != page.MemberEnd() && items->value.IsArray()) {
-          for (const auto& item : items->value.GetArray()) {
-            auto id = awsproto::get_string(item, "connSk");
-            auto username = awsproto::get_string(item, "username");
-            if (!id || id->empty()) continue;
-            Target t{std::string(*id), std::string(username.value_or("")), {}, {}};
-            t.domain_name = awsproto::get_string(item, "domainName").value_or("");
-            t.stage = awsproto::get_string(item, "stage").value_or("");
-            out.push_back(std::move(t));
-          }
-        }
-        start = last_key(page);
-      } while (start);
-    }
-    return out;
-  }
-
-  static std::optional<std::string> last_key(const rapidjson::Document& page) {
-    auto last = page.FindMember("LastEvaluatedKey");
-    if (last == page.MemberEnd() || !last->value.IsObject() || last->value.MemberCount() == 0) {
-      return std::nullopt;
-    }
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    last->value.Accept(w);
-    return std::string(buffer.GetString(), buffer.GetSize());
+    return std::move(*out);
   }
 
   chat::Config config_;
-  awsproto::JsonClient ddb_;
+  chat::DynamoDb ddb_;
+  chat::Store store_;
   Poster poster_;
   std::map<std::string, std::vector<Target>> conversations_;
   std::optional<std::vector<Target>> everyone_;

@@ -19,22 +19,20 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "awsproto/json.h"
-#include "awsproto/json_client.h"
+#include "awsproto/clock.h"
 #include "chat/config.h"
-#include "chat/model.h"
 #include "chat/protocol.h"
+#include "chat/store.h"
 #include "chat/token.h"
 #include "chat/validate.h"
 #include "runtime/runtime.h"
 
 namespace {
 
-using awsproto::AttributeValue;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void string(Writer& w, std::string_view s) {
@@ -104,7 +102,10 @@ std::optional<std::string_view> bearer_token(std::string_view header) {
 class History {
  public:
   explicit History(chat::Config config)
-      : config_(std::move(config)), ddb_(awsproto::JsonClient::dynamodb(config_.env)) {
+      : config_(std::move(config)),
+        ddb_(config_.env),
+        store_{ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
+               chat::process_ulids()} {
     if (config_.token_secret.empty()) {
       std::fprintf(stderr, "history: %s is not set: every request is 401\n",
                    chat::kTokenSecretVariable);
@@ -149,13 +150,15 @@ class History {
     }
 
     try {
-      if (cid != chat::kLobby && !has_item(chat::user_pk(username), chat::membership_sk(cid))) {
-        if (!has_item(chat::conversation_pk(cid), std::string(chat::kMetaSk))) {
-          return error(404, "NotFound", "no such conversation");
-        }
+      auto out = chat::get_history(store_, username, cid, limit, cursor);
+      if (out.error && out.error->code == chat::ErrorCode::NotFound) {
+        return error(404, "NotFound", "no such conversation");
+      }
+      if (out.error && out.error->code == chat::ErrorCode::NotAParticipant) {
         return error(403, "NotAParticipant", "not a participant of this conversation");
       }
-      return page(cid, limit, cursor);
+      if (out.error) throw std::runtime_error(out.error->message);
+      return response(200, chat::render_history_body(cid, out.value.messages, out.value.cursor));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "history: %s\n", e.what());
       return error(500, "InternalError");
@@ -163,67 +166,9 @@ class History {
   }
 
  private:
-  bool has_item(std::string pk, std::string sk) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("TableName");
-    string(w, config_.table_name);
-    w.Key("Key");
-    awsproto::write_item(w, chat::key(std::move(pk), std::move(sk)));
-    w.Key("ProjectionExpression");
-    w.String("pk");
-    w.Key("ConsistentRead");
-    w.Bool(true);
-    w.EndObject();
-    rapidjson::Document got =
-        ddb_.call("DynamoDB_20120810.GetItem", {buffer.GetString(), buffer.GetSize()});
-    auto item = got.FindMember("Item");
-    return item != got.MemberEnd() && item->value.IsObject();
-  }
-
-  // Newest first: Query CONV#<cid>, begins_with(sk, "MSG#"), ScanIndexForward false.
-  std::string page(const std::string& cid, int limit,
-                   const std::optional<chat::HistoryCursor>& cursor) {
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("TableName");
-    string(w, config_.table_name);
-    w.Key("KeyConditionExpression");
-    w.String("pk = :pk AND begins_with(sk, :msg)");
-    w.Key("ExpressionAttributeValues");
-    awsproto::write_item(w, {{":pk", AttributeValue::s(chat::conversation_pk(cid))},
-                             {":msg", AttributeValue::s("MSG#")}});
-    w.Key("ScanIndexForward");
-    w.Bool(false);
-    w.Key("Limit");
-    w.Int(limit);
-    if (cursor) {
-      w.Key("ExclusiveStartKey");
-      awsproto::write_item(w, cursor->key);
-    }
-    w.EndObject();
-    rapidjson::Document got =
-        ddb_.call("DynamoDB_20120810.Query", {buffer.GetString(), buffer.GetSize()});
-    std::vector<chat::Message> messages;
-    auto items = got.FindMember("Items");
-    if (items != got.MemberEnd() && items->value.IsArray()) {
-      for (const auto& item : items->value.GetArray()) {
-        chat::Message m;
-        if (chat::from_item(item, m)) messages.push_back(std::move(m));
-      }
-    }
-    std::optional<std::string> next;
-    auto last = got.FindMember("LastEvaluatedKey");
-    if (last != got.MemberEnd() && last->value.IsObject() && last->value.MemberCount() > 0) {
-      next = chat::encode_cursor(last->value);
-    }
-    return response(200, chat::render_history_body(cid, messages, next));
-  }
-
   chat::Config config_;
-  awsproto::JsonClient ddb_;
+  chat::DynamoDb ddb_;
+  chat::Store store_;
 };
 
 }  // namespace
