@@ -132,7 +132,7 @@ std::string perform(Services& s, const Request& r, std::string_view username,
       for (const Target& t : out.value) {
         auto posted = s.poster.post(endpoint, t.connection_id, frame);
         // A connection that is gone (410) left its items behind: remove them.
-        if (posted.gone()) disconnect(st, t.connection_id, t.username);
+        if (posted.gone()) remove_gone_connection(st, t);  // not one still in its $connect
       }
       return {};
     }

@@ -525,6 +525,9 @@ def test_typing_reaches_the_other_participants_and_a_gone_connection_is_removed(
         stack.ddb.put_item(TableName=TABLE, Item={
             "pk": {"S": "CONN#" + stale}, "sk": {"S": "META"}, "type": {"S": "connection"},
             "connectionId": {"S": stale}, "username": {"S": peer},
+            # Connected a minute ago: a connection younger than 30 s may still be in its
+            # $connect, and keeps its items on a 410.
+            "connectedAt": {"N": str(int(time.time() * 1000) - 60_000)},
             "connBucket": {"S": "CONNS#0"}, "connSk": {"S": stale}})
         await c.send_raw(json.dumps({"action": "typing", "conversationId": cid}))
         frame = await p.wait_for(lambda f: f.get("type") == "typing")
