@@ -1,11 +1,7 @@
 #include "chat/fanout.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <string_view>
 
-#include "awsproto/json.h"
 #include "chat/model.h"
 #include "chat/protocol.h"
 
