@@ -29,7 +29,8 @@ class ChatStack:
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
              *([] if durable else ["--in-memory"]), "--emulator-port", "0", "--gateway-port",
-             "0", "--http-port", "0", "--lambda-port", "0", "--stack-name", "chat",
+             "0", "--http-port", "0", "--lambda-port", "0", "--web-port", "0",
+             "--stack-name", "chat",
              "--data-dir", str(tmp_path / "data"),
              "--parameter-overrides", "FunctionsDir=%s" % functions_dir],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True, env=env)

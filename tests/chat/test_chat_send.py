@@ -37,7 +37,8 @@ class Stack:
         self.proc = subprocess.Popen(
             [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
              "--in-memory", "--emulator-port", "0", "--gateway-port", "0", "--http-port", "0",
-             "--lambda-port", "0", "--stack-name", "chat", "--data-dir", str(tmp_path / "data"),
+             "--lambda-port", "0", "--web-port", "0", "--stack-name", "chat",
+             "--data-dir", str(tmp_path / "data"),
              "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
         self.ready = {}

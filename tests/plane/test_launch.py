@@ -26,7 +26,8 @@ class Stack:
         self.log_path = tmp_path / "launch.log"
         self.proc = subprocess.Popen(
             [sys.executable, str(LAUNCH), "--template", str(TEMPLATE), "--in-memory",
-             "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0",
+             "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0", "--web-port",
+             "0",
              # Only the certificates (DATA-DIR/tls) are kept on disk by an in-memory run.
              "--stack-name", "echo", "--data-dir", str(tmp_path / "data"), *extra],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
@@ -81,7 +82,7 @@ def wait_for(predicate, what, seconds=10):
 
 def test_prints_ready_lines_for_every_endpoint_and_the_outputs(stack):
     assert set(stack.ready) == {"ca", "dynamodb", "websocket echo-echo",
-                                "connections echo-echo", "lambda"}
+                                "connections echo-echo", "web", "lambda"}
     ws = stack.ready["websocket echo-echo"]
     assert ws.startswith("ws://127.0.0.1:") and ws.endswith("/test")
     assert stack.ready["connections echo-echo"] == "http" + ws[2:]

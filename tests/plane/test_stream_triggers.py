@@ -374,7 +374,8 @@ def test_the_launcher_runs_a_templates_stream_trigger_with_its_checkpoints(tmp_p
         [sys.executable, str(REPO / "scripts" / "launch.py"), "--template",
          str(REPO / "tests" / "plane" / "templates" / "stream_triggers.yaml"),
          "--data-dir", str(data), "--emulator-port", "0", "--gateway-port", "0",
-         "--lambda-port", "0", "--parameter-overrides", "RecordFile=" + str(records)],
+         "--lambda-port", "0", "--web-port", "0",
+         "--parameter-overrides", "RecordFile=" + str(records)],
         stdout=subprocess.PIPE, stderr=open(tmp_path / "launch.log", "wb"), text=True)
     try:
         ready = {}

@@ -1,0 +1,234 @@
+"""The web client (web/) in headless Chromium against the whole chat stack, the page served by
+the launcher (its `ready: web` line): chatting both ways, the history for a later visitor and
+on scrolling up, markup shown as text, the username checked in the page, the status indicator.
+Debian's chromium, chromium-driver and python3-selenium; binaries as tests/chat reads them."""
+
+import asyncio
+import json
+import pathlib
+import shutil
+import sys
+import threading
+import urllib.parse
+import urllib.request
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "chat"))
+from chat_stack import ChatStack  # noqa: E402
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulid(ms, n):
+    """A ULID of time `ms` and random part `n` (ascending with both)."""
+    value = (ms << 80) | n
+    return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
+@pytest.fixture
+def stack(tmp_path):
+    s = ChatStack(tmp_path)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def browsers():
+    """open(url) -> a headless Chromium at a phone's width; all quit after the test."""
+    opened = []
+
+    def open_browser(url):
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                    "--disable-gpu", "--window-size=390,844"):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        opened.append(driver)
+        driver.get(url)
+        return driver
+
+    yield open_browser
+    for d in opened:
+        d.quit()
+
+
+def wait(driver, predicate, what, seconds=10):
+    return WebDriverWait(driver, seconds, poll_frequency=0.05).until(
+        lambda d: predicate(d), message=what)
+
+
+def status(driver):
+    return driver.find_element(By.ID, "status").get_attribute("data-state")
+
+
+def log_in(driver, username):
+    field = driver.find_element(By.ID, "username")
+    field.send_keys(username)
+    field.send_keys(Keys.ENTER)  # the form's submit, from the keyboard
+
+
+def connected(driver, username):
+    log_in(driver, username)
+    wait(driver, lambda d: status(d) == "connected", username + " connected")
+    return driver
+
+
+def texts(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .text")]
+
+
+def senders(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
+
+
+def say(driver, text):
+    box = driver.find_element(By.ID, "text")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def test_the_launcher_serves_the_page_and_its_config(stack):
+    base = stack.ready["web"]
+    assert base.startswith("http://127.0.0.1:")
+    page = urllib.request.urlopen(base).read().decode()
+    assert '<script src="app.js"></script>' in page
+    config = urllib.request.urlopen(base + "config.js").read().decode()
+    assert json.dumps(stack.ws_url) in config
+
+
+def test_two_browsers_chat_both_ways_and_a_later_one_sees_the_history(stack, browsers):
+    alice = connected(browsers(stack.ready["web"]), "alice")
+    bob = connected(browsers(stack.ready["web"]), "bob")
+    say(alice, "hello bob")
+    for d in (alice, bob):
+        wait(d, lambda d: texts(d) == ["hello bob"], "alice's message shown once")
+    assert not bob.find_element(By.ID, "login").is_displayed()
+    say(bob, "hi alice")
+    for d in (alice, bob):
+        wait(d, lambda d: texts(d) == ["hello bob", "hi alice"], "bob's reply shown")
+    assert senders(alice) == ["alice", "bob"]
+    # Colours per username: stable, and the two differ (FNV-1a mod 8 of "alice" and "bob").
+    classes = [e.get_attribute("class")
+               for e in alice.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
+    assert classes == [e.get_attribute("class")
+                       for e in bob.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
+    assert classes[0] != classes[1]
+    assert alice.find_element(By.ID, "counter").text == "0 / 1000"
+
+    carol = connected(browsers(stack.ready["web"]), "carol")
+    wait(carol, lambda d: texts(d) == ["hello bob", "hi alice"], "the history for carol")
+    say(carol, "late")
+    wait(alice, lambda d: texts(d)[-1:] == ["late"], "carol's message reaches alice")
+
+
+def test_older_pages_load_on_scrolling_up(stack, browsers):
+    base = 1764590400000
+    for i in range(120):
+        stack.put_message("lobby", ulid(base + i, i), "zed", "old %03d" % i, base + i)
+    alice = connected(browsers(stack.ready["web"]), "alice")
+    wait(alice, lambda d: len(texts(d)) == 50, "the first page")
+    assert texts(alice)[-1] == "old 119"  # the newest at the bottom, the view there
+    assert not alice.find_element(By.ID, "jump").is_displayed()
+    assert alice.execute_script(
+        "const m = document.getElementById('messages');"
+        "return m.scrollHeight - m.scrollTop - m.clientHeight < 40;")
+    for expected in (100, 120):
+        alice.execute_script("document.getElementById('messages').scrollTop = 0;")
+        wait(alice, lambda d: len(texts(d)) == expected, "%d messages" % expected)
+    assert texts(alice) == ["old %03d" % i for i in range(120)]
+    wait(alice, lambda d: d.find_element(By.ID, "history-state").text ==
+         "Start of the conversation", "the last page")
+
+
+def test_markup_is_text_and_bad_usernames_are_refused_in_the_page(stack, browsers):
+    mallory = browsers(stack.ready["web"])
+    for bad, problem in (("<b>x</b>", "Only letters"), ("x", "2 to 20"),
+                         (" alice", "start or end")):
+        field = mallory.find_element(By.ID, "username")
+        field.clear()
+        log_in(mallory, bad)
+        wait(mallory, lambda d: problem in d.find_element(By.ID, "username-error").text, bad)
+        assert status(mallory) == "disconnected"
+        assert mallory.find_element(By.ID, "chat").is_displayed() is False
+    mallory.find_element(By.ID, "username").clear()
+    connected(mallory, "mallory")
+    alice = connected(browsers(stack.ready["web"]), "alice")
+    markup = '<img src=x onerror="window.pwned=1"><b>bold</b> & <script>window.pwned=2</script>'
+    say(mallory, markup)
+    for d in (alice, mallory):
+        wait(d, lambda d: texts(d) == [markup], "the markup as text")
+        assert d.find_elements(By.CSS_SELECTOR, "#message-list img, #message-list b, "
+                                                "#message-list script") == []
+        assert d.execute_script("return window.pwned === undefined;")
+
+
+def test_the_status_shows_connected_then_disconnected_when_the_stack_stops(stack, browsers):
+    alice = browsers(stack.ready["web"])
+    assert status(alice) == "disconnected"
+    connected(alice, "alice")
+    assert "alice" in alice.find_element(By.ID, "status-text").text
+    stack.stop()
+    wait(alice, lambda d: status(d) == "disconnected", "disconnected", seconds=15)
+    assert "retrying in 3 s" in alice.find_element(By.ID, "status-text").text
+    assert alice.find_element(By.ID, "send").get_attribute("disabled") is not None
+
+
+class FakeServer:
+    """A WebSocket server that answers getHistory with `frames` (a list of raw texts)."""
+
+    def __init__(self, frames):
+        import websockets
+        self.frames = frames
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def handler(ws, *_):
+            async for text in ws:
+                if json.loads(text).get("action") == "getHistory":
+                    for f in self.frames:
+                        await ws.send(f)
+
+        async def main():
+            self.server = await websockets.serve(handler, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(main(), self.loop)
+        ready.wait(10)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+
+
+def test_frames_that_fail_validation_are_dropped_with_a_warning(stack, browsers):
+    good = {"type": "message", "conversationId": "lobby", "messageId": ulid(1764590400000, 1),
+            "sender": "zed", "text": "valid", "createdAt": 1764590400000}
+    fake = FakeServer([
+        "not json",
+        json.dumps(dict(good, messageId="not-a-ulid", text="bad id")),
+        json.dumps(dict(good, text=["not", "a", "string"])),
+        json.dumps({"type": "history", "conversationId": "lobby", "messages": [{"bad": 1}]}),
+        json.dumps(good),
+        json.dumps(good),  # a second delivery of the same messageId
+    ])
+    try:
+        url = stack.ready["web"] + "?" + urllib.parse.urlencode(
+            {"ws": "ws://127.0.0.1:%d/chat" % fake.port})
+        alice = connected(browsers(url), "alice")
+        wait(alice, lambda d: texts(d) == ["valid"], "the valid message, once")
+        warnings = [e["message"] for e in alice.get_log("browser")
+                    if "dropped" in e["message"]]
+        assert len(warnings) == 4, warnings
+    finally:
+        fake.close()
