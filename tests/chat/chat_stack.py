@@ -92,10 +92,25 @@ class ChatStack:
                   "text": text, "createdAt": created_at, "clientMessageId": "c-" + message_id,
                   "userPk": "USERMSG#" + sender, "userSk": message_id})
 
-    def items(self, pk):
-        return self.ddb.query(TableName=TABLE, KeyConditionExpression="pk = :p",
-                              ExpressionAttributeValues={":p": {"S": pk}},
-                              ConsistentRead=True)["Items"]
+    def item(self, pk, sk):
+        return self.ddb.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}},
+                                 ConsistentRead=True).get("Item")
+
+    def items(self, pk, prefix=""):
+        """Every item of the partition (all pages), or those whose sk starts with `prefix`."""
+        args = {"TableName": TABLE, "ConsistentRead": True,
+                "KeyConditionExpression": "pk = :p",
+                "ExpressionAttributeValues": {":p": {"S": pk}}}
+        if prefix:
+            args["KeyConditionExpression"] += " AND begins_with(sk, :s)"
+            args["ExpressionAttributeValues"][":s"] = {"S": prefix}
+        out = []
+        while True:
+            page = self.ddb.query(**args)
+            out += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return out
+            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 class Client:

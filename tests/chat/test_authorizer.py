@@ -6,16 +6,14 @@ anything else is 401 with no connection; and in schemas/chat.yaml through the la
 
 import asyncio
 import json
-import subprocess
-import sys
-import time
 import urllib.parse
 
 import pytest
 import websockets
 
+from chat_stack import ChatStack
 from conftest import (ACCOUNT, FUNCTIONS_DIR, GATEWAY_BIN, LAMBDA_HOST_BIN, PLANE_FUNCTIONS,
-                      REGION, REPO, TEMPLATE, function, lambda_client)
+                      REGION, function, lambda_client)
 
 AUTHORIZER_DIR = FUNCTIONS_DIR / "chat-authorizer"
 API_ID = "c1h2a3t4s5"
@@ -134,40 +132,9 @@ def test_through_the_gateway_no_username_is_401(gateway):
     assert handshake_status(gateway.url + "?username=") == 401
 
 
-class Launched:
-    """scripts/launch.py with schemas/chat.yaml, the functions from FUNCTIONS_DIR."""
-
-    def __init__(self, tmp_path):
-        self.log_path = tmp_path / "launch.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
-             "--in-memory", "--emulator-port", "0", "--gateway-port", "0", "--http-port", "0",
-             "--lambda-port", "0", "--web-port", "0", "--stack-name", "chat",
-             "--data-dir", str(tmp_path / "data"),
-             "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
-            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
-        self.ready = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            if line.startswith("ready: lambda"):
-                break
-        assert "lambda" in self.ready, self.log_path.read_text(errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(30)
-
-
 @pytest.fixture
 def launched(tmp_path):
-    stack = Launched(tmp_path)
+    stack = ChatStack(tmp_path)
     yield stack
     stack.stop()
 

@@ -10,16 +10,13 @@ import hashlib
 import hmac
 import itertools
 import json
-import subprocess
-import sys
 import time
 import urllib.parse
 
-import boto3
 import pytest
 import websockets
 
-from conftest import FUNCTIONS_DIR, REPO, TEMPLATE
+from chat_stack import ChatStack
 
 SECRET = "local-development-secret-change-me"  # the template's TokenSecret default
 TABLE = "chat"
@@ -31,62 +28,9 @@ def unique(prefix):
     return "%s%d" % (prefix, next(_ids))
 
 
-class Stack:
-    def __init__(self, tmp_path):
-        self.log_path = tmp_path / "launch.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
-             "--in-memory", "--emulator-port", "0", "--gateway-port", "0", "--http-port", "0",
-             "--lambda-port", "0", "--web-port", "0", "--stack-name", "chat",
-             "--data-dir", str(tmp_path / "data"),
-             "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
-            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
-        self.ready = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            if line.startswith("ready: lambda"):
-                break
-        assert "lambda" in self.ready, self.log()
-        self.url = self.ready["websocket chat"]
-        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
-                                region_name="us-east-1", aws_access_key_id="any",
-                                aws_secret_access_key="any")
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(30)
-
-    # The table.
-    def item(self, pk, sk):
-        return self.ddb.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}},
-                                 ConsistentRead=True).get("Item")
-
-    def items(self, pk, prefix=""):
-        args = {"TableName": TABLE, "ConsistentRead": True,
-                "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
-                "ExpressionAttributeValues": {":p": {"S": pk}, ":s": {"S": prefix}}}
-        out = []
-        while True:
-            page = self.ddb.query(**args)
-            out += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return out
-            args["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("chat-send"))
+    s = ChatStack(tmp_path_factory.mktemp("chat-send"))
     yield s
     s.stop()
 
@@ -139,7 +83,7 @@ class Client:
 
 
 async def connect(stack, username):
-    ws = await websockets.connect(stack.url + "?username=" + urllib.parse.quote(username))
+    ws = await websockets.connect(stack.ws_url + "?username=" + urllib.parse.quote(username))
     return Client(ws, username)
 
 
