@@ -5,13 +5,17 @@ Resolves a SAM template into the stack plan (build/bin/stack-plan), starts the e
 of tables for every caller, as -sharedDb), creates the plan's tables in it, starts the Lambda
 host (which starts the functions' instances on demand) and the gateway, prints one `ready:` line
 per endpoint on standard output, and keeps them running until Ctrl-C or SIGTERM, which stops
-every process it started. A process that dies on its own stops the others: a stack that is
-half up is worse than one that is down. A bad template gets its one error line from stack-plan
-and nothing is started.
+every process it started. A process that dies on its own (a crash, `kill -9`) is started
+again with the same arguments on the same port, with a line saying so (`launch: gateway exited
+with status -9; restarting it`); the others keep running (the host's stream mappings resume from
+their checkpoints, clients reconnect to a new gateway). One that dies more than 5 times within
+60 s stops the stack (exit status 1), as does any death with --no-restart. A bad template gets
+its one error line from stack-plan and nothing is started.
 
     scripts/run --template FILE [--data-dir DIR | --in-memory] [--emulator-port N]
                 [--gateway-port N] [--http-port N] [--lambda-port N] [--parameter-overrides K=V ...]
                 [--stack-name NAME] [--region R] [--clock-offset SECONDS] [--web-port N]
+                [--no-restart]
 
 The plane's local CA and a server certificate for the loopback and AWS host names are made
 once in DATA-DIR/tls (services/pki's plane-ca; for an in-memory run too: certificates are not
@@ -39,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BIN = pathlib.Path(os.environ.get("CHATSTACK_BIN", ROOT / "build" / "bin"))
@@ -56,38 +61,76 @@ def free_port():
         return s.getsockname()[1]
 
 
+# A child that dies more often than this is not restarted again: the stack stops.
+RESTARTS, RESTART_WINDOW_S = 5, 60
+
+
 class Child:
     """A process of the stack: its stderr is passed on line by line, and its port is read from
-    its `listening on HOST:PORT` line."""
+    its `listening on HOST:PORT` line. `after_start` runs once it listens, on every start."""
 
-    def __init__(self, name, argv):
-        self.name = name
+    def __init__(self, name, argv, after_start=None):
+        self.name, self.argv, self.after_start = name, list(argv), after_start
+        self.restarts = []  # monotonic times of the restarts
+        self._start()
+
+    def _start(self):
         # A session of its own: Ctrl-C reaches the launcher alone, which then stops the
         # processes in order (the gateway's $disconnect calls need the host still up); and a
-        # child is told to stop when the launcher dies, so none outlives it.
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=sys.stderr,
+        # child is told to stop when the launcher dies, so none outlives it. (The death signal
+        # follows the thread that started the child: every start runs on the main thread.)
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=sys.stderr,
                                      stderr=subprocess.PIPE, start_new_session=True,
                                      preexec_fn=die_with_parent)
         self.port = None
         self.listening = threading.Event()
-        threading.Thread(target=self._pump, daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc, self.listening), daemon=True).start()
 
-    def _pump(self):
-        for line in self.proc.stderr:
-            if not self.listening.is_set():
+    def _pump(self, proc, listening):
+        for line in proc.stderr:
+            if not listening.is_set():
                 m = LISTENING.search(line)
                 if m:
                     self.port = int(m.group(1))
-                    self.listening.set()
+                    listening.set()
             sys.stderr.buffer.write(line)
             sys.stderr.flush()
-        self.listening.set()  # it exited: whoever waits stops waiting
+        listening.set()  # it exited: whoever waits stops waiting
 
     def wait_listening(self, timeout=30):
         if not self.listening.wait(timeout) or self.port is None:
             raise SystemExit(f"launch: {self.name} did not start "
                              f"(exit status {self.proc.poll()})")
+        # A restart listens where this start did (the others were given that port).
+        if "--port" in self.argv:
+            self.argv[self.argv.index("--port") + 1] = str(self.port)
+        if self.after_start:
+            self.after_start(self.port)
         return self.port
+
+    def restart(self, stopping):
+        """Starts the dead process again, after a pause that grows with its recent restarts.
+        False when it has died too often (or stopping was asked for meanwhile)."""
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
+        if len(self.restarts) >= RESTARTS:
+            print(f"launch: {self.name} exited {len(self.restarts) + 1} times within "
+                  f"{RESTART_WINDOW_S} s; stopping", file=sys.stderr)
+            return False
+        if stopping.wait(min(0.1 * (2 ** len(self.restarts) - 1), 3)):
+            return False
+        self.restarts.append(time.monotonic())
+        self._start()
+        try:
+            self.wait_listening()
+        except (SystemExit, Exception) as e:  # counted as one more death on the next round
+            print(f"launch: {self.name}: {e}" if isinstance(e, Exception) else e, file=sys.stderr)
+            if self.proc.poll() is None:
+                self.proc.kill()
+        else:
+            print(f"launch: {self.name} restarted (pid {self.proc.pid}, port {self.port})",
+                  file=sys.stderr)
+        return True
 
 
 def plan_stack(args, plan_path):
@@ -200,6 +243,9 @@ def main():
     ap.add_argument("--stack-name", default="")
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--clock-offset", type=float, default=0)
+    ap.add_argument("--no-restart", action="store_true",
+                    help="a process that dies stops the stack (exit status 1) instead of being "
+                         "started again")
     args = ap.parse_args()
 
     data = pathlib.Path(tempfile.mkdtemp(prefix="chatstack-")) if args.in_memory \
@@ -221,11 +267,13 @@ def main():
     clock = ["--clock-offset", str(args.clock_offset)] if args.clock_offset else []
     try:
         storage = ["--in-memory"] if args.in_memory else ["--db-path", str(data / "emulator")]
+        # Its tables are created on every start: an in-memory emulator restarts empty (the
+        # host's stream mappings follow a table created again).
         emulator = Child("emulator", [str(BIN / "emulator"), "--shared-db", "--port",
-                                      str(args.emulator_port), *storage, *clock])
+                                      str(args.emulator_port), *storage, *clock],
+                         after_start=lambda port: create_tables(plan, f"http://127.0.0.1:{port}"))
         children.append(emulator)
         ddb = f"http://127.0.0.1:{emulator.wait_listening()}"
-        create_tables(plan, ddb)
 
         # The host gives the functions the gateway's address before the gateway listens.
         gateway_port = args.gateway_port or free_port()
@@ -273,10 +321,15 @@ def main():
 
         while not stopping.is_set():
             for c in children:
-                if c.proc.poll() is not None:
-                    print(f"launch: {c.name} exited with status {c.proc.returncode}; stopping",
-                          file=sys.stderr)
-                    return 1
+                if c.proc.poll() is not None and not stopping.is_set():
+                    if args.no_restart:
+                        print(f"launch: {c.name} exited with status {c.proc.returncode}; "
+                              "stopping", file=sys.stderr)
+                        return 1
+                    print(f"launch: {c.name} exited with status {c.proc.returncode}; "
+                          "restarting it", file=sys.stderr)
+                    if not c.restart(stopping) and not stopping.is_set():
+                        return 1
             stopping.wait(0.2)
         return 0
     finally:

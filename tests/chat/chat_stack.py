@@ -21,9 +21,11 @@ TABLE = "chat"
 class ChatStack:
     """scripts/launch.py, every port free; `ready` maps 'websocket chat', 'http chat-http',
     'dynamodb'... to their URLs. In memory unless `durable` (then the data stays in
-    tmp_path/data, for a restart over it); the functions from `functions_dir`."""
+    tmp_path/data, for a restart over it); the functions from `functions_dir`; `extra_args`
+    go to the launcher."""
 
-    def __init__(self, tmp_path, durable=False, functions_dir=FUNCTIONS_DIR, log_name="launch.log"):
+    def __init__(self, tmp_path, durable=False, functions_dir=FUNCTIONS_DIR, log_name="launch.log",
+                 extra_args=()):
         self.log_path = tmp_path / log_name
         env = dict(os.environ, CHATSTACK_BIN=str(BIN))
         self.proc = subprocess.Popen(
@@ -32,7 +34,7 @@ class ChatStack:
              "0", "--http-port", "0", "--lambda-port", "0", "--web-port", "0",
              "--stack-name", "chat",
              "--data-dir", str(tmp_path / "data"),
-             "--parameter-overrides", "FunctionsDir=%s" % functions_dir],
+             *extra_args, "--parameter-overrides", "FunctionsDir=%s" % functions_dir],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True, env=env)
         self.ready = {}
         deadline = time.monotonic() + 60

@@ -401,7 +401,8 @@ def test_an_acked_message_survives_kill_9_and_is_delivered_once_the_stack_is_bac
     `victim`; after the restart over the same data (chat-fanout's cold start held until the
     clients are back), the reconnected clients get each of them exactly once, in history order,
     and none of the messages delivered before the crash (the checkpoint)."""
-    stack = ChatStack(tmp_path, durable=True)
+    # The launcher would start the victim again at once: this test restarts the whole stack.
+    stack = ChatStack(tmp_path, durable=True, extra_args=["--no-restart"])
     members = {"lobby": set(USERS)}
     state = {}
 

@@ -58,6 +58,18 @@ class Stack:
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True)
         return [int(p) for p in out.stdout.split()]
 
+    def named_children(self):
+        """{name: pid} of the live children (a dead one that is not reaped yet aside)."""
+        out = {}
+        for pid in self.children():
+            try:
+                stat = pathlib.Path("/proc/%d/stat" % pid).read_text()
+            except OSError:
+                continue
+            if stat.rsplit(")", 1)[1].split()[0] != "Z":
+                out[stat[stat.index("(") + 1:stat.rindex(")")]] = pid
+        return out
+
     def stop(self):
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -141,8 +153,8 @@ def test_sigterm_stops_every_process_it_started(tmp_path):
             open("/proc/%d/stat" % pid).read().split()[2] == "Z"
 
 
-def test_a_process_that_dies_stops_the_stack(tmp_path):
-    s = Stack(tmp_path)
+def test_a_process_that_dies_stops_the_stack_with_no_restart(tmp_path):
+    s = Stack(tmp_path, "--no-restart")
     children = s.children()
     os.kill(children[-1], signal.SIGKILL)  # the gateway, started last
     assert s.proc.wait(30) == 1
@@ -150,6 +162,51 @@ def test_a_process_that_dies_stops_the_stack(tmp_path):
     assert "exited with status -9; stopping" in log
     for pid in children[:-1]:
         wait_for(lambda: not os.path.exists("/proc/%d" % pid), "pid %d to end" % pid)
+
+
+def test_a_process_that_dies_is_started_again_on_its_port(tmp_path):
+    """Each of the three, killed in turn: started again with its arguments (its port too, which
+    the others were given), the others untouched; the in-memory emulator gets its tables back."""
+    s = Stack(tmp_path)
+    try:
+        url = s.ready["websocket echo-echo"]
+        for name in ("gateway", "lambda-host", "emulator"):
+            before = s.named_children()
+            assert set(before) == {"emulator", "lambda-host", "gateway"}, before
+            os.kill(before[name], signal.SIGKILL)
+            wait_for(lambda: "launch: %s restarted" % name in s.log(), name + " restarted", 30)
+            assert "launch: %s exited with status -9; restarting it" % name in s.log()
+            after = s.named_children()
+            assert set(after) == set(before) and after[name] != before[name]
+            assert {k: v for k, v in after.items() if k != name} == \
+                {k: v for k, v in before.items() if k != name}
+            if name == "emulator":
+                assert s.log().count("launch: table echo-connections created") == 2
+
+            async def talk():
+                async with websockets.connect(url) as ws:
+                    await ws.send(json.dumps({"action": "sendMessage", "message": name}))
+                    return json.loads(await asyncio.wait_for(ws.recv(), 10))
+
+            # The same URLs work again (the emulator's tables, the host's port).
+            reply = asyncio.run(talk())
+            assert reply["sent"] == name, reply
+        assert s.proc.poll() is None
+    finally:
+        s.stop()
+    assert s.proc.returncode == 0
+
+
+def test_a_process_that_keeps_dying_stops_the_stack(tmp_path):
+    s = Stack(tmp_path)
+    for n in range(6):  # five restarts within a minute, then the sixth death stops it
+        pid = s.named_children()["gateway"]
+        os.kill(pid, signal.SIGKILL)
+        if n < 5:
+            wait_for(lambda: s.log().count("launch: gateway restarted") == n + 1,
+                     "restart %d" % (n + 1), 30)
+    assert s.proc.wait(30) == 1
+    assert "launch: gateway exited 6 times within 60 s; stopping" in s.log()
 
 
 def test_a_bad_template_starts_nothing(tmp_path):
