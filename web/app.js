@@ -1,24 +1,35 @@
-// The chat's web client (schemas/chat-protocol.md over one WebSocket): the lobby, its history,
-// sending, reconnection. No framework, no build step; text from the network is only ever put
-// into the page with textContent.
+// The chat's web client (schemas/chat-protocol.md over one WebSocket): the inbox and its
+// conversations (the lobby, direct and group ones), each with its history and scroll state;
+// sending; read receipts, reactions, typing and presence; reconnection with backoff. No
+// framework, no build step; text from the network is only ever put in with textContent.
 "use strict";
 
 (function () {
-  const LOBBY = "lobby";
-  const MAX_TEXT = 1000; // code points after trimming, as the server counts them
+  const core = window.ChatCore;
+  const view = window.ChatView;
+  const LOBBY = core.LOBBY;
   const PAGE = 50;
+  const INBOX_PAGE = 20;
   const BACKOFF_SECONDS = [3, 6, 12, 24, 48]; // at most five tries, then the Reconnect button
   const HEARTBEAT_MS = 30000; // presence lives 90 s unless refreshed
-  const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-  const PALETTE_SIZE = 8; // .user-0 ... .user-7 in style.css
+  const TYPING_EVERY_MS = 3000; // a typing frame at most this often while typing
+  const TYPING_SHOWN_MS = 5000; // "bob is typing..." for this long after bob's last one
+  const STORED_USER = "chat.username";
 
   const $ = (id) => document.getElementById(id);
   const ui = {
     status: $("status"), statusText: $("status-text"), reconnect: $("reconnect"),
+    me: $("me"), signOut: $("sign-out"), main: $("main"),
     login: $("login"), username: $("username"), usernameError: $("username-error"),
-    chat: $("chat"), messages: $("messages"), list: $("message-list"),
-    historyState: $("history-state"), jump: $("jump"), composer: $("composer"),
-    text: $("text"), counter: $("counter"), send: $("send"),
+    app: $("app"), inboxList: $("conversation-list"), moreConversations: $("more-conversations"),
+    newToggle: $("new-toggle"), newForm: $("new-form"), newUser: $("new-user"),
+    newName: $("new-name"), newMembers: $("new-members"), newError: $("new-error"),
+    newCancel: $("new-cancel"), directFields: $("direct-fields"), groupFields: $("group-fields"),
+    chat: $("chat"), back: $("back"), backUnread: $("back-unread"),
+    title: $("conversation-title"), members: $("conversation-members"),
+    messages: $("messages"), historyState: $("history-state"), typing: $("typing"),
+    jump: $("jump"), sendError: $("send-error"), composer: $("composer"), text: $("text"),
+    counter: $("counter"), send: $("send"),
   };
 
   // Where the stack is: ?ws=URL, else the launcher's config.js, else the default local port.
@@ -30,109 +41,75 @@
     return "ws://" + (location.hostname || "127.0.0.1") + ":3002/chat";
   }
 
-  // As the $connect authorizer checks it: 2 to 20 of [A-Za-z0-9 _-], no space at either end.
-  function usernameProblem(name) {
-    const length = [...name].length;
-    if (length < 2 || length > 20) return "A username has 2 to 20 characters.";
-    if (!/^[A-Za-z0-9 _-]+$/.test(name)) {
-      return "Only letters, digits, spaces, \"-\" and \"_\" are allowed.";
-    }
-    if (name.startsWith(" ") || name.endsWith(" ")) {
-      return "A username cannot start or end with a space.";
-    }
-    return null;
-  }
-
-  // A stable colour per username: FNV-1a of its UTF-16 units, modulo the palette.
-  function colourClass(name) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < name.length; i++) {
-      h ^= name.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return "user-" + (h % PALETTE_SIZE);
-  }
-
-  function randomId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  // ---- Validation of incoming frames: anything else is dropped with a console warning. ----
-  const isString = (v) => typeof v === "string";
-  const isOptString = (v) => v === undefined || v === null || typeof v === "string";
-  const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
-
-  function validMessage(m) {
-    return m !== null && typeof m === "object" && isString(m.conversationId) &&
-      isString(m.messageId) && ULID.test(m.messageId) && isString(m.sender) &&
-      isString(m.text) && isNumber(m.createdAt);
-  }
-
-  const VALIDATORS = {
-    message: validMessage,
-    history: (f) => isString(f.conversationId) && Array.isArray(f.messages) &&
-      f.messages.every(validMessage) && isOptString(f.cursor),
-    ack: (f) => isString(f.clientMessageId) && isString(f.messageId) &&
-      isString(f.conversationId),
-    error: (f) => isString(f.code) && isOptString(f.message),
-    pong: () => true,
-    presence: (f) => isString(f.username) && typeof f.online === "boolean",
-    read: (f) => isString(f.conversationId) && isString(f.username) && isString(f.messageId),
-    reaction: (f) => isString(f.conversationId) && isString(f.messageId) &&
-      isString(f.username) && isString(f.emoji) && typeof f.added === "boolean",
-    typing: (f) => isString(f.conversationId) && isString(f.username),
-    conversation: (f) => isString(f.conversationId),
-    conversations: (f) => Array.isArray(f.items),
-    token: (f) => isString(f.token),
-  };
-
-  function parseFrame(data) {
-    let frame;
-    try {
-      frame = JSON.parse(data);
-    } catch (e) {
-      console.warn("chat: dropped a frame that is not JSON", data);
-      return null;
-    }
-    if (frame === null || typeof frame !== "object" || Array.isArray(frame) ||
-        !isString(frame.type) || !Object.prototype.hasOwnProperty.call(VALIDATORS, frame.type) ||
-        !VALIDATORS[frame.type](frame)) {
-      console.warn("chat: dropped an invalid frame", frame);
-      return null;
-    }
-    return frame;
-  }
-
   // ---- State ----
   const state = {
     username: null,
     ws: null,
+    opened: false, // the current socket opened (a close before that is a failed attempt)
     tries: 0, // failed attempts since the last open connection
     retryTimer: null,
     heartbeatTimer: null,
     requests: 0,
-    shown: new Map(), // messageId -> its <li>, in the page once each
-    order: [], // the messageIds shown, ascending (ULIDs sort by time)
+    pending: new Map(), // requestId -> {kind, conv?, mode?, clientMessageId?}
     unacked: new Map(), // clientMessageId -> the sendMessage frame, sent again on reconnect
-    historyRequest: null, // requestId of the getHistory in flight
-    cursor: undefined, // undefined: first page not loaded; null: no older page
+    conversations: new Map(), // conversationId -> conversation (see newConversation)
+    openId: LOBBY,
+    inboxCursor: undefined, // undefined: not listed yet; null: every page listed
+    inboxRequest: null,
+    inboxRefreshTimer: null,
+    presence: new Map(), // username -> true / false (absent: not known)
+    lastTypingSent: 0,
+    lastTypingConversation: null,
   };
+
+  function newConversation(id, known) {
+    const list = document.createElement("ol");
+    list.className = "message-list";
+    return {
+      id, kind: core.kindOf(id), name: "", members: [], known, // known: listed in the inbox
+      unread: 0, lastActivity: 0, lastMessageId: "", lastSender: "", lastText: "",
+      list, shown: new Map(), order: [], // messageId -> <li>; the ids ascending
+      cursor: undefined, // older pages: undefined before the first page, null after the last
+      loading: false, stale: false, historyText: "", problem: null,
+      scrollTop: 0, atBottom: true,
+      reads: new Map(), // username -> the newest messageId they read
+      reactions: new Map(), // messageId -> Map emoji -> Set of usernames
+      typing: new Map(), // username -> timer
+      markedRead: "", inboxEntry: null,
+    };
+  }
+
+  function conversation(id) {
+    let c = state.conversations.get(id);
+    if (!c) {
+      c = newConversation(id, id === LOBBY);
+      state.conversations.set(id, c);
+    }
+    return c;
+  }
+
+  const openConversation = () => conversation(state.openId);
+  const connected = () => state.ws !== null && state.ws.readyState === WebSocket.OPEN;
+  const pageVisible = () => document.visibilityState === "visible";
 
   function setStatus(kind, text) {
     ui.status.dataset.state = kind;
     ui.statusText.textContent = text;
   }
 
-  function nextRequestId() {
+  function request(frame, what) {
     state.requests += 1;
-    return "r" + state.requests;
+    const requestId = "r" + state.requests;
+    state.pending.set(requestId, what);
+    if (!sendFrame(Object.assign(frame, { requestId }))) {
+      state.pending.delete(requestId);
+      return null;
+    }
+    return requestId;
   }
 
   function sendFrame(frame) {
-    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return false;
+    if (!connected()) return false;
     state.ws.send(JSON.stringify(frame));
     return true;
   }
@@ -153,33 +130,38 @@
       return;
     }
     state.ws = ws;
+    state.opened = false;
     ws.addEventListener("open", () => {
       if (state.ws !== ws) return;
+      state.opened = true;
       state.tries = 0;
       setStatus("connected", "Connected as " + state.username);
-      ui.send.disabled = !composerValid();
-      // The lobby's history from the top again: what was missed while away comes with it.
-      state.cursor = undefined;
-      state.historyRequest = null;
-      requestHistory();
-      for (const frame of state.unacked.values()) sendFrame(frame); // stored once
-      state.heartbeatTimer = setInterval(() => sendFrame({ action: "heartbeat" }), HEARTBEAT_MS);
+      updateComposer();
+      onConnected();
     });
     ws.addEventListener("message", (event) => {
       if (state.ws !== ws) return;
-      const frame = parseFrame(event.data);
+      const frame = core.parseFrame(event.data);
       if (frame) handleFrame(frame);
     });
     ws.addEventListener("close", () => {
       if (state.ws !== ws) return;
       state.ws = null;
       clearInterval(state.heartbeatTimer);
-      ui.send.disabled = true;
-      scheduleRetry();
+      state.pending.clear();
+      for (const c of state.conversations.values()) {
+        c.loading = false;
+        c.stale = true; // what came while away comes with the next first page
+      }
+      state.inboxRequest = null;
+      updateComposer();
+      scheduleRetry(state.opened);
     });
   }
 
-  function scheduleRetry() {
+  // After a drop ("disconnected") or a failed attempt ("error": refused, as the authorizer
+  // refuses a name with 401, or unreachable; a browser cannot tell which).
+  function scheduleRetry(wasOpen) {
     if (state.tries >= BACKOFF_SECONDS.length) {
       setStatus("error", "Disconnected: the chat cannot be reached");
       ui.reconnect.hidden = false;
@@ -187,8 +169,10 @@
     }
     const seconds = BACKOFF_SECONDS[state.tries];
     state.tries += 1;
-    setStatus("disconnected", "Disconnected; retrying in " + seconds + " s (" + state.tries +
-      " of " + BACKOFF_SECONDS.length + ")");
+    const retry = "retrying in " + seconds + " s (" + state.tries + " of " +
+      BACKOFF_SECONDS.length + ")";
+    if (wasOpen) setStatus("disconnected", "Disconnected; " + retry);
+    else setStatus("error", "Cannot connect (refused or unreachable); " + retry);
     state.retryTimer = setTimeout(connect, seconds * 1000);
   }
 
@@ -196,56 +180,431 @@
     state.tries = 0;
     connect();
   });
+  window.addEventListener("online", () => {
+    if (state.username && !state.ws) {
+      state.tries = 0;
+      connect();
+    }
+  });
+
+  function onConnected() {
+    state.presence.set(state.username, true);
+    showPresence(state.username);
+    // The open conversation's newest page (the lobby's right after the upgrade, as the
+    // protocol asks), the inbox from the top, and what was not acked yet (stored once).
+    loadNewest(openConversation());
+    state.inboxCursor = undefined;
+    listConversations();
+    for (const frame of state.unacked.values()) {
+      state.pending.set(frame.requestId, { kind: "send", clientMessageId: frame.clientMessageId });
+      sendFrame(frame);
+    }
+    state.heartbeatTimer = setInterval(() => sendFrame({ action: "heartbeat" }), HEARTBEAT_MS);
+  }
 
   // ---- Incoming frames ----
   function handleFrame(f) {
+    const what = f.requestId !== undefined ? state.pending.get(f.requestId) : undefined;
+    if (what) state.pending.delete(f.requestId);
     switch (f.type) {
-      case "message":
-        if (f.conversationId === LOBBY) showMessages([f], true);
+      case "message": onMessage(f); break;
+      case "history": if (what && what.kind === "history") onHistory(f, what); break;
+      case "conversations": if (what && what.kind === "inbox") onConversations(f, what); break;
+      case "conversation": onConversation(f, what); break;
+      case "ack": state.unacked.delete(f.clientMessageId); break;
+      case "read": onRead(f); break;
+      case "reaction": onReaction(f); break;
+      case "typing": onTyping(f); break;
+      case "presence":
+        state.presence.set(f.username, f.online);
+        showPresence(f.username);
         break;
-      case "history":
-        if (f.requestId !== undefined && f.requestId !== state.historyRequest) break;
-        if (f.conversationId !== LOBBY) break;
-        state.historyRequest = null;
-        const firstPage = state.cursor === undefined;
-        state.cursor = f.cursor === undefined ? null : f.cursor;
-        showMessages(f.messages, firstPage);
-        ui.historyState.textContent = state.cursor === null ? "Start of the conversation" : "";
-        if (state.cursor !== null) fillViewport();
-        break;
-      case "ack":
-        state.unacked.delete(f.clientMessageId);
-        break;
-      case "error":
-        console.warn("chat: the server answered an error", f.code, f.message);
-        if (f.requestId !== undefined && f.requestId === state.historyRequest) {
-          state.historyRequest = null;
-          ui.historyState.textContent = "History unavailable (" + f.code + ")";
-        }
-        break;
-      default:
-        break; // receipts, reactions, typing and presence: not shown in this version
+      case "error": onError(f, what); break;
+      default: break; // pong, token
     }
   }
 
-  // ---- History: the first page on connect, older pages when scrolled to the top ----
-  function requestHistory() {
-    if (state.historyRequest !== null || state.cursor === null) return;
-    state.historyRequest = nextRequestId();
-    ui.historyState.textContent = "Loading…";
-    sendFrame({ action: "getHistory", conversationId: LOBBY, limit: PAGE,
-                cursor: state.cursor === undefined ? null : state.cursor,
-                requestId: state.historyRequest });
+  // A live frame from `username`: they are connected now.
+  function seenOnline(username) {
+    if (state.presence.get(username) !== true) {
+      state.presence.set(username, true);
+      showPresence(username);
+    }
+  }
+
+  function onMessage(m) {
+    const c = conversation(m.conversationId);
+    if (m.sender !== state.username) seenOnline(m.sender);
+    stopTyping(c, m.sender);
+    if (!c.known && c.kind !== "lobby") {
+      // A conversation not in the inbox yet (someone started it): in it now, its name and
+      // members from the next listing.
+      c.known = true;
+      if (c.kind === "direct" && m.sender !== state.username) c.members = [m.sender, state.username];
+      refreshInboxSoon();
+    }
+    if (m.messageId > c.lastMessageId) {
+      // Newer than what the inbox counted: one more unread unless it is ours.
+      if (m.sender !== state.username && !c.shown.has(m.messageId)) c.unread += 1;
+      c.lastMessageId = m.messageId;
+      c.lastActivity = Math.max(c.lastActivity, m.createdAt);
+      c.lastSender = m.sender;
+      c.lastText = m.text;
+    }
+    if (c.cursor !== undefined || c.shown.size || c.loading) showMessages(c, [m], true);
+    markReadIfSeen(c);
+    renderInbox();
+  }
+
+  function onHistory(f, what) {
+    const c = what.conv;
+    if (f.conversationId !== c.id) return;
+    c.loading = false;
+    c.problem = null;
+    if (!c.known && c.kind !== "lobby") {
+      c.known = true; // a participant: the history says so
+      refreshInboxSoon();
+    }
+    const added = showMessages(c, f.messages, what.mode === "newest");
+    const next = f.cursor === undefined ? null : f.cursor;
+    if (what.mode === "older" || c.cursor === undefined) c.cursor = next;
+    if (f.messages.length) {
+      const newest = f.messages[0];
+      if (newest.messageId > c.lastMessageId) {
+        c.lastMessageId = newest.messageId;
+        c.lastActivity = Math.max(c.lastActivity, newest.createdAt);
+        c.lastSender = newest.sender;
+        c.lastText = newest.text;
+      }
+    }
+    // After a reconnect: the newest page did not reach what was shown yet, so there is a gap.
+    if (what.mode === "newest" && what.reloaded && added === f.messages.length &&
+        next !== null) {
+      loadPage(c, "newest", next);
+    }
+    setHistoryText(c, c.cursor === null ? "Start of the conversation" : "");
+    if (c.id === state.openId) {
+      if (c.cursor !== null && c.cursor !== undefined) fillViewport();
+      if (what.mode === "older" && !added && c.cursor && ui.messages.scrollTop < 40) {
+        loadOlder(c); // pages shown already (a reconnect): on to the next
+      }
+    }
+    markReadIfSeen(c);
+    renderReceipts(c);
+    renderInbox();
+  }
+
+  function onError(f, what) {
+    console.warn("chat: the server answered an error", f.code, f.message);
+    if (!what) return;
+    if (what.kind === "history") {
+      const c = what.conv;
+      c.loading = false;
+      if (f.code === "NotAParticipant" || f.code === "NotFound") {
+        c.problem = f.code === "NotFound" ? "There is no such conversation." :
+          "You are not a participant of this conversation.";
+        setHistoryText(c, c.problem);
+        updateComposer();
+      } else {
+        setHistoryText(c, "History unavailable (" + f.code + ")");
+      }
+    } else if (what.kind === "create") {
+      ui.newError.textContent = f.message || f.code;
+    } else if (what.kind === "send") {
+      const frame = state.unacked.get(what.clientMessageId);
+      state.unacked.delete(what.clientMessageId);
+      ui.sendError.textContent = "Not sent: " + (f.message || f.code);
+      if (frame && frame.conversationId === state.openId && !ui.text.value) {
+        ui.text.value = frame.text;
+        updateComposer();
+      }
+    } else if (what.kind === "inbox") {
+      state.inboxRequest = null;
+    }
+  }
+
+  // ---- The inbox ----
+  function listConversations() {
+    if (state.inboxRequest !== null || state.inboxCursor === null) return;
+    state.inboxRequest = request({ action: "listConversations", limit: INBOX_PAGE,
+                                   cursor: state.inboxCursor === undefined ? null :
+                                     state.inboxCursor }, { kind: "inbox" });
+  }
+
+  // Someone added us to a conversation: list the first page again to learn its name.
+  function refreshInboxSoon() {
+    clearTimeout(state.inboxRefreshTimer);
+    state.inboxRefreshTimer = setTimeout(() => {
+      if (state.inboxRequest !== null) return refreshInboxSoon();
+      if (state.inboxCursor === undefined) return listConversations();
+      state.inboxRequest = request({ action: "listConversations", limit: INBOX_PAGE,
+                                     cursor: null }, { kind: "inbox", refresh: true });
+    }, 300);
+  }
+
+  function onConversations(f, what) {
+    state.inboxRequest = null;
+    for (const item of f.items) {
+      const c = conversation(item.conversationId);
+      c.known = true;
+      c.problem = null;
+      c.kind = item.kind === "direct" ? "direct" : "group";
+      c.name = item.name || "";
+      c.members = item.members;
+      if (!item.lastMessageId || item.lastMessageId >= c.lastMessageId) {
+        // The server's count, unless this page has it open and read it meanwhile.
+        c.unread = c.id === state.openId && c.markedRead &&
+          c.markedRead >= (item.lastMessageId || "") ? 0 : item.unread;
+        c.lastMessageId = item.lastMessageId || c.lastMessageId;
+        c.lastSender = item.lastSender || c.lastSender;
+        c.lastText = item.lastText || c.lastText;
+      }
+      c.lastActivity = Math.max(c.lastActivity, item.lastActivity);
+    }
+    // A refresh of the first page keeps the paging where it was.
+    if (!what.refresh || state.inboxCursor === undefined) {
+      state.inboxCursor = f.cursor === undefined ? null : f.cursor;
+    }
+    renderInbox();
+    renderHeader();
+    updateComposer();
+    markReadIfSeen(openConversation());
+  }
+
+  ui.moreConversations.addEventListener("click", listConversations);
+  ui.inboxList.addEventListener("scroll", () => {
+    const l = ui.inboxList;
+    if (l.scrollHeight - l.scrollTop - l.clientHeight < 40) listConversations();
+  });
+
+  function ordered() {
+    const list = [...state.conversations.values()].filter((c) => c.known && c.id !== LOBBY);
+    list.sort((a, b) => b.lastActivity - a.lastActivity || (a.id < b.id ? 1 : -1));
+    return [conversation(LOBBY), ...list];
+  }
+
+  function peerOf(c) {
+    if (c.kind !== "direct") return null;
+    const others = c.members.filter((m) => m !== state.username);
+    return others.length === 1 ? others[0] : null;
+  }
+
+  function typingLine(c) {
+    const who = [...c.typing.keys()].sort();
+    if (!who.length) return "";
+    return core.names(who, 2) + (who.length === 1 ? " is typing…" : " are typing…");
+  }
+
+  function renderInbox() {
+    const focused = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest("#conversation-list .conv");
+    const focusedId = focused ? focused.dataset.conversationId : null;
+    let totalElsewhere = 0;
+    let index = 0;
+    for (const c of ordered()) {
+      if (!c.inboxEntry) c.inboxEntry = view.inboxEntry(() => selectConversation(c.id));
+      const peer = peerOf(c);
+      const last = c.lastText ? (c.kind === "direct" && c.lastSender !== state.username ? "" :
+        (c.lastSender === state.username ? "You" : c.lastSender) + ": ") + c.lastText : "";
+      view.setInboxEntry(c.inboxEntry, {
+        id: c.id, title: core.title(c, state.username), open: c.id === state.openId,
+        unread: c.unread, lastLine: last, typingLine: typingLine(c), dmPeer: peer,
+        peerOnline: peer ? state.presence.get(peer) : undefined,
+      });
+      if (c.id !== state.openId) totalElsewhere += c.unread;
+      if (ui.inboxList.children[index] !== c.inboxEntry) {
+        ui.inboxList.insertBefore(c.inboxEntry, ui.inboxList.children[index] || null);
+      }
+      index += 1;
+    }
+    while (ui.inboxList.children.length > index) ui.inboxList.lastChild.remove();
+    if (focusedId && (!document.activeElement ||
+                      document.activeElement.dataset.conversationId !== focusedId)) {
+      const again = conversation(focusedId).inboxEntry;
+      if (again) again.firstChild.focus();
+    }
+    ui.moreConversations.hidden = !state.inboxCursor;
+    ui.backUnread.textContent = totalElsewhere ? "(" + totalElsewhere + ")" : "";
+    document.title = (totalElsewhere + openConversation().unread ?
+      "(" + (totalElsewhere + openConversation().unread) + ") " : "") + "Chat";
+  }
+
+  // ---- Creating conversations ----
+  function showNewForm(show) {
+    ui.newForm.hidden = !show;
+    ui.newToggle.setAttribute("aria-expanded", String(show));
+    ui.newError.textContent = "";
+    if (show) (groupKind() ? ui.newName : ui.newUser).focus();
+    else ui.newToggle.focus();
+  }
+
+  const groupKind = () => ui.newForm.elements.kind.value === "group";
+
+  ui.newToggle.addEventListener("click", () => showNewForm(ui.newForm.hidden));
+  ui.newCancel.addEventListener("click", () => showNewForm(false));
+  ui.newForm.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") showNewForm(false);
+  });
+  for (const radio of ui.newForm.elements.kind) {
+    radio.addEventListener("change", () => {
+      ui.directFields.hidden = groupKind();
+      ui.groupFields.hidden = !groupKind();
+      ui.newError.textContent = "";
+    });
+  }
+
+  ui.newForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    let frame;
+    if (groupKind()) {
+      const g = core.groupProblem(ui.newName.value, ui.newMembers.value, state.username);
+      if (g.error) {
+        ui.newError.textContent = g.error;
+        return;
+      }
+      frame = { action: "createConversation", kind: "group", name: g.name, members: g.members };
+    } else {
+      const who = ui.newUser.value.trim();
+      const problem = who === state.username ? "That is you: name someone else." :
+        core.usernameProblem(who);
+      if (problem) {
+        ui.newError.textContent = problem;
+        return;
+      }
+      frame = { action: "createConversation", kind: "direct", members: [who] };
+    }
+    ui.newError.textContent = request(frame, { kind: "create" }) ? "" :
+      "Not connected: try again once connected.";
+  });
+
+  function onConversation(f, what) {
+    const c = conversation(f.conversationId);
+    c.known = true;
+    c.problem = null;
+    c.kind = f.kind === "direct" ? "direct" : "group";
+    c.name = f.name || "";
+    c.members = f.members;
+    if (typeof f.createdAt === "number") c.lastActivity = Math.max(c.lastActivity, f.createdAt);
+    renderInbox();
+    if (what && what.kind === "create") {
+      ui.newForm.reset();
+      ui.directFields.hidden = false;
+      ui.groupFields.hidden = true;
+      ui.newForm.hidden = true;
+      ui.newToggle.setAttribute("aria-expanded", "false");
+      selectConversation(c.id);
+      ui.text.focus();
+    }
+  }
+
+  // ---- Switching conversations (the location hash names the open one) ----
+  function selectConversation(id) {
+    if (location.hash.slice(1) !== id) location.hash = id === LOBBY ? "" : id;
+    else showConversation(id);
+    ui.main.dataset.view = "conversation";
+  }
+
+  window.addEventListener("hashchange", () => {
+    const id = hashConversation();
+    if (id !== state.openId) showConversation(id);
+    ui.main.dataset.view = "conversation";
+  });
+
+  function hashConversation() {
+    const id = decodeURIComponent(location.hash.slice(1));
+    return core.CONVERSATION_ID.test(id) ? id : LOBBY;
+  }
+
+  function showConversation(id) {
+    const old = openConversation();
+    old.scrollTop = ui.messages.scrollTop;
+    old.atBottom = nearBottom();
+    old.list.removeAttribute("id");
+    old.list.remove();
+    state.openId = id;
+    const c = conversation(id);
+    c.list.id = "message-list";
+    ui.messages.append(c.list);
+    ui.historyState.textContent = c.historyText;
+    ui.jump.hidden = true;
+    ui.sendError.textContent = "";
+    ui.chat.setAttribute("aria-label", core.title(c, state.username));
+    if (c.atBottom) scrollToBottom();
+    else ui.messages.scrollTop = c.scrollTop;
+    if (connected() && !c.loading && (c.cursor === undefined || c.stale)) loadNewest(c);
+    state.lastTypingSent = 0;
+    renderHeader();
+    renderTyping();
+    renderInbox();
+    updateComposer();
+    markReadIfSeen(c);
+  }
+
+  function renderHeader() {
+    const c = openConversation();
+    ui.title.textContent = core.title(c, state.username);
+    ui.members.replaceChildren();
+    if (c.kind === "lobby") {
+      const online = [...state.presence].filter(([, on]) => on).map(([u]) => u).sort();
+      ui.members.textContent = "Everyone · " + online.length + " online";
+      return;
+    }
+    for (const m of c.members) {
+      const span = view.el("span", "member");
+      span.append(view.presenceDot(m, state.presence.get(m)),
+                  document.createTextNode(m === state.username ? m + " (you)" : m));
+      ui.members.append(span);
+    }
+  }
+
+  function showPresence(username) {
+    for (const dot of document.querySelectorAll(".presence")) {
+      if (dot.dataset.user === username) view.setPresence(dot, state.presence.get(username));
+    }
+    if (openConversation().kind === "lobby") renderHeader();
+  }
+
+  ui.back.addEventListener("click", () => {
+    ui.main.dataset.view = "inbox";
+    const entry = openConversation().inboxEntry;
+    if (entry) entry.firstChild.focus();
+  });
+
+  // ---- History: the newest page on opening (and after a reconnect), older ones on scrolling up
+  function loadPage(c, mode, cursor) {
+    c.loading = true;
+    if (mode === "newest") c.stale = false;
+    if (!c.shown.size || mode === "older") setHistoryText(c, "Loading…");
+    const sent = request({ action: "getHistory", conversationId: c.id, limit: PAGE,
+                           cursor: cursor === undefined ? null : cursor },
+                         { kind: "history", conv: c, mode, reloaded: c.cursor !== undefined });
+    if (!sent) c.loading = false;
+  }
+
+  const loadNewest = (c) => loadPage(c, "newest", null);
+
+  function loadOlder(c) {
+    if (c.loading || !c.cursor) return;
+    loadPage(c, "older", c.cursor);
+  }
+
+  function setHistoryText(c, text) {
+    c.historyText = text;
+    if (c.id === state.openId) ui.historyState.textContent = text;
   }
 
   // While the list does not fill the pane, nobody can scroll up: fetch older pages at once.
   function fillViewport() {
-    if (ui.messages.scrollHeight <= ui.messages.clientHeight) requestHistory();
+    if (ui.messages.scrollHeight <= ui.messages.clientHeight) loadOlder(openConversation());
   }
 
   ui.messages.addEventListener("scroll", () => {
-    if (ui.messages.scrollTop < 40 && state.cursor !== undefined) requestHistory();
-    if (nearBottom()) ui.jump.hidden = true;
+    const c = openConversation();
+    if (ui.messages.scrollTop < 40 && c.cursor !== undefined) loadOlder(c);
+    if (nearBottom()) {
+      ui.jump.hidden = true;
+      markReadIfSeen(c);
+    }
   });
 
   function nearBottom() {
@@ -257,84 +616,181 @@
     ui.messages.scrollTop = ui.messages.scrollHeight;
     ui.jump.hidden = true;
   }
-  ui.jump.addEventListener("click", scrollToBottom);
+  ui.jump.addEventListener("click", () => {
+    scrollToBottom();
+    markReadIfSeen(openConversation());
+  });
 
-  function formatTime(ms) {
-    const d = new Date(ms);
-    return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
-
-  function messageElement(m) {
-    const li = document.createElement("li");
-    li.className = "message";
-    li.dataset.messageId = m.messageId;
-    const meta = document.createElement("div");
-    meta.className = "meta";
-    const sender = document.createElement("span");
-    sender.className = "sender " + colourClass(m.sender);
-    sender.textContent = m.sender;
-    const time = document.createElement("time");
-    time.dateTime = new Date(m.createdAt).toISOString();
-    time.textContent = formatTime(m.createdAt);
-    meta.append(sender, time);
-    const text = document.createElement("p");
-    text.className = "text";
-    text.textContent = m.text;
-    li.append(meta, text);
-    return li;
-  }
-
-  // Inserts the messages not shown yet, each at its place by messageId. `follow`: a reader at
-  // the bottom stays there; one who scrolled up keeps their place (older pages grow the top).
-  function showMessages(messages, follow) {
+  // Inserts the messages not shown yet, each at its place by messageId; returns how many. In
+  // the open conversation with `follow`, a reader at the bottom stays there; one who scrolled
+  // up keeps their place (older pages grow the top).
+  function showMessages(c, messages, follow) {
+    const open = c.id === state.openId;
     const m = ui.messages;
-    const atBottom = nearBottom();
+    const atBottom = open && nearBottom();
     const fromBottom = m.scrollHeight - m.scrollTop;
     let added = 0;
     let addedAtEnd = false;
     for (const message of messages) {
-      if (state.shown.has(message.messageId)) continue;
-      const li = messageElement(message);
+      if (message.conversationId !== c.id || c.shown.has(message.messageId)) continue;
+      const li = view.message(message, state.username,
+                              (emoji) => react(c, message.messageId, emoji));
       let lo = 0;
-      let hi = state.order.length;
+      let hi = c.order.length;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if (state.order[mid] < message.messageId) lo = mid + 1; else hi = mid;
+        if (c.order[mid] < message.messageId) lo = mid + 1; else hi = mid;
       }
-      const before = lo < state.order.length ? state.shown.get(state.order[lo]) : null;
-      ui.list.insertBefore(li, before);
-      state.order.splice(lo, 0, message.messageId);
-      state.shown.set(message.messageId, li);
+      const before = lo < c.order.length ? c.shown.get(c.order[lo]) : null;
+      c.list.insertBefore(li, before);
+      c.order.splice(lo, 0, message.messageId);
+      c.shown.set(message.messageId, li);
+      const reactions = c.reactions.get(message.messageId);
+      if (reactions) view.setReactions(li, reactions, state.username);
       if (before === null) addedAtEnd = true;
       added += 1;
     }
-    if (!added) return;
-    if (follow && (atBottom || state.order.length === added)) {
+    if (!added) return 0;
+    if (addedAtEnd) renderReceipts(c);
+    if (!open) return added;
+    if (follow && (atBottom || c.order.length === added)) {
       scrollToBottom();
     } else {
       m.scrollTop = m.scrollHeight - fromBottom; // keeps what the reader sees in place
       if (addedAtEnd && follow) ui.jump.hidden = false;
     }
+    return added;
+  }
+
+  // ---- Read receipts ----
+  // The newest message shown, once the reader sees it: open, the page visible, at the bottom.
+  function markReadIfSeen(c) {
+    if (c.id !== state.openId || !pageVisible() || !connected() || !nearBottom()) return;
+    const newest = c.order[c.order.length - 1];
+    if (!newest) return;
+    if (newest >= c.lastMessageId) c.unread = 0;
+    if (newest > c.markedRead) {
+      c.markedRead = newest;
+      sendFrame({ action: "markRead", conversationId: c.id, messageId: newest });
+    }
+    renderInbox();
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (state.username) markReadIfSeen(openConversation());
+  });
+
+  function onRead(f) {
+    const c = conversation(f.conversationId);
+    const before = c.reads.get(f.username);
+    if (before === undefined || f.messageId > before) c.reads.set(f.username, f.messageId);
+    if (f.username === state.username) {
+      // Read in another tab of ours.
+      if (f.messageId > c.markedRead) c.markedRead = f.messageId;
+      if (f.messageId >= c.lastMessageId && c.unread) {
+        c.unread = 0;
+        renderInbox();
+      }
+    } else {
+      seenOnline(f.username);
+    }
+    renderReceipts(c);
+  }
+
+  // "Seen by ..." under the newest of our messages each reader has read up to.
+  function renderReceipts(c) {
+    const mine = c.order.filter((id) => c.shown.get(id).dataset.sender === state.username);
+    const at = new Map(); // messageId -> readers
+    for (const [reader, readId] of c.reads) {
+      if (reader === state.username) continue;
+      let lo = 0;
+      let hi = mine.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (mine[mid] <= readId) lo = mid + 1; else hi = mid;
+      }
+      if (lo === 0) continue;
+      const id = mine[lo - 1];
+      if (!at.has(id)) at.set(id, []);
+      at.get(id).push(reader);
+    }
+    for (const id of mine) view.setSeen(c.shown.get(id), (at.get(id) || []).sort());
+  }
+
+  // ---- Reactions: the backend toggles (a repeat react removes it, `added: false`) ----
+  function react(c, messageId, emoji) {
+    if (!sendFrame({ action: "react", conversationId: c.id, messageId, emoji })) {
+      ui.sendError.textContent = "Not connected: the reaction was not sent.";
+    }
+  }
+
+  function onReaction(f) {
+    const c = conversation(f.conversationId);
+    if (!c.reactions.has(f.messageId)) c.reactions.set(f.messageId, new Map());
+    const byEmoji = c.reactions.get(f.messageId);
+    if (!byEmoji.has(f.emoji)) byEmoji.set(f.emoji, new Set());
+    if (f.added) byEmoji.get(f.emoji).add(f.username);
+    else byEmoji.get(f.emoji).delete(f.username);
+    if (!byEmoji.get(f.emoji).size) byEmoji.delete(f.emoji);
+    if (f.username !== state.username) seenOnline(f.username);
+    const li = c.shown.get(f.messageId);
+    if (li) view.setReactions(li, byEmoji, state.username);
+  }
+
+  // ---- Typing ----
+  function onTyping(f) {
+    if (f.username === state.username) return;
+    const c = conversation(f.conversationId);
+    seenOnline(f.username);
+    clearTimeout(c.typing.get(f.username));
+    c.typing.set(f.username, setTimeout(() => stopTyping(c, f.username), TYPING_SHOWN_MS));
+    renderTyping();
+    renderInbox();
+  }
+
+  function stopTyping(c, username) {
+    if (!c.typing.has(username)) return;
+    clearTimeout(c.typing.get(username));
+    c.typing.delete(username);
+    renderTyping();
+    renderInbox();
+  }
+
+  function renderTyping() {
+    ui.typing.textContent = typingLine(openConversation());
+  }
+
+  function typed() {
+    const now = Date.now();
+    if (!ui.text.value.trim() || !connected()) return;
+    if (state.lastTypingConversation === state.openId &&
+        now - state.lastTypingSent < TYPING_EVERY_MS) return;
+    if (sendFrame({ action: "typing", conversationId: state.openId })) {
+      state.lastTypingSent = now;
+      state.lastTypingConversation = state.openId;
+    }
   }
 
   // ---- Composer ----
-  function trimmedLength() {
-    return [...ui.text.value.trim()].length;
-  }
+  const trimmedLength = () => core.codePoints(ui.text.value.trim());
 
   function composerValid() {
     const n = trimmedLength();
-    return n >= 1 && n <= MAX_TEXT;
+    return n >= 1 && n <= core.MAX_TEXT && !openConversation().problem;
   }
 
   function updateComposer() {
-    const n = [...ui.text.value].length;
-    ui.counter.textContent = n + " / " + MAX_TEXT;
-    ui.counter.classList.toggle("over", trimmedLength() > MAX_TEXT);
-    ui.send.disabled = !composerValid() || !state.ws || state.ws.readyState !== WebSocket.OPEN;
+    const n = core.codePoints(ui.text.value);
+    ui.counter.textContent = n + " / " + core.MAX_TEXT;
+    ui.counter.classList.toggle("over", trimmedLength() > core.MAX_TEXT);
+    ui.send.disabled = !composerValid() || !connected();
   }
 
-  ui.text.addEventListener("input", updateComposer);
+  ui.text.addEventListener("input", () => {
+    ui.sendError.textContent = "";
+    updateComposer();
+    typed();
+  });
   ui.text.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
@@ -348,35 +804,86 @@
 
   function submit() {
     if (!composerValid()) return;
-    const clientMessageId = randomId();
-    const frame = { action: "sendMessage", conversationId: LOBBY, text: ui.text.value,
-                    clientMessageId };
+    const clientMessageId = core.randomId();
+    const frame = { action: "sendMessage", conversationId: state.openId, text: ui.text.value,
+                    clientMessageId, requestId: "s-" + clientMessageId };
     if (!sendFrame(frame)) return; // not connected: the text stays in the box
+    state.pending.set(frame.requestId, { kind: "send", clientMessageId });
     state.unacked.set(clientMessageId, frame);
+    state.lastTypingSent = 0; // the next message's typing shows at once
     ui.text.value = "";
     updateComposer();
     scrollToBottom();
   }
 
-  // ---- Login ----
+  // ---- Login (the name kept for this tab across reloads; the last one offered next time) ----
+  function start(name) {
+    state.username = name;
+    try {
+      sessionStorage.setItem(STORED_USER, name);
+      localStorage.setItem(STORED_USER, name);
+    } catch (e) {
+      // storage disabled: the page still works, it just forgets on reload
+    }
+    ui.login.hidden = true;
+    ui.app.hidden = false;
+    ui.me.textContent = name;
+    ui.me.className = "me " + core.colourClass(name);
+    ui.me.hidden = false;
+    ui.signOut.hidden = false;
+    conversation(LOBBY);
+    showConversationFirst(hashConversation());
+    ui.text.focus();
+    connect();
+  }
+
+  function showConversationFirst(id) {
+    state.openId = id;
+    const c = conversation(id);
+    c.list.id = "message-list";
+    ui.messages.append(c.list);
+    ui.main.dataset.view = "conversation";
+    renderHeader();
+    renderInbox();
+    updateComposer();
+  }
+
   ui.login.addEventListener("submit", (event) => {
     event.preventDefault();
     const name = ui.username.value;
-    const problem = usernameProblem(name);
+    const problem = core.usernameProblem(name);
     ui.usernameError.textContent = problem || "";
     ui.username.setAttribute("aria-invalid", problem ? "true" : "false");
     if (problem) {
       ui.username.focus();
       return;
     }
-    state.username = name;
-    ui.login.hidden = true;
-    ui.chat.hidden = false;
-    ui.text.focus();
-    connect();
+    start(name);
   });
   ui.username.addEventListener("input", () => {
     ui.usernameError.textContent = "";
     ui.username.removeAttribute("aria-invalid");
   });
+
+  ui.signOut.addEventListener("click", () => {
+    try {
+      sessionStorage.removeItem(STORED_USER);
+    } catch (e) {
+      // nothing kept
+    }
+    if (state.ws) state.ws.close();
+    location.hash = "";
+    location.reload();
+  });
+
+  let stored = null;
+  let offered = null;
+  try {
+    stored = sessionStorage.getItem(STORED_USER);
+    offered = localStorage.getItem(STORED_USER);
+  } catch (e) {
+    // storage disabled
+  }
+  if (stored && !core.usernameProblem(stored)) start(stored);
+  else if (offered && !core.usernameProblem(offered)) ui.username.value = offered;
 })();

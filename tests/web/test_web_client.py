@@ -3,98 +3,12 @@ the launcher (its `ready: web` line): chatting both ways, the history for a late
 on scrolling up, markup shown as text, the username checked in the page, the status indicator.
 Debian's chromium, chromium-driver and python3-selenium; binaries as tests/chat reads them."""
 
-import asyncio
 import json
-import pathlib
-import shutil
-import sys
-import threading
 import urllib.parse
 import urllib.request
 
-import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "chat"))
-from chat_stack import ChatStack  # noqa: E402
-
-selenium = pytest.importorskip("selenium")
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def ulid(ms, n):
-    """A ULID of time `ms` and random part `n` (ascending with both)."""
-    value = (ms << 80) | n
-    return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
-
-
-@pytest.fixture
-def stack(tmp_path):
-    s = ChatStack(tmp_path)
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def browsers():
-    """open(url) -> a headless Chromium at a phone's width; all quit after the test."""
-    opened = []
-
-    def open_browser(url):
-        options = webdriver.ChromeOptions()
-        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                    "--disable-gpu", "--window-size=390,844"):
-            options.add_argument(arg)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        opened.append(driver)
-        driver.get(url)
-        return driver
-
-    yield open_browser
-    for d in opened:
-        d.quit()
-
-
-def wait(driver, predicate, what, seconds=10):
-    return WebDriverWait(driver, seconds, poll_frequency=0.05).until(
-        lambda d: predicate(d), message=what)
-
-
-def status(driver):
-    return driver.find_element(By.ID, "status").get_attribute("data-state")
-
-
-def log_in(driver, username):
-    field = driver.find_element(By.ID, "username")
-    field.send_keys(username)
-    field.send_keys(Keys.ENTER)  # the form's submit, from the keyboard
-
-
-def connected(driver, username):
-    log_in(driver, username)
-    wait(driver, lambda d: status(d) == "connected", username + " connected")
-    return driver
-
-
-def texts(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .text")]
-
-
-def senders(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
-
-
-def say(driver, text):
-    box = driver.find_element(By.ID, "text")
-    box.send_keys(text)
-    box.send_keys(Keys.ENTER)
+from web_support import (By, FakeServer, browsers, connected, log_in, say, senders,  # noqa: F401
+                         stack, status, texts, ulid, wait)
 
 
 def test_the_launcher_serves_the_page_and_its_config(stack):
@@ -181,34 +95,6 @@ def test_the_status_shows_connected_then_disconnected_when_the_stack_stops(stack
     wait(alice, lambda d: status(d) == "disconnected", "disconnected", seconds=15)
     assert "retrying in 3 s" in alice.find_element(By.ID, "status-text").text
     assert alice.find_element(By.ID, "send").get_attribute("disabled") is not None
-
-
-class FakeServer:
-    """A WebSocket server that answers getHistory with `frames` (a list of raw texts)."""
-
-    def __init__(self, frames):
-        import websockets
-        self.frames = frames
-        self.loop = asyncio.new_event_loop()
-        ready = threading.Event()
-
-        async def handler(ws, *_):
-            async for text in ws:
-                if json.loads(text).get("action") == "getHistory":
-                    for f in self.frames:
-                        await ws.send(f)
-
-        async def main():
-            self.server = await websockets.serve(handler, "127.0.0.1", 0)
-            self.port = self.server.sockets[0].getsockname()[1]
-            ready.set()
-
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        asyncio.run_coroutine_threadsafe(main(), self.loop)
-        ready.wait(10)
-
-    def close(self):
-        self.loop.call_soon_threadsafe(self.server.close)
 
 
 def test_frames_that_fail_validation_are_dropped_with_a_warning(stack, browsers):

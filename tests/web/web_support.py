@@ -1,0 +1,279 @@
+"""What the web client's suites share: the whole chat stack (tests/chat's ChatStack, or one on
+fixed ports that can be restarted over its data), headless Chromium sessions (Debian's chromium,
+chromium-driver and python3-selenium) and helpers that read and drive the page as a person
+would. Test modules import the fixtures `stack` and `browsers` from here (no conftest.py: the
+one in tests/chat is imported by chat_stack as `conftest`)."""
+
+import asyncio
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "chat"))
+from chat_stack import ChatStack, Client  # noqa: E402,F401
+from conftest import BIN, FUNCTIONS_DIR, REPO, TEMPLATE  # noqa: E402
+
+selenium = pytest.importorskip("selenium")
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402,F401
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+PHONE = (390, 844)
+DESKTOP = (1280, 800)
+SCREENSHOTS = REPO / "web" / "screenshots"
+
+
+def ulid(ms, n):
+    """A ULID of time `ms` and random part `n` (ascending with both)."""
+    value = (ms << 80) | n
+    return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
+@pytest.fixture
+def stack(tmp_path):
+    s = ChatStack(tmp_path)
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def browsers():
+    """open(url, size=PHONE) -> a headless Chromium; all quit after the test."""
+    opened = []
+
+    def open_browser(url, size=PHONE):
+        options = webdriver.ChromeOptions()
+        for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                    "--disable-gpu", "--window-size=%d,%d" % size, "--lang=en-US"):
+            options.add_argument(arg)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        opened.append(driver)
+        driver.get(url)
+        return driver
+
+    yield open_browser
+    for d in opened:
+        try:
+            d.quit()
+        except Exception:  # one closed by the test already
+            pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class FixedStack(ChatStack):
+    """The launcher on fixed ports over data kept in tmp_path/data, so that the stack can be
+    restarted with the page's WebSocket URL unchanged (ChatStack takes free ports each time)."""
+
+    def __init__(self, tmp_path, ports=None, log_name="launch.log"):
+        self.tmp_path = tmp_path
+        self.ports = ports or {k: free_port() for k in ("emulator", "gateway", "http",
+                                                         "lambda", "web")}
+        self.log_path = tmp_path / log_name
+        env = dict(os.environ, CHATSTACK_BIN=str(BIN))
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
+             "--emulator-port", str(self.ports["emulator"]),
+             "--gateway-port", str(self.ports["gateway"]),
+             "--http-port", str(self.ports["http"]), "--lambda-port", str(self.ports["lambda"]),
+             "--web-port", str(self.ports["web"]), "--stack-name", "chat",
+             "--data-dir", str(tmp_path / "data"),
+             "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
+            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True, env=env)
+        self._read_ready()
+
+    def _read_ready(self):
+        import boto3
+        self.ready = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("ready: "):
+                words = line.split()
+                self.ready[" ".join(words[1:-1])] = words[-1]
+            if line.startswith("ready: lambda"):
+                break
+        assert "lambda" in self.ready, self.log()
+        self.ws_url = self.ready["websocket chat"]
+        self.http_url = self.ready["http chat-http"]
+        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
+                                region_name="us-east-1", aws_access_key_id="local",
+                                aws_secret_access_key="local")
+
+    def child(self, name):
+        """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
+        for p in pathlib.Path("/proc").iterdir():
+            if not p.name.isdigit():
+                continue
+            try:
+                stat = (p / "stat").read_text()
+                argv = (p / "cmdline").read_bytes().decode().split("\0")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid and \
+                    os.path.basename(argv[0]) == name:
+                return int(p.name)
+        raise AssertionError("no %s child of the launcher" % name)
+
+
+def wait(driver, predicate, what, seconds=10):
+    return WebDriverWait(driver, seconds, poll_frequency=0.05).until(
+        lambda d: predicate(d), message=what)
+
+
+def status(driver):
+    return driver.find_element(By.ID, "status").get_attribute("data-state")
+
+
+def status_text(driver):
+    return driver.find_element(By.ID, "status-text").text
+
+
+def log_in(driver, username):
+    field = driver.find_element(By.ID, "username")
+    field.send_keys(username)
+    field.send_keys(Keys.ENTER)  # the form's submit, from the keyboard
+
+
+def connected(driver, username):
+    log_in(driver, username)
+    wait(driver, lambda d: status(d) == "connected", username + " connected")
+    return driver
+
+
+def texts(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .text")]
+
+
+def senders(driver):
+    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
+
+
+def say(driver, text):
+    box = driver.find_element(By.ID, "text")
+    box.send_keys(text)
+    box.send_keys(Keys.ENTER)
+
+
+def title(driver):
+    return driver.find_element(By.ID, "conversation-title").text
+
+
+def inbox(driver):
+    """The inbox as the page holds it: [(conversationId, name, unread)], top first (read from
+    the DOM, so that it works in the conversation view of a phone too)."""
+    return [tuple(x) for x in driver.execute_script(
+        "return [...document.querySelectorAll('#conversation-list .conv')].map(b => ["
+        "b.dataset.conversationId, b.querySelector('.conv-name').textContent,"
+        "Number(b.querySelector('.badge').textContent || 0)]);")]
+
+
+def unread(driver, name):
+    return {n: u for _, n, u in inbox(driver)}.get(name)
+
+
+def show_inbox(driver):
+    """On a phone the inbox and the conversation take turns: the Back button shows the inbox."""
+    back = driver.find_element(By.ID, "back")
+    if back.is_displayed():
+        back.click()
+
+
+def open_conversation(driver, name):
+    show_inbox(driver)
+    wait(driver, lambda d: name in [n for _, n, _ in inbox(d)], "%s in the inbox" % name)
+    for b in driver.find_elements(By.CSS_SELECTOR, "#conversation-list .conv"):
+        if b.find_element(By.CSS_SELECTOR, ".conv-name").text == name:
+            b.click()
+            break
+    wait(driver, lambda d: title(d) == name, "%s open" % name)
+
+
+def create_conversation(driver, kind, members, name=""):
+    """Through the page's form: a direct conversation with members[0], or a group."""
+    show_inbox(driver)
+    driver.find_element(By.ID, "new-toggle").click()
+    driver.find_element(By.CSS_SELECTOR, "#new-form input[value=%s]" % kind).click()
+    if kind == "direct":
+        driver.find_element(By.ID, "new-user").send_keys(members[0])
+    else:
+        driver.find_element(By.ID, "new-name").send_keys(name)
+        driver.find_element(By.ID, "new-members").send_keys(", ".join(members))
+    driver.find_element(By.ID, "create").click()
+    expected = members[0] if kind == "direct" else name
+    wait(driver, lambda d: title(d) == expected, "the new conversation open")
+    return driver.execute_script("return decodeURIComponent(location.hash.slice(1));")
+
+
+class FakeServer:
+    """A WebSocket server that answers getHistory with `frames` (a list of raw texts)."""
+
+    def __init__(self, frames):
+        import websockets
+        self.frames = frames
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def handler(ws, *_):
+            async for text in ws:
+                if json.loads(text).get("action") == "getHistory":
+                    for f in self.frames:
+                        await ws.send(f)
+
+        async def main():
+            self.server = await websockets.serve(handler, "127.0.0.1", 0)
+            self.port = self.server.sockets[0].getsockname()[1]
+            ready.set()
+
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(main(), self.loop)
+        ready.wait(10)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.server.close)
+
+
+class BackgroundClient:
+    """tests/chat's Client for `username`, run on an event loop of its own thread while the
+    test drives browsers; `frames` is every frame it received."""
+
+    def __init__(self, stack, username):
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.client = Client(stack, username)
+        self._run(self.client.__aenter__())
+
+    def _run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(15)
+
+    @property
+    def frames(self):
+        return list(self.client.frames)
+
+    def send(self, **frame):
+        self._run(self.client.send(**frame))
+
+    def close(self):
+        try:
+            self._run(self.client.__aexit__(None, None, None))
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
