@@ -32,6 +32,10 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
 def stack_plan(*args, template=TEMPLATE):
     """The plan of a template as JSON (stack-plan must succeed)."""
     run = subprocess.run([STACK_PLAN_BIN, "--template", str(template), *args],
