@@ -1,7 +1,6 @@
-"""What the web client's suites share: the whole chat stack (tests/chat's ChatStack, or one on
-fixed ports that can be restarted over its data), headless Chromium sessions (Debian's chromium,
-chromium-driver and python3-selenium) and helpers that read and drive the page as a person
-would. Test modules import the fixtures `stack` and `browsers` from here (no conftest.py: the
+"""What the web client's suites share: the whole chat stack (tests/chat's ChatStack), headless
+Chromium sessions (Debian's chromium, chromium-driver and python3-selenium) and helpers that
+read and drive the page as a person would. Test modules import the fixtures `stack` and `browsers` from here (no conftest.py: the
 one in tests/chat is imported by chat_stack as `conftest`)."""
 
 import asyncio
@@ -9,17 +8,14 @@ import json
 import os
 import pathlib
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "chat"))
 from chat_stack import ChatStack, Client  # noqa: E402,F401
-from conftest import BIN, FUNCTIONS_DIR, REPO, TEMPLATE  # noqa: E402
+from conftest import REPO  # noqa: E402
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
@@ -72,67 +68,20 @@ def browsers():
             pass
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FixedStack(ChatStack):
-    """The launcher on fixed ports over data kept in tmp_path/data, so that the stack can be
-    restarted with the page's WebSocket URL unchanged (ChatStack takes free ports each time)."""
-
-    def __init__(self, tmp_path, ports=None, log_name="launch.log"):
-        self.tmp_path = tmp_path
-        self.ports = ports or {k: free_port() for k in ("emulator", "gateway", "http",
-                                                         "lambda", "web")}
-        self.log_path = tmp_path / log_name
-        env = dict(os.environ, CHATSTACK_BIN=str(BIN))
-        self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
-             "--emulator-port", str(self.ports["emulator"]),
-             "--gateway-port", str(self.ports["gateway"]),
-             "--http-port", str(self.ports["http"]), "--lambda-port", str(self.ports["lambda"]),
-             "--web-port", str(self.ports["web"]), "--stack-name", "chat",
-             "--data-dir", str(tmp_path / "data"),
-             "--parameter-overrides", "FunctionsDir=%s" % FUNCTIONS_DIR],
-            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True, env=env)
-        self._read_ready()
-
-    def _read_ready(self):
-        import boto3
-        self.ready = {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            if line.startswith("ready: lambda"):
-                break
-        assert "lambda" in self.ready, self.log()
-        self.ws_url = self.ready["websocket chat"]
-        self.http_url = self.ready["http chat-http"]
-        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
-                                region_name="us-east-1", aws_access_key_id="local",
-                                aws_secret_access_key="local")
-
-    def child(self, name):
-        """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
-        for p in pathlib.Path("/proc").iterdir():
-            if not p.name.isdigit():
-                continue
-            try:
-                stat = (p / "stat").read_text()
-                argv = (p / "cmdline").read_bytes().decode().split("\0")
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid and \
-                    os.path.basename(argv[0]) == name:
-                return int(p.name)
-        raise AssertionError("no %s child of the launcher" % name)
+def stack_child(stack, name):
+    """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
+    for p in pathlib.Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            stat = (p / "stat").read_text()
+            argv = (p / "cmdline").read_bytes().decode().split("\0")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == stack.proc.pid and \
+                os.path.basename(argv[0]) == name:
+            return int(p.name)
+    raise AssertionError("no %s child of the launcher" % name)
 
 
 def wait(driver, predicate, what, seconds=10):
