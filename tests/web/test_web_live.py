@@ -1,0 +1,123 @@
+"""What the web client shows live, in headless Chromium against the whole stack: a read receipt
+("Seen by") and reactions (added, then removed by a repeat react, as the backend toggles) in
+the other browser, the typing indicator (sent at most every 3 s, shown for about 5 s) and
+presence dots that go offline when the other person closes their page."""
+
+import time
+
+from web_support import (BackgroundClient, By, browsers, connected, create_conversation,  # noqa: F401
+                         open_conversation, say, stack, texts, wait)
+
+
+# Read in one script each: the page replaces a message's chips when a reaction comes.
+FIND = ("const li = [...document.querySelectorAll('#message-list .message')]"
+        ".find(li => li.querySelector('.text').textContent === arguments[0]);")
+
+
+def message_item(driver, text):
+    return driver.execute_script(FIND + "return li || null;", text)
+
+
+def seen(driver, text):
+    """The "Seen by" line under a message (None while the message is not shown)."""
+    return driver.execute_script(FIND + "return li ? li.querySelector('.seen').textContent "
+                                 ": null;", text)
+
+
+def chips(driver, text):
+    """{emoji: (count, pressed, who)} of a message's reactions."""
+    found = driver.execute_script(
+        FIND + "return li ? [...li.querySelectorAll('.chip')].map(c => [c.dataset.emoji, "
+        "c.textContent, c.getAttribute('aria-pressed'), c.title]) : null;", text)
+    if found is None:
+        return None
+    out = {}
+    for emoji, label, pressed, who in found:
+        shown, count = label.rsplit(" ", 1)
+        assert shown == emoji
+        out[emoji] = (int(count), pressed == "true", who)
+    return out
+
+
+def react(driver, text, emoji):
+    li = message_item(driver, text)
+    li.find_element(By.CSS_SELECTOR, ".react-toggle").click()
+    li.find_element(By.CSS_SELECTOR, ".pick[data-emoji='%s']" % emoji).click()
+
+
+def presence(driver, user):
+    dots = [d for d in driver.find_elements(By.CSS_SELECTOR, "#conversation-members .presence")
+            if d.get_attribute("data-user") == user]
+    return dots[0].get_attribute("data-online") if dots else None
+
+
+def test_a_read_receipt_and_reactions_reach_the_other_browser(stack, browsers):
+    alice = connected(browsers(stack.ready["web"]), "alice")
+    bob = connected(browsers(stack.ready["web"]), "bob")
+    create_conversation(alice, "direct", ["bob"])
+    say(alice, "first")
+    say(alice, "ping")
+    wait(alice, lambda d: texts(d) == ["first", "ping"], "alice's messages")
+    assert seen(alice, "ping") == ""
+    open_conversation(bob, "alice")  # bob sees them: markRead of the newest
+    wait(alice, lambda d: seen(d, "ping") == "Seen by bob", "the receipt under the newest")
+    assert seen(alice, "first") == ""  # one line per reader, under the last message read
+    assert seen(bob, "ping") == ""  # not on the reader's side: they are not bob's messages
+
+    react(bob, "ping", "👍")
+    for d, mine in ((alice, False), (bob, True)):
+        wait(d, lambda d: chips(d, "ping") == {"👍": (1, mine, "bob")}, "bob's reaction")
+    react(alice, "ping", "👍")
+    react(alice, "ping", "🎉")
+    wait(bob, lambda d: chips(d, "ping") == {"👍": (2, True, "alice, bob"),
+                                             "🎉": (1, False, "alice")}, "two reactions")
+    # A repeat react takes it back (the backend answers added: false): the chip toggles.
+    message_item(bob, "ping").find_element(By.CSS_SELECTOR, ".chip[data-emoji='👍']").click()
+    for d in (alice, bob):
+        wait(d, lambda d: chips(d, "ping") == {"👍": (1, d is alice, "alice"),
+                                               "🎉": (1, d is alice, "alice")}, "bob's removed")
+    assert chips(alice, "first") == {}
+    # bob's reply is unseen until alice is back on it: then "Seen by alice" on bob's side.
+    say(bob, "pong")
+    wait(bob, lambda d: seen(d, "pong") == "Seen by alice", "alice has it open: read at once")
+
+
+def test_typing_and_presence(stack, browsers):
+    alice = connected(browsers(stack.ready["web"]), "alice")
+    bob = connected(browsers(stack.ready["web"]), "bob")
+    dm = create_conversation(alice, "direct", ["bob"])
+    say(alice, "are you there?")
+    open_conversation(bob, "alice")
+    # bob connected after alice: his presence reached her; hers is known to him from her
+    # messages (a page that opens later hears only of changes).
+    wait(alice, lambda d: presence(d, "bob") == "online", "bob online for alice")
+    wait(bob, lambda d: presence(d, "alice") == "online", "alice online for bob")
+    carl = BackgroundClient(stack, "carl")  # another user: no typing frame of this conversation
+    try:
+        box = bob.find_element(By.ID, "text")
+        box.send_keys("I am wri")
+        typing = alice.find_element(By.ID, "typing")
+        wait(alice, lambda d: typing.text == "bob is typing…", "the indicator")
+        started = time.monotonic()
+        # The inbox says so too (hidden behind the conversation on a phone: its text).
+        assert alice.execute_script(
+            "return document.querySelector('#conversation-list .conv[data-conversation-id=\"'"
+            " + arguments[0] + '\"] .conv-last').textContent;", dm) == "bob is typing…"
+        box.send_keys("ting")  # within 3 s: no second frame, so it ends ~5 s after the first
+        wait(alice, lambda d: typing.text == "", "the indicator gone", seconds=8)
+        assert 4.0 < time.monotonic() - started < 7.5
+        assert not [f for f in carl.frames if f.get("type") == "typing"], carl.frames
+        # A message ends it at once.
+        box.send_keys(" more")
+        wait(alice, lambda d: typing.text == "bob is typing…", "typing again")
+        box.send_keys("\n")
+        wait(alice, lambda d: texts(d)[-1:] == ["I am writing more"], "bob's message")
+        assert typing.text == ""
+    finally:
+        carl.close()
+    # bob closes his page: his last connection's $disconnect takes his presence away.
+    bob.quit()
+    wait(alice, lambda d: presence(d, "bob") == "offline", "bob offline", seconds=15)
+    assert alice.find_element(By.CSS_SELECTOR,
+                              "#conversation-list .conv[data-conversation-id='%s'] .presence"
+                              % dm).get_attribute("data-online") == "offline"
