@@ -46,15 +46,16 @@ window.ChatView = (function () {
     const sender = el("span", "sender " + core.colourClass(m.sender), m.sender);
     const time = el("time", "", formatTime(m.createdAt));
     time.dateTime = new Date(m.createdAt).toISOString();
-    meta.append(sender, time);
     const text = el("p", "text", m.text);
     const reactions = el("div", "reactions");
     const chips = el("span", "chips");
-    const toggle = el("button", "react-toggle secondary small", "☺+");
+    const toggle = el("button", "react-toggle small", "☺+");
     toggle.type = "button";
     toggle.setAttribute("aria-label", "Add a reaction to " + m.sender + "'s message");
     toggle.setAttribute("aria-expanded", "false");
     const picker = el("span", "picker");
+    picker.setAttribute("role", "group");
+    picker.setAttribute("aria-label", "Reactions");
     picker.hidden = true;
     for (const emoji of EMOJI) {
       const b = el("button", "pick secondary small", emoji);
@@ -85,7 +86,8 @@ window.ChatView = (function () {
       const chip = event.target.closest("button[data-emoji]");
       if (chip) onReact(chip.dataset.emoji);
     });
-    reactions.append(chips, toggle, picker);
+    meta.append(sender, time, toggle);
+    reactions.append(chips, picker);
     const seen = el("p", "seen");
     seen.hidden = true;
     li.append(meta, text, reactions, seen);
