@@ -580,6 +580,21 @@ void MappingRunner::commit(Shard& s, Lane& lane, size_t count, int64_t now) {
 void MappingRunner::fail(Shard& s, Lane& lane, size_t count, const std::string& reason, bool bisect,
                          int64_t now) {
   int failures = 0;
+  for (size_t i = 0; i < count; ++i) failures = std::max(failures, lane.pending[i].failures);
+  if (bisect && count > 1) {
+    // "Splitting a batch does not consume the retry quota"
+    // (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html): the halves
+    // are sent at once, one after the other, and only a failure that cannot be split counts.
+    log_("mapping " + config_.logical_id + ": batch of " + describe(s, lane, count) +
+         " failed (attempt " + std::to_string(failures + 1) +
+         ", split in two, not counted against the retry attempts): " + reason);
+    size_t first = count / 2;
+    if (!lane.segments.empty()) lane.segments.pop_front();
+    lane.segments.push_front(count - first);
+    lane.segments.push_front(first);
+    lane.retry_at = 0;
+    return;
+  }
   for (size_t i = 0; i < count; ++i) failures = std::max(failures, ++lane.pending[i].failures);
   log_("mapping " + config_.logical_id + ": batch of " + describe(s, lane, count) +
        " failed (attempt " + std::to_string(failures) + "): " + reason);
@@ -588,14 +603,7 @@ void MappingRunner::fail(Shard& s, Lane& lane, size_t count, const std::string& 
          "retry attempts exhausted (" + std::to_string(config_.maximum_retry_attempts) + ")");
     return;
   }
-  if (bisect && count > 1) {
-    size_t first = count / 2;
-    if (!lane.segments.empty()) lane.segments.pop_front();
-    lane.segments.push_front(count - first);
-    lane.segments.push_front(first);
-  } else if (!lane.segments.empty()) {
-    lane.segments.front() = count;
-  }
+  if (!lane.segments.empty()) lane.segments.front() = count;
   lane.retry_at = now + retry_delay_ms(failures);
 }
 

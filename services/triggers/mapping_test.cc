@@ -222,15 +222,52 @@ TEST(Mapping, BisectsAFailingBatchDownToThePoisonRecord) {
   };
   h.start();
   h.run();
+  // Splitting a batch does not count against the retries: the poison record alone gets its
+  // attempt and two retries.
   std::vector<std::vector<std::string>> want = {
-      seqs(h.stream, 100, 103),  // fails
+      seqs(h.stream, 100, 103),  // fails: split
       seqs(h.stream, 100, 101),  // the first half succeeds
-      seqs(h.stream, 102, 103),  // fails
-      seqs(h.stream, 102, 102),  // fails: its third attempt, dropped after two retries
+      seqs(h.stream, 102, 103),  // fails: split
+      seqs(h.stream, 102, 102),  // fails: attempt 1
+      seqs(h.stream, 102, 102),  // retry 1
+      seqs(h.stream, 102, 102),  // retry 2, then dropped
       seqs(h.stream, 103, 103)};
   EXPECT_EQ(h.fn.calls, want);
   EXPECT_TRUE(h.logged("dropped 1 record of shard shardId-1 (sequence numbers " + poison +
                        "): retry attempts exhausted (2)"));
+  EXPECT_TRUE(
+      h.logged("failed (attempt 1, split in two, not counted against the retry "
+               "attempts)"));
+}
+
+// With more halvings than retries (16 records, MaximumRetryAttempts 1), the records beside the
+// poison one are still delivered: only the poison record is dropped.
+TEST(Mapping, BisectingPastTheRetryAttemptsDropsOnlyThePoisonRecord) {
+  Harness h;
+  h.config.batch_size = 16;
+  h.config.bisect_batch_on_function_error = true;
+  h.config.maximum_retry_attempts = 1;
+  for (int i = 0; i < 16; ++i) h.stream.put("r" + std::to_string(i));  // 100..115
+  std::string poison = seqs(h.stream, 109, 109)[0];
+  h.fn.answer = [&](const std::vector<std::string>& s) {
+    for (const auto& q : s) {
+      if (q == poison) return InvokeOutcome{true, true, "{\"errorType\":\"Poison\"}"};
+    }
+    return InvokeOutcome{};
+  };
+  h.start();
+  h.run();
+  std::vector<std::string> good = seqs(h.stream, 100, 115), handled;
+  good.erase(good.begin() + 9);
+  for (const auto& c : h.fn.calls) {
+    if (std::find(c.begin(), c.end(), poison) == c.end()) {
+      handled.insert(handled.end(), c.begin(), c.end());
+    }
+  }
+  EXPECT_EQ(handled, good);  // each once, in order
+  EXPECT_TRUE(h.logged("dropped 1 record of shard shardId-1 (sequence numbers " + poison +
+                       "): retry attempts exhausted (1)"));
+  EXPECT_EQ(h.checkpoint(), seqs(h.stream, 115, 115)[0]);
 }
 
 TEST(Mapping, PartialBatchFailureResumesAtTheLowestReportedRecord) {
