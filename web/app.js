@@ -240,7 +240,9 @@
       // A conversation not in the inbox yet (someone started it): in it now, its name and
       // members from the next listing.
       c.known = true;
-      if (c.kind === "direct" && m.sender !== state.username) c.members = [m.sender, state.username];
+      if (c.kind === "direct" && m.sender !== state.username) {
+        c.members = [m.sender, state.username];
+      }
       refreshInboxSoon();
     }
     if (m.messageId > c.lastMessageId) {

@@ -17,7 +17,8 @@ window.ChatView = (function () {
 
   function formatTime(ms) {
     const d = new Date(ms);
-    return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    if (isNaN(d.getTime())) return "";
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
   // A presence dot for `username`; app.js keeps every dot of a user up to date.
@@ -32,7 +33,8 @@ window.ChatView = (function () {
     const state = online === true ? "online" : online === false ? "offline" : "unknown";
     dot.dataset.online = state;
     dot.setAttribute("role", "img");
-    const label = dot.dataset.user + (state === "unknown" ? ": presence not known yet" : ": " + state);
+    const label = dot.dataset.user +
+      (state === "unknown" ? ": presence not known yet" : ": " + state);
     dot.setAttribute("aria-label", label);
     dot.title = label;
   }

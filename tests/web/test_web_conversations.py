@@ -6,9 +6,9 @@ order and its pages, and a reload that keeps the user and the open conversation.
 
 import time
 
-from web_support import (BackgroundClient, By, browsers, connected, create_conversation,  # noqa: F401
-                         inbox, open_conversation, say, show_inbox, stack, status, texts, title,
-                         ulid, unread, wait)
+from web_support import (BackgroundClient, By, Keys, browsers, connected,  # noqa: F401
+                         create_conversation, inbox, open_conversation, say, show_inbox, stack,
+                         status, texts, title, ulid, unread, wait)
 
 
 def server_unread(stack, user, cid):
@@ -88,7 +88,22 @@ def test_groups_switching_inbox_order_and_a_reload(stack, browsers):
     wait(alice, lambda d: len(inbox(d)) == 24, "the second page")
     assert not more.is_displayed()
 
-    grp = create_conversation(alice, "group", ["bob", "carol"], "team")
+    # The group from the keyboard alone: Enter on "+ New", the form's fields in Tab order.
+    focused = lambda d: d.execute_script("return document.activeElement.id;")  # noqa: E731
+    new = alice.find_element(By.ID, "new-toggle")
+    new.send_keys(Keys.ENTER)
+    wait(alice, lambda d: focused(d) == "new-user", "the form open, its field focused")
+    assert new.get_attribute("aria-expanded") == "true"
+    assert alice.execute_script(
+        "return getComputedStyle(document.activeElement).outlineStyle;") == "solid"
+    kinds = alice.find_elements(By.CSS_SELECTOR, "#new-form input[name=kind]")
+    kinds[0].send_keys(Keys.ARROW_RIGHT)  # the radio group: arrows pick "Group"
+    wait(alice, lambda d: kinds[1].is_selected(), "group picked")
+    kinds[1].send_keys(Keys.TAB)
+    assert focused(alice) == "new-name"
+    alice.switch_to.active_element.send_keys("team", Keys.TAB, "bob, carol", Keys.ENTER)
+    wait(alice, lambda d: title(d) == "team", "the group open")
+    grp = alice.execute_script("return decodeURIComponent(location.hash.slice(1));")
     assert grp.startswith("grp-")
     say(alice, "hi team")
     # bob had listed his inbox before: the message adds the group, named by the next listing.

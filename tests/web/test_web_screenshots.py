@@ -51,4 +51,7 @@ def test_screenshots_of_a_conversation_at_desktop_and_phone_width(stack, browser
     assert alice.find_element(By.ID, "back").is_displayed()
     assert alice.execute_script("return document.documentElement.scrollWidth <= innerWidth;")
     alice.save_screenshot(str(SCREENSHOTS / "phone.png"))
+    viewport(alice, (360, 740))  # the narrowest phone: nothing wider than the screen
+    assert alice.execute_script("return document.documentElement.scrollWidth <= innerWidth;")
+    assert alice.find_element(By.ID, "send").rect["x"] + 10 < 360
     assert (SCREENSHOTS / "desktop.png").stat().st_size > 10000

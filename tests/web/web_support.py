@@ -21,7 +21,7 @@ selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402,F401
-from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402,F401
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -61,11 +61,18 @@ def browsers():
         return driver
 
     yield open_browser
-    for d in opened:
+
+    def close(d):
         try:
             d.quit()
         except Exception:  # one closed by the test already
             pass
+
+    quitting = [threading.Thread(target=close, args=(d,)) for d in opened]
+    for t in quitting:
+        t.start()
+    for t in quitting:
+        t.join(30)
 
 
 def stack_child(stack, name):
