@@ -1,5 +1,8 @@
 #include "triggers/records.h"
 
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -116,12 +119,39 @@ std::string event_payload(const std::vector<Record>& records, size_t begin, size
   return out;
 }
 
+namespace {
+
+// A batch response is two levels deep; one nested deeper than this is read as no response at
+// all, before a DOM is built: its parse and its destruction recurse once per level, and a
+// function's 6 MB of "[" would take the host's stack with them.
+constexpr int kMaxResponseDepth = 64;
+
+struct DepthCheck : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthCheck> {
+  int depth = 0;
+  bool StartObject() { return ++depth <= kMaxResponseDepth; }
+  bool EndObject(rapidjson::SizeType) { return --depth >= 0; }
+  bool StartArray() { return ++depth <= kMaxResponseDepth; }
+  bool EndArray(rapidjson::SizeType) { return --depth >= 0; }
+};
+
+bool too_deep(std::string_view json) {
+  rapidjson::MemoryStream bytes(json.data(), json.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
+  rapidjson::Reader reader;
+  DepthCheck check;
+  reader.Parse<rapidjson::kParseIterativeFlag>(in, check);  // no recursion either
+  return reader.GetParseErrorCode() == rapidjson::kParseErrorTermination;
+}
+
+}  // namespace
+
 BatchVerdict parse_batch_response(std::string_view payload, const std::vector<Record>& records,
                                   size_t begin, size_t end) {
   BatchVerdict v;
+  // No response, null, or anything without batchItemFailures: the batch succeeded.
+  if (too_deep(payload)) return v;
   rapidjson::Document doc;
   doc.Parse(payload.data(), payload.size());
-  // No response, null, or anything without batchItemFailures: the batch succeeded.
   if (doc.HasParseError() || !doc.IsObject()) return v;
   auto failures = doc.FindMember("batchItemFailures");
   if (failures == doc.MemberEnd() || failures->value.IsNull()) return v;

@@ -95,6 +95,20 @@ TEST(BatchResponse, SuccessForEmptyNullOrNoList) {
   }
 }
 
+// A function's response nested a million deep is no response (success), not the host's stack
+// overflowing; 64 levels are still read.
+TEST(BatchResponse, AResponseNestedAMillionDeepIsNoResponse) {
+  for (std::string body :
+       {std::string(1000000, '['), std::string(500000, '[') + std::string(500000, ']'),
+        R"({"batchItemFailures":)" + std::string(300000, '[') + std::string(300000, ']') + "}"}) {
+    EXPECT_EQ(parse_batch_response(body, batch(), 0, 3).kind, BatchVerdict::Kind::Success);
+  }
+  std::string deep = R"({"batchItemFailures":[{"itemIdentifier":"102","x":)" +
+                     std::string(61, '[') + std::string(61, ']') + "}]}";
+  auto v = parse_batch_response(deep, batch(), 0, 3);
+  EXPECT_EQ(v.kind, BatchVerdict::Kind::Partial);
+}
+
 TEST(BatchResponse, PartialAtTheLowestReportedSequenceNumber) {
   auto v = parse_batch_response(
       R"({"batchItemFailures":[{"itemIdentifier":"103"},{"itemIdentifier":"102"}]})", batch(), 0,
