@@ -77,3 +77,19 @@ def test_a_burst_beyond_max_instances_all_completes(lambda_host):
     assert sorted(i for i, _ in results) == list(range(16))
     assert all(body["event"]["i"] == i for i, body in results)
     assert 1 <= len({body["pid"] for _, body in results}) <= 4
+
+
+def test_a_payload_nested_a_million_deep_is_an_answer_not_a_crash(lambda_host):
+    """The payload is checked as JSON without recursion: 1,000,000 unclosed `[` are a 400, the
+    same closed again are valid JSON (a DryRun's 204), and the host goes on serving."""
+    host = lambda_host([function("echo")])
+    for body, status in ((b"[" * 1000000, b"400"), (b"[" * 500000 + b"]" * 500000, b"204")):
+        answer = raw(host.port, b"POST /2015-03-31/functions/echo/invocations HTTP/1.1\r\n"
+                                b"Host: x\r\nX-Amz-Invocation-Type: DryRun\r\nContent-Length: "
+                                + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        assert answer.startswith(b"HTTP/1.1 " + status), answer[:300]
+        if status == b"400":
+            assert b"InvalidRequestContentException" in answer
+    response = host.client().invoke(FunctionName="echo", Payload=b'{"still": "alive"}')
+    assert json.loads(response["Payload"].read())["event"] == {"still": "alive"}
+    assert host.proc.poll() is None
