@@ -530,7 +530,6 @@
     ui.historyState.textContent = c.historyText;
     ui.jump.hidden = true;
     ui.sendError.textContent = "";
-    ui.chat.setAttribute("aria-label", core.title(c, state.username));
     if (c.atBottom) scrollToBottom();
     else ui.messages.scrollTop = c.scrollTop;
     if (connected() && !c.loading && (c.cursor === undefined || c.stale)) loadNewest(c);
@@ -545,6 +544,7 @@
   function renderHeader() {
     const c = openConversation();
     ui.title.textContent = core.title(c, state.username);
+    ui.chat.setAttribute("aria-label", core.title(c, state.username));
     ui.members.replaceChildren();
     if (c.kind === "lobby") {
       const online = [...state.presence].filter(([, on]) => on).map(([u]) => u).sort();

@@ -94,7 +94,15 @@ def test_typing_and_presence(stack, browsers):
     wait(bob, lambda d: presence(d, "alice") == "online", "alice online for bob")
     carl = BackgroundClient(stack, "carl")  # another user: no typing frame of this conversation
     try:
+        # The frames bob's page sends, as the socket sends them.
+        bob.execute_script(
+            "window.sent = []; const send = WebSocket.prototype.send;"
+            "WebSocket.prototype.send = function (d) { window.sent.push(JSON.parse(d));"
+            " return send.call(this, d); };")
+        typing_sent = lambda: len(bob.execute_script(  # noqa: E731
+            "return window.sent.filter(f => f.action === 'typing');"))
         box = bob.find_element(By.ID, "text")
+        first = time.monotonic()
         box.send_keys("I am wri")
         typing = alice.find_element(By.ID, "typing")
         wait(alice, lambda d: typing.text == "bob is typing…", "the indicator")
@@ -104,12 +112,14 @@ def test_typing_and_presence(stack, browsers):
             "return document.querySelector('#conversation-list .conv[data-conversation-id=\"'"
             " + arguments[0] + '\"] .conv-last').textContent;", dm) == "bob is typing…"
         box.send_keys("ting")  # within 3 s: no second frame, so it ends ~5 s after the first
+        assert time.monotonic() - first < 3 and typing_sent() == 1
         wait(alice, lambda d: typing.text == "", "the indicator gone", seconds=8)
         assert 4.0 < time.monotonic() - started < 7.5
         assert not [f for f in carl.frames if f.get("type") == "typing"], carl.frames
         # A message ends it at once.
         box.send_keys(" more")
         wait(alice, lambda d: typing.text == "bob is typing…", "typing again")
+        assert typing_sent() == 2
         box.send_keys("\n")
         wait(alice, lambda d: texts(d)[-1:] == ["I am writing more"], "bob's message")
         assert typing.text == ""
