@@ -88,7 +88,72 @@ std::string log_stream_name() {
   return std::string(date) + "/[$LATEST]" + hex;
 }
 
+// `name` in the host's PATH, as posix_spawnp would find it; empty if it is not there.
+std::string find_in_path(const std::string& name) {
+  std::string path = host_env("PATH", "/usr/local/bin:/usr/bin:/bin");
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
+std::string host_port(const std::string& url) {
+  size_t scheme = url.find("://");
+  std::string rest = scheme == std::string::npos ? url : url.substr(scheme + 3);
+  return rest.substr(0, rest.find('/'));
+}
+
 }  // namespace
+
+std::string managed_runtime(std::string_view runtime) {
+  // https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+  if (runtime == "nodejs18.x" || runtime == "nodejs20.x" || runtime == "nodejs22.x") return "node";
+  constexpr std::string_view kPython = "python3.";
+  if (runtime.substr(0, kPython.size()) == kPython && runtime.size() > kPython.size()) {
+    for (char c : runtime.substr(kPython.size())) {
+      if (!std::isdigit(static_cast<unsigned char>(c))) return "";
+    }
+    return "python";
+  }
+  return "";
+}
+
+std::string routed_hosts(const HostConfig& host) {
+  std::string out;
+  auto add = [&](const std::string& name, const std::string& target) {
+    if (!out.empty()) out += ",";
+    out += name + "=" + target;
+  };
+  // The gateway speaks TLS on its ports (with the certificate of the CA in --ca-file).
+  std::string suffix = ".execute-api." + host.region + ".amazonaws.com";
+  if (!host.ca_file.empty()) {
+    for (const auto& id : host.websocket_api_ids) {
+      if (!host.apigateway_endpoint.empty())
+        add(id + suffix, "https://" + host_port(host.apigateway_endpoint));
+    }
+    for (const auto& id : host.http_api_ids) {
+      if (!host.http_api_endpoint.empty())
+        add(id + suffix, "https://" + host_port(host.http_api_endpoint));
+    }
+  }
+  // The emulator speaks plain HTTP: the runtime terminates TLS for it, with the certificate the
+  // gateway serves (it names both hosts).
+  if (!host.tls_cert.empty() && !host.tls_key.empty() && !host.dynamodb_endpoint.empty()) {
+    add("dynamodb." + host.region + ".amazonaws.com",
+        "http://" + host_port(host.dynamodb_endpoint));
+    add("streams.dynamodb." + host.region + ".amazonaws.com",
+        "http://" + host_port(host.dynamodb_streams_endpoint.empty()
+                                  ? host.dynamodb_endpoint
+                                  : host.dynamodb_streams_endpoint));
+  }
+  return out;
+}
 
 bool is_reserved_environment_key(std::string_view key) {
   for (auto reserved : kReserved) {
@@ -144,6 +209,21 @@ std::vector<std::pair<std::string, std::string>> instance_environment(
   // Node.js (NODE_EXTRA_CA_CERTS, added to its built-in CAs).
   for (const char* key : {"AWS_CA_BUNDLE", "SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS"})
     endpoint(key, host.ca_file);
+  if (std::string lang = managed_runtime(spec.runtime); !lang.empty()) {
+    // What Lambda's own runtimes add: AWS_EXECUTION_ENV, their folder (/var/runtime), and for
+    // Node.js a NODE_PATH ending in the code folder (/var/task).
+    env.emplace_back("AWS_EXECUTION_ENV", "AWS_Lambda_" + spec.runtime);
+    for (auto& entry : env) {
+      if (entry.first == "LAMBDA_RUNTIME_DIR") entry.second = host.runtimes_dir + "/" + lang;
+    }
+    if (lang == "node") env.emplace_back("NODE_PATH", spec.code_uri);
+    // Read (and removed from the environment) by our runtime interface clients.
+    endpoint("_PLANE_AWS_HOSTS", routed_hosts(host));
+    if (!routed_hosts(host).empty()) {
+      endpoint("_PLANE_TLS_CERT", host.tls_cert);
+      endpoint("_PLANE_TLS_KEY", host.tls_key);
+    }
+  }
   for (const auto& [key, value] : spec.environment) {
     if (is_reserved_environment_key(key)) {
       if (warnings) warnings->push_back(key);
@@ -198,16 +278,38 @@ bool Instance::alive() const {
 
 void Instance::spawn() {
   std::string bootstrap = spec_.code_uri + "/bootstrap";
+  std::vector<std::string> args;
   struct stat st {};
-  // A custom runtime starts the executable named bootstrap in the function's code (then in
-  // /opt, the layers); _HANDLER is only passed on. Lambda: "Couldn't find valid bootstrap(s)".
-  if (::stat(bootstrap.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    spawn_error_ = "Couldn't find valid bootstrap(s): [" + bootstrap + " /opt/bootstrap]";
-    return;
-  }
-  if (::access(bootstrap.c_str(), X_OK) != 0) {
-    spawn_error_ = "fork/exec " + bootstrap + ": permission denied";
-    return;
+  if (std::string lang = managed_runtime(spec_.runtime); !lang.empty()) {
+    // A managed runtime: our runtime interface client (runtimes/), which loads _HANDLER from
+    // the code folder, on the machine's node or /usr/bin/python3.
+    std::string script =
+        host_.runtimes_dir + (lang == "node" ? "/node/index.mjs" : "/python/bootstrap.py");
+    bootstrap = lang == "node" ? find_in_path("node") : "/usr/bin/python3";
+    if (bootstrap.empty() || ::access(bootstrap.c_str(), X_OK) != 0) {
+      spawn_error_ = "the " + spec_.runtime + " runtime needs " +
+                     (lang == "node" ? "node on PATH" : "/usr/bin/python3") +
+                     " (scripts/setup installs it)";
+      return;
+    }
+    if (::stat(script.c_str(), &st) != 0) {
+      spawn_error_ =
+          "the " + spec_.runtime + " runtime's " + script + " is missing (--runtimes-dir)";
+      return;
+    }
+    args = {bootstrap, script};
+  } else {
+    // A custom runtime starts the executable named bootstrap in the function's code (then in
+    // /opt, the layers); _HANDLER is only passed on. Lambda: "Couldn't find valid bootstrap(s)".
+    if (::stat(bootstrap.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      spawn_error_ = "Couldn't find valid bootstrap(s): [" + bootstrap + " /opt/bootstrap]";
+      return;
+    }
+    if (::access(bootstrap.c_str(), X_OK) != 0) {
+      spawn_error_ = "fork/exec " + bootstrap + ": permission denied";
+      return;
+    }
+    args = {bootstrap};
   }
   std::vector<std::string> warnings;
   auto env = instance_environment(spec_, host_, "127.0.0.1:" + std::to_string(server_->port()),
@@ -222,7 +324,9 @@ void Instance::spawn() {
   std::vector<char*> envp;
   for (auto& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
-  std::vector<char*> argv = {bootstrap.data(), nullptr};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
 
   int out[2], err[2];
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {

@@ -38,7 +38,22 @@ struct HostConfig {
   // as AWS_CA_BUNDLE, SSL_CERT_FILE and NODE_EXTRA_CA_CERTS; empty: none of them.
   std::string ca_file;
   int max_instances = 10;
+  // The managed runtimes (nodejs*, python3.*): their runtime interface clients' folder
+  // (--runtimes-dir, holding node/index.mjs and python/bootstrap.py) and what they route.
+  std::string runtimes_dir;
+  std::string http_api_endpoint;  // --http-api-endpoint: the gateway's HTTP API port
+  std::string tls_cert, tls_key;  // --tls-cert/--tls-key: for DynamoDB's host names
+  std::vector<std::string> websocket_api_ids, http_api_ids;  // the plan's
 };
+
+// The runtime interface client of ours that runs `runtime`: "node" (nodejs18.x, nodejs20.x,
+// nodejs22.x), "python" (python3.N) or "" (run as a custom runtime, from CODEURI/bootstrap).
+std::string managed_runtime(std::string_view runtime);
+
+// The AWS host names the managed runtimes send to the local services, "NAME=URL,...": an
+// https:// target speaks TLS itself (the gateway), an http:// one is plain (the emulator: the
+// runtime terminates TLS with --tls-cert/--tls-key). Empty when nothing is routed.
+std::string routed_hosts(const HostConfig& host);
 
 struct Invocation {
   std::string request_id;

@@ -40,6 +40,56 @@ TEST(InstanceEnvironment, SetsLambdasVariablesAndTheLocalEndpoints) {
   EXPECT_EQ(env.count("AWS_EXECUTION_ENV"), 0u);
 }
 
+TEST(ManagedRuntimes, NodeAndPythonVersionsAreOurs) {
+  for (const char* r : {"nodejs18.x", "nodejs20.x", "nodejs22.x"})
+    EXPECT_EQ(managed_runtime(r), "node");
+  for (const char* r : {"python3.9", "python3.12", "python3.13"})
+    EXPECT_EQ(managed_runtime(r), "python");
+  for (const char* r : {"provided.al2023", "nodejs16.x", "python3.", "python3.x", "java21", ""})
+    EXPECT_EQ(managed_runtime(r), "") << r;
+}
+
+TEST(ManagedRuntimes, RouteTheStacksHostNamesAndGetLambdasVariables) {
+  FunctionSpec spec;
+  spec.name = "f";
+  spec.code_uri = "/code";
+  spec.runtime = "nodejs20.x";
+  HostConfig host;
+  host.region = "eu-west-1";
+  host.runtimes_dir = "/rt";
+  host.dynamodb_endpoint = "http://127.0.0.1:8000";
+  host.apigateway_endpoint = "http://127.0.0.1:9000";
+  host.http_api_endpoint = "http://127.0.0.1:9001";
+  host.websocket_api_ids = {"abcdefghij"};
+  host.http_api_ids = {"klmnopqrst"};
+  // Without the CA the gateway's certificate is not trusted, without a key no TLS for dynamodb.
+  EXPECT_EQ(routed_hosts(host), "");
+  host.ca_file = "/ca.pem";
+  host.tls_cert = "/cert.pem";
+  host.tls_key = "/key.pem";
+  EXPECT_EQ(routed_hosts(host),
+            "abcdefghij.execute-api.eu-west-1.amazonaws.com=https://127.0.0.1:9000,"
+            "klmnopqrst.execute-api.eu-west-1.amazonaws.com=https://127.0.0.1:9001,"
+            "dynamodb.eu-west-1.amazonaws.com=http://127.0.0.1:8000,"
+            "streams.dynamodb.eu-west-1.amazonaws.com=http://127.0.0.1:8000");
+  auto env = as_map(instance_environment(spec, host, "127.0.0.1:1", "s", nullptr));
+  EXPECT_EQ(env["AWS_EXECUTION_ENV"], "AWS_Lambda_nodejs20.x");
+  EXPECT_EQ(env["LAMBDA_RUNTIME_DIR"], "/rt/node");
+  EXPECT_EQ(env["NODE_PATH"], "/code");
+  EXPECT_EQ(env["_PLANE_AWS_HOSTS"], routed_hosts(host));
+  EXPECT_EQ(env["_PLANE_TLS_KEY"], "/key.pem");
+  spec.runtime = "python3.12";
+  env = as_map(instance_environment(spec, host, "127.0.0.1:1", "s", nullptr));
+  EXPECT_EQ(env["LAMBDA_RUNTIME_DIR"], "/rt/python");
+  EXPECT_EQ(env.count("NODE_PATH"), 0u);
+  // A custom runtime gets none of it.
+  spec.runtime = "provided.al2023";
+  env = as_map(instance_environment(spec, host, "127.0.0.1:1", "s", nullptr));
+  EXPECT_EQ(env.count("_PLANE_AWS_HOSTS"), 0u);
+  EXPECT_EQ(env.count("AWS_EXECUTION_ENV"), 0u);
+  EXPECT_EQ(env["LAMBDA_RUNTIME_DIR"], "/code");
+}
+
 TEST(InstanceEnvironment, FunctionVariablesReplaceOnlyUnreservedKeys) {
   FunctionSpec spec;
   spec.name = "f";

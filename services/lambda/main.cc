@@ -2,6 +2,7 @@
 //   lambda-host --plan FILE [--host 127.0.0.1] [--port N] [--dynamodb-endpoint URL]
 //               [--dynamodb-streams-endpoint URL] [--apigateway-endpoint URL]
 //               [--clock-offset SECONDS] [--max-instances N] [--state-dir DIR] [--ca-file PEM]
+//               [--http-api-endpoint URL] [--tls-cert PEM --tls-key PEM] [--runtimes-dir DIR]
 #include <signal.h>
 
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "awsproto/clock.h"
 #include "lambda/http_server.h"
+#include "lambda/instance.h"
 #include "lambda/invoke_api.h"
 #include "lambda/plan.h"
 #include "triggers/poller.h"
@@ -24,7 +26,9 @@ namespace {
             << "usage: lambda-host --plan FILE [--host 127.0.0.1] [--port N]\n"
                "         [--dynamodb-endpoint URL] [--dynamodb-streams-endpoint URL]\n"
                "         [--apigateway-endpoint URL] [--clock-offset SECONDS]\n"
-               "         [--max-instances N (default 10)] [--ca-file PEM]\n";
+               "         [--max-instances N (default 10)] [--ca-file PEM]\n"
+               "         [--http-api-endpoint URL] [--tls-cert PEM --tls-key PEM]\n"
+               "         [--runtimes-dir DIR (default: " LAMBDA_RUNTIMES_DIR ")]\n";
   std::exit(2);
 }
 
@@ -66,6 +70,14 @@ int main(int argc, char** argv) {
                                   1000);
     else if (flag == "--ca-file")
       config.ca_file = value;
+    else if (flag == "--http-api-endpoint")
+      config.http_api_endpoint = value;
+    else if (flag == "--tls-cert")
+      config.tls_cert = value;
+    else if (flag == "--tls-key")
+      config.tls_key = value;
+    else if (flag == "--runtimes-dir")
+      config.runtimes_dir = value;
     else if (flag == "--state-dir")
       state_dir = value;
     else if (flag == "--max-instances")
@@ -87,10 +99,17 @@ int main(int argc, char** argv) {
     std::cerr << "lambda-host: " << e.what() << "\n";
     return 2;
   }
+  if (config.tls_cert.empty() != config.tls_key.empty())
+    usage("--tls-cert and --tls-key go together");
+  // The runtime interface clients of services/lambda/runtimes (the source folder: a build
+  // runs the scripts in place).
+  if (config.runtimes_dir.empty()) config.runtimes_dir = LAMBDA_RUNTIMES_DIR;
   config.region = plan.region;
   config.account_id = plan.account_id;
+  config.websocket_api_ids = plan.websocket_api_ids;
+  config.http_api_ids = plan.http_api_ids;
   for (const auto& f : plan.functions) {
-    if (f.runtime.rfind("provided", 0) != 0) {
+    if (f.runtime.rfind("provided", 0) != 0 && lambda::managed_runtime(f.runtime).empty()) {
       std::cerr << "lambda: " << f.name << ": runtime " << f.runtime
                 << " is run as a custom runtime (its bootstrap in " << f.code_uri << ")\n";
     }

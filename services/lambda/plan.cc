@@ -155,6 +155,18 @@ Plan parse_plan(std::string_view json) {
       plan.mappings.push_back(std::move(c));
     }
   }
+  for (auto [key, ids] : {std::pair{"websocketApis", &plan.websocket_api_ids},
+                          std::pair{"httpApis", &plan.http_api_ids}}) {
+    auto apis = doc.FindMember(key);
+    if (apis == doc.MemberEnd() || apis->value.IsNull()) continue;
+    if (!apis->value.IsArray()) throw bad(key, "not an array");
+    for (rapidjson::SizeType i = 0; i < apis->value.Size(); ++i) {
+      std::string where = std::string(key) + "[" + std::to_string(i) + "]";
+      if (!apis->value[i].IsObject()) throw bad(where, "not an object");
+      std::string id = string_member(apis->value[i], "apiId", where, false);
+      if (!id.empty()) ids->push_back(std::move(id));
+    }
+  }
   return plan;
 }
 

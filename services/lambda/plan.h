@@ -1,5 +1,6 @@
 // The part of the stack plan (schemas/stack-plan.md) the Lambda host reads: functions[],
-// eventSourceMappings[], region and accountId. Parsing is a pure function of the text, so that it
+// eventSourceMappings[], region, accountId and the
+// APIs' ids. Parsing is a pure function of the text, so that it
 // can be fuzzed.
 #pragma once
 
@@ -26,6 +27,9 @@ struct Plan {
   std::string account_id = "123456789012";
   std::vector<FunctionSpec> functions;
   std::vector<triggers::MappingConfig> mappings;  // eventSourceMappings[], in the plan's order
+  // websocketApis[].apiId and httpApis[].apiId: the execute-api host names the stack stands in
+  // for, which the managed runtimes route to the gateway.
+  std::vector<std::string> websocket_api_ids, http_api_ids;
 };
 
 // Throws std::invalid_argument naming the member at fault ("functions[1].timeout: ...").

@@ -38,6 +38,16 @@ TEST(ParsePlan, NullReservedConcurrencyIsUnset) {
   EXPECT_EQ(plan.region, "us-east-1");
 }
 
+TEST(ParsePlan, ReadsTheApisIds) {
+  Plan plan = parse_plan(R"({"functions":[],
+    "websocketApis":[{"apiId":"aaaaaaaaaa","stage":"dev"},{"apiId":"bbbbbbbbbb"}],
+    "httpApis":[{"apiId":"cccccccccc"}]})");
+  EXPECT_EQ(plan.websocket_api_ids, (std::vector<std::string>{"aaaaaaaaaa", "bbbbbbbbbb"}));
+  EXPECT_EQ(plan.http_api_ids, (std::vector<std::string>{"cccccccccc"}));
+  EXPECT_THROW(parse_plan(R"({"websocketApis":{}})"), std::invalid_argument);
+  EXPECT_THROW(parse_plan(R"({"httpApis":[1]})"), std::invalid_argument);
+}
+
 TEST(ParsePlan, RejectsBadMembersNamingThem) {
   auto message = [](const char* json) {
     try {
