@@ -279,6 +279,17 @@ void read_mapping(Context& ctx, const Resource& r, const Value& props, const std
   }
 }
 
+// The runtimes the Lambda host runs: custom runtimes (a bootstrap) and, with runtime interface
+// clients of its own, Node.js and Python (services/lambda/runtimes).
+bool runtime_supported(const std::string& runtime) {
+  if (runtime == "provided" || runtime == "provided.al2" || runtime == "provided.al2023")
+    return true;
+  if (runtime == "nodejs18.x" || runtime == "nodejs20.x" || runtime == "nodejs22.x") return true;
+  const std::string python = "python3.";
+  return runtime.size() > python.size() && runtime.compare(0, python.size(), python) == 0 &&
+         runtime.find_first_not_of("0123456789", python.size()) == std::string::npos;
+}
+
 }  // namespace
 
 // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
@@ -316,6 +327,12 @@ void plan_function(Context& ctx, const Resource& r) {
   if (f.code_uri.size() > 1 && f.code_uri.back() == '/') f.code_uri.pop_back();
   f.runtime = as_string(p.require("Runtime"), p.path("Runtime"));
   f.handler = as_string(p.require("Handler"), p.path("Handler"));
+  if (!runtime_supported(f.runtime)) {
+    ctx.notice(r, "Runtime " + f.runtime +
+                      " is not supported (provided.al2023, provided.al2, nodejs18.x, "
+                      "nodejs20.x, nodejs22.x and python3.x are): it is started as a custom "
+                      "runtime, from CodeUri/bootstrap");
+  }
   if (auto t = p.integer("Timeout")) {
     f.timeout = *t;
     in_range(f.timeout, 1, 900, p.path("Timeout"));

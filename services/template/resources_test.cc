@@ -228,6 +228,23 @@ TEST(Functions, GlobalsMergeAsSamMergesThem) {
   EXPECT_TRUE(has_notice(s, "Uses (AWS::Serverless::Function): Layers accepted, not enforced"));
 }
 
+TEST(Functions, RuntimesTheHostDoesNotRunGetANotice) {
+  auto s = plan(R"(
+Resources:
+  Node: {Type: AWS::Serverless::Function, Properties: {CodeUri: c, Runtime: nodejs22.x, Handler: a.b}}
+  Py: {Type: AWS::Serverless::Function, Properties: {CodeUri: c, Runtime: python3.13, Handler: a.b}}
+  Own: {Type: AWS::Serverless::Function, Properties: {CodeUri: c, Runtime: provided.al2, Handler: b}}
+  Java: {Type: AWS::Serverless::Function, Properties: {CodeUri: c, Runtime: java21, Handler: a::b}}
+  Net: {Type: AWS::Lambda::Function, Properties: {Code: c, Runtime: dotnet8, Handler: a::b::c}}
+)");
+  std::string tail =
+      " is not supported (provided.al2023, provided.al2, nodejs18.x, nodejs20.x, nodejs22.x and "
+      "python3.x are): it is started as a custom runtime, from CodeUri/bootstrap";
+  EXPECT_TRUE(has_notice(s, "Java (AWS::Serverless::Function): Runtime java21" + tail));
+  EXPECT_TRUE(has_notice(s, "Net (AWS::Lambda::Function): Runtime dotnet8" + tail));
+  EXPECT_EQ(s.notices.size(), 2u);
+}
+
 TEST(Functions, ErrorsNameTheResourceAndProperty) {
   const std::string head =
       "Resources:\n  SendFunction:\n    Type: AWS::Serverless::Function\n"
