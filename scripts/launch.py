@@ -279,15 +279,22 @@ def main():
         gateway_port = args.gateway_port or free_port()
         # Stream mappings' checkpoints beside the data (none in memory: a fresh start each run).
         state = [] if args.in_memory else ["--state-dir", str(data / "lambda")]
+        http_apis = plan.get("httpApis", [])
+        http_port = (args.http_port or free_port()) if http_apis else None
+        # The managed runtimes (services/lambda/runtimes) route the stack's AWS host names here:
+        # the execute-api ones to the gateway's ports, dynamodb's to the emulator, for which
+        # they terminate TLS with the gateway's certificate.
+        routing = ["--tls-cert", tls["cert"], "--tls-key", tls["key"],
+                   "--runtimes-dir", str(ROOT / "services" / "lambda" / "runtimes")]
+        if http_port:
+            routing += ["--http-api-endpoint", f"http://127.0.0.1:{http_port}"]
         host = Child("lambda-host", [str(BIN / "lambda-host"), "--plan", str(data / "plan.json"),
                                      "--port", str(args.lambda_port), "--dynamodb-endpoint", ddb,
                                      "--apigateway-endpoint", f"http://127.0.0.1:{gateway_port}",
-                                     *state,
+                                     *state, *routing,
                                      "--ca-file", tls["bundle"], *clock])
         children.append(host)
         lambda_url = f"http://127.0.0.1:{host.wait_listening()}"
-        http_apis = plan.get("httpApis", [])
-        http_port = (args.http_port or free_port()) if http_apis else None
         http = ["--http-port", str(http_port)] if http_apis else []
         gateway = Child("gateway", [str(BIN / "gateway"), "--plan", str(data / "plan.json"),
                                     "--port", str(gateway_port), *http,
