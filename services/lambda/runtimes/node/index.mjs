@@ -6,7 +6,8 @@
 //   https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 // - Loads _HANDLER ("src/app.handler") from LAMBDA_TASK_ROOT as Lambda does: CommonJS or
 //   ES module (.js by package.json "type", .mjs, .cjs, or a bare name Node resolves), async
-//   handlers and callback handlers. https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+//   handlers and callback handlers.
+//   https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
 // - console.* lines as Lambda writes them: TIMESTAMP\tREQUEST_ID\tLEVEL\tmessage, a message's
 //   own newlines turned into \r so that it stays one log event.
 //   https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html
@@ -96,8 +97,10 @@ function call(method, pathName, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: apiHost, port: Number(apiPort), method, path: '/2018-06-01/runtime/' + pathName,
-      agent, headers: body === undefined ? headers
-        : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
+      agent,
+      headers: body === undefined ? headers : {
+        'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers,
+      },
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -158,7 +161,8 @@ async function loadModule(moduleRoot, module) {
   if (esm && isFile(base + '.js')) return import(pathToFileURL(base + '.js').href);
   if (isFile(base + '.mjs')) return import(pathToFileURL(base + '.mjs').href);
   if (isFile(base + '.cjs')) return require(base + '.cjs');
-  const resolved = require.resolve(module, { paths: [TASK_ROOT, path.resolve(TASK_ROOT, moduleRoot)] });
+  const paths = [TASK_ROOT, path.resolve(TASK_ROOT, moduleRoot)];
+  const resolved = require.resolve(module, { paths });
   return require(resolved);
 }
 

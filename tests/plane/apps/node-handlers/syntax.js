@@ -1,0 +1,4 @@
+// Does not parse.
+exports.handler = async (event) => {
+  return { unbalanced: true ;
+};

@@ -1,0 +1,2 @@
+// Fails while loading.
+throw new TypeError("cannot start without CONFIG");

@@ -1,0 +1,229 @@
+"""Backends written for AWS, run unchanged by the launcher (scripts/run --template): the
+broadcast apps of tests/plane/apps (Node.js on the AWS SDK for JavaScript v3, Python on
+boto3) with real WebSocket clients, and the managed runtimes' routing of AWS host names
+(tests/plane/apps/routing): the stack's execute-api host and dynamodb's reach the local
+services over TLS, other names are left alone."""
+
+import asyncio
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import boto3
+import pytest
+import websockets
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+LAUNCH = REPO / "scripts" / "launch.py"
+APPS = REPO / "tests" / "plane" / "apps"
+NODE = shutil.which("node")
+NPM_TIMEOUT = 300
+
+
+def ensure_node_modules(folder):
+    """What `sam build` leaves for a Node.js function: its package.json's dependencies in its
+    node_modules, here from package-lock.json with `npm ci` (from npm's cache when it has them:
+    --prefer-offline), unless they are there already."""
+    lock = json.loads((folder / "package-lock.json").read_text())
+    wanted = [p for p in lock["packages"] if p.startswith("node_modules/")]
+    if all((folder / p / "package.json").is_file() for p in wanted):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("npm is not on PATH: cannot install %s's dependencies" % folder, pytrace=False)
+    r = subprocess.run([npm, "ci", "--prefer-offline", "--no-audit", "--no-fund"], cwd=folder,
+                       capture_output=True, text=True, timeout=NPM_TIMEOUT)
+    assert r.returncode == 0, "npm ci in %s failed:\n%s%s" % (folder, r.stdout, r.stderr)
+
+
+class Launched:
+    def __init__(self, tmp_path, template):
+        self.log_path = tmp_path / "launch.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(LAUNCH), "--template", str(template), "--in-memory",
+             "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0", "--web-port",
+             "0", "--data-dir", str(tmp_path / "data")],
+            stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
+        self.ready, self.outputs = {}, {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if line.startswith("ready: "):
+                words = line.split()
+                self.ready[" ".join(words[1:-1])] = words[-1]
+            elif line.startswith("output: "):
+                name, value = line[len("output: "):].split(" = ", 1)
+                self.outputs[name] = value.split(" (here: ")[0].strip()
+            if line.startswith("ready: lambda"):
+                break
+        assert "lambda" in self.ready, self.log()
+        creds = dict(region_name="us-east-1", aws_access_key_id="any",
+                     aws_secret_access_key="any")
+        self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"], **creds)
+        self.lambda_ = boto3.client("lambda", endpoint_url=self.ready["lambda"], **creds)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def websocket_url(self):
+        return next(v for k, v in self.ready.items() if k.startswith("websocket "))
+
+    def invoke(self, name, event):
+        r = self.lambda_.invoke(FunctionName=name, Payload=json.dumps(event).encode())
+        payload = json.loads(r["Payload"].read())
+        assert "FunctionError" not in r, payload
+        return payload
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(30)
+
+
+def wait_for(predicate, what, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+# ---- the broadcast apps ----------------------------------------------------------------------
+
+@pytest.fixture(params=["node-broadcast", "python-broadcast"])
+def broadcast(request, tmp_path):
+    app = APPS / request.param
+    if request.param.startswith("node"):
+        if NODE is None:
+            pytest.skip("node (Node.js) is not on PATH")
+        ensure_node_modules(app / "src")
+    stack = Launched(tmp_path, app / "template.yaml")
+    yield stack
+    stack.stop()
+
+
+def connection_ids(stack):
+    items = stack.ddb.scan(TableName="broadcast_connections")["Items"]
+    return {i["connectionId"]["S"] for i in items}
+
+
+def test_clients_connect_broadcast_and_a_stale_connection_is_cleaned_up(broadcast):
+    stack = broadcast
+    url = stack.websocket_url()
+    assert url.endswith("/Prod")
+
+    async def scenario():
+        clients = [await websockets.connect(url) for _ in range(3)]
+        wait_for(lambda: len(connection_ids(stack)) == 3, "$connect to store 3 connections")
+        await clients[0].send(json.dumps({"action": "sendmessage", "data": "hello, all"}))
+        for ws in clients:
+            assert await asyncio.wait_for(ws.recv(), 15) == "hello, all"
+        # A row for a connection that is gone: the next broadcast meets a 410 and deletes it.
+        stale = "R0staleConnId="
+        stack.ddb.put_item(TableName="broadcast_connections",
+                           Item={"connectionId": {"S": stale}})
+        await clients[1].send(json.dumps({"action": "sendmessage", "data": "second"}))
+        for ws in clients:
+            assert await asyncio.wait_for(ws.recv(), 15) == "second"
+        wait_for(lambda: stale not in connection_ids(stack), "the stale row to be deleted")
+        assert len(connection_ids(stack)) == 3
+        for ws in clients:
+            await ws.close()
+        wait_for(lambda: connection_ids(stack) == set(), "$disconnect to delete every row")
+
+    asyncio.run(scenario())
+    log = stack.log()
+    assert "Found stale connection, deleting R0staleConnId=" in log, log
+    # The function's log line carries its request id (the host's prefix, and the runtime's own
+    # format: Node.js's TIMESTAMP\tID\tINFO\t..., Python logging's [INFO]\tTIMESTAMP\tID\t...).
+    line = next(l for l in log.splitlines() if "Found stale connection" in l)
+    rid = re.match(r"\[[^ ]+ ([0-9a-f-]{36})\]", line).group(1)
+    assert rid in line[line.index("]") + 1:]
+
+
+# ---- host names ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def routing(tmp_path_factory):
+    if NODE is None:
+        pytest.skip("node (Node.js) is not on PATH")
+    stack = Launched(tmp_path_factory.mktemp("routing"), APPS / "routing" / "template.yaml")
+    yield stack
+    stack.stop()
+
+
+def api_host(stack):
+    m = re.match(r"wss://([^/]+)/dev$", stack.outputs["WebSocketURI"])
+    return m.group(1)
+
+
+def gateway_port(stack):
+    return int(re.search(r":(\d+)/", stack.websocket_url()).group(1))
+
+
+def test_the_event_names_the_aws_domain_and_https_to_it_reaches_the_gateway(routing):
+    host = api_host(routing)
+    assert re.fullmatch(r"[a-z0-9]{10}\.execute-api\.us-east-1\.amazonaws\.com", host)
+
+    async def scenario():
+        async with websockets.connect(routing.websocket_url()) as ws:
+            # $default: the Node.js probe answers at https://${domainName}/${stage}/@connections.
+            await ws.send("who am I")
+            me = json.loads(await asyncio.wait_for(ws.recv(), 15))
+            assert me["domainName"] == host and me["stage"] == "dev"
+            target = "https://%s/dev/@connections/%s" % (host, me["connectionId"])
+            for name, event, text in [
+                    ("node-probe", {"op": "post", "url": target, "data": "node https"}, None),
+                    ("node-probe", {"op": "fetch", "url": target, "data": "node fetch"}, None),
+                    ("python-probe", {"op": "post", "url": target, "data": "python urllib"},
+                     None)]:
+                assert routing.invoke(name, event)["status"] == 200
+                assert await asyncio.wait_for(ws.recv(), 15) == event["data"]
+
+    asyncio.run(scenario())
+
+
+def test_only_the_stacks_host_names_are_redirected(routing):
+    host = api_host(routing)
+    other = "zzzzzzzzzz.execute-api.us-east-1.amazonaws.com"
+    port = gateway_port(routing)
+    # Node: the stack's name reaches the gateway (its certificate checked against the name);
+    # another one goes where its lookup says, here loopback's port 443, where nothing listens.
+    assert routing.invoke("node-probe", {"op": "connect", "host": host}) == {
+        "connected": True, "remotePort": port, "authorized": True}
+    assert routing.invoke("node-probe", {"op": "connect", "host": other}) == {
+        "error": "ECONNREFUSED"}
+    # Python: getaddrinfo gives the gateway for the stack's name on 443, and nothing changes
+    # for another name or another port.
+    resolve = lambda h, p=443: routing.invoke("python-probe", {"op": "resolve", "host": h,
+                                                               "port": p})["addresses"]
+    assert resolve(host) == ["127.0.0.1:%d" % port]
+    assert "127.0.0.1:%d" % port not in resolve(other)
+    assert resolve(host, 8443) != ["127.0.0.1:%d" % port]
+    assert resolve("localhost") and all(a.endswith(":443") for a in resolve("localhost"))
+
+
+def test_dynamodbs_host_name_reaches_the_emulator_over_tls(routing):
+    node = routing.invoke("node-probe", {"op": "post", "url": "https://dynamodb.us-east-1."
+                                         "amazonaws.com/", "data": "{}"})
+    assert node["status"] == 200, node
+    assert "probe-table" in json.loads(node["body"])["TableNames"]
+    python = routing.invoke("python-probe", {"op": "dynamodb"})
+    assert "probe-table" in python["tables"]
+
+
+def test_boto3_clients_without_an_endpoint_use_the_endpoint_variables(routing):
+    got = routing.invoke("python-probe", {"op": "default-clients"})
+    assert got["dynamodb"] == routing.ready["dynamodb"]
+    assert got["streams"] == routing.ready["dynamodb"]
+    assert got["apigw"] == "http://127.0.0.1:%d" % gateway_port(routing)
+    assert "probe-table" in got["tables"]
