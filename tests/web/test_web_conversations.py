@@ -68,6 +68,23 @@ def test_a_direct_conversation_reaches_its_member_only_and_unread_clears_when_op
         open_conversation(alice, "Lobby")
         say(alice, "in the lobby")
         wait(bob, lambda d: unread(d, "Lobby") == 1, "one unread in the lobby")
+        # bob's page hidden (another tab in front): what comes stays unread until it shows.
+        bob.execute_script(
+            "window.hidden = true; Object.defineProperty(document, 'visibilityState', "
+            "{configurable: true, get: () => window.hidden ? 'hidden' : 'visible'});"
+            "document.dispatchEvent(new Event('visibilitychange'));")
+        open_conversation(alice, "bob")
+        say(alice, "are you away?")
+        wait(bob, lambda d: texts(d)[-1:] == ["are you away?"], "shown, not read")
+        wait(bob, lambda d: unread(d, "alice") == 1 and d.title == "(2) Chat", "one more")
+        assert server_unread(stack, "bob", dm) == 1
+        bob.execute_script("window.hidden = false;"
+                           "document.dispatchEvent(new Event('visibilitychange'));")
+        wait(bob, lambda d: unread(d, "alice") == 0 and d.title == "(1) Chat", "read on showing")
+        deadline = time.monotonic() + 10
+        while server_unread(stack, "bob", dm) != 0:
+            assert time.monotonic() < deadline, "markRead did not reach the table"
+            time.sleep(0.05)
     finally:
         dave.close()
 
