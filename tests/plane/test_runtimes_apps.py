@@ -192,6 +192,13 @@ def test_the_event_names_the_aws_domain_and_https_to_it_reaches_the_gateway(rout
     asyncio.run(scenario())
 
 
+def test_an_http_apis_host_name_reaches_the_gateways_http_port(routing):
+    host = re.match(r"https://([^/]+)/$", routing.outputs["HttpURI"]).group(1)
+    got = routing.invoke("node-probe", {"op": "post", "url": "https://%s/hello" % host,
+                                        "data": "{}"})
+    assert got == {"status": 200, "body": "hello from " + host}
+
+
 def test_only_the_stacks_host_names_are_redirected(routing):
     host = api_host(routing)
     other = "zzzzzzzzzz.execute-api.us-east-1.amazonaws.com"
@@ -217,6 +224,12 @@ def test_dynamodbs_host_name_reaches_the_emulator_over_tls(routing):
                                          "amazonaws.com/", "data": "{}"})
     assert node["status"] == 200, node
     assert "probe-table" in json.loads(node["body"])["TableNames"]
+    # A callback handler answers once the event loop is empty: the kept-alive connection to
+    # dynamodb's name does not hold it.
+    started = time.monotonic()
+    got = routing.invoke("node-callback-probe",
+                         {"url": "https://dynamodb.us-east-1.amazonaws.com/"})
+    assert got["status"] == 200 and time.monotonic() - started < 4, got
     python = routing.invoke("python-probe", {"op": "dynamodb"})
     assert "probe-table" in python["tables"]
 
@@ -227,3 +240,33 @@ def test_boto3_clients_without_an_endpoint_use_the_endpoint_variables(routing):
     assert got["streams"] == routing.ready["dynamodb"]
     assert got["apigw"] == "http://127.0.0.1:%d" % gateway_port(routing)
     assert "probe-table" in got["tables"]
+
+
+def test_the_launcher_reports_the_runtimes_it_does_not_run_before_starting(tmp_path):
+    (tmp_path / "code").mkdir()
+    template = tmp_path / "template.yaml"
+    template.write_text("""
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  JavaFunction: {Type: AWS::Serverless::Function,
+                 Properties: {CodeUri: code, Runtime: java21, Handler: a.B::handle}}
+  DotnetFunction: {Type: AWS::Lambda::Function,
+                   Properties: {Code: code, Runtime: dotnet8, Handler: A::B::C}}
+  NodeFunction: {Type: AWS::Serverless::Function,
+                 Properties: {CodeUri: code, Runtime: nodejs22.x, Handler: app.handler}}
+""")
+    stack = Launched(tmp_path, template)
+    try:
+        log = stack.log()
+    finally:
+        stack.stop()
+    lines = log.splitlines()
+    reported = [l for l in lines if l.startswith("template: ") and "is not supported" in l]
+    tail = (" is not supported (provided.al2023, provided.al2, nodejs18.x, nodejs20.x, nodejs22.x "
+            "and python3.x are): it is started as a custom runtime, from CodeUri/bootstrap")
+    assert sorted(reported) == sorted([
+        "template: JavaFunction (AWS::Serverless::Function): Runtime java21" + tail,
+        "template: DotnetFunction (AWS::Lambda::Function): Runtime dotnet8" + tail])
+    # Before anything starts.
+    first_start = min(i for i, l in enumerate(lines) if "listening on" in l)
+    assert all(lines.index(l) < first_start for l in reported)

@@ -33,6 +33,10 @@ function terminator(target, cert, key) {
   return new Promise((resolve, reject) => {
     const server = tls.createServer({ cert, key }, (client) => {
       const upstream = net.connect(target.port, target.host);
+      // An idle kept-alive connection must not hold the event loop either; the handler's own
+      // end of it is in use (and holds it) while a request is on it.
+      client.unref();
+      upstream.unref();
       client.pipe(upstream).pipe(client);
       const end = () => { client.destroy(); upstream.destroy(); };
       client.on('error', end);

@@ -59,3 +59,9 @@ export const handler = async (event) => {
       throw new Error("unknown op " + event.op);
   }
 };
+
+// A callback handler (the answer waits for an empty event loop) that used dynamodb's name:
+// the runtime's own end of that connection must not keep the loop alive.
+export const viaCallback = (event, context, callback) => {
+  request(event.url, "POST", "{}").then((r) => callback(null, r));
+};

@@ -8,6 +8,8 @@ import boto3
 
 
 def handler(event, context):
+    if "requestContext" in event:  # POST /hello on the HTTP API
+        return {"statusCode": 200, "body": "hello from " + event["requestContext"]["domainName"]}
     op = event["op"]
     if op == "post":
         request = urllib.request.Request(event["url"], data=event["data"].encode(), method="POST")
