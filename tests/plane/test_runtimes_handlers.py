@@ -122,6 +122,23 @@ def test_node_errors_in_lambdas_shape_and_logged(lambda_host):
 
 
 @needs_node
+def test_node_exceptions_nothing_caught_end_the_invocation_and_the_instance(lambda_host):
+    host = lambda_host([node("later", "cjs.throwsLater"), node("reject", "cjs.rejectsUnhandled")])
+    error, payload = invoke(host, "later")
+    assert error == "Unhandled"
+    assert (payload["errorType"], payload["errorMessage"]) == ("Error", "thrown from a timer")
+    assert re.search(r"\tERROR\tUncaught Exception \t\{\"errorType\":\"Error\"", log_text(host))
+    error, payload = invoke(host, "reject")
+    assert error == "Unhandled"
+    assert payload["errorType"] == "Runtime.UnhandledPromiseRejection"
+    assert payload["errorMessage"] == "Error: nobody waits for me"
+    assert payload["reason"]["errorMessage"] == "nobody waits for me"
+    # The process exited: the next invocation starts a new instance.
+    assert invoke(host, "later")[0] == "Unhandled"
+    assert log_text(host).count("Init Duration") == 3
+
+
+@needs_node
 def test_node_load_failures_are_lambdas_init_errors(lambda_host):
     host = lambda_host([node("missing", "missing.handler"), node("noexport", "cjs.nothing"),
                         node("notfn", "cjs.notAFunction"), node("syntax", "syntax.handler"),

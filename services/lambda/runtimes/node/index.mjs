@@ -285,23 +285,26 @@ function invoke(handler, next) {
   });
 }
 
-// An exception nothing caught: Lambda reports it (Runtime.UnhandledPromiseRejection for a
-// rejection) for the invocation running, then the process exits.
+// An exception nothing caught: Lambda reports it for the invocation running (or as the init
+// error) and the process exits (129); a promise rejection nothing handled is reported as
+// Runtime.UnhandledPromiseRejection, "TYPE: message", with the reason beside it (exit 128).
 let running = null;
-function fatal(label, error, type) {
-  const payload = toPayload(error);
-  if (type) {
-    payload.errorType = type;
-    payload.errorMessage = `${toPayload(error).errorType}: ${payload.errorMessage}`;
-  }
+let dying = false;
+function fatal(label, payload, code) {
+  if (dying) return;
+  dying = true;
   logError(label, payload);
   const where = running ? `invocation/${running}/error` : 'init/error';
-  postError(where, payload).finally(() => process.exit(129));
+  postError(where, payload).catch(() => {}).finally(() => process.exit(code));
 }
-process.on('uncaughtException', (e) => fatal('Uncaught Exception', e));
-process.on('unhandledRejection', (reason) =>
-  fatal('Unhandled Promise Rejection', isError(reason) ? reason : new Error(String(reason)),
-    'Runtime.UnhandledPromiseRejection'));
+process.on('uncaughtException', (e) => fatal('Uncaught Exception', toPayload(e), 129));
+process.on('unhandledRejection', (reason) => {
+  const { trace, ...cause } = toPayload(reason);
+  const error = new RuntimeError('UnhandledPromiseRejection',
+    isError(reason) ? `${reason.name}: ${reason.message}` : String(reason));
+  fatal('Unhandled Promise Rejection',
+    { ...toPayload(error), reason: { ...cause, stack: trace }, promise: {} }, 128);
+});
 
 async function main() {
   let handler;

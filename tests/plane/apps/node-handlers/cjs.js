@@ -56,6 +56,18 @@ exports.throwsString = async () => {
   throw "just a string";
 };
 
+exports.throwsLater = () => {
+  setTimeout(() => {
+    throw new Error("thrown from a timer");
+  }, 10);
+};
+
+exports.rejectsUnhandled = async () => {
+  Promise.reject(new Error("nobody waits for me"));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return "too late";
+};
+
 exports.notAFunction = 42;
 
 exports.nested = { deeper: { handler: async () => "nested property" } };
