@@ -3,11 +3,12 @@
 #include "awsproto/encoding.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <ctime>
+#include <initializer_list>
 #include <stdexcept>
+#include <vector>
 
 namespace awsproto {
 namespace {
@@ -134,23 +135,72 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("sigv4: SHA-256 failed");
-  }
-  return hex(std::string_view(reinterpret_cast<const char*>(digest), size));
+namespace {
+
+// SHA-256 fetched once. OpenSSL 3 looks an algorithm up on every EVP_sha256()-based call (an
+// implicit fetch: a locked search of the provider's table), which made the one-shot HMAC() cost
+// several times the hashing itself; with the digest fetched once and HMAC written out (RFC 2104)
+// a signature is a few microseconds.
+// https://docs.openssl.org/3.0/man7/crypto/#performance
+const EVP_MD* sha256_md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched ? fetched : EVP_sha256();
+  }();
+  return md;
 }
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+// One digest context per thread, reused.
+EVP_MD_CTX* digest_context() {
+  struct Holder {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Holder() { EVP_MD_CTX_free(ctx); }
+  };
+  static thread_local Holder holder;
+  if (!holder.ctx) throw std::runtime_error("sigv4: out of memory");
+  return holder.ctx;
+}
+
+// SHA-256 of the concatenation of `parts` into out[32].
+void sha256_parts(std::initializer_list<std::string_view> parts, unsigned char* out) {
+  EVP_MD_CTX* ctx = digest_context();
   unsigned int size = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-            reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size)) {
-    throw std::runtime_error("sigv4: HMAC-SHA256 failed");
+  bool ok = EVP_DigestInit_ex(ctx, sha256_md(), nullptr) == 1;
+  for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx, p.data(), p.size()) == 1;
+  if (!ok || EVP_DigestFinal_ex(ctx, out, &size) != 1 || size != 32) {
+    throw std::runtime_error("sigv4: SHA-256 failed");
   }
-  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[32];
+  sha256_parts({data}, digest);
+  return hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+// HMAC-SHA256 (RFC 2104): H((K ^ opad) || H((K ^ ipad) || data)), K hashed first when longer
+// than the 64-byte block.
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  constexpr size_t kBlock = 64;
+  unsigned char k[kBlock] = {};
+  if (key.size() > kBlock) {
+    sha256_parts({key}, k);
+  } else {
+    std::copy(key.begin(), key.end(), k);
+  }
+  char ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  unsigned char inner[32], outer[32];
+  sha256_parts({std::string_view(ipad, kBlock), data}, inner);
+  sha256_parts({std::string_view(opad, kBlock),
+                std::string_view(reinterpret_cast<const char*>(inner), sizeof inner)},
+               outer);
+  return std::string(reinterpret_cast<const char*>(outer), sizeof outer);
 }
 
 std::string uri_encode(std::string_view text, bool keep_slash) {
@@ -271,12 +321,28 @@ std::string string_to_sign(std::string_view amz_date, std::string_view scope,
 
 std::string signing_key(std::string_view secret_access_key, std::string_view date,
                         std::string_view region, std::string_view service) {
+  // The key changes once a day per secret, region and service, and a process signs with a few
+  // of those: the last ones derived are kept (per thread), which saves four HMACs a request.
+  struct Cached {
+    std::string secret, date, region, service, key;
+  };
+  static thread_local std::vector<Cached> cache;
+  for (const Cached& c : cache) {
+    if (c.date == date && c.region == region && c.service == service &&
+        c.secret == secret_access_key)
+      return c.key;
+  }
   std::string key = "AWS4";
   key += secret_access_key;
   key = hmac_sha256(key, date);
   key = hmac_sha256(key, region);
   key = hmac_sha256(key, service);
-  return hmac_sha256(key, "aws4_request");
+  key = hmac_sha256(key, "aws4_request");
+  constexpr size_t kCached = 8;
+  if (cache.size() == kCached) cache.erase(cache.begin());
+  cache.push_back({std::string(secret_access_key), std::string(date), std::string(region),
+                   std::string(service), key});
+  return key;
 }
 
 std::string signature(std::string_view signing_key, std::string_view string_to_sign) {

@@ -4,7 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace awsproto {
 namespace {
@@ -163,6 +166,39 @@ TEST(Sigv4, Sha256AndHmacKnownAnswers) {
   // RFC 4231, test case 2.
   EXPECT_EQ(hex(hmac_sha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // RFC 4231, test case 1 (a 20-byte key) and 6 (a 131-byte key: hashed first).
+  EXPECT_EQ(hex(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(hex(hmac_sha256(std::string(131, '\xaa'),
+                            "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+// Signing keys are kept once derived: each set of inputs still gets its own key, the same as a
+// fresh derivation, however the calls interleave (more sets than the cache holds too).
+TEST(Sigv4, SigningKeysKeptPerSecretDateRegionAndService) {
+  auto derive = [](std::string secret, std::string date, std::string region, std::string service) {
+    std::string key = hmac_sha256("AWS4" + secret, date);
+    key = hmac_sha256(key, region);
+    key = hmac_sha256(key, service);
+    return hmac_sha256(key, "aws4_request");
+  };
+  std::vector<std::vector<std::string>> inputs;
+  for (std::string secret : {"secret-a", "secret-b"})
+    for (std::string date : {"20260101", "20260102"})
+      for (std::string service : {"dynamodb", "execute-api", "lambda"})
+        inputs.push_back({secret, date, "us-east-1", service});
+  inputs.push_back({"secret-a", "20260101", "eu-west-1", "dynamodb"});
+  std::set<std::string> keys;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& in : inputs) {
+      std::string key = signing_key(in[0], in[1], in[2], in[3]);
+      EXPECT_EQ(key, derive(in[0], in[1], in[2], in[3])) << in[0] << " " << in[1] << " " << in[3];
+      keys.insert(key);
+    }
+  }
+  EXPECT_EQ(keys.size(), inputs.size());
 }
 
 TEST(Sigv4, ConnectionIdsAreEncodedOnTheWireAndAgainInTheCanonicalUri) {
