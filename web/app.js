@@ -21,7 +21,7 @@
     status: $("status"), statusText: $("status-text"), reconnect: $("reconnect"),
     me: $("me"), signOut: $("sign-out"), main: $("main"),
     login: $("login"), username: $("username"), usernameError: $("username-error"),
-    app: $("app"), inboxList: $("conversation-list"), moreConversations: $("more-conversations"),
+    app: $("app"), inbox: $("inbox"), inboxList: $("conversation-list"), moreConversations: $("more-conversations"),
     newToggle: $("new-toggle"), newForm: $("new-form"), newUser: $("new-user"),
     newName: $("new-name"), newMembers: $("new-members"), newError: $("new-error"),
     newCancel: $("new-cancel"), directFields: $("direct-fields"), groupFields: $("group-fields"),
@@ -504,6 +504,8 @@
     if (location.hash.slice(1) !== id) location.hash = id === LOBBY ? "" : id;
     else showConversation(id);
     ui.main.dataset.view = "conversation";
+    // On a phone the inbox (and the focused entry) is hidden now: on to the composer.
+    if (getComputedStyle(ui.inbox).display === "none") ui.text.focus();
   }
 
   window.addEventListener("hashchange", () => {
