@@ -1,6 +1,6 @@
 """The web client's connection in headless Chromium: after a kill -9 of the stack's gateway (the
-launcher starts it again on its port) the pages reconnect by themselves and go on sending and
-receiving, with nothing shown twice; and the status indicator's states: connecting while the
+launcher starts it again on its port) the pages reconnect by themselves, fetch what they
+missed (more than a page) and go on sending and receiving, with nothing shown twice; and the status indicator's states: connecting while the
 server does not answer, error when the attempt fails or the server refuses the upgrade (as the
 authorizer refuses with 401), with the backoff's next try, disconnected after a drop."""
 
@@ -14,7 +14,7 @@ import time
 import urllib.parse
 
 from web_support import (REPO, By, browsers, connected, log_in, say, stack,  # noqa: F401
-                         stack_child, status, status_text, texts, wait)
+                         stack_child, status, status_text, texts, ulid, wait)
 
 
 def test_after_a_gateway_restart_the_pages_reconnect_by_themselves_and_go_on(stack, browsers):
@@ -27,6 +27,12 @@ def test_after_a_gateway_restart_the_pages_reconnect_by_themselves_and_go_on(sta
     for d in (alice, bob):
         wait(d, lambda d: status(d) == "disconnected", "the drop seen")
         assert "retrying in 3 s (1 of 5)" in status_text(d)
+    # Stored while the pages are away (more than the newest page): they come after the
+    # reconnect, the page following the cursor until it meets what it showed.
+    now = int(time.time() * 1000)
+    missed = ["missed %02d" % i for i in range(60)]
+    for i, text in enumerate(missed):
+        stack.put_message("lobby", ulid(now + i, i), "zed", text, now + i)
     # Written while away: it stays in the box, Send is off.
     say(alice, "written while away")
     assert alice.find_element(By.ID, "text").get_attribute("value") == "written while away"
@@ -38,12 +44,14 @@ def test_after_a_gateway_restart_the_pages_reconnect_by_themselves_and_go_on(sta
         time.sleep(0.05)
     for d in (alice, bob):  # the first retry, 3 s after the drop, finds the new gateway
         wait(d, lambda d: status(d) == "connected", "connected again", seconds=15)
+    for d in (alice, bob):
+        wait(d, lambda d: texts(d) == ["before"] + missed, "what was missed, in order")
     alice.find_element(By.ID, "text").send_keys("\n")
-    wait(bob, lambda d: texts(d) == ["before", "written while away"], "sent once back")
+    wait(bob, lambda d: texts(d)[-1:] == ["written while away"], "sent once back")
     say(bob, "and a reply")
-    wait(alice, lambda d: texts(d) == ["before", "written while away", "and a reply"],
-         "both ways again, nothing twice")
-    assert texts(bob) == ["before", "written while away", "and a reply"]
+    everything = ["before"] + missed + ["written while away", "and a reply"]
+    wait(alice, lambda d: texts(d) == everything, "both ways again, nothing twice")
+    assert texts(bob) == everything
 
 
 class Static(http.server.ThreadingHTTPServer):
