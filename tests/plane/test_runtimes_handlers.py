@@ -143,7 +143,8 @@ def test_node_load_failures_are_lambdas_init_errors(lambda_host):
     host = lambda_host([node("missing", "missing.handler"), node("noexport", "cjs.nothing"),
                         node("notfn", "cjs.notAFunction"), node("syntax", "syntax.handler"),
                         node("dep", "needs-dependency.handler"), node("bad", "nodots"),
-                        node("atload", "throws-at-load.handler")])
+                        node("atload", "throws-at-load.handler"),
+                        node("esmdep", "esm-needs-dependency.handler")])
     error, payload = invoke(host, "missing")
     assert error == "Unhandled"
     assert payload["errorType"] == "Runtime.ImportModuleError"
@@ -158,6 +159,14 @@ def test_node_load_failures_are_lambdas_init_errors(lambda_host):
     error, payload = invoke(host, "dep")
     assert payload["errorType"] == "Runtime.ImportModuleError"
     assert "Cannot find module 'left-pad-that-is-not-installed'" in payload["errorMessage"]
+    # An ES module's missing package is Node's own error, as on Lambda (not ImportModuleError),
+    # and the log line carries its code.
+    error, payload = invoke(host, "esmdep")
+    assert payload["errorType"] == "Error"
+    assert payload["errorMessage"].startswith(
+        "Cannot find package 'left-pad-that-is-not-installed' imported from ")
+    assert re.search(r"\[esmdep\] .*\tUncaught Exception \t\{\"errorType\":\"Error\",.*"
+                     r"\"code\":\"ERR_MODULE_NOT_FOUND\",\"stack\":", log_text(host))
     assert invoke(host, "bad")[1]["errorType"] == "Runtime.MalformedHandlerName"
     assert invoke(host, "atload")[1]["errorType"] == "TypeError"
     # The reason is in the log, as Lambda logs it, and the host reports an init error.

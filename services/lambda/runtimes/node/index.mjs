@@ -82,10 +82,23 @@ function toPayload(error) {
   }
 }
 
-// The log line beside it: "Invoke Error \t{...}", the stack named "stack" (as Lambda's is).
-function logError(label, payload) {
+// The log line beside it: "Invoke Error \t{...}", with the error's own enumerable properties
+// (a Node.js error's "code"...) and the stack named "stack", as Lambda's is.
+function logError(label, payload, error) {
   const { trace, ...rest } = payload;
-  writeLine('ERROR', [label, '\t' + JSON.stringify({ ...rest, stack: trace || [] })]);
+  const own = {};
+  if (isError(error)) {
+    for (const key of Object.keys(error)) {
+      if (!['name', 'message', 'stack'].includes(key)) own[key] = error[key];
+    }
+  }
+  let text;
+  try {
+    text = JSON.stringify({ ...rest, ...own, stack: trace || [] });
+  } catch {
+    text = JSON.stringify({ ...rest, stack: trace || [] });
+  }
+  writeLine('ERROR', [label, '\t' + text]);
 }
 
 // ---- Runtime API --------------------------------------------------------------------------
@@ -230,7 +243,7 @@ function invoke(handler, next) {
       try {
         if (error !== null && error !== undefined) {
           const payload = toPayload(error);
-          logError('Invoke Error', payload);
+          logError('Invoke Error', payload, error);
           await postError(`invocation/${id}/error`, payload);
         } else {
           let body;
@@ -290,14 +303,14 @@ function invoke(handler, next) {
 // Runtime.UnhandledPromiseRejection, "TYPE: message", with the reason beside it (exit 128).
 let running = null;
 let dying = false;
-function fatal(label, payload, code) {
+function fatal(label, payload, code, error) {
   if (dying) return;
   dying = true;
-  logError(label, payload);
+  logError(label, payload, error);
   const where = running ? `invocation/${running}/error` : 'init/error';
   postError(where, payload).catch(() => {}).finally(() => process.exit(code));
 }
-process.on('uncaughtException', (e) => fatal('Uncaught Exception', toPayload(e), 129));
+process.on('uncaughtException', (e) => fatal('Uncaught Exception', toPayload(e), 129, e));
 process.on('unhandledRejection', (reason) => {
   const { trace, ...cause } = toPayload(reason);
   const error = new RuntimeError('UnhandledPromiseRejection',
@@ -313,7 +326,7 @@ async function main() {
     handler = await loadHandler();
   } catch (e) {
     const payload = toPayload(e);
-    logError('Uncaught Exception', payload);
+    logError('Uncaught Exception', payload, e);
     await postError('init/error', payload);
     process.exit(129);
   }
