@@ -232,6 +232,13 @@ def test_dynamodbs_host_name_reaches_the_emulator_over_tls(routing):
     assert got["status"] == 200 and time.monotonic() - started < 4, got
     python = routing.invoke("python-probe", {"op": "dynamodb"})
     assert "probe-table" in python["tables"]
+    # streams.dynamodb's name too (the table has no stream: an empty list, from the emulator).
+    assert routing.invoke("python-probe", {"op": "streams"}) == {"streams": []}
+    emulator_port = int(routing.ready["dynamodb"].rsplit(":", 1)[1])
+    for name in ("dynamodb.us-east-1.amazonaws.com", "streams.dynamodb.us-east-1.amazonaws.com"):
+        (address,) = routing.invoke("python-probe", {"op": "resolve", "host": name})["addresses"]
+        # The runtime's own TLS terminator on loopback, not the emulator's plain port.
+        assert address.startswith("127.0.0.1:") and address != "127.0.0.1:%d" % emulator_port
 
 
 def test_boto3_clients_without_an_endpoint_use_the_endpoint_variables(routing):

@@ -31,6 +31,11 @@ def handler(event, context):
         region = os.environ["AWS_REGION"]
         ddb = boto3.client("dynamodb", endpoint_url="https://dynamodb.%s.amazonaws.com" % region)
         return {"tables": ddb.list_tables()["TableNames"]}
+    if op == "streams":
+        region = os.environ["AWS_REGION"]
+        streams = boto3.client("dynamodbstreams",
+                               endpoint_url="https://streams.dynamodb.%s.amazonaws.com" % region)
+        return {"streams": streams.list_streams()["Streams"]}
     if op == "default-clients":
         ddb = boto3.client("dynamodb")
         return {"tables": ddb.list_tables()["TableNames"], "dynamodb": ddb.meta.endpoint_url,
