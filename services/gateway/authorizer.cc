@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "gateway/config.h"
+#include "gateway/routing.h"
 
 namespace gateway {
 namespace {
@@ -126,8 +127,9 @@ AuthDecision parse_authorizer_response(std::string_view payload, bool simple,
                                        std::string_view arn) {
   AuthDecision d;
   rapidjson::Document doc;
-  doc.Parse(payload.data(), payload.size());
-  if (doc.HasParseError() || !doc.IsObject()) {
+  const bool deep = json_too_deep(payload);
+  if (!deep) doc.Parse(payload.data(), payload.size());
+  if (deep || doc.HasParseError() || !doc.IsObject()) {
     d.error = "the authorizer's result is not a JSON object";
     return d;
   }
@@ -186,6 +188,7 @@ AuthDecision parse_authorizer_response(std::string_view payload, bool simple,
 }
 
 bool is_unauthorized_error(std::string_view error_payload) {
+  if (json_too_deep(error_payload)) return false;
   rapidjson::Document doc;
   doc.Parse(error_payload.data(), error_payload.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;

@@ -10,6 +10,7 @@
 
 #include "awsproto/encoding.h"
 #include "gateway/ids.h"
+#include "gateway/routing.h"
 
 namespace gateway {
 namespace {
@@ -550,8 +551,9 @@ std::string build_http_event_v1(const HttpRequestInput& in, const AuthorizerEven
 HttpResult map_response_v2(std::string_view payload) {
   HttpResult r;
   rapidjson::Document doc;
-  doc.Parse(payload.data(), payload.size());
-  if (doc.HasParseError()) {
+  const bool deep = json_too_deep(payload);
+  if (!deep) doc.Parse(payload.data(), payload.size());
+  if (deep || doc.HasParseError()) {
     r.ok = false;
     r.error = "the function's result is not JSON";
     return r;
@@ -580,8 +582,9 @@ HttpResult map_response_v2(std::string_view payload) {
 HttpResult map_response_v1(std::string_view payload) {
   HttpResult r;
   rapidjson::Document doc;
-  doc.Parse(payload.data(), payload.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("statusCode")) {
+  const bool deep = json_too_deep(payload);
+  if (!deep) doc.Parse(payload.data(), payload.size());
+  if (deep || doc.HasParseError() || !doc.IsObject() || !doc.HasMember("statusCode")) {
     // Format 1.0 makes no assumption: anything but a response object is an error.
     r.ok = false;
     r.error = "the function's result is not a response with a statusCode";

@@ -7,11 +7,13 @@
 
 #include "awsproto/clock.h"
 #include "awsproto/http_client.h"
+#include "gateway/routing.h"
 
 namespace gateway {
 
 ProxyResult parse_proxy_result(std::string_view payload) {
   ProxyResult out;
+  if (json_too_deep(payload)) return out;  // as if not JSON
   rapidjson::Document doc;
   doc.Parse(payload.data(), payload.size());
   if (doc.HasParseError() || !doc.IsObject()) return out;

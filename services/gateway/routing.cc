@@ -1,6 +1,9 @@
 #include "gateway/routing.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -31,8 +34,31 @@ std::optional<std::vector<std::string>> parse_selection_expression(std::string_v
   return path;
 }
 
+namespace {
+
+struct DepthCheck : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, DepthCheck> {
+  int depth = 0, max_depth = 0;
+  bool StartObject() { return ++depth <= max_depth; }
+  bool EndObject(rapidjson::SizeType) { return --depth >= 0; }
+  bool StartArray() { return ++depth <= max_depth; }
+  bool EndArray(rapidjson::SizeType) { return --depth >= 0; }
+};
+
+}  // namespace
+
+bool json_too_deep(std::string_view json, int max_depth) {
+  rapidjson::MemoryStream bytes(json.data(), json.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(bytes);
+  rapidjson::Reader reader;
+  DepthCheck check;
+  check.max_depth = max_depth;
+  reader.Parse<rapidjson::kParseIterativeFlag>(in, check);
+  return reader.GetParseErrorCode() == rapidjson::kParseErrorTermination;
+}
+
 std::optional<std::string> select_value(const std::vector<std::string>& path,
                                         std::string_view body) {
+  if (json_too_deep(body)) return std::nullopt;
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) return std::nullopt;

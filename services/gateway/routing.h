@@ -21,6 +21,12 @@ std::optional<std::vector<std::string>> parse_selection_expression(std::string_v
 std::optional<std::string> select_value(const std::vector<std::string>& path,
                                         std::string_view body);
 
+// Arrays and objects nest deeper than this in no JSON the gateway reads (message bodies, the
+// functions' results, its admin calls): its DOM parser recurses once per level, so a body of a
+// million "[" would overflow the stack. Checked first, without recursion.
+constexpr int kMaxJsonDepth = 1000;
+bool json_too_deep(std::string_view json, int max_depth = kMaxJsonDepth);
+
 struct Selection {
   std::string route_key;         // what requestContext.routeKey says
   const Route* route = nullptr;  // nullptr: no route and no $default

@@ -60,5 +60,18 @@ TEST(SelectRoute, NestedExpression) {
   EXPECT_EQ(select_route(api, R"({"a":{"b":"other"}})").route, nullptr);
 }
 
+// A body nested a million deep is not JSON to the router (no stack overflow); one nested a few
+// hundred deep is read.
+TEST(SelectValue, ABodyNestedAMillionDeepIsNotJson) {
+  EXPECT_FALSE(select_value({"action"}, std::string(1000000, '[')));
+  EXPECT_FALSE(select_value({"action"}, R"({"action":"x","a":)" + std::string(500000, '[') +
+                                            std::string(500000, ']') + "}"));
+  EXPECT_TRUE(json_too_deep(std::string(1001, '[')));
+  EXPECT_FALSE(json_too_deep(std::string(1000, '[') + std::string(1000, ']')));
+  EXPECT_EQ(select_value({"action"}, R"({"action":"x","a":)" + std::string(900, '[') +
+                                         std::string(900, ']') + "}"),
+            "x");
+}
+
 }  // namespace
 }  // namespace gateway

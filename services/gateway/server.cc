@@ -115,8 +115,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpResponse clock() {
     if (request_.method() == http::verb::post) {
       rapidjson::Document doc;
-      doc.Parse(request_.body().data(), request_.body().size());
-      if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("advanceSeconds") ||
+      const bool deep = json_too_deep(request_.body());
+      if (!deep) doc.Parse(request_.body().data(), request_.body().size());
+      if (deep || doc.HasParseError() || !doc.IsObject() || !doc.HasMember("advanceSeconds") ||
           !doc["advanceSeconds"].IsNumber() ||
           !(std::fabs(doc["advanceSeconds"].GetDouble()) <= 1e9)) {  // finite, ~30 years
         return error(400, "BadRequestException", "expected {\"advanceSeconds\": N}, |N| <= 1e9");
@@ -337,6 +338,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
   static std::string sec_websocket_protocol(std::string_view payload) {
+    if (json_too_deep(payload)) return "";
     rapidjson::Document doc;
     doc.Parse(payload.data(), payload.size());
     if (doc.HasParseError() || !doc.IsObject()) return "";

@@ -92,3 +92,19 @@ def test_a_slow_reader_never_delays_others(gateway_factory, fake):
     with pytest.raises(api.exceptions.GoneException):
         api.post_to_connection(ConnectionId=slow_id, Data=b"late")
     slow.close()
+
+
+def test_json_nested_a_million_deep_is_refused_not_a_crash(gateway, fake):
+    """The admin call's body and a message's body are read with a depth check first: 1 MB of
+    `[` to /_plane/clock is a 400, 128 KB of them as a message goes to $default (it is not a
+    JSON object to route on), and the gateway goes on serving."""
+    status, _, body = gateway.http("POST", "/_plane/clock", b"[" * (1024 * 1024))
+    assert status == 400, body
+
+    async def go():
+        async with websockets.connect(gateway.url()) as ws:
+            await ws.send(("[" * (32 * 1024) for _ in range(4)))
+            return await ws.recv()
+    assert run(go()) == "default:" + "[" * (128 * 1024)
+    assert gateway.proc.poll() is None
+    assert gateway.advance(0)["offsetMs"] == 0
