@@ -19,15 +19,13 @@ import os
 import pathlib
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
 import websockets
 
-from chat_stack import ChatStack, connections_of
+from chat_stack import ChatStack
 
 SECONDS = 30  # every bounded wait: generous for a loaded 2-core machine
 _ids = itertools.count(1)
@@ -415,7 +413,7 @@ def test_kill_9_under_load_loses_no_acked_message(tmp_path, victim):
         if victim == "chat-fanout":
             # Its batch failed and was retried (bisected: chat.yaml's mapping).
             assert re.search(r"mapping FanoutFunctionTableStream: batch of \d+ records? .* "
-                             r"failed \(attempt 1\): .*Runtime.ExitError", stack.log()), \
+                             r"failed \(attempt 1[,)].*Runtime.ExitError", stack.log()), \
                 stack.log()[-3000:]
         if victim == "lambda-host":
             assert re.search(r"mapping \S+: resuming \S+ from its checkpoint", stack.log()), \

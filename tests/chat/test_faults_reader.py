@@ -57,7 +57,7 @@ def test_a_client_that_stops_reading_delays_no_one_and_is_dropped_when_its_queue
             n = 0
             # Lobby messages from ann, a few in flight at a time, until the gateway has
             # dropped zed and a few more after that.
-            dropped_at = None
+            dropped_at, dropped_n = None, 0
 
             async def send_one(i):
                 start = time.monotonic()
