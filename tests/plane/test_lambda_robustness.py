@@ -90,6 +90,10 @@ def test_a_payload_nested_a_million_deep_is_an_answer_not_a_crash(lambda_host):
         assert answer.startswith(b"HTTP/1.1 " + status), answer[:300]
         if status == b"400":
             assert b"InvalidRequestContentException" in answer
+    body = b"[" * (4 * 1024 * 1024)  # the clock's body too
+    answer = raw(host.port, b"POST /_plane/clock HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                            + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:300]
     response = host.client().invoke(FunctionName="echo", Payload=b'{"still": "alive"}')
     assert json.loads(response["Payload"].read())["event"] == {"still": "alive"}
     assert host.proc.poll() is None
