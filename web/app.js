@@ -211,7 +211,7 @@
       case "history": if (what && what.kind === "history") onHistory(f, what); break;
       case "conversations": if (what && what.kind === "inbox") onConversations(f, what); break;
       case "conversation": onConversation(f, what); break;
-      case "ack": state.unacked.delete(f.clientMessageId); break;
+      case "ack": onAck(f); break;
       case "read": onRead(f); break;
       case "reaction": onReaction(f); break;
       case "typing": onTyping(f); break;
@@ -315,6 +315,7 @@
     } else if (what.kind === "send") {
       const frame = state.unacked.get(what.clientMessageId);
       state.unacked.delete(what.clientMessageId);
+      dropPending(what.clientMessageId);
       ui.sendError.textContent = "Not sent: " + (f.message || f.code);
       if (frame && frame.conversationId === state.openId && !ui.text.value) {
         ui.text.value = frame.text;
@@ -636,6 +637,10 @@
     let added = 0;
     let addedAtEnd = false;
     for (const message of messages) {
+      if (message.sender === state.username && typeof message.clientMessageId === "string") {
+        const pending = pendingItem(c, message.clientMessageId);
+        if (pending) pending.remove();
+      }
       if (message.conversationId !== c.id || c.shown.has(message.messageId)) continue;
       const li = view.message(message, state.username,
                               (emoji) => react(c, message.messageId, emoji));
@@ -645,13 +650,15 @@
         const mid = (lo + hi) >> 1;
         if (c.order[mid] < message.messageId) lo = mid + 1; else hi = mid;
       }
-      const before = lo < c.order.length ? c.shown.get(c.order[lo]) : null;
+      // Before the next one, or at the end (before our messages still on their way).
+      const before = lo < c.order.length ? c.shown.get(c.order[lo]) :
+        c.list.querySelector(".pending, .stored");
       c.list.insertBefore(li, before);
       c.order.splice(lo, 0, message.messageId);
       c.shown.set(message.messageId, li);
       const reactions = c.reactions.get(message.messageId);
       if (reactions) view.setReactions(li, reactions, state.username);
-      if (before === null) addedAtEnd = true;
+      if (lo === c.order.length - 1) addedAtEnd = true;
       added += 1;
     }
     if (!added) return 0;
@@ -806,6 +813,44 @@
     submit();
   });
 
+  // Our message as it goes: shown at once at the end, greyed until the server has stored it
+  // (its ack), until the message itself (live or in a history page, by its clientMessageId)
+  // takes its place.
+  function showPending(frame) {
+    const c = conversation(frame.conversationId);
+    const li = view.message({ messageId: "", sender: state.username, text: frame.text,
+                              createdAt: Date.now() }, state.username, () => {});
+    li.classList.add("pending");
+    li.dataset.clientMessageId = frame.clientMessageId;
+    li.querySelector("time").textContent = "Sending…";
+    c.list.append(li);
+    if (c.id === state.openId) scrollToBottom();
+  }
+
+  function pendingItem(c, clientMessageId) {
+    return [...c.list.querySelectorAll(".message.pending, .message.stored")].find(
+      (e) => e.dataset.clientMessageId === clientMessageId);
+  }
+
+  function dropPending(clientMessageId) {
+    for (const c of state.conversations.values()) {
+      const li = pendingItem(c, clientMessageId);
+      if (li) li.remove();
+    }
+  }
+
+  function onAck(f) {
+    state.unacked.delete(f.clientMessageId);
+    const li = pendingItem(conversation(f.conversationId), f.clientMessageId);
+    if (!li) return;
+    li.classList.replace("pending", "stored");
+    const time = li.querySelector("time");
+    if (typeof f.createdAt === "number") {
+      time.dateTime = new Date(f.createdAt).toISOString();
+      time.textContent = view.formatTime(f.createdAt);
+    }
+  }
+
   function submit() {
     if (!composerValid()) return;
     const clientMessageId = core.randomId();
@@ -814,6 +859,7 @@
     if (!sendFrame(frame)) return; // not connected: the text stays in the box
     state.pending.set(frame.requestId, { kind: "send", clientMessageId });
     state.unacked.set(clientMessageId, frame);
+    showPending(frame);
     state.lastTypingSent = 0; // the next message's typing shows at once
     ui.text.value = "";
     updateComposer();

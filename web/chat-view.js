@@ -161,6 +161,6 @@ window.ChatView = (function () {
       (view.lastLine ? ", last: " + view.lastLine : ""));
   }
 
-  return { EMOJI, el, message, setReactions, setSeen, inboxEntry, setInboxEntry, presenceDot,
+  return { EMOJI, el, formatTime, message, setReactions, setSeen, inboxEntry, setInboxEntry, presenceDot,
            setPresence };
 })();

@@ -118,3 +118,39 @@ def test_frames_that_fail_validation_are_dropped_with_a_warning(stack, browsers)
         assert len(warnings) == 4, warnings
     finally:
         fake.close()
+
+
+def test_a_message_shows_at_once_while_it_goes_and_comes_back_to_the_box_when_refused(
+        stack, browsers):
+    """Against a server that stores nothing: the message is shown greyed ("Sending…") until an
+    answer; an error for it takes it away, puts the text back and says why."""
+    held = []
+
+    def refuse_the_second(frame):
+        held.append(frame)
+        if len(held) == 1:
+            return []  # no ack: it stays on its way
+        return [json.dumps({"type": "error", "code": "NotAParticipant",
+                            "message": "not a participant of \"lobby\"",
+                            "requestId": frame["requestId"]})]
+
+    fake = FakeServer([json.dumps({"type": "history", "conversationId": "lobby",
+                                   "messages": [], "cursor": None})],
+                      {"sendMessage": refuse_the_second})
+    try:
+        url = stack.ready["web"] + "?" + urllib.parse.urlencode(
+            {"ws": "ws://127.0.0.1:%d/chat" % fake.port})
+        alice = connected(browsers(url), "alice")
+        say(alice, "on its way")
+        wait(alice, lambda d: texts(d) == ["on its way"], "shown at once")
+        item = alice.find_element(By.CSS_SELECTOR, "#message-list .message")
+        assert "pending" in item.get_attribute("class")
+        assert item.find_element(By.CSS_SELECTOR, "time").text == "Sending…"
+        assert held[0]["requestId"] and held[0]["clientMessageId"]
+        say(alice, "refused")
+        wait(alice, lambda d: d.find_element(By.ID, "send-error").text ==
+             'Not sent: not a participant of "lobby"', "the reason")
+        assert texts(alice) == ["on its way"]
+        assert alice.find_element(By.ID, "text").get_attribute("value") == "refused"
+    finally:
+        fake.close()

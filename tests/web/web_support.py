@@ -181,19 +181,25 @@ def create_conversation(driver, kind, members, name=""):
 
 
 class FakeServer:
-    """A WebSocket server that answers getHistory with `frames` (a list of raw texts)."""
+    """A WebSocket server that answers getHistory with `frames` (a list of raw texts), and
+    other actions with what `replies[action](frame)` returns (raw texts). `received` is every
+    frame the page sent."""
 
-    def __init__(self, frames):
+    def __init__(self, frames, replies=None):
         import websockets
-        self.frames = frames
+        self.frames, self.replies, self.received = frames, replies or {}, []
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
 
         async def handler(ws, *_):
             async for text in ws:
-                if json.loads(text).get("action") == "getHistory":
-                    for f in self.frames:
-                        await ws.send(f)
+                frame = json.loads(text)
+                self.received.append(frame)
+                action = frame.get("action")
+                answer = self.frames if action == "getHistory" else \
+                    self.replies[action](frame) if action in self.replies else []
+                for f in answer:
+                    await ws.send(f)
 
         async def main():
             self.server = await websockets.serve(handler, "127.0.0.1", 0)
