@@ -21,6 +21,19 @@ void transact_write_items(const api::CallPtr& call);
 void transact_get_items(const api::CallPtr& call);
 void update_time_to_live(const api::CallPtr& call);
 void describe_time_to_live(const api::CallPtr& call);
+void tag_resource(const api::CallPtr& call);
+void untag_resource(const api::CallPtr& call);
+void list_tags_of_resource(const api::CallPtr& call);
+void describe_continuous_backups(const api::CallPtr& call);
+void update_continuous_backups(const api::CallPtr& call);
+void describe_endpoints(const api::CallPtr& call);
+void describe_limits(const api::CallPtr& call);
+// Features the emulator does not have, answered as for a table where none is configured.
+void describe_kinesis_streaming_destination(const api::CallPtr& call);
+void describe_contributor_insights(const api::CallPtr& call);
+void describe_table_replica_auto_scaling(const api::CallPtr& call);
+void list_backups(const api::CallPtr& call);
+void get_resource_policy(const api::CallPtr& call);
 
 // DynamoDB Streams.
 void list_streams(const api::CallPtr& call);

@@ -7,6 +7,7 @@
 #include "actions/actions.h"
 #include "actions/common/index_defs.h"
 #include "actions/common/tables.h"
+#include "actions/common/tags.h"
 #include "api/request.h"
 
 namespace ddb::actions {
@@ -200,6 +201,9 @@ model::TableDef parse_definition(const api::Call& call) {
               "], keys used: [" + keys_used + "]");
     }
   }
+  t.deletion_protection = model::get_bool(body, "DeletionProtectionEnabled").value_or(false);
+  // Tags come with the table or not at all; an empty list is accepted here (not by TagResource).
+  if (const model::Json* tags = model::get_array(body, "Tags")) t.tags = read_tags(*tags);
   return t;
 }
 

@@ -20,9 +20,9 @@ void delete_item(const api::CallPtr& call) {
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
   WriteOptions opts = write_options(body, c);
+  bool return_on_failure = return_item_on_failure(body, c);
   c.check();
   check_put_delete_returns(body);
-  bool return_on_failure = return_item_on_failure(body);
 
   Expressions expressions(body, {"ConditionExpression"});
   model::Item key = model::item_from_json(*key_json);

@@ -23,6 +23,11 @@ void delete_table(const api::CallPtr& call) {
         if (!current || current->id != table->id)
           fail(Code::ResourceNotFound,
                "Requested resource not found: Table: " + table->name + " not found");
+        // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection
+        if (current->deletion_protection)
+          invalid(
+              "Resource cannot be deleted as it is currently protected against deletion. Disable "
+              "deletion protection first.");
         st->table = current;
         st->stats[current->id] = storage::Catalog::stats(txn, db.meta(), current->id);
         for (const auto& ix : current->indexes)

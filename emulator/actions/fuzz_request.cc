@@ -49,13 +49,29 @@ constexpr const char* kStreamOperations[] = {"DescribeStream", "GetRecords", "Ge
                                              "ListStreams"};
 // Two more selectors drive what the emulator does on its own: a maintenance round (TTL
 // sweep, stream trim, garbage collection) and advancing the clock by the body's seconds.
-constexpr size_t kOperationCount = std::size(kOperations) + std::size(kStreamOperations) + 2;
-constexpr size_t kMaintenance = kOperationCount - 2, kAdvanceClock = kOperationCount - 1;
+// Operations added later come after them, so that the saved inputs keep their meaning.
+constexpr const char* kLaterOperations[] = {"TagResource",
+                                            "UntagResource",
+                                            "ListTagsOfResource",
+                                            "DescribeContinuousBackups",
+                                            "UpdateContinuousBackups",
+                                            "DescribeEndpoints",
+                                            "DescribeLimits",
+                                            "DescribeKinesisStreamingDestination",
+                                            "DescribeContributorInsights",
+                                            "DescribeTableReplicaAutoScaling",
+                                            "ListBackups",
+                                            "GetResourcePolicy"};
+constexpr size_t kMaintenance = std::size(kOperations) + std::size(kStreamOperations);
+constexpr size_t kAdvanceClock = kMaintenance + 1;
+constexpr size_t kOperationCount = kAdvanceClock + 1 + std::size(kLaterOperations);
 
 api::Handler handler_for(uint8_t selector) {
-  size_t i = selector % kOperationCount;  // below kMaintenance
+  size_t i = selector % kOperationCount;  // not kMaintenance or kAdvanceClock
   if (i < std::size(kOperations)) return actions::find_action(kOperations[i]);
-  return actions::find_stream_action(kStreamOperations[i - std::size(kOperations)]);
+  if (i < kMaintenance)
+    return actions::find_stream_action(kStreamOperations[i - std::size(kOperations)]);
+  return actions::find_action(kLaterOperations[i - kAdvanceClock - 1]);
 }
 
 struct World {

@@ -20,9 +20,9 @@ void put_item(const api::CallPtr& call) {
   c.table_name("tableName", name);
   c.not_null("item", item_json != nullptr);
   WriteOptions opts = write_options(body, c);
+  bool return_on_failure = return_item_on_failure(body, c);
   c.check();
   check_put_delete_returns(body);
-  bool return_on_failure = return_item_on_failure(body);
 
   Expressions expressions(body, {"ConditionExpression"});
   model::Item item = model::item_from_json(*item_json);  // value errors come first

@@ -88,8 +88,8 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   if (a.kind == Action::Kind::Update)
     c.not_null(path + ".updateExpression",
                model::get_string(*body, "UpdateExpression").has_value());
+  a.return_old = return_item_on_failure(*body, c, path + ".returnValuesOnConditionCheckFailure");
   c.check();
-  a.return_old = return_item_on_failure(*body);
 
   Expressions expressions(
       *body, a.kind == Action::Kind::Update

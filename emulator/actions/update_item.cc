@@ -21,9 +21,9 @@ void update_item(const api::CallPtr& call) {
   c.table_name("tableName", name);
   c.not_null("key", key_json != nullptr);
   WriteOptions opts = write_options(body, c);
+  bool return_on_failure = return_item_on_failure(body, c);
   c.check();
   std::string returns(model::get_string(body, "ReturnValues").value_or("NONE"));
-  bool return_on_failure = return_item_on_failure(body);
 
   Expressions expressions(body, {"UpdateExpression", "ConditionExpression"});
   model::Item key = model::item_from_json(*key_json);

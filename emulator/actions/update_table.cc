@@ -23,6 +23,7 @@ void update_table(const api::CallPtr& call) {
   const model::Json* throughput = model::get_object(body, "ProvisionedThroughput");
   const model::Json* defs = model::get_array(body, "AttributeDefinitions");
   const model::Json* updates = model::get_array(body, "GlobalSecondaryIndexUpdates");
+  auto protection = model::get_bool(body, "DeletionProtectionEnabled");
   api::Constraints c;
   c.table_name("tableName", name);
   c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
@@ -67,10 +68,12 @@ void update_table(const api::CallPtr& call) {
   }
   c.check();
   auto stream = stream_specification(body);
-  if (!billing && !throughput && !updates && !stream)
+  if (!billing && !throughput && !updates && !stream && !protection)
     invalid(
         "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-        "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+        "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+        "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+        "OnDemandThroughput, WarmThroughput or TableClass is required");
   if (creates.size() + deletes.size() > 1)
     fail(Code::LimitExceeded,
          "Subscriber limit exceeded: Only 1 online index can be created or deleted "
@@ -123,7 +126,7 @@ void update_table(const api::CallPtr& call) {
   };
   auto st = std::make_shared<State>();
   call->commit(
-      [call, table, def, new_index, dropped, st, stream](storage::Txn& txn) mutable {
+      [call, table, def, new_index, dropped, st, stream, protection](storage::Txn& txn) mutable {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
@@ -139,6 +142,11 @@ void update_table(const api::CallPtr& call) {
         def.ttl_attribute = current->ttl_attribute;
         def.ttl_indexing = current->ttl_indexing;
         def.ttl_generation = current->ttl_generation;
+        def.tags = current->tags;
+        def.pitr_enabled = current->pitr_enabled;
+        def.pitr_enabled_at = current->pitr_enabled_at;
+        def.pitr_recovery_days = current->pitr_recovery_days;
+        def.deletion_protection = protection.value_or(current->deletion_protection);
         if (stream) set_stream(txn, db, def, *stream);
         for (uint64_t id : dropped) {
           storage::discard_later(txn, db, storage::Space::Indexes, storage::table_prefix(id));

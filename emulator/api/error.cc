@@ -29,6 +29,8 @@ constexpr Entry kWire[] = {
      {400, "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException"}},
     {Code::ExpiredIterator, {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"}},
     {Code::TrimmedDataAccess, {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"}},
+    {Code::TableNotFound, {400, "com.amazonaws.dynamodb.v20120810#TableNotFoundException"}},
+    {Code::PolicyNotFound, {400, "com.amazonaws.dynamodb.v20120810#PolicyNotFoundException"}},
     {Code::RequestTooLarge, {413, "com.amazon.coral.service#RequestEntityTooLargeException"}},
     {Code::Internal, {500, "com.amazonaws.dynamodb.v20120810#InternalServerError"}},
 };

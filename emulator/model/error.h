@@ -24,6 +24,8 @@ enum class Code {
   IdempotentParameterMismatch,
   ExpiredIterator,
   TrimmedDataAccess,
+  TableNotFound,
+  PolicyNotFound,
   Internal,
 };
 

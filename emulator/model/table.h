@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/value.h"
@@ -82,6 +83,13 @@ struct TableDef {
   std::string ttl_attribute;     // TTL is enabled when not empty
   bool ttl_indexing = false;     // existing items are still being added to the expiry index
   uint64_t ttl_generation = 0;   // counts enables, so that indexing begun before a disable stops
+  // Tags (TagResource, CreateTable's Tags) in the order they were first set.
+  std::vector<std::pair<std::string, std::string>> tags;
+  bool deletion_protection = false;  // DeletionProtectionEnabled
+  // Point-in-time recovery as a setting (UpdateContinuousBackups); no backups are kept.
+  bool pitr_enabled = false;
+  double pitr_enabled_at = 0;  // epoch seconds when it was last enabled
+  int pitr_recovery_days = 35;
 
   // Whether a write must know the item it replaces: indexes, streams and TTL all do.
   bool needs_old_item() const { return !indexes.empty() || stream_id || !ttl_attribute.empty(); }

@@ -84,6 +84,23 @@ std::string encode(const model::TableDef& d) {
   w.Bool(d.ttl_indexing);
   w.Key("ttl_generation");
   w.Uint64(d.ttl_generation);
+  w.Key("tags");
+  w.StartArray();
+  for (const auto& [k, v] : d.tags) {
+    w.StartArray();
+    model::write_string(w, k);
+    model::write_string(w, v);
+    w.EndArray();
+  }
+  w.EndArray();
+  w.Key("deletion_protection");
+  w.Bool(d.deletion_protection);
+  w.Key("pitr");
+  w.Bool(d.pitr_enabled);
+  w.Key("pitr_since");
+  w.Double(d.pitr_enabled_at);
+  w.Key("pitr_days");
+  w.Int(d.pitr_recovery_days);
   w.Key("indexes");
   w.StartArray();
   for (const auto& i : d.indexes) {
@@ -148,6 +165,17 @@ model::TableDef decode(std::string_view text) {
   if (doc.HasMember("ttl_attribute")) d.ttl_attribute = str(doc, "ttl_attribute");
   if (doc.HasMember("ttl_indexing")) d.ttl_indexing = doc["ttl_indexing"].GetBool();
   if (doc.HasMember("ttl_generation")) d.ttl_generation = doc["ttl_generation"].GetUint64();
+  // Members added later: a catalog written before them reads as their defaults.
+  if (doc.HasMember("tags"))
+    for (const auto& t : doc["tags"].GetArray())
+      d.tags.emplace_back(model::view(t[0]), model::view(t[1]));
+  if (doc.HasMember("deletion_protection"))
+    d.deletion_protection = doc["deletion_protection"].GetBool();
+  if (doc.HasMember("pitr")) {
+    d.pitr_enabled = doc["pitr"].GetBool();
+    d.pitr_enabled_at = doc["pitr_since"].GetDouble();
+    d.pitr_recovery_days = doc["pitr_days"].GetInt();
+  }
   if (doc.HasMember("latest_stream_id")) {
     d.latest_stream_id = doc["latest_stream_id"].GetUint64();
     d.latest_stream_label = str(doc, "latest_stream_label");

@@ -6,11 +6,9 @@
 
 namespace ddb::actions {
 
-bool return_item_on_failure(const model::Json& body) {
+bool return_item_on_failure(const model::Json& body, api::Constraints& c, const std::string& path) {
   auto v = model::get_string(body, "ReturnValuesOnConditionCheckFailure");
-  api::Constraints c;
-  c.one_of("returnValuesOnConditionCheckFailure", v, {"ALL_OLD", "NONE"});
-  c.check();
+  c.one_of(path, v, {"ALL_OLD", "NONE"});
   return v == "ALL_OLD";
 }
 

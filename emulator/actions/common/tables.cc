@@ -1,5 +1,6 @@
 #include "actions/common/tables.h"
 
+#include "actions/common/tags.h"
 #include "api/request.h"
 #include "streams/stream_log.h"
 
@@ -16,6 +17,23 @@ storage::TablePtr table_for_describe(const api::Call& call, std::string_view nam
   if (!t)
     fail(Code::ResourceNotFound,
          "Requested resource not found: Table: " + std::string(name) + " not found");
+  return t;
+}
+
+storage::TablePtr table_for_arn(const api::Call& call, std::string_view arn) {
+  ResourceArn parsed = parse_resource_arn(arn);
+  // DynamoDB answers an ARN of another region as a malformed one.
+  if (parsed.region != call.region)
+    invalid("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(arn));
+  storage::TablePtr t;
+  if (parsed.account == "000000000000") t = call.svc.db.catalog().find(call.space, parsed.table);
+  // A stream ARN names its table while the stream is the table's latest.
+  if (t && !parsed.stream_label.empty() &&
+      (!t->latest_stream_id || t->latest_stream_label != parsed.stream_label))
+    t = nullptr;
+  if (!t)
+    fail(Code::ResourceNotFound,
+         "Requested resource not found: ResourceArn: " + std::string(arn) + " not found");
   return t;
 }
 
@@ -59,6 +77,19 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
     def.stream_id = 0;
     def.stream_view_type.clear();
   }
+}
+
+std::string table_name_or_arn(const api::Call& call) {
+  auto name = model::get_string(call.body(), "TableName");
+  api::Constraints c;
+  c.not_null("tableName", name.has_value());
+  c.length("tableName", name, 1, 1024);
+  c.check();
+  if (!name->starts_with("arn:")) return std::string(*name);
+  ResourceArn parsed = parse_resource_arn(*name);
+  if (parsed.region != call.region || !parsed.stream_label.empty())
+    invalid("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(*name));
+  return parsed.table;
 }
 
 std::string_view required_table_name(const api::Call& call) {
@@ -206,7 +237,7 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
     write_string(w, t.arn() + "/stream/" + t.latest_stream_label);
   }
   w.Key("DeletionProtectionEnabled");
-  w.Bool(false);
+  w.Bool(t.deletion_protection);
   w.EndObject();
 }
 

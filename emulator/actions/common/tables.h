@@ -17,6 +17,15 @@ storage::TablePtr table_for_items(const api::Call& call, std::string_view name);
 // The table a table operation names: "Requested resource not found: Table: x not found".
 storage::TablePtr table_for_describe(const api::Call& call, std::string_view name);
 
+// The table a ResourceArn names (TagResource, UntagResource, ListTagsOfResource): the ARN's
+// form checked as DynamoDB checks it, then ResourceNotFoundException for a table that does not
+// exist in the caller's account and region.
+storage::TablePtr table_for_arn(const api::Call& call, std::string_view arn);
+
+// The TableName of the operations whose TableName may also be the table's ARN (the TableArn
+// shape: 1-1024 characters), validated; the table's name.
+std::string table_name_or_arn(const api::Call& call);
+
 // Validates TableName as every operation does, returning it.
 std::string_view required_table_name(const api::Call& call);
 
