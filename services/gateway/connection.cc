@@ -26,21 +26,53 @@ void Connection::start() {
   read();
 }
 
+// An idle connection holds no read buffer: a plain socket is waited on until readable, then
+// read (without blocking) into one scratch buffer that the I/O thread shares; only TLS, whose
+// records are read through the SSL object, keeps a buffer of its own. This is what lets 10,000
+// idle connections fit in a few KB each.
 void Connection::read() {
   if (state_ == State::Closed) return;
-  socket_.async_read_some(net::buffer(read_buffer_),
-                          [self = shared_from_this()](boost::system::error_code ec, size_t n) {
-                            if (self->state_ == State::Closed) return;
-                            if (ec) {
-                              // The client went away without a close frame.
-                              self->end(ws::kAbnormal, "Connection Closed Abnormally");
-                              self->close_socket();
-                              return;
-                            }
-                            self->in_.append(self->read_buffer_, n);
-                            self->on_bytes();
-                            self->read();
-                          });
+  auto self = shared_from_this();
+  auto failed = [self] {
+    // The client went away without a close frame.
+    self->end(ws::kAbnormal, "Connection Closed Abnormally");
+    self->close_socket();
+  };
+  if (socket_.secure()) {
+    if (!tls_buffer_) tls_buffer_ = std::make_unique<char[]>(kReadChunk);
+    socket_.async_read_some(net::buffer(tls_buffer_.get(), kReadChunk),
+                            [self, failed](boost::system::error_code ec, size_t n) {
+                              if (self->state_ == State::Closed) return;
+                              if (ec) return failed();
+                              self->in_.append(self->tls_buffer_.get(), n);
+                              self->on_bytes();
+                              self->read();
+                            });
+    return;
+  }
+  socket_.socket().async_wait(
+      net::ip::tcp::socket::wait_read, [self, failed](boost::system::error_code ec) {
+        if (self->state_ == State::Closed) return;
+        if (ec) return failed();
+        static char scratch[kReadChunk];  // the one I/O thread's
+        auto& sock = self->socket_.socket();
+        sock.non_blocking(true, ec);
+        size_t total = 0;
+        while (!ec && total < 4 * kReadChunk) {  // then let the other connections go on
+          size_t n = sock.read_some(net::buffer(scratch), ec);
+          if (!ec) {
+            self->in_.append(scratch, n);
+            total += n;
+          }
+        }
+        bool gone = ec && ec != net::error::would_block && ec != net::error::try_again;
+        // What came before an EOF is handled first (a close frame, say).
+        if (total) self->on_bytes();
+        if (self->state_ == State::Closed) return;
+        if (gone) return failed();
+        if (self->in_.empty() && self->in_.capacity() > kReadChunk) self->in_.shrink_to_fit();
+        self->read();
+      });
 }
 
 void Connection::on_bytes() {

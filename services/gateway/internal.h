@@ -78,7 +78,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool discard_input_ = false;       // a frame error: the rest of the input is not frames
   bool linger_after_close_ = false;  // we sent the first close frame: wait for the answer
   net::steady_timer linger_;
-  char read_buffer_[16 * 1024];
+  static constexpr size_t kReadChunk = 16 * 1024;
+  std::unique_ptr<char[]> tls_buffer_;  // TLS connections' reads (plain ones share one)
 };
 
 class Gateway {
