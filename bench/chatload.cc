@@ -8,11 +8,16 @@
 //
 //   chatload --url ws://127.0.0.1:PORT/chat --clients N [--group G | --lobby] --rate R
 //            --seconds T [--threads 1|2] [--prefix P] [--users U] [--idle]
+//            [--warmup S] [--search-p99-ms MS [--search-max R] [--search-steps K]]
 //
 // --idle: connect the clients, print {"connected":...}, then hold them (reading whatever comes)
 // until standard input closes; for the gateway's memory per idle connection. --users U: the
 // clients are U users (client i is user i % U), so that 10,000 connections are not 10,000
-// presence broadcasts to everyone.
+// presence broadcasts to everyone. --search-p99-ms: the same clients send phase after phase
+// (--seconds each, a JSON line each), doubling the rate from --rate while p99 delivery stays
+// under MS with nothing lost, then bisecting K times; the last line names the best rate.
+// --warmup S (default 2): sends at the first rate, not measured, before the measured ones (the
+// functions' cold starts).
 #include <rapidjson/document.h>
 #include <sys/resource.h>
 
@@ -27,6 +32,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +72,10 @@ struct Options {
   double drain = 5;  // seconds after the last send to wait for deliveries
   double quiet = 1;  // seconds without a frame that end the settling before the sends
   double settle_max = 120;
+  double warmup = 2;         // seconds of sends before the measured ones, at the first rate
+  double search_p99_ms = 0;  // > 0: search the highest rate whose p99 delivery stays under it
+  double search_max = 8000;
+  int search_steps = 3;
 };
 
 const Clock::time_point kBase = Clock::now();
@@ -374,6 +384,14 @@ bool parse_args(int argc, char** argv) {
       o.drain = std::atof(next().c_str());
     } else if (a == "--quiet") {
       o.quiet = std::atof(next().c_str());
+    } else if (a == "--warmup") {
+      o.warmup = std::atof(next().c_str());
+    } else if (a == "--search-p99-ms") {
+      o.search_p99_ms = std::atof(next().c_str());
+    } else if (a == "--search-max") {
+      o.search_max = std::atof(next().c_str());
+    } else if (a == "--search-steps") {
+      o.search_steps = std::atoi(next().c_str());
     } else if (a == "--settle-max") {
       o.settle_max = std::atof(next().c_str());
     } else {
@@ -407,6 +425,122 @@ double settle() {
     if (now_us() - g.last_frame_us.load() > static_cast<int64_t>(g_opt.quiet * 1e6)) break;
   }
   return static_cast<double>(now_us() - t0) / 1e6;
+}
+
+struct Setup {
+  long connected;
+  double connect_s, setup_s, settle_s;
+};
+
+struct Phase {
+  long sent = 0, lost = 0;
+  double delivery_p99_ms = 0;
+};
+
+// One send phase: message k is due at t0 + k / R, from client k % N (k counts on across
+// phases); prints its JSON line.
+Phase run_phase(const Setup& setup, double rate, double seconds, bool print = true) {
+  const Options& o = g_opt;
+  long first, total = static_cast<long>(rate * seconds);
+  long sent0, acked0, expected0, delivered0, duplicated0, ooo0, own0, foreign0, errors0;
+  {
+    std::lock_guard lock(g.mu);
+    first = static_cast<long>(g.messages.size());
+    g.messages.resize(static_cast<size_t>(first + total));
+    g.ack_us.clear();
+    g.delivery_us.clear();
+    for (Conversation& conv : g.conversations) conv.out_of_order = conv.lost = 0;
+    sent0 = g.sent, acked0 = g.acked, expected0 = g.expected, delivered0 = g.delivered;
+    duplicated0 = g.duplicated, ooo0 = g.out_of_order, own0 = g.own_copies;
+    foreign0 = g.foreign, errors0 = g.errors;
+  }
+  int64_t t0 = now_us() + 50000;
+  // Phase lines on standard error, for a harness that measures the stack during the sends only.
+  if (print) std::fprintf(stderr, "chatload: sending %g\n", rate);
+  std::fflush(stderr);
+  int64_t max_lag_us = 0;
+  for (long i = 0; i < total; ++i) {
+    long k = first + i;
+    int64_t due = t0 + static_cast<int64_t>(static_cast<double>(i) * 1e6 / rate);
+    int64_t wait = due - now_us();
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::microseconds(wait));
+    max_lag_us = std::max(max_lag_us, now_us() - due);
+    Client& c = *g_clients[static_cast<size_t>(k % o.clients)];
+    std::string frame;
+    {
+      std::lock_guard lock(g.mu);
+      Conversation& conv = g.conversations[c.conv];
+      if (conv.id.empty()) continue;  // its creation failed
+      Message& m = g.messages[static_cast<size_t>(k)];
+      m.due_us = due;
+      m.conv = c.conv;
+      m.sender = c.index;
+      m.seen.assign(conv.members.size(), 0);
+      for (int member : conv.members)
+        if (member != c.index && g_clients[member]->open) ++m.expected;
+      g.expected += m.expected;
+      ++g.sent;
+      frame = "{\"action\":\"sendMessage\",\"conversationId\":\"" + conv.id + "\",\"text\":\"" +
+              std::to_string(k) + " " + std::to_string(due) + " " + std::to_string(++c.seq) +
+              "\",\"clientMessageId\":\"m" + std::to_string(k) + "\"}";
+    }
+    net::post(*c.ioc, [&c, frame = std::move(frame)]() mutable { send_text(c, std::move(frame)); });
+  }
+  int64_t t_end = now_us();
+  wait_for(o.drain, [&] { return g.delivered >= g.expected && g.acked >= g.sent; });
+  double drain_s = static_cast<double>(now_us() - t_end) / 1e6;
+  if (print) std::fprintf(stderr, "chatload: done\n");
+  std::fflush(stderr);
+
+  std::lock_guard lock(g.mu);
+  long lost = 0, conversations_with_loss = 0, conversations_out_of_order = 0;
+  std::vector<int64_t> complete_us;  // per message: the latency of its last delivery
+  for (long k = first; k < first + total; ++k) {
+    const Message& m = g.messages[static_cast<size_t>(k)];
+    if (m.seen.empty()) continue;
+    long missing = m.expected - m.delivered;
+    if (missing > 0) {
+      lost += missing;
+      g.conversations[m.conv].lost += missing;
+    } else if (m.expected > 0) {
+      complete_us.push_back(m.last_us);
+    }
+  }
+  for (const Conversation& conv : g.conversations) {
+    if (conv.lost) ++conversations_with_loss;
+    if (conv.out_of_order) ++conversations_out_of_order;
+  }
+  std::string others = "{";
+  for (const auto& [type, n] : g.other_frames) {
+    if (others.size() > 1) others += ",";
+    others += json_string(type) + ":" + std::to_string(n);
+  }
+  others += "}";
+  Phase out;
+  out.sent = g.sent - sent0;
+  out.lost = lost;
+  std::string delivery = summary(g.delivery_us);
+  out.delivery_p99_ms = percentile(g.delivery_us, 0.99);
+  if (!print) return out;
+  std::printf(
+      "{\"clients\":%d,\"connected\":%ld,\"connect_failed\":%ld,\"conversations\":%zu,"
+      "\"group\":%d,\"lobby\":%s,\"rate\":%g,\"seconds\":%g,\"threads\":%d,"
+      "\"connect_s\":%.3f,\"setup_s\":%.3f,\"settle_s\":%.3f,\"drain_s\":%.3f,"
+      "\"max_send_lag_ms\":%.2f,\"sent\":%ld,\"acked\":%ld,\"expected\":%ld,\"delivered\":%ld,"
+      "\"lost\":%ld,\"duplicated\":%ld,\"out_of_order\":%ld,\"conversations_with_loss\":%ld,"
+      "\"conversations_out_of_order\":%ld,\"own_copies\":%ld,\"foreign\":%ld,\"closed\":%ld,"
+      "\"errors\":%ld,\"first_error\":%s,\"other_frames\":%s,\"ack\":%s,\"delivery\":%s,"
+      "\"complete\":%s}\n",
+      o.clients, setup.connected, g.connect_failed, g.conversations.size(), o.lobby ? 0 : o.group,
+      o.lobby ? "true" : "false", rate, seconds, o.threads, setup.connect_s, setup.setup_s,
+      setup.settle_s, drain_s, static_cast<double>(max_lag_us) / 1000, out.sent, g.acked - acked0,
+      g.expected - expected0, g.delivered - delivered0, lost, g.duplicated - duplicated0,
+      g.out_of_order - ooo0, conversations_with_loss, conversations_out_of_order,
+      g.own_copies - own0, g.foreign - foreign0, g.closed, g.errors - errors0,
+      json_string(g.first_error).c_str(), others.c_str(), summary(g.ack_us).c_str(),
+      delivery.c_str(), summary(complete_us).c_str());
+  if (print) std::fflush(stdout);
+  return out;
 }
 
 }  // namespace
@@ -506,88 +640,43 @@ int main(int argc, char** argv) {
   double setup_s = static_cast<double>(now_us() - t_setup) / 1e6;
   double settle_s = settle();
 
-  // The sends: message k is due at t0 + k / R, from client k % N.
-  long total = static_cast<long>(o.rate * o.seconds);
-  {
-    std::lock_guard lock(g.mu);
-    g.messages.resize(static_cast<size_t>(total));
+  Setup setup{connected, connect_s, setup_s, settle_s};
+  if (o.warmup > 0) {
+    // Not measured: the functions' instances start (cold starts) and the clients' first sends.
+    run_phase(setup, o.rate, o.warmup, false);
+    wait_for(o.drain, [&] { return g.delivered >= g.expected && g.acked >= g.sent; });
+    settle();
   }
-  int64_t t0 = now_us() + 50000;
-  // Phase lines on standard error, for a harness that measures the stack during the sends only.
-  std::fprintf(stderr, "chatload: sending\n");
-  std::fflush(stderr);
-  int64_t max_lag_us = 0;
-  for (long k = 0; k < total; ++k) {
-    int64_t due = t0 + static_cast<int64_t>(static_cast<double>(k) * 1e6 / o.rate);
-    int64_t wait = due - now_us();
-    if (wait > 0) std::this_thread::sleep_for(std::chrono::microseconds(wait));
-    max_lag_us = std::max(max_lag_us, now_us() - due);
-    Client& c = *g_clients[static_cast<size_t>(k % o.clients)];
-    std::string frame;
-    {
-      std::lock_guard lock(g.mu);
-      Conversation& conv = g.conversations[c.conv];
-      if (conv.id.empty()) continue;  // its creation failed
-      Message& m = g.messages[static_cast<size_t>(k)];
-      m.due_us = due;
-      m.conv = c.conv;
-      m.sender = c.index;
-      m.seen.assign(conv.members.size(), 0);
-      for (int member : conv.members)
-        if (member != c.index && g_clients[member]->open) ++m.expected;
-      g.expected += m.expected;
-      ++g.sent;
-      frame = "{\"action\":\"sendMessage\",\"conversationId\":\"" + conv.id + "\",\"text\":\"" +
-              std::to_string(k) + " " + std::to_string(due) + " " + std::to_string(++c.seq) +
-              "\",\"clientMessageId\":\"m" + std::to_string(k) + "\"}";
+  if (o.search_p99_ms <= 0) {
+    run_phase(setup, o.rate, o.seconds);
+  } else {
+    // Doubling from --rate while p99 delivery stays under the bound with nothing lost, then
+    // bisecting between the last rate that held and the first that did not.
+    auto holds = [&](double rate) {
+      Phase p = run_phase(setup, rate, o.seconds);
+      bool ok = p.delivery_p99_ms < o.search_p99_ms && p.lost == 0 && p.sent > 0;
+      // The next phase starts from a quiet stack: what this one left queued is drained.
+      wait_for(o.drain * 6, [&] { return g.delivered >= g.expected && g.acked >= g.sent; });
+      settle();
+      return ok;
+    };
+    double good = 0, bad = 0, rate = o.rate;
+    while (rate <= o.search_max) {
+      if (!holds(rate)) {
+        bad = rate;
+        break;
+      }
+      good = rate;
+      rate *= 2;
     }
-    net::post(*c.ioc, [&c, frame = std::move(frame)]() mutable { send_text(c, std::move(frame)); });
-  }
-  int64_t t_end = now_us();
-  wait_for(o.drain, [&] { return g.delivered >= g.expected && g.acked >= g.sent; });
-  double drain_s = static_cast<double>(now_us() - t_end) / 1e6;
-  std::fprintf(stderr, "chatload: done\n");
-  std::fflush(stderr);
-
-  std::lock_guard lock(g.mu);
-  long lost = 0, conversations_with_loss = 0, conversations_out_of_order = 0;
-  std::vector<int64_t> complete_us;  // per message: the latency of its last delivery
-  for (const Message& m : g.messages) {
-    if (m.seen.empty()) continue;
-    long missing = m.expected - m.delivered;
-    if (missing > 0) {
-      lost += missing;
-      g.conversations[m.conv].lost += missing;
-    } else if (m.expected > 0) {
-      complete_us.push_back(m.last_us);
+    for (int i = 0; bad > 0 && i < o.search_steps; ++i) {
+      double mid = std::round((good + bad) / 2);
+      if (mid <= good || mid >= bad) break;
+      (holds(mid) ? good : bad) = mid;
     }
+    std::printf("{\"search_p99_ms\":%g,\"best_rate\":%g,\"first_failing_rate\":%g}\n",
+                o.search_p99_ms, good, bad);
+    std::fflush(stdout);
   }
-  for (const Conversation& conv : g.conversations) {
-    if (conv.lost) ++conversations_with_loss;
-    if (conv.out_of_order) ++conversations_out_of_order;
-  }
-  std::string others = "{";
-  for (const auto& [type, n] : g.other_frames) {
-    if (others.size() > 1) others += ",";
-    others += json_string(type) + ":" + std::to_string(n);
-  }
-  others += "}";
-  std::printf(
-      "{\"clients\":%d,\"connected\":%ld,\"connect_failed\":%ld,\"conversations\":%zu,"
-      "\"group\":%d,\"lobby\":%s,\"rate\":%g,\"seconds\":%g,\"threads\":%d,"
-      "\"connect_s\":%.3f,\"setup_s\":%.3f,\"settle_s\":%.3f,\"drain_s\":%.3f,"
-      "\"max_send_lag_ms\":%.2f,\"sent\":%ld,\"acked\":%ld,\"expected\":%ld,\"delivered\":%ld,"
-      "\"lost\":%ld,\"duplicated\":%ld,\"out_of_order\":%ld,\"conversations_with_loss\":%ld,"
-      "\"conversations_out_of_order\":%ld,\"own_copies\":%ld,\"foreign\":%ld,\"closed\":%ld,"
-      "\"errors\":%ld,\"first_error\":%s,\"other_frames\":%s,\"ack\":%s,\"delivery\":%s,"
-      "\"complete\":%s}\n",
-      o.clients, connected, g.connect_failed, g.conversations.size(), o.lobby ? 0 : o.group,
-      o.lobby ? "true" : "false", o.rate, o.seconds, o.threads, connect_s, setup_s, settle_s,
-      drain_s, static_cast<double>(max_lag_us) / 1000, g.sent, g.acked, g.expected, g.delivered,
-      lost, g.duplicated, g.out_of_order, conversations_with_loss, conversations_out_of_order,
-      g.own_copies, g.foreign, g.closed, g.errors, json_string(g.first_error).c_str(),
-      others.c_str(), summary(g.ack_us).c_str(), summary(g.delivery_us).c_str(),
-      summary(complete_us).c_str());
-  std::fflush(stdout);
   std::_Exit(0);  // no orderly close of thousands of sockets: the process's end closes them
 }
