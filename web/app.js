@@ -10,7 +10,6 @@
   const LOBBY = core.LOBBY;
   const PAGE = 50;
   const INBOX_PAGE = 20;
-  const BACKOFF_SECONDS = [3, 6, 12, 24, 48]; // at most five tries, then the Reconnect button
   const HEARTBEAT_MS = 30000; // presence lives 90 s unless refreshed
   const TYPING_EVERY_MS = 3000; // a typing frame at most this often while typing
   const TYPING_SHOWN_MS = 5000; // "bob is typing..." for this long after bob's last one
@@ -21,7 +20,8 @@
     status: $("status"), statusText: $("status-text"), reconnect: $("reconnect"),
     me: $("me"), signOut: $("sign-out"), main: $("main"),
     login: $("login"), username: $("username"), usernameError: $("username-error"),
-    app: $("app"), inbox: $("inbox"), inboxList: $("conversation-list"), moreConversations: $("more-conversations"),
+    app: $("app"), inbox: $("inbox"), inboxList: $("conversation-list"),
+    moreConversations: $("more-conversations"),
     newToggle: $("new-toggle"), newForm: $("new-form"), newUser: $("new-user"),
     newName: $("new-name"), newMembers: $("new-members"), newError: $("new-error"),
     newCancel: $("new-cancel"), directFields: $("direct-fields"), groupFields: $("group-fields"),
@@ -32,22 +32,9 @@
     counter: $("counter"), send: $("send"),
   };
 
-  // Where the stack is: ?ws=URL, else the launcher's config.js, else the default local port.
-  function websocketUrl() {
-    const fromQuery = new URLSearchParams(location.search).get("ws");
-    if (fromQuery) return fromQuery;
-    const config = window.CHAT_CONFIG || {};
-    if (typeof config.websocketUrl === "string" && config.websocketUrl) return config.websocketUrl;
-    return "ws://" + (location.hostname || "127.0.0.1") + ":3002/chat";
-  }
-
   // ---- State ----
   const state = {
     username: null,
-    ws: null,
-    opened: false, // the current socket opened (a close before that is a failed attempt)
-    tries: 0, // failed attempts since the last open connection
-    retryTimer: null,
     heartbeatTimer: null,
     requests: 0,
     pending: new Map(), // requestId -> {kind, conv?, mode?, clientMessageId?}
@@ -89,7 +76,7 @@
   }
 
   const openConversation = () => conversation(state.openId);
-  const connected = () => state.ws !== null && state.ws.readyState === WebSocket.OPEN;
+  const connected = () => socket.open();
   const pageVisible = () => document.visibilityState === "visible";
 
   function setStatus(kind, text) {
@@ -108,45 +95,20 @@
     return requestId;
   }
 
-  function sendFrame(frame) {
-    if (!connected()) return false;
-    state.ws.send(JSON.stringify(frame));
-    return true;
-  }
+  const sendFrame = (frame) => socket.send(frame);
 
-  // ---- Connection, with backoff ----
-  function connect() {
-    clearTimeout(state.retryTimer);
-    ui.reconnect.hidden = true;
-    setStatus("connecting", "Connecting…");
-    const url = new URL(websocketUrl());
-    url.searchParams.set("username", state.username);
-    let ws;
-    try {
-      ws = new WebSocket(url.toString());
-    } catch (e) {
-      setStatus("error", "Error: " + e.message);
-      ui.reconnect.hidden = false;
-      return;
-    }
-    state.ws = ws;
-    state.opened = false;
-    ws.addEventListener("open", () => {
-      if (state.ws !== ws) return;
-      state.opened = true;
-      state.tries = 0;
-      setStatus("connected", "Connected as " + state.username);
+  // ---- The connection (chat-connection.js: backoff and the status indicator) ----
+  const socket = window.ChatConnection({
+    url: window.ChatConnection.url,
+    username: () => state.username,
+    status: setStatus,
+    showReconnect: (show) => { ui.reconnect.hidden = !show; },
+    onOpen() {
       updateComposer();
       onConnected();
-    });
-    ws.addEventListener("message", (event) => {
-      if (state.ws !== ws) return;
-      const frame = core.parseFrame(event.data);
-      if (frame) handleFrame(frame);
-    });
-    ws.addEventListener("close", () => {
-      if (state.ws !== ws) return;
-      state.ws = null;
+    },
+    onFrame: handleFrame,
+    onClose() {
       clearInterval(state.heartbeatTimer);
       state.pending.clear();
       for (const c of state.conversations.values()) {
@@ -155,36 +117,12 @@
       }
       state.inboxRequest = null;
       updateComposer();
-      scheduleRetry(state.opened);
-    });
-  }
-
-  // After a drop ("disconnected") or a failed attempt ("error": refused, as the authorizer
-  // refuses a name with 401, or unreachable; a browser cannot tell which).
-  function scheduleRetry(wasOpen) {
-    if (state.tries >= BACKOFF_SECONDS.length) {
-      setStatus("error", "Disconnected: the chat cannot be reached");
-      ui.reconnect.hidden = false;
-      return;
-    }
-    const seconds = BACKOFF_SECONDS[state.tries];
-    state.tries += 1;
-    const retry = "retrying in " + seconds + " s (" + state.tries + " of " +
-      BACKOFF_SECONDS.length + ")";
-    if (wasOpen) setStatus("disconnected", "Disconnected; " + retry);
-    else setStatus("error", "Cannot connect (refused or unreachable); " + retry);
-    state.retryTimer = setTimeout(connect, seconds * 1000);
-  }
-
-  ui.reconnect.addEventListener("click", () => {
-    state.tries = 0;
-    connect();
+    },
   });
+
+  ui.reconnect.addEventListener("click", socket.again);
   window.addEventListener("online", () => {
-    if (state.username && !state.ws) {
-      state.tries = 0;
-      connect();
-    }
+    if (state.username && socket.idle()) socket.again();
   });
 
   function onConnected() {
@@ -311,7 +249,7 @@
         setHistoryText(c, "History unavailable (" + f.code + ")");
       }
     } else if (what.kind === "create") {
-      ui.newError.textContent = f.message || f.code;
+      newForm.refused(f.message || f.code);
     } else if (what.kind === "send") {
       const frame = state.unacked.get(what.clientMessageId);
       state.unacked.delete(what.clientMessageId);
@@ -392,11 +330,7 @@
     return others.length === 1 ? others[0] : null;
   }
 
-  function typingLine(c) {
-    const who = [...c.typing.keys()].sort();
-    if (!who.length) return "";
-    return core.names(who, 2) + (who.length === 1 ? " is typing…" : " are typing…");
-  }
+  const typingLine = (c) => core.typingLine([...c.typing.keys()]);
 
   function renderInbox() {
     const focused = document.activeElement && document.activeElement.closest &&
@@ -432,52 +366,10 @@
       "(" + (totalElsewhere + openConversation().unread) + ") " : "") + "Chat";
   }
 
-  // ---- Creating conversations ----
-  function showNewForm(show) {
-    ui.newForm.hidden = !show;
-    ui.newToggle.setAttribute("aria-expanded", String(show));
-    ui.newError.textContent = "";
-    if (show) (groupKind() ? ui.newName : ui.newUser).focus();
-    else ui.newToggle.focus();
-  }
-
-  const groupKind = () => ui.newForm.elements.kind.value === "group";
-
-  ui.newToggle.addEventListener("click", () => showNewForm(ui.newForm.hidden));
-  ui.newCancel.addEventListener("click", () => showNewForm(false));
-  ui.newForm.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") showNewForm(false);
-  });
-  for (const radio of ui.newForm.elements.kind) {
-    radio.addEventListener("change", () => {
-      ui.directFields.hidden = groupKind();
-      ui.groupFields.hidden = !groupKind();
-      ui.newError.textContent = "";
-    });
-  }
-
-  ui.newForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    let frame;
-    if (groupKind()) {
-      const g = core.groupProblem(ui.newName.value, ui.newMembers.value, state.username);
-      if (g.error) {
-        ui.newError.textContent = g.error;
-        return;
-      }
-      frame = { action: "createConversation", kind: "group", name: g.name, members: g.members };
-    } else {
-      const who = ui.newUser.value.trim();
-      const problem = who === state.username ? "That is you: name someone else." :
-        core.usernameProblem(who);
-      if (problem) {
-        ui.newError.textContent = problem;
-        return;
-      }
-      frame = { action: "createConversation", kind: "direct", members: [who] };
-    }
-    ui.newError.textContent = request(frame, { kind: "create" }) ? "" :
-      "Not connected: try again once connected.";
+  // ---- Creating conversations (chat-new-form.js) ----
+  const newForm = window.ChatNewForm(ui, {
+    me: () => state.username,
+    create: (frame) => request(frame, { kind: "create" }) !== null,
   });
 
   function onConversation(f, what) {
@@ -490,11 +382,7 @@
     if (typeof f.createdAt === "number") c.lastActivity = Math.max(c.lastActivity, f.createdAt);
     renderInbox();
     if (what && what.kind === "create") {
-      ui.newForm.reset();
-      ui.directFields.hidden = false;
-      ui.groupFields.hidden = true;
-      ui.newForm.hidden = true;
-      ui.newToggle.setAttribute("aria-expanded", "false");
+      newForm.done();
       selectConversation(c.id);
       ui.text.focus();
     }
@@ -711,21 +599,8 @@
   // "Seen by ..." under the newest of our messages each reader has read up to.
   function renderReceipts(c) {
     const mine = c.order.filter((id) => c.shown.get(id).dataset.sender === state.username);
-    const at = new Map(); // messageId -> readers
-    for (const [reader, readId] of c.reads) {
-      if (reader === state.username) continue;
-      let lo = 0;
-      let hi = mine.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (mine[mid] <= readId) lo = mid + 1; else hi = mid;
-      }
-      if (lo === 0) continue;
-      const id = mine[lo - 1];
-      if (!at.has(id)) at.set(id, []);
-      at.get(id).push(reader);
-    }
-    for (const id of mine) view.setSeen(c.shown.get(id), (at.get(id) || []).sort());
+    const at = core.receipts(mine, c.reads, state.username);
+    for (const id of mine) view.setSeen(c.shown.get(id), at.get(id) || []);
   }
 
   // ---- Reactions: the backend toggles (a repeat react removes it, `added: false`) ----
@@ -818,19 +693,11 @@
   // takes its place.
   function showPending(frame) {
     const c = conversation(frame.conversationId);
-    const li = view.message({ messageId: "", sender: state.username, text: frame.text,
-                              createdAt: Date.now() }, state.username, () => {});
-    li.classList.add("pending");
-    li.dataset.clientMessageId = frame.clientMessageId;
-    li.querySelector("time").textContent = "Sending…";
-    c.list.append(li);
+    c.list.append(view.pendingMessage(frame, state.username));
     if (c.id === state.openId) scrollToBottom();
   }
 
-  function pendingItem(c, clientMessageId) {
-    return [...c.list.querySelectorAll(".message.pending, .message.stored")].find(
-      (e) => e.dataset.clientMessageId === clientMessageId);
-  }
+  const pendingItem = (c, clientMessageId) => view.findPending(c.list, clientMessageId);
 
   function dropPending(clientMessageId) {
     for (const c of state.conversations.values()) {
@@ -842,13 +709,7 @@
   function onAck(f) {
     state.unacked.delete(f.clientMessageId);
     const li = pendingItem(conversation(f.conversationId), f.clientMessageId);
-    if (!li) return;
-    li.classList.replace("pending", "stored");
-    const time = li.querySelector("time");
-    if (typeof f.createdAt === "number") {
-      time.dateTime = new Date(f.createdAt).toISOString();
-      time.textContent = view.formatTime(f.createdAt);
-    }
+    if (li) view.markStored(li, f.createdAt);
   }
 
   function submit() {
@@ -882,20 +743,17 @@
     ui.me.hidden = false;
     ui.signOut.hidden = false;
     conversation(LOBBY);
-    showConversationFirst(hashConversation());
-    ui.text.focus();
-    connect();
-  }
-
-  function showConversationFirst(id) {
-    state.openId = id;
-    const c = conversation(id);
+    // The conversation of the address (a reload), else the lobby.
+    state.openId = hashConversation();
+    const c = conversation(state.openId);
     c.list.id = "message-list";
     ui.messages.append(c.list);
     ui.main.dataset.view = "conversation";
     renderHeader();
     renderInbox();
     updateComposer();
+    ui.text.focus();
+    socket.connect();
   }
 
   ui.login.addEventListener("submit", (event) => {
@@ -921,7 +779,7 @@
     } catch (e) {
       // nothing kept
     }
-    if (state.ws) state.ws.close();
+    socket.close();
     location.hash = "";
     location.reload();
   });

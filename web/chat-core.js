@@ -70,6 +70,32 @@ window.ChatCore = (function () {
     return list.slice(0, most).join(", ") + " and " + rest + (rest === 1 ? " other" : " others");
   }
 
+  function typingLine(who) {
+    if (!who.length) return "";
+    return names([...who].sort(), 2) + (who.length === 1 ? " is typing…" : " are typing…");
+  }
+
+  // Where each reader's "Seen by" goes: under the newest of our messages (`mine`, ids
+  // ascending) at or before the message they read. Returns messageId -> readers, sorted.
+  function receipts(mine, reads, me) {
+    const at = new Map();
+    for (const [reader, readId] of reads) {
+      if (reader === me) continue;
+      let lo = 0;
+      let hi = mine.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (mine[mid] <= readId) lo = mid + 1; else hi = mid;
+      }
+      if (lo === 0) continue;
+      const id = mine[lo - 1];
+      if (!at.has(id)) at.set(id, []);
+      at.get(id).push(reader);
+    }
+    for (const readers of at.values()) readers.sort();
+    return at;
+  }
+
   // A group's form: the name and the members (comma or space separated) as the server checks
   // them. Returns {error} or {name, members}.
   function groupProblem(name, membersText, me) {
@@ -150,6 +176,6 @@ window.ChatCore = (function () {
 
   return {
     LOBBY, MAX_TEXT, CONVERSATION_ID, codePoints, usernameProblem, colourClass, randomId,
-    kindOf, title, names, groupProblem, parseFrame,
+    kindOf, title, names, typingLine, receipts, groupProblem, parseFrame,
   };
 })();

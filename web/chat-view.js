@@ -96,6 +96,30 @@ window.ChatView = (function () {
     return li;
   }
 
+  // Our message on its way (greyed, "Sending…"), at the end of its list until it is shown.
+  function pendingMessage(frame, me) {
+    const li = message({ messageId: "", sender: me, text: frame.text, createdAt: Date.now() },
+                       me, () => {});
+    li.classList.add("pending");
+    li.dataset.clientMessageId = frame.clientMessageId;
+    li.querySelector("time").textContent = "Sending…";
+    return li;
+  }
+
+  function findPending(list, clientMessageId) {
+    return [...list.querySelectorAll(".message.pending, .message.stored")].find(
+      (e) => e.dataset.clientMessageId === clientMessageId);
+  }
+
+  // Acknowledged: stored, with the server's time.
+  function markStored(li, createdAt) {
+    li.classList.replace("pending", "stored");
+    if (typeof createdAt !== "number") return;
+    const time = li.querySelector("time");
+    time.dateTime = new Date(createdAt).toISOString();
+    time.textContent = formatTime(createdAt);
+  }
+
   // The chips of a message's reactions: `byEmoji` maps an emoji to the Set of its users.
   function setReactions(li, byEmoji, me) {
     const chips = li.querySelector(".chips");
@@ -161,6 +185,6 @@ window.ChatView = (function () {
       (view.lastLine ? ", last: " + view.lastLine : ""));
   }
 
-  return { EMOJI, el, formatTime, message, setReactions, setSeen, inboxEntry, setInboxEntry, presenceDot,
-           setPresence };
+  return { EMOJI, el, formatTime, message, pendingMessage, findPending, markStored,
+           setReactions, setSeen, inboxEntry, setInboxEntry, presenceDot, setPresence };
 })();

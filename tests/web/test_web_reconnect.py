@@ -1,8 +1,9 @@
 """The web client's connection in headless Chromium: after a kill -9 of the stack's gateway (the
 launcher starts it again on its port) the pages reconnect by themselves, fetch what they
-missed (more than a page) and go on sending and receiving, with nothing shown twice; and the status indicator's states: connecting while the
-server does not answer, error when the attempt fails or the server refuses the upgrade (as the
-authorizer refuses with 401), with the backoff's next try, disconnected after a drop."""
+missed (more than a page) and go on sending and receiving, with nothing shown twice; and the
+status indicator's states: connecting while the server does not answer, error when the
+attempt fails or the server refuses the upgrade (as the authorizer refuses with 401), with the
+backoff's next try, disconnected after a drop."""
 
 import functools
 import http.server

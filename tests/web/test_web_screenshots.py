@@ -4,7 +4,8 @@ a read receipt and someone typing. The page is checked at both widths as it is s
 person sees there (the inbox beside the conversation on a desktop, one of them on a phone)."""
 
 from web_support import (DESKTOP, PHONE, SCREENSHOTS, By, browsers, connected,  # noqa: F401
-                         create_conversation, open_conversation, say, stack, texts, wait)
+                         create_conversation, open_conversation, react, say, stack, texts,
+                         wait)
 
 
 def viewport(driver, size):
@@ -31,10 +32,7 @@ def test_screenshots_of_a_conversation_at_desktop_and_phone_width(stack, browser
     for who, text in lines[1:]:
         say(who, text)
         wait(alice, lambda d, text=text: texts(d)[-1:] == [text], "each line in turn")
-    bob_msg = [li for li in bob.find_elements(By.CSS_SELECTOR, "#message-list .message")
-               if li.find_element(By.CSS_SELECTOR, ".text").text == lines[2][1]][0]
-    bob_msg.find_element(By.CSS_SELECTOR, ".react-toggle").click()
-    bob_msg.find_element(By.CSS_SELECTOR, ".pick[data-emoji='👍']").click()
+    react(bob, lines[2][1], "👍")
     wait(alice, lambda d: "👍 1" in [c.text for c in d.find_elements(By.CSS_SELECTOR, ".chip")],
          "the reaction")
     wait(alice, lambda d: "Seen by bob and carol" in [s.text for s in d.find_elements(

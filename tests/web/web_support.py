@@ -1,7 +1,8 @@
 """What the web client's suites share: the whole chat stack (tests/chat's ChatStack), headless
 Chromium sessions (Debian's chromium, chromium-driver and python3-selenium) and helpers that
-read and drive the page as a person would. Test modules import the fixtures `stack` and `browsers` from here (no conftest.py: the
-one in tests/chat is imported by chat_stack as `conftest`)."""
+read and drive the page as a person would. Test modules import the fixtures `stack` and
+`browsers` from here (no conftest.py: the one in tests/chat is imported by chat_stack as
+`conftest`)."""
 
 import asyncio
 import json
@@ -128,6 +129,19 @@ def say(driver, text):
     box = driver.find_element(By.ID, "text")
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
+
+
+# Read in one script each: the page replaces a message's chips when a reaction comes.
+FIND = ("const li = [...document.querySelectorAll("
+        "'#message-list .message:not(.pending, .stored)')]"
+        ".find(li => li.querySelector('.text').textContent === arguments[0]);")
+
+
+def react(driver, text, emoji):
+    """Through the message's reaction button, then the emoji's."""
+    driver.execute_script(FIND + "li.querySelector('.react-toggle').click();", text)
+    driver.execute_script(FIND + "li.querySelector('.pick[data-emoji=\"' + arguments[1] + "
+                          "'\"]').click();", text, emoji)
 
 
 def title(driver):
