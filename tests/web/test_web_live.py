@@ -79,32 +79,37 @@ def test_typing_and_presence(stack, browsers):
     wait(bob, lambda d: presence(d, "alice") == "online", "alice online for bob")
     carl = BackgroundClient(stack, "carl")  # another user: no typing frame of this conversation
     try:
-        # The frames bob's page sends, as the socket sends them.
+        # The typing frames bob's page sends, with the time of each (ms, the machine's clock).
         bob.execute_script(
-            "window.sent = []; const send = WebSocket.prototype.send;"
-            "WebSocket.prototype.send = function (d) { window.sent.push(JSON.parse(d));"
+            "window.typingAt = []; const send = WebSocket.prototype.send;"
+            "WebSocket.prototype.send = function (d) {"
+            " if (JSON.parse(d).action === 'typing') window.typingAt.push(Date.now());"
             " return send.call(this, d); };")
-        typing_sent = lambda: len(bob.execute_script(  # noqa: E731
-            "return window.sent.filter(f => f.action === 'typing');"))
+        typing_at = lambda: bob.execute_script("return window.typingAt;")  # noqa: E731
         box = bob.find_element(By.ID, "text")
-        first = time.monotonic()
+        typed_from = time.time() * 1000
         box.send_keys("I am wri")
         typing = alice.find_element(By.ID, "typing")
         wait(alice, lambda d: typing.text == "bob is typing…", "the indicator")
-        started = time.monotonic()
         # The inbox says so too (hidden behind the conversation on a phone: its text).
         assert alice.execute_script(
             "return document.querySelector('#conversation-list .conv[data-conversation-id=\"'"
             " + arguments[0] + '\"] .conv-last').textContent;", dm) == "bob is typing…"
-        box.send_keys("ting")  # within 3 s: no second frame, so it ends ~5 s after the first
-        assert time.monotonic() - first < 3 and typing_sent() == 1
-        wait(alice, lambda d: typing.text == "", "the indicator gone", seconds=8)
-        assert 4.0 < time.monotonic() - started < 7.5
+        box.send_keys("ting")
+        typed_to = time.time() * 1000
+        # One frame at the first key, then at most one every 3 s while the keys go on.
+        sent = typing_at()
+        assert sent and sent[0] - typed_from < 1000, (typed_from, sent)
+        assert all(b - a >= 3000 for a, b in zip(sent, sent[1:])), sent
+        assert len(sent) <= 1 + (typed_to - typed_from) // 3000, sent
+        wait(alice, lambda d: typing.text == "", "the indicator gone", seconds=10)
+        # ~5 s after the last frame (less the frame's way to alice's page).
+        assert 4000 < time.time() * 1000 - typing_at()[-1] < 7500
         assert not [f for f in carl.frames if f.get("type") == "typing"], carl.frames
         # A message ends it at once.
         box.send_keys(" more")
         wait(alice, lambda d: typing.text == "bob is typing…", "typing again")
-        assert typing_sent() == 2
+        assert len(typing_at()) == len(sent) + 1
         box.send_keys("\n")
         wait(alice, lambda d: texts(d)[-1:] == ["I am writing more"], "bob's message")
         assert typing.text == ""
