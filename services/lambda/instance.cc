@@ -280,6 +280,11 @@ void Instance::spawn() {
   std::string bootstrap = spec_.code_uri + "/bootstrap";
   std::vector<std::string> args;
   struct stat st {};
+  if (spec_.code_uri.empty()) {
+    // The plan's container image functions (PackageType Image) have no code here.
+    spawn_error_ = "container images (PackageType Image) are not run by the local Lambda host";
+    return;
+  }
   if (std::string lang = managed_runtime(spec_.runtime); !lang.empty()) {
     // A managed runtime: our runtime interface client (runtimes/), which loads _HANDLER from
     // the code folder, on the machine's node or /usr/bin/python3.

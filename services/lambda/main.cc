@@ -109,7 +109,10 @@ int main(int argc, char** argv) {
   config.websocket_api_ids = plan.websocket_api_ids;
   config.http_api_ids = plan.http_api_ids;
   for (const auto& f : plan.functions) {
-    if (f.runtime.rfind("provided", 0) != 0 && lambda::managed_runtime(f.runtime).empty()) {
+    if (f.code_uri.empty()) {
+      std::cerr << "lambda: " << f.name << ": a container image, not run here: its invocations "
+                << "fail\n";
+    } else if (f.runtime.rfind("provided", 0) != 0 && lambda::managed_runtime(f.runtime).empty()) {
       std::cerr << "lambda: " << f.name << ": runtime " << f.runtime
                 << " is run as a custom runtime (its bootstrap in " << f.code_uri << ")\n";
     }

@@ -290,30 +290,16 @@ bool runtime_supported(const std::string& runtime) {
          runtime.find_first_not_of("0123456789", python.size()) == std::string::npos;
 }
 
-}  // namespace
-
-// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
-void plan_function(Context& ctx, const Resource& r) {
-  Props p(ctx, r);
-  bool serverless = r.type == "AWS::Serverless::Function";
-  Function f;
-  f.logical_id = r.logical_id;
-  f.name = ctx.function_name(r);
-  p.get("FunctionName");
-  f.arn = ctx.function_arn(f.name);
-  if (auto type = p.string("PackageType"); type && *type != "Zip") {
-    fail(p.path("PackageType"), "only Zip packages (a CodeUri folder) are supported");
-  }
-  std::string code_property = serverless ? "CodeUri" : "Code";
+// CodeUri (or Code) as a folder, Runtime and Handler of a Zip function.
+void plan_code(Context& ctx, const Resource& r, Props& p, bool serverless,
+               const std::string& code_property, Function& f) {
   if (serverless && p.get("InlineCode")) {
     fail(p.path("InlineCode"), "inline code is not supported; give CodeUri, a folder");
   }
   const Value* code = p.get(code_property);
   if (!code) fail(p.path(code_property), "required property is missing (a folder)");
   if (code->is_map()) {
-    std::string what = code->find("ZipFile")    ? "Code.ZipFile (inline code)"
-                       : code->find("ImageUri") ? "a container image"
-                                                : "an S3 location";
+    std::string what = code->find("ZipFile") ? "Code.ZipFile (inline code)" : "an S3 location";
     fail(p.path(code_property), what + " is not supported; give a folder relative to the template");
   }
   std::string uri = as_string(*code, p.path(code_property));
@@ -330,8 +316,41 @@ void plan_function(Context& ctx, const Resource& r) {
   if (!runtime_supported(f.runtime)) {
     ctx.notice(r, "Runtime " + f.runtime +
                       " is not supported (provided.al2023, provided.al2, nodejs18.x, "
-                      "nodejs20.x, nodejs22.x and python3.x are): it is started as a custom "
-                      "runtime, from CodeUri/bootstrap");
+                      "nodejs20.x, nodejs22.x and python3.x are): it is started as a "
+                      "custom runtime, from CodeUri/bootstrap");
+  }
+}
+
+}  // namespace
+
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
+void plan_function(Context& ctx, const Resource& r) {
+  Props p(ctx, r);
+  bool serverless = r.type == "AWS::Serverless::Function";
+  Function f;
+  f.logical_id = r.logical_id;
+  f.name = ctx.function_name(r);
+  p.get("FunctionName");
+  f.arn = ctx.function_arn(f.name);
+  std::string code_property = serverless ? "CodeUri" : "Code";
+  // A container image cannot run here: it is reported and planned without code (runtime and
+  // codeUri empty), so that the rest of the stack runs; its invocations fail.
+  bool image = false;
+  if (auto type = p.string("PackageType")) {
+    if (*type != "Zip" && *type != "Image") fail(p.path("PackageType"), "must be Zip or Image");
+    image = *type == "Image";
+  }
+  if (const Value* code = serverless ? nullptr : p.get(code_property)) {
+    image = image || (code->is_map() && code->find("ImageUri"));
+  }
+  if (image) {
+    for (const char* k : {"ImageUri", "ImageConfig", "CodeUri", "Code", "Runtime", "Handler"})
+      p.get(k);
+    ctx.notice(r,
+               "a container image (PackageType Image) is not supported: the function is "
+               "planned without code and its invocations fail");
+  } else {
+    plan_code(ctx, r, p, serverless, code_property, f);
   }
   if (auto t = p.integer("Timeout")) {
     f.timeout = *t;

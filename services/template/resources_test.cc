@@ -245,6 +245,35 @@ Resources:
   EXPECT_EQ(s.notices.size(), 2u);
 }
 
+TEST(Functions, ContainerImagesAreReportedAndPlannedWithoutCode) {
+  auto s = plan(R"(
+Resources:
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties: {PackageType: Image, ImageUri: 1.dkr.ecr.us-east-1.amazonaws.com/x:1, Timeout: 9}
+    Metadata: {Dockerfile: Dockerfile, DockerContext: ./app}
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties: {PackageType: Image, Code: {ImageUri: repo/x:1}, ImageConfig: {Command: [app]}}
+  Zip: {Type: AWS::Serverless::Function, Properties: {CodeUri: c, Runtime: nodejs20.x, Handler: a.b}}
+)");
+  std::string what =
+      "a container image (PackageType Image) is not supported: the function is planned without "
+      "code and its invocations fail";
+  EXPECT_TRUE(has_notice(s, "Sam (AWS::Serverless::Function): " + what));
+  EXPECT_TRUE(has_notice(s, "Plain (AWS::Lambda::Function): " + what));
+  EXPECT_EQ(s.notices.size(), 2u);
+  const Function* sam = function_named(s, "Sam");
+  ASSERT_NE(sam, nullptr);
+  EXPECT_EQ(sam->code_uri, "");
+  EXPECT_EQ(sam->runtime, "");
+  EXPECT_EQ(sam->timeout, 9);
+  EXPECT_NE(function_named(s, "Zip")->code_uri, "");
+  EXPECT_THROW(plan("Resources:\n  F: {Type: AWS::Serverless::Function, Properties: "
+                    "{PackageType: Docker}}\n"),
+               std::exception);
+}
+
 TEST(Functions, ErrorsNameTheResourceAndProperty) {
   const std::string head =
       "Resources:\n  SendFunction:\n    Type: AWS::Serverless::Function\n"

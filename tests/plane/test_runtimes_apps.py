@@ -261,14 +261,29 @@ Resources:
                    Properties: {Code: code, Runtime: dotnet8, Handler: A::B::C}}
   NodeFunction: {Type: AWS::Serverless::Function,
                  Properties: {CodeUri: code, Runtime: nodejs22.x, Handler: app.handler}}
+  ImageFunction:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: image, PackageType: Image, ImageUri: repo/app:latest}
+    Metadata: {Dockerfile: Dockerfile, DockerContext: ./app}
 """)
     stack = Launched(tmp_path, template)
     try:
+        # The rest of the stack runs; the image function's invocations fail.
+        r = stack.lambda_.invoke(FunctionName="image", Payload=b"{}")
+        assert json.loads(r["Payload"].read()) == {
+            "errorType": "Runtime.InvalidEntrypoint",
+            "errorMessage": "RequestId: %s Error: container images (PackageType Image) are not "
+                            "run by the local Lambda host"
+                            % r["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]}
         log = stack.log()
     finally:
         stack.stop()
     lines = log.splitlines()
     reported = [l for l in lines if l.startswith("template: ") and "is not supported" in l]
+    assert ("template: ImageFunction (AWS::Serverless::Function): a container image (PackageType "
+            "Image) is not supported: the function is planned without code and its invocations "
+            "fail") in reported
+    reported = [l for l in reported if "Runtime" in l]
     tail = (" is not supported (provided.al2023, provided.al2, nodejs18.x, nodejs20.x, nodejs22.x "
             "and python3.x are): it is started as a custom runtime, from CodeUri/bootstrap")
     assert sorted(reported) == sorted([
