@@ -117,12 +117,19 @@ def connected(driver, username):
     return driver
 
 
+def shown(driver, selector):
+    """The rendered text of each element (none when hidden), read in one script: the page
+    replaces a message on its way by the stored one at any moment."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText);", selector)
+
+
 def texts(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .text")]
+    return shown(driver, "#message-list .text")
 
 
 def senders(driver):
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#message-list .sender")]
+    return shown(driver, "#message-list .sender")
 
 
 def say(driver, text):
