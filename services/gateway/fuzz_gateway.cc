@@ -2,7 +2,8 @@
 // reassembly into messages, close payloads, the plan, request targets, route selection on a
 // message body, a function's proxy result and query strings; HTTP API targets and route
 // matching, the HTTP response mappings (formats 2.0 and 1.0), authorizer responses, and the
-// events built from a request. The first byte picks the parser.
+// events built from a request; a WebSocket upgrade request read by Beast's parser as the server
+// reads it. The first byte picks the parser.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -11,8 +12,13 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
 #include "gateway/authorizer.h"
 #include "gateway/config.h"
+#include "gateway/event.h"
 #include "gateway/frame.h"
 #include "gateway/http_api.h"
 #include "gateway/invoker.h"
@@ -78,6 +84,44 @@ void http_request(std::string_view text) {
       in.headers, gateway::parse_query(in.raw_query), {{"routeKey", in.method}});
 }
 
+// A client's upgrade request, bytes as they arrive on the socket: read with the server's limits
+// (16 KB of header), then what the handshake does with it: the target resolved to an API, the
+// query decoded, the Sec-WebSocket-Accept computed, the $connect event built from the headers.
+void upgrade_request(std::string_view bytes) {
+  namespace http = boost::beast::http;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(16 * 1024);
+  parser.body_limit(1u << 20);
+  parser.eager(true);
+  boost::beast::error_code ec;
+  while (!bytes.empty() && !parser.is_done()) {
+    size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (ec || used == 0) break;
+    bytes.remove_prefix(used);
+  }
+  if (!parser.is_header_done()) return;
+  const auto& request = parser.get();
+  std::string_view target = request.target();
+  gateway::Target t = gateway::resolve_target(sample_plan(), request[http::field::host], target);
+  gateway::EventInput input;
+  input.type = gateway::EventInput::Type::Connect;
+  input.route_key = "$connect";
+  if (t.api) {
+    input.stage = t.api->stage;
+    input.api_id = t.api->api_id;
+  }
+  for (const auto& field : request) {
+    input.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    input.query = gateway::parse_query(target.substr(q + 1));
+  }
+  if (gateway::ws::accept_key(request[http::field::sec_websocket_key]).size() != 28) {
+    __builtin_trap();  // base64 of a 20-byte SHA-1
+  }
+  gateway::build_event(input);
+}
+
 void frames(std::string_view bytes) {
   gateway::ws::MessageAssembler assembler(128 * 1024);
   while (!bytes.empty()) {
@@ -128,6 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const auto& api : sample_plan().apis) gateway::select_route(api, text);
       gateway::parse_selection_expression(text);
       break;
+    case 5: upgrade_request(text); break;
     case 6: http_request(text); break;
     case 7:
       gateway::map_response_v2(text);
