@@ -7,10 +7,10 @@ host (which starts the functions' instances on demand) and the gateway, prints o
 per endpoint on standard output, and keeps them running until Ctrl-C or SIGTERM, which stops
 every process it started. A process that dies on its own (a crash, `kill -9`) is started
 again with the same arguments on the same port, with a line saying so (`launch: gateway exited
-with status -9; restarting it`); the others keep running (the host's stream mappings resume from
-their checkpoints, clients reconnect to a new gateway). One that dies more than 5 times within
-60 s stops the stack (exit status 1), as does any death with --no-restart. A bad template gets
-its one error line from stack-plan and nothing is started.
+with status -9; restarting it`), its clock where the others' is; the others keep running (the
+host's stream mappings resume from their checkpoints, clients reconnect to a new gateway). One
+that dies more than 5 times within 60 s stops the stack (exit status 1), as does any death with
+--no-restart. A bad template gets its one error line from stack-plan and nothing is started.
 
     scripts/run --template FILE [--data-dir DIR | --in-memory] [--emulator-port N]
                 [--gateway-port N] [--http-port N] [--lambda-port N] [--parameter-overrides K=V ...]
@@ -44,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BIN = pathlib.Path(os.environ.get("CHATSTACK_BIN", ROOT / "build" / "bin"))
@@ -69,8 +70,9 @@ class Child:
     """A process of the stack: its stderr is passed on line by line, and its port is read from
     its `listening on HOST:PORT` line. `after_start` runs once it listens, on every start."""
 
-    def __init__(self, name, argv, after_start=None):
+    def __init__(self, name, argv, after_start=None, clock_path="/_plane/clock"):
         self.name, self.argv, self.after_start = name, list(argv), after_start
+        self.clock_path = clock_path  # GET: {"nowMs", "offsetMs"}
         self.restarts = []  # monotonic times of the restarts
         self._start()
 
@@ -108,9 +110,21 @@ class Child:
             self.after_start(self.port)
         return self.port
 
-    def restart(self, stopping):
-        """Starts the dead process again, after a pause that grows with its recent restarts.
-        False when it has died too often (or stopping was asked for meanwhile)."""
+    def clock_offset_ms(self):
+        """The offset of its clock (the plane's clock calls move it), or None."""
+        if self.proc.poll() is not None or self.port is None:
+            return None
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{self.clock_path}",
+                                        timeout=2) as r:
+                return json.loads(r.read())["offsetMs"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def restart(self, stopping, clock_offset_ms=None):
+        """Starts the dead process again, after a pause that grows with its recent restarts,
+        its clock where the others' is (`clock_offset_ms`, read from one of them). False when it
+        has died too often (or stopping was asked for meanwhile)."""
         now = time.monotonic()
         self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW_S]
         if len(self.restarts) >= RESTARTS:
@@ -120,6 +134,12 @@ class Child:
         if stopping.wait(min(0.1 * (2 ** len(self.restarts) - 1), 3)):
             return False
         self.restarts.append(time.monotonic())
+        if clock_offset_ms is not None:
+            if "--clock-offset" in self.argv:
+                i = self.argv.index("--clock-offset")
+                del self.argv[i:i + 2]
+            if clock_offset_ms:
+                self.argv += ["--clock-offset", str(clock_offset_ms / 1000)]
         self._start()
         try:
             self.wait_listening()
@@ -271,7 +291,8 @@ def main():
         # host's stream mappings follow a table created again).
         emulator = Child("emulator", [str(BIN / "emulator"), "--shared-db", "--port",
                                       str(args.emulator_port), *storage, *clock],
-                         after_start=lambda port: create_tables(plan, f"http://127.0.0.1:{port}"))
+                         after_start=lambda port: create_tables(plan, f"http://127.0.0.1:{port}"),
+                         clock_path="/emulator/clock")
         children.append(emulator)
         ddb = f"http://127.0.0.1:{emulator.wait_listening()}"
 
@@ -335,7 +356,9 @@ def main():
                         return 1
                     print(f"launch: {c.name} exited with status {c.proc.returncode}; "
                           "restarting it", file=sys.stderr)
-                    if not c.restart(stopping) and not stopping.is_set():
+                    offsets = [o.clock_offset_ms() for o in children if o is not c]
+                    offset = next((o for o in offsets if o is not None), None)
+                    if not c.restart(stopping, offset) and not stopping.is_set():
                         return 1
             stopping.wait(0.2)
         return 0

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import boto3
 import pytest
@@ -195,6 +196,31 @@ def test_a_process_that_dies_is_started_again_on_its_port(tmp_path):
     finally:
         s.stop()
     assert s.proc.returncode == 0
+
+
+def test_a_restarted_process_gets_the_clock_of_the_others(tmp_path):
+    """The plane's clock moved an hour on (each process's clock call), then the gateway and the
+    emulator killed: each comes back an hour ahead too, not at the launch's offset."""
+    s = Stack(tmp_path)
+    try:
+        gateway = s.ready["connections echo-echo"].rsplit("/", 1)[0]
+        clocks = {"gateway": gateway + "/_plane/clock",
+                  "lambda-host": s.ready["lambda"] + "/_plane/clock",
+                  "emulator": s.ready["dynamodb"] + "/emulator/clock"}
+
+        def offset(name, advance=None):
+            data = None if advance is None else json.dumps({"advanceSeconds": advance}).encode()
+            with urllib.request.urlopen(urllib.request.Request(clocks[name], data=data)) as r:
+                return json.loads(r.read())["offsetMs"]
+
+        for name in clocks:
+            assert offset(name, 3600) == 3600000
+        for name in ("gateway", "emulator"):
+            os.kill(s.named_children()[name], signal.SIGKILL)
+            wait_for(lambda: "launch: %s restarted" % name in s.log(), name + " restarted", 30)
+            assert offset(name) == 3600000, name
+    finally:
+        s.stop()
 
 
 def test_a_process_that_keeps_dying_stops_the_stack(tmp_path):
