@@ -1,7 +1,11 @@
 // The one list of DynamoDB operations this emulator serves.
 #include "actions/registry.h"
 
+#include <array>
+#include <utility>
+
 #include "actions/actions.h"
+#include "api/shapes.h"
 
 namespace ddb::actions {
 namespace {
@@ -9,6 +13,9 @@ struct Entry {
   std::string_view name;
   api::Handler handler;
 };
+// Every request is read against its operation's input shape before its handler sees it, so
+// that a member of the wrong JSON kind anywhere in it is a SerializationException before any
+// validation (api/shapes.h).
 constexpr Entry kActions[] = {
     {"BatchGetItem", &actions::batch_get_item},
     {"BatchWriteItem", &actions::batch_write_item},
@@ -46,17 +53,38 @@ constexpr Entry kStreamActions[] = {
     {"GetShardIterator", &actions::get_shard_iterator},
     {"ListStreams", &actions::list_streams},
 };
+
+template <api::Handler H>
+void read_as_shaped(const api::CallPtr& call) {
+  std::string_view name;
+  for (const auto& e : kActions)
+    if (e.handler == H) name = e.name;
+  for (const auto& e : kStreamActions)
+    if (e.handler == H) name = e.name;
+  api::check_shape(name, call->body());
+  H(call);
+}
+
+// The shape-checking entry point of each handler, in the order of the two lists.
+template <const auto& List, size_t... I>
+constexpr auto shaped(std::index_sequence<I...>) {
+  return std::array<api::Handler, sizeof...(I)>{&read_as_shaped<List[I].handler>...};
+}
+constexpr auto kShaped = shaped<kActions>(std::make_index_sequence<std::size(kActions)>());
+constexpr auto kShapedStreams =
+    shaped<kStreamActions>(std::make_index_sequence<std::size(kStreamActions)>());
+
 }  // namespace
 
 api::Handler find_action(std::string_view operation) {
-  for (const auto& e : kActions)
-    if (e.name == operation) return e.handler;
+  for (size_t i = 0; i < std::size(kActions); ++i)
+    if (kActions[i].name == operation) return kShaped[i];
   return nullptr;
 }
 
 api::Handler find_stream_action(std::string_view operation) {
-  for (const auto& e : kStreamActions)
-    if (e.name == operation) return e.handler;
+  for (size_t i = 0; i < std::size(kStreamActions); ++i)
+    if (kStreamActions[i].name == operation) return kShapedStreams[i];
   return nullptr;
 }
 

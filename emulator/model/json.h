@@ -35,8 +35,13 @@ inline void write_key(JsonWriter& w, std::string_view s) {
 }
 inline std::string_view view(const Json& j) { return {j.GetString(), j.GetStringLength()}; }
 
-// The message Coral's deserializer gives when a JSON value is not of the expected kind.
+// The SerializationException DynamoDB's deserializer gives when a JSON value is not of the
+// scalar kind expected: `expected` is "String", "Integer", "Long", "Double", "Boolean", "Date"
+// or "Blob" ("NUMBER_VALUE cannot be converted to String", ...). See api/shapes.cc.
 [[noreturn]] void wrong_json_type(const Json& j, const char* expected);
+// A Boolean member: true, false, or the strings "true" and "false" in any case, as DynamoDB's
+// deserializer reads them; nullopt for anything else.
+std::optional<bool> boolean_of(const Json& j);
 
 // Requests nested deeper than this are refused before they are parsed, so that no recursive
 // walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest

@@ -57,26 +57,23 @@ std::optional<int64_t> get_integer(const Json& obj, const char* name) {
 std::optional<bool> get_bool(const Json& obj, const char* name) {
   const Json* m = member(obj, name);
   if (!m) return std::nullopt;
-  if (!m->IsBool()) wrong_json_type(*m, "Boolean");
-  return m->GetBool();
+  auto b = boolean_of(*m);
+  if (!b) wrong_json_type(*m, "Boolean");
+  return b;
 }
 
 const Json* get_object(const Json& obj, const char* name) {
   const Json* m = member(obj, name);
-  if (m && !m->IsObject()) {
-    if (m->IsArray()) fail(Code::Serialization, "Start of list found where not expected");
-    fail(Code::Serialization, "Expected map or null");
-  }
+  if (m && !m->IsObject())
+    fail(Code::Serialization, m->IsArray() ? "UnknownError" : "Unexpected field type");
   return m;
 }
 
 const Json* get_array(const Json& obj, const char* name) {
   const Json* m = member(obj, name);
-  if (m && !m->IsArray()) {
-    if (m->IsObject())
-      fail(Code::Serialization, "Start of structure or map found where not expected.");
-    fail(Code::Serialization, "Expected list or null");
-  }
+  if (m && !m->IsArray())
+    fail(Code::Serialization, m->IsObject() ? "Start of structure or map found where not expected"
+                                            : "Unexpected field type");
   return m;
 }
 

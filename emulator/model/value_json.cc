@@ -43,31 +43,24 @@ std::string blob_of(const Json& j) {
   auto bytes = base64_decode(text);
   if (!bytes) {
     if (text.size() % 4)
-      serialization("'" + std::string(text) +
-                    "' can not be converted to a Blob: Base64 encoded length is expected a "
-                    "multiple of 4 bytes but found: " +
+      serialization("Base64 encoded length is expected a multiple of 4 bytes but found: " +
                     std::to_string(text.size()));
-    serialization("'" + std::string(text) +
-                  "' can not be converted to a Blob: Invalid Base64 character");
+    serialization("Invalid last non-pad Base64 character dectected");
   }
   return std::move(*bytes);
 }
 
 const Json& array_of(const Json& j) {
-  if (!j.IsArray()) {
-    if (j.IsObject()) serialization("Start of structure or map found where not expected.");
-    serialization("Expected list or null");
-  }
+  if (!j.IsArray())
+    serialization(j.IsObject() ? "Start of structure or map found where not expected"
+                               : "Unexpected field type");
   return j;
 }
 
 Value parse(const Json& j, int depth);
 
 Item parse_map(const Json& j, int depth) {
-  if (!j.IsObject()) {
-    if (j.IsArray()) serialization("Start of list found where not expected");
-    serialization("Expected map or null");
-  }
+  if (!j.IsObject()) serialization(j.IsArray() ? "UnknownError" : "Unexpected field type");
   Item m;
   for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it)
     m.insert_or_assign(std::string(view(it->name)), parse(it->value, depth + 1));
@@ -76,10 +69,8 @@ Item parse_map(const Json& j, int depth) {
 
 Value parse(const Json& j, int depth) {
   if (depth > kMaxNestingDepth) invalid("Nesting Levels have exceeded supported limits");
-  if (!j.IsObject()) {
-    if (j.IsArray()) serialization("Start of list found where not expected");
-    serialization("Expected null");  // Coral's message for a scalar where a structure belongs
-  }
+  if (!j.IsObject())
+    serialization(j.IsArray() ? "UnknownError" : "Unexpected value type in payload");
   Value v;
   int kinds = 0;
   for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
@@ -96,12 +87,14 @@ Value parse(const Json& j, int depth) {
       v.type = Type::B;
       v.scalar = blob_of(x);
     } else if (name == "BOOL") {
-      if (!x.IsBool()) wrong_json_type(x, "Boolean");
+      auto b = boolean_of(x);
+      if (!b) wrong_json_type(x, "Boolean");
       v.type = Type::BOOL;
-      v.boolean = x.GetBool();
+      v.boolean = *b;
     } else if (name == "NULL") {
-      if (!x.IsBool()) wrong_json_type(x, "Boolean");
-      if (!x.GetBool())
+      auto b = boolean_of(x);
+      if (!b) wrong_json_type(x, "Boolean");
+      if (!*b)
         invalid(std::string(kInvalid) + "Null attribute value types must have the value of true");
       v.type = Type::NUL;
     } else if (name == "SS") {
@@ -158,26 +151,30 @@ void write_bytes_b64(JsonWriter& w, const std::string& bytes) {
 
 void wrong_json_type(const Json& j, const char* expected) {
   std::string e = expected;
-  std::string article = e == "Blob" ? "a " : "an ";
-  if (j.IsObject()) serialization("Start of structure or map found where not expected.");
-  if (j.IsArray()) serialization("Start of list found where not expected");
-  if (j.IsBool()) serialization("class java.lang.Boolean can not be converted to " + article + e);
-  if (j.IsNumber()) {
-    const char* cls = !j.IsInt64()                                        ? "java.lang.Double"
-                      : (j.GetInt64() >= -32768 && j.GetInt64() <= 32767) ? "java.lang.Short"
-                      : j.IsInt()                                         ? "java.lang.Integer"
-                                                                          : "java.lang.Long";
-    serialization(std::string("class ") + cls + " can not be converted to " + article + e);
-  }
+  if (j.IsArray()) serialization("UnknownError");
+  if (j.IsObject()) serialization("Start of structure or map found where not expected");
+  if (e == "Blob") serialization("only base-64-encoded strings are convertible to bytes");
+  if (j.IsBool())
+    serialization(std::string(j.GetBool() ? "TRUE" : "FALSE") + "_VALUE cannot be converted to " +
+                  e);
+  if (j.IsNumber())
+    serialization(std::string(j.IsDouble() ? "DECIMAL" : "NUMBER") +
+                  "_VALUE cannot be converted to " + e);
   if (j.IsString()) {
-    if (e == "Boolean") {
-      std::string s(view(j));
-      std::transform(s.begin(), s.end(), s.begin(), ::toupper);
-      serialization("'" + s + "' can not be converted to an Boolean");
-    }
-    serialization("class java.lang.String can not be converted to " + article + e);
+    if (e == "Boolean") serialization("Unexpected token received from parser");
+    serialization("STRING_VALUE cannot be converted to " + e);
   }
   serialization("Unexpected value type in payload");
+}
+
+std::optional<bool> boolean_of(const Json& j) {
+  if (j.IsBool()) return j.GetBool();
+  if (!j.IsString()) return std::nullopt;
+  std::string s(view(j));
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  if (s == "true") return true;
+  if (s == "false") return false;
+  return std::nullopt;
 }
 
 Value value_from_json(const Json& j) { return parse(j, 0); }
