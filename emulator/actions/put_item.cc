@@ -28,6 +28,9 @@ void put_item(const api::CallPtr& call) {
   model::Item item = model::item_from_json(*item_json);  // value errors come first
   auto condition = expressions.condition();
   expressions.finish();
+  // The item's size needs no table: it is refused before the table is looked up.
+  if (model::item_size(item) > model::kMaxItemSize)
+    invalid("Item size has exceeded the maximum allowed size");
   auto table = table_for_items(*call, *name);
   check_put_item(*table, item);
 

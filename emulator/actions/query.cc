@@ -203,18 +203,20 @@ bool less(const model::Value& x, const model::Value& y) {
 
 void query(const api::CallPtr& call) {
   const model::Json& body = call->body();
-  Expressions expressions(body,
-                          {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"});
   ReadSpec spec;
-  CommonRead common = read_common(*call, spec, expressions, "QueryFilter");
-  auto key_expression = expressions.key_condition();
-  expressions.finish();
+  api::Constraints c;
+  CommonRead common = read_request(
+      *call, spec, c, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+      "QueryFilter");
+  auto key_expression = common.expressions->key_condition();
+  common.expressions->finish();
   const model::Json* key_conditions = model::get_object(body, "KeyConditions");
   if (!key_expression && !key_conditions)
     invalid(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
         "request.");
   spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
+  bind_table(*call, spec, common);
 
   const model::TableDef& t = *common.table;
   const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;

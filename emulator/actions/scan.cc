@@ -33,7 +33,10 @@ void scan(const api::CallPtr& call) {
   c.at_most("segment", segment, 999999);
   c.at_least("totalSegments", total, 1);
   c.at_most("totalSegments", total, 1000000);
-  c.check();
+  ReadSpec spec;
+  CommonRead common =
+      read_request(*call, spec, c, {"ProjectionExpression", "FilterExpression"}, "ScanFilter");
+  common.expressions->finish();
   if (total && !segment)
     invalid(
         "The Segment parameter is required but was not present in the request when parameter "
@@ -47,11 +50,7 @@ void scan(const api::CallPtr& call) {
         "The Segment parameter is zero-based and must be less than parameter "
         "TotalSegments: Segment: " +
         std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total));
-
-  Expressions expressions(body, {"ProjectionExpression", "FilterExpression"});
-  ReadSpec spec;
-  CommonRead common = read_common(*call, spec, expressions, "ScanFilter");
-  expressions.finish();
+  bind_table(*call, spec, common);
   spec.lower = storage::table_prefix(spec.index ? spec.index->id : spec.table->id);
   spec.upper = prefix_end(spec.lower);
   if (total && *total > 1) {

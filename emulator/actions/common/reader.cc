@@ -51,8 +51,9 @@ std::string prefix_end(std::string prefix) {
   return prefix;
 }
 
-CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
-                       const char* filter_legacy) {
+CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
+                        std::initializer_list<const char*> expression_members,
+                        const char* filter_legacy) {
   const model::Json& body = call.body();
   auto name = model::get_string(body, "TableName");
   auto index_name = model::get_string(body, "IndexName");
@@ -61,7 +62,6 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
   auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   auto consistent = model::get_bool(body, "ConsistentRead");
   const model::Json* start = model::get_object(body, "ExclusiveStartKey");
-  api::Constraints c;
   c.table_name("tableName", name);
   c.pattern_name("indexName", index_name);
   c.length("indexName", index_name, 3, 255);
@@ -69,10 +69,13 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
            {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
   c.at_least("limit", limit, 1);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
   c.count("attributesToGet", model::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
   c.check();
 
   CommonRead out;
+  out.expressions.emplace(body, expression_members);
+  Expressions& expressions = *out.expressions;
   out.consumed_capacity = rcc == "TOTAL" || rcc == "INDEXES";
   spec.limit = limit.value_or(0);
   spec.consistent = consistent.value_or(false);
@@ -97,7 +100,18 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
     invalid(std::string(kInvalid) +
             "Must specify the AttributesToGet or ProjectionExpression when choosing to get "
             "SPECIFIC_ATTRIBUTES");
+  if (select == "ALL_PROJECTED_ATTRIBUTES" && !index_name)
+    invalid(std::string(kInvalid) +
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
+  out.start_key = std::move(start_item);
+  return out;
+}
 
+void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& out) {
+  const model::Json& body = call.body();
+  auto name = model::get_string(body, "TableName");
+  auto index_name = model::get_string(body, "IndexName");
+  auto select = model::get_string(body, "Select");
   auto table = table_for_items(call, *name);
   out.table = table;
   spec.table = table.get();
@@ -110,9 +124,6 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
     if (spec.index->backfilling)
       invalid("Cannot read from backfilling global secondary index: " + spec.index->name);
   }
-  if (select == "ALL_PROJECTED_ATTRIBUTES" && !spec.index)
-    invalid(std::string(kInvalid) +
-            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName");
   if (select == "ALL_ATTRIBUTES" && spec.index &&
       spec.index->projection != model::IndexDef::Projection::All) {
     if (spec.index->global)
@@ -136,7 +147,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
       if (!projected) spec.fetch_from_table = true;
     }
   }
-  if (start_item) {
+  if (const auto& start_item = out.start_key) {
     // It must name exactly the key attributes of the table (and of the index).
     auto keys = key_attributes(*table, spec.index);
     bool ok = start_item->size() == keys.size();
@@ -149,9 +160,7 @@ CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expre
           "The provided starting key is invalid: The provided key element does not match the "
           "schema");
     spec.exclusive_start = stored_key(*table, spec.index, *start_item);
-    out.start_key = start_item;
   }
-  return out;
 }
 
 std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity) {

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "actions/common/expressions.h"
 #include "api/call.h"
+#include "api/request.h"
 #include "expr/ast.h"
 #include "model/json.h"
 #include "model/table.h"
@@ -32,16 +34,21 @@ struct ReadSpec {
 };
 
 // The Select, projection, Limit, ExclusiveStartKey, ConsistentRead, ReturnConsumedCapacity and
-// filter members shared by Query and Scan, validated; fills `spec` and returns the
-// ExclusiveStartKey item, if any. `filter_legacy` is "QueryFilter" or "ScanFilter".
+// filter members shared by Query and Scan, read in DynamoDB's order of faults: first the
+// constraint list (with the operation's own constraints already in `c`), then the expressions
+// (`expression_members`; `filter_legacy` is "QueryFilter" or "ScanFilter") and the checks that
+// need no table; bind_table() then looks the table up (ResourceNotFoundException) and checks
+// the index and the ExclusiveStartKey against it.
 struct CommonRead {
   storage::TablePtr table;
   bool consumed_capacity = false;
   std::optional<model::Item> start_key;
+  std::optional<Expressions> expressions;
 };
-class Expressions;
-CommonRead read_common(const api::Call& call, ReadSpec& spec, Expressions& expressions,
-                       const char* filter_legacy);
+CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
+                        std::initializer_list<const char*> expression_members,
+                        const char* filter_legacy);
+void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common);
 
 // Runs the read and renders {"Items", "Count", "ScannedCount", "LastEvaluatedKey", ...}.
 std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity);
