@@ -371,17 +371,29 @@ class Parser {
            std::string(function_name(n.func)));
   }
 
-  // SET's right-hand side: operand, or operand + operand, or operand - operand.
+  // SET's right-hand side: operand, or operand + operand, or operand - operand; the whole or
+  // either side may be in parentheses, as DynamoDB reads it (ElectroDB sends
+  // "SET #c = (if_not_exists(#c, :zero) - :n)").
   Node set_value() {
-    Node left = operand();
+    Node left = set_operand();
     if (peek().type == Tok::Plus || peek().type == Tok::Minus) {
       Node n{peek().type == Tok::Plus ? Node::Kind::Plus : Node::Kind::Minus};
       ++pos_;
       n.kids.push_back(std::move(left));
-      n.kids.push_back(operand());
+      n.kids.push_back(set_operand());
       return n;
     }
     return left;
+  }
+
+  Node set_operand() {
+    if (peek().type != Tok::LParen) return operand();
+    ++pos_;
+    enter();
+    Node n = set_value();
+    expect(Tok::RParen);
+    --depth_;
+    return n;
   }
 
   Node operand() {

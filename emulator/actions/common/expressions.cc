@@ -15,17 +15,47 @@ bool present(const model::Json& body, const char* name) {
   return it != body.MemberEnd() && !it->value.IsNull();
 }
 
-// Legacy parameter -> the expression parameter that replaces it, in input-shape order.
+// Legacy parameter -> an expression parameter of the operations that take it, in the order
+// DynamoDB lists them in its "Non-expression parameters: {...}" message. A legacy parameter
+// mixed with any expression parameter is refused, whatever their aspects, except KeyConditions,
+// which may be combined with FilterExpression and ProjectionExpression (only
+// KeyConditionExpression excludes it).
 constexpr std::pair<const char*, const char*> kLegacy[] = {
     {"AttributesToGet", "ProjectionExpression"},
     {"AttributeUpdates", "UpdateExpression"},
-    {"KeyConditions", "KeyConditionExpression"},
-    {"QueryFilter", "FilterExpression"},
+    {"QueryFilter", "KeyConditionExpression"},
     {"ScanFilter", "FilterExpression"},
     {"Expected", "ConditionExpression"},
-    {"ConditionalOperator", "ConditionExpression"},
-    {"ConditionalOperator", "FilterExpression"},
+    {"ConditionalOperator", nullptr},  // beside Expected, QueryFilter or ScanFilter
+    {"KeyConditions", "KeyConditionExpression"},
 };
+
+bool takes(std::initializer_list<const char*> members, std::string_view name) {
+  for (const char* m : members)
+    if (name == m) return true;
+  return false;
+}
+
+// ConditionalOperator joins two or more conditions of Expected, QueryFilter or ScanFilter.
+void check_conditional_operator(const model::Json& body,
+                                std::initializer_list<const char*> members) {
+  if (!present(body, "ConditionalOperator")) return;
+  if (!takes(members, "ConditionExpression") && !takes(members, "FilterExpression")) return;
+  const model::Json* conditions = nullptr;
+  for (const char* legacy : {"Expected", "QueryFilter", "ScanFilter"}) {
+    bool taken = std::string_view(legacy) == "Expected" ? takes(members, "ConditionExpression")
+                 : std::string_view(legacy) == "QueryFilter"
+                     ? takes(members, "KeyConditionExpression")
+                     : takes(members, "FilterExpression");
+    if (taken && present(body, legacy)) conditions = model::get_object(body, legacy);
+    if (conditions) break;
+  }
+  size_t n = conditions ? conditions->MemberCount() : 0;
+  if (n == 0) invalid("ConditionalOperator cannot be used without Filter or Expected");
+  if (n == 1)
+    invalid(
+        "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+}
 
 const model::Json* names_or_values(const model::Json& body, const char* member,
                                    std::initializer_list<const char*> members) {
@@ -58,19 +88,25 @@ Expressions::Expressions(const model::Json& body, std::initializer_list<const ch
         // Mixing the two styles is refused before anything else is looked at.
         // Both lists in the order of the operation's input shape.
         std::string legacy, modern;
+        bool any_expression = false;
+        for (const char* m : members) any_expression = any_expression || present(body, m);
         for (const auto& [old_name, new_name] : kLegacy) {
           if (!present(body, old_name)) continue;
-          for (const char* m : members)
-            if (std::string_view(m) == new_name)
-              legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
+          bool taken = new_name ? takes(members, new_name)
+                                : takes(members, "ConditionExpression") ||
+                                      takes(members, "FilterExpression");
+          if (std::string_view(old_name) == "KeyConditions")
+            taken = present(body, "KeyConditionExpression");
+          if (taken) legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
         }
         for (const char* m : members)
           if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
-        if (!legacy.empty() && !modern.empty())
+        if (!legacy.empty() && any_expression)
           invalid(
               "Can not use both expression and non-expression parameters in the same request: "
               "Non-expression parameters: {" +
               legacy + "} Expression parameters: {" + modern + "}");
+        check_conditional_operator(body, members);
         return expr::Bindings(names_or_values(body, "ExpressionAttributeNames", members),
                               names_or_values(body, "ExpressionAttributeValues", members));
       }()) {}

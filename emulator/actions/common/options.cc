@@ -11,6 +11,7 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c) {
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
   c.one_of("returnValues", rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
+  c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
   return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES"};
 }
 
