@@ -31,6 +31,13 @@ Options take DynamoDB Local's single-dash spelling or a GNU-style long one.
   --ttl-interval-ms N       how often expired items are swept (default 1000)
   --stream-shard-seconds N  how long a stream shard stays open before a child shard
                             replaces it (default 14400, as DynamoDB's roughly 4 hours)
+  --verify-signatures       check each request's SigV4 signature (Authorization header,
+                            X-Amz-Date, credential scope, 15 minutes of clock skew) against
+                            the key pairs given below; without it any key is accepted and
+                            only the Authorization header's shape is checked
+  --credentials FILE        key pairs for --verify-signatures, one ACCESS_KEY_ID:SECRET a
+                            line ('#' comments); may be repeated
+  --credential ID:SECRET    one key pair for --verify-signatures; may be repeated
   --noop                    benchmark ceiling: the same HTTP front end answering every
                             request with {} (scripts/bench)
   -help, --help             this text
@@ -100,6 +107,16 @@ Config parse_args(const std::vector<std::string>& args) {
       c.ttl_interval_ms = std::max(1, number(need()));
     } else if (flag == "--stream-shard-seconds") {
       c.stream_shard_s = std::max(1, number(need()));
+    } else if (flag == "--verify-signatures") {
+      c.verify_signatures = true;
+    } else if (flag == "--credentials") {
+      c.key_sources.push_back({true, need()});
+    } else if (flag == "--credential") {
+      std::string v = need();
+      if (v.find(':') == std::string::npos || v.front() == ':' || v.back() == ':')
+        throw std::invalid_argument("option --credential needs ACCESS_KEY_ID:SECRET, got '" + v +
+                                    "'");
+      c.key_sources.push_back({false, v});
     } else if (flag == "--noop") {
       c.noop = true;
     } else if (flag == "-help" || flag == "--help" || flag == "-h") {
@@ -111,6 +128,11 @@ Config parse_args(const std::vector<std::string>& args) {
       throw std::invalid_argument("unknown option " + args[i] + " (see --help)");
     }
   }
+  if (c.verify_signatures && c.key_sources.empty())
+    throw std::invalid_argument(
+        "--verify-signatures needs key pairs: --credentials FILE or --credential ID:SECRET");
+  if (!c.verify_signatures && !c.key_sources.empty())
+    throw std::invalid_argument("--credentials and --credential need --verify-signatures");
   if (c.in_memory && db_path_given)
     throw std::invalid_argument("You cannot specify both -dbPath and -inMemory options");
   return c;

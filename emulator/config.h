@@ -20,6 +20,14 @@ struct Config {
   int stream_shard_s = 4 * 3600;  // how long a stream shard stays open before it rolls over
   bool help = false;
   bool noop = false;
+  // --verify-signatures: SigV4 checked against the key pairs of --credentials FILE (one
+  // "ACCESS_KEY_ID:SECRET" a line) and --credential ID:SECRET, in the order given.
+  bool verify_signatures = false;
+  struct KeySource {
+    bool file;         // `text` names a file
+    std::string text;  // or is one "ID:SECRET"
+  };
+  std::vector<KeySource> key_sources;
 };
 
 // Throws std::invalid_argument with a message for the user on bad flags.

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "api/call.h"
 #include "background.h"
@@ -49,11 +51,29 @@ int main(int argc, char** argv) {
     ddb::api::Services services{db};
     ddb::http::Options http_options{config.host, config.port,      config.threads,
                                     config.cors, config.shared_db, config.noop};
+    http_options.verify_signatures = config.verify_signatures;
+    for (const auto& source : config.key_sources) {
+      if (!source.file) {
+        ddb::http::parse_key_pairs(source.text, "--credential", http_options.keys);
+        continue;
+      }
+      std::ifstream in(source.text);
+      if (!in) throw std::runtime_error("cannot read credentials file " + source.text);
+      std::stringstream text;
+      text << in.rdbuf();
+      ddb::http::parse_key_pairs(text.str(), source.text, http_options.keys);
+    }
+    if (config.verify_signatures && http_options.keys.empty())
+      throw std::runtime_error("--verify-signatures: no key pairs in the credentials given");
     ddb::http::serve(http_options, services, [&](int port) {
       std::cerr << "emulator: listening on " << config.host << ":" << port << " ("
                 << (config.in_memory ? "in memory, not durable"
                                      : "data in " + (dir / "emulator.mdb").string())
                 << (config.shared_db ? ", shared tables" : ", tables per access key and region")
+                << (config.verify_signatures
+                        ? ", signatures checked (" + std::to_string(http_options.keys.size()) +
+                              " keys)"
+                        : "")
                 << ")" << std::endl;
     });
     db.close();

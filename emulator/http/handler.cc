@@ -2,12 +2,17 @@
 
 #include <libdeflate.h>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <time.h>
+
 #include <algorithm>
 #include <random>
 
 #include "actions/registry.h"
 #include "api/error.h"
 #include "awsproto/sigv4.h"
+#include "http/decode.h"
 #include "model/clock.h"
 
 namespace ddb::http {
@@ -45,11 +50,58 @@ bool origin_allowed(const std::string& cors, std::string_view origin) {
 Response error(const ApiError& e) { return {api::wire(e.code).status, true, api::render_error(e)}; }
 Response text(int status, std::string body) { return {status, false, std::move(body)}; }
 
+// A Coral framework error: {"__type": type} with a "message" when there is one.
+Response coral(std::string_view type, std::string_view message = {}) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.StartObject();
+  w.Key("__type");
+  w.String(type.data(), static_cast<rapidjson::SizeType>(type.size()));
+  if (!message.empty()) {
+    w.Key("message");
+    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+  }
+  w.EndObject();
+  return {400, true, std::string(buf.GetString(), buf.GetSize())};
+}
+
+// What DynamoDB answers to anything that is not a POST of a DynamoDB request (another method,
+// a body of another content type): 404 with this body (dynalite's recording of the service).
+Response not_an_operation() { return text(404, "<UnknownOperationException/>\n"); }
+
+std::string_view media_type(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && content_type.back() == ' ') content_type.remove_suffix(1);
+  while (!content_type.empty() && content_type.front() == ' ') content_type.remove_prefix(1);
+  return content_type;
+}
+
+bool is_json_type(std::string_view content_type) {
+  std::string_view t = media_type(content_type);
+  return t == "application/x-amz-json-1.0" || t == "application/json";
+}
+
+// "Wed, 02 Dec 2026 03:00:04 GMT" for the emulator's clock, formatted once a second per thread.
+void append_http_date(std::string& out) {
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local char cached[40];
+  int64_t now = model::Clock::now_ms() / 1000;
+  if (now != cached_second) {
+    time_t t = static_cast<time_t>(now);
+    struct tm tm {};
+    gmtime_r(&t, &tm);
+    strftime(cached, sizeof cached, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached_second = now;
+  }
+  out += cached;
+}
+
 // The reason phrases of the statuses the emulator sends.
 std::string_view reason(int status) {
   switch (status) {
     case 200: return "OK";
     case 400: return "Bad Request";
+    case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Payload Too Large";
     case 500: return "Internal Server Error";
@@ -84,8 +136,38 @@ void Handler::handle(const Request& req, std::string_view body,
     return exchange->respond(
         text(200, "healthy: dynamodb." + (c ? c->region : "us-east-1") + ".amazonaws.com "));
   }
-  if (req.method != Method::Post) return exchange->respond(text(405, ""));
+  if (req.method != Method::Post) return exchange->respond(not_an_operation());
+  if (!body.empty() && !is_json_type(req.content_type))
+    return exchange->respond(not_an_operation());
   if (options_.noop) return exchange->respond({200, true, "{}"});
+
+  // DynamoDB's order: the body is decoded and parsed, then the target is looked up, then the
+  // caller is authenticated.
+  std::string decoded;
+  std::string_view json = body;
+  if (!req.content_encoding.empty()) {
+    // An unknown coding or data that does not decode is an internal error at DynamoDB (500),
+    // as ScyllaDB's tests of the live service record (test/alternator/test_compressed_request.py).
+    switch (decode_body(req.content_encoding, body, kMaxBody, decoded)) {
+      case Decoded::Ok: json = decoded; break;
+      case Decoded::TooLarge: return exchange->respond(too_large());
+      case Decoded::Bad:
+        return exchange->respond(error(ApiError(Code::Internal, "Internal server error")));
+    }
+  }
+  if (model::too_deep(json))
+    return exchange->respond(
+        error(ApiError(Code::Serialization, "The request is nested deeper than " +
+                                                std::to_string(model::kMaxJsonDepth) + " levels")));
+  rapidjson::Document doc;
+  if (json.empty())
+    doc.SetObject();
+  else
+    doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  if (doc.HasParseError() || !doc.IsObject())
+    return exchange->respond(error(ApiError(
+        Code::Serialization, doc.HasParseError() ? "Unable to parse the request body as JSON"
+                                                 : "Start of list found where not expected")));
 
   std::string_view target = req.amz_target;
   api::Handler handler = nullptr;
@@ -94,25 +176,20 @@ void Handler::handle(const Request& req, std::string_view body,
   else if (target.starts_with(kStreamsTargetPrefix))
     handler = actions::find_stream_action(target.substr(kStreamsTargetPrefix.size()));
   if (!handler)
-    return exchange->respond(
-        error(ApiError(Code::UnknownOperation, "An unknown operation was requested.")));
+    return exchange->respond(coral("com.amazon.coral.service#UnknownOperationException"));
+
+  if (auto bad = check_authorization(req.authorization, options_.verify_signatures, req.has_date))
+    return exchange->respond(coral(bad->type, bad->message));
+  if (options_.verify_signatures) {
+    SignedRequest signed_request{"POST", req.target, &req.headers, body};
+    if (auto bad = verify_signature(signed_request, req.authorization, options_.keys,
+                                    model::Clock::now_ms()))
+      return exchange->respond(coral(bad->type, bad->message));
+  }
   auto caller = caller_of(req.authorization);
   if (!caller)
-    return exchange->respond(error(
-        ApiError(Code::MissingAuthenticationToken, "Request is missing Authentication Token")));
-  if (model::too_deep(body))
-    return exchange->respond(
-        error(ApiError(Code::Serialization, "The request is nested deeper than " +
-                                                std::to_string(model::kMaxJsonDepth) + " levels")));
-  rapidjson::Document doc;
-  if (body.empty())
-    doc.SetObject();
-  else
-    doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    return exchange->respond(error(ApiError(
-        Code::Serialization, doc.HasParseError() ? "Unable to parse the request body as JSON"
-                                                 : "Start of list found where not expected")));
+    return exchange->respond(coral("com.amazon.coral.service#MissingAuthenticationTokenException",
+                                   "Request is missing Authentication Token"));
   std::string space = options_.shared_db ? "" : caller->access_key + "_" + caller->region;
   auto call = std::make_shared<api::Call>(
       services_, std::move(doc), std::move(space), caller->region,
@@ -152,7 +229,12 @@ void render_head(const Request& req, std::string_view cors_origin, const Respons
   out += ' ';
   out += reason(r.status);
   out += "\r\nContent-Type: ";
-  out += r.json ? "application/x-amz-json-1.0" : "text/plain";
+  if (!r.json)
+    out += "text/plain";
+  else if (media_type(req.content_type) == "application/json")
+    out += "application/json";
+  else
+    out += "application/x-amz-json-1.0";
   out += "\r\n";
   if (!cors_origin.empty()) {
     out += "Access-Control-Allow-Origin: ";
@@ -167,13 +249,13 @@ void render_head(const Request& req, std::string_view cors_origin, const Respons
       out += "Access-Control-Expose-Headers: x-amzn-RequestId,x-amz-crc32\r\n";
     }
   }
-  if (r.json) {
-    out += "x-amzn-RequestId: ";
-    append_request_id(out);
-    out += "\r\nx-amz-crc32: ";
-    out += std::to_string(libdeflate_crc32(0, r.body.data(), r.body.size()));
-    out += "\r\n";
-  }
+  out += "x-amzn-RequestId: ";
+  append_request_id(out);
+  out += "\r\nx-amz-crc32: ";
+  out += std::to_string(libdeflate_crc32(0, r.body.data(), r.body.size()));
+  out += "\r\nDate: ";
+  append_http_date(out);
+  out += "\r\n";
   out += "Content-Length: ";
   out += std::to_string(r.body.size());
   out += "\r\n";

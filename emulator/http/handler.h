@@ -8,8 +8,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "api/call.h"
+#include "http/signature.h"
 
 namespace ddb::http {
 
@@ -20,9 +23,13 @@ struct Options {
   std::string cors;  // allowed origins, "" for no CORS
   bool shared_db = false;
   bool noop = false;  // benchmark ceiling: answer every POST with {} and do nothing
+  // Check each request's SigV4 signature against `keys` (--verify-signatures); otherwise any
+  // access key is accepted and only the Authorization header's shape is checked.
+  bool verify_signatures = false;
+  KeyPairs keys;
 };
 
-enum class Method { Get, Post, Options, Other };
+enum class Method { Get, Post, Options, Head, Other };
 
 // What the handler reads of a request: the request line and the few headers it routes on.
 struct Request {
@@ -30,11 +37,19 @@ struct Request {
   std::string target;
   int version = 11;  // 10 or 11
   std::string amz_target, authorization, origin, cors_request_headers;
+  std::string content_type, content_encoding;
+  bool has_date = false;  // an X-Amz-Date or Date header came
+  // Every header, names in lower case, repeated ones joined with ',': kept only when the
+  // signatures are verified.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct Response {
   int status = 200;
-  bool json = true;  // application/x-amz-json-1.0, with x-amzn-RequestId and x-amz-crc32
+  // The request's JSON content type (application/x-amz-json-1.0, or application/json when the
+  // request used that), else text/plain. Every response has x-amzn-RequestId, x-amz-crc32 and
+  // Date.
+  bool json = true;
   std::string body;
 };
 
@@ -62,6 +77,9 @@ class Handler {
   // The Origin to allow in the response's CORS fields, "" for none.
   std::string allowed_origin(const Request& req) const;
 
+  // Whether requests must carry all their headers (for the signature check).
+  bool needs_all_headers() const { return options_.verify_signatures; }
+
  private:
   Response clock_endpoint(const Request& req, std::string_view body);
 
@@ -69,9 +87,9 @@ class Handler {
   api::Services& services_;
 };
 
-// The response header: status line, Content-Type, CORS fields for `cors_origin`, request id
-// and CRC-32 of the body (JSON responses), Content-Length and Connection, ending in an empty
-// line. Appended to `out`.
+// The response header: status line, Content-Type, CORS fields for `cors_origin`, request id,
+// CRC-32 of the body, Date (of the emulator's clock), Content-Length and Connection, ending in
+// an empty line. Appended to `out`.
 void render_head(const Request& req, std::string_view cors_origin, const Response& r,
                  bool keep_alive, std::string& out);
 

@@ -67,6 +67,7 @@ Request post(const std::string& operation, const std::string& auth = kAuth) {
   r.target = "/";
   r.amz_target = "DynamoDB_20120810." + operation;
   r.authorization = auth;
+  r.content_type = "application/x-amz-json-1.0";
   return r;
 }
 
@@ -164,12 +165,51 @@ TEST_F(HandlerTest, GetIsTheHealthLineOfTheSignedRegion) {
   EXPECT_EQ(send(req).body, "healthy: dynamodb.us-east-1.amazonaws.com ");
 }
 
-TEST_F(HandlerTest, OtherMethodsAreNotAllowed) {
+TEST_F(HandlerTest, OtherMethodsAndContentTypesAreNotOperations) {
   Request req = post("ListTables");
   req.method = Method::Other;  // PUT, DELETE, ...
   Response r = send(req, "{}");
-  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.status, 404);
   EXPECT_FALSE(r.json);
+  EXPECT_EQ(r.body, "<UnknownOperationException/>\n");
+  for (const char* type : {"", "text/plain", "application/x-amz-json-1.1", "application/xml"}) {
+    Request t = post("ListTables");
+    t.content_type = type;
+    EXPECT_EQ(send(t, "{}").status, 404) << type;
+    EXPECT_EQ(send(t, "").status, 200) << type;  // an empty body has no type to check
+  }
+  for (const char* type : {"application/json", "application/x-amz-json-1.0; charset=utf-8"}) {
+    Request t = post("ListTables");
+    t.content_type = type;
+    EXPECT_EQ(send(t, "{}").status, 200) << type;
+  }
+}
+
+TEST_F(HandlerTest, EncodedBodies) {
+  Request req = post("ListTables");
+  req.content_encoding = "gzip";
+  // Not gzip data: an internal error, as DynamoDB answers.
+  Response r = send(req, "{}");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(error_type(r), "com.amazonaws.dynamodb.v20120810#InternalServerError");
+  req.content_encoding = "compress";
+  EXPECT_EQ(send(req, "{}").status, 500);
+  req.content_encoding = "identity";
+  EXPECT_EQ(send(req, "{}").status, 200);
+}
+
+TEST_F(HandlerTest, VerifiedSignaturesRefuseUnsignedRequests) {
+  http::Options strict;
+  strict.verify_signatures = true;
+  strict.keys = {{"AKIDONE", "secret"}};
+  Request req = post("ListTables");
+  Response r = send(req, "{}", &strict);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_type(r), "com.amazon.coral.service#IncompleteSignatureException");
+  req.has_date = true;
+  req.headers = {{"x-amz-date", "20250101T000000Z"}, {"host", "x"}};
+  EXPECT_EQ(error_type(send(req, "{}", &strict)),
+            "com.amazon.coral.service#InvalidSignatureException");  // years ago
 }
 
 TEST_F(HandlerTest, UnknownTargetIsUnknownOperation) {
@@ -186,8 +226,17 @@ TEST_F(HandlerTest, UnknownTargetIsUnknownOperation) {
   }
 }
 
+TEST_F(HandlerTest, MalformedAuthorizationIsIncompleteSignature) {
+  for (const char* auth : {"AWS4-HMAC-SHA256 SignedHeaders=host",
+                           "AWS4-HMAC-SHA256 Credential=a/b/c, SignedHeaders=host, Signature=0"}) {
+    Response r = send(post("ListTables", auth), "{}");
+    EXPECT_EQ(r.status, 400) << auth;
+    EXPECT_EQ(error_type(r), "com.amazon.coral.service#IncompleteSignatureException") << auth;
+  }
+}
+
 TEST_F(HandlerTest, MissingAuthorizationIsMissingAuthenticationToken) {
-  for (const char* auth : {"", "AWS4-HMAC-SHA256 SignedHeaders=host", "Credential=AKID"}) {
+  for (const char* auth : {"", "Bearer abc", "Credential=AKID"}) {
     Response r = send(post("ListTables", auth), "{}");
     EXPECT_EQ(r.status, 400) << auth;
     EXPECT_EQ(error_type(r), "com.amazon.coral.service#MissingAuthenticationTokenException")
@@ -420,12 +469,19 @@ TEST(RenderHead, StatusLineContentTypeRequestIdCrcAndLength) {
   EXPECT_EQ(render(req, "", Response{500, true, "{}"}, true).status_line,
             "HTTP/1.1 500 Internal Server Error");
 
-  // Text responses carry neither a request id nor a CRC.
-  Head t = render(req, "", Response{405, false, ""}, true);
-  EXPECT_EQ(t.status_line, "HTTP/1.1 405 Method Not Allowed");
+  // Text responses carry a request id, a CRC and a Date too.
+  Head t = render(req, "", Response{404, false, "<UnknownOperationException/>\n"}, true);
+  EXPECT_EQ(t.status_line, "HTTP/1.1 404 Not Found");
   EXPECT_EQ(t["Content-Type"], "text/plain");
-  EXPECT_EQ(t["Content-Length"], "0");
-  EXPECT_EQ(t.count("x-amzn-RequestId") + t.count("x-amz-crc32"), 0u);
+  EXPECT_EQ(t["Content-Length"], "29");
+  EXPECT_EQ(t["x-amz-crc32"], "3552371480");  // what DynamoDB sends with this body
+  EXPECT_EQ(t["x-amzn-RequestId"].size(), 52u);
+  EXPECT_EQ(t["Date"].size(), 29u);  // "Wed, 02 Dec 2026 03:00:04 GMT"
+  EXPECT_TRUE(t["Date"].ends_with(" GMT"));
+  // A request in application/json is answered in application/json.
+  Request plain = post("ListTables");
+  plain.content_type = "application/json";
+  EXPECT_EQ(render(plain, "", r, true)["Content-Type"], "application/json");
 
   req.version = 10;
   EXPECT_EQ(render(req, "", r, false).status_line, "HTTP/1.0 200 OK");

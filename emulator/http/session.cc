@@ -1,5 +1,7 @@
 #include "http/session.h"
 
+#include "http/request_parser.h"
+
 #include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -15,76 +17,6 @@ namespace bhttp = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Method method_of(bhttp::verb v) {
-  switch (v) {
-    case bhttp::verb::get: return Method::Get;
-    case bhttp::verb::post: return Method::Post;
-    case bhttp::verb::options: return Method::Options;
-    default: return Method::Other;
-  }
-}
-
-// An HTTP/1.1 request parser that keeps only what the emulator reads: the request line, the
-// few headers it routes on, and the body (Content-Length or chunked). Beast does the parsing;
-// nothing is allocated per header.
-class RequestParser : public bhttp::basic_parser<true> {
- public:
-  // `body` is the session's buffer, reused from request to request; one that grew past
-  // 1 MB (a large batch) is given back rather than kept for the connection's lifetime.
-  explicit RequestParser(std::string& body) : body_(body) {
-    if (body_.capacity() > (1u << 20))
-      std::string().swap(body_);
-    else
-      body_.clear();
-  }
-
-  Request request;
-  bool expect_continue = false;  // "Expect: 100-continue": the client waits for a go-ahead
-
- private:
-  void on_request_impl(bhttp::verb m, beast::string_view, beast::string_view t, int v,
-                       beast::error_code&) override {
-    request.method = method_of(m);
-    request.target.assign(t.data(), t.size());
-    request.version = v;
-  }
-  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
-  void on_field_impl(bhttp::field name, beast::string_view name_text, beast::string_view value,
-                     beast::error_code&) override {
-    std::string* into = nullptr;
-    switch (name) {
-      case bhttp::field::authorization: into = &request.authorization; break;
-      case bhttp::field::origin: into = &request.origin; break;
-      case bhttp::field::access_control_request_headers:
-        into = &request.cors_request_headers;
-        break;
-      case bhttp::field::expect: expect_continue = beast::iequals(value, "100-continue"); break;
-      case bhttp::field::unknown:
-        if (beast::iequals(name_text, "X-Amz-Target")) into = &request.amz_target;
-        break;
-      default: break;
-    }
-    if (into) into->assign(value.data(), value.size());
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    if (length) body_.reserve(static_cast<size_t>(*length));
-  }
-  size_t on_body_impl(beast::string_view data, beast::error_code&) override {
-    body_.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, beast::error_code&) override {
-    body_.append(data.data(), data.size());
-    return data.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  std::string& body_;
-};
-
 class Session : public Exchange, public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, Handler& handler) : socket_(std::move(socket)), handler_(handler) {}
@@ -95,6 +27,7 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
     head_.clear();
     render_head(request(), cors_origin_, r, keep_alive_, head_);
     out_ = std::move(r.body);
+    if (request().method == Method::Head) out_.clear();  // the header says what a GET would get
     write();
   }
 
@@ -106,7 +39,7 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
   // The header first, so that a client waiting on "Expect: 100-continue" can be told to go
   // on; the parser is eager, so a body that came with the header is parsed with it.
   void read() {
-    parser_.emplace(body_);
+    parser_.emplace(body_, handler_.needs_all_headers());
     parser_->body_limit(kMaxBody);
     parser_->header_limit(64 * 1024);
     parser_->eager(true);
