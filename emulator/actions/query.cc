@@ -162,6 +162,10 @@ KeyCondition from_key_conditions(const model::Json& conditions, const std::strin
     if (args.size() != want)
       invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " + std::string(op) +
               " ComparisonOperator");
+    if (args.size() == 2 && args[0].type != args[1].type)
+      invalid(std::string(kInvalid) +
+              "AttributeValues inside AttributeValueList must be of same type");
+    expr::check_operator_types(op, args);
     using S = KeyCondition::Sort;
     if (attr == hash_name) {
       if (op != "EQ") unsupported();

@@ -105,6 +105,7 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
       if (a.type != args[0].type)
         invalid(std::string(kInvalid) +
                 "AttributeValues inside AttributeValueList must be of same type");
+    check_operator_types(*op, args);
     if (*op == "BETWEEN" && values_in_order(args[1], args[0]))
       invalid(
           "The BETWEEN condition was provided a range where the lower bound is greater than the "
@@ -148,6 +149,22 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
 }
 
 }  // namespace
+
+void check_operator_types(std::string_view op, const std::vector<model::Value>& args) {
+  using model::Type;
+  bool ordering = op == "LT" || op == "LE" || op == "GT" || op == "GE" || op == "BETWEEN";
+  bool contains = op == "CONTAINS" || op == "NOT_CONTAINS";
+  for (const auto& a : args) {
+    bool scalar = a.type == Type::S || a.type == Type::N || a.type == Type::B;
+    bool ok = ordering              ? scalar
+              : op == "BEGINS_WITH" ? a.type == Type::S || a.type == Type::B
+              : contains            ? scalar || a.type == Type::BOOL || a.type == Type::NUL
+                                    : true;
+    if (!ok)
+      invalid(std::string(kInvalid) + "ComparisonOperator " + std::string(op) +
+              " is not valid for " + model::type_name(a.type) + " AttributeValue type");
+  }
+}
 
 std::optional<Node> condition_from_expected(const model::Json& expected,
                                             std::optional<std::string_view> conditional_operator) {

@@ -17,4 +17,9 @@ std::optional<Node> condition_from_expected(const model::Json& expected,
 Update update_from_attribute_updates(const model::Json& updates);
 std::vector<Path> paths_from_attributes_to_get(const model::Json& names);
 
+// A legacy ComparisonOperator's values of a type it cannot compare ("ComparisonOperator LT is
+// not valid for SS AttributeValue type"): the ordering operators take S, N and B,
+// BEGINS_WITH S and B, CONTAINS and NOT_CONTAINS S, N, B, BOOL and NULL.
+void check_operator_types(std::string_view op, const std::vector<model::Value>& args);
+
 }  // namespace ddb::expr

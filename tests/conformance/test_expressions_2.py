@@ -249,3 +249,44 @@ def test_accepted_combinations(ddb, legacy):
     ddb.delete_item(TableName=legacy, Key={"pk": {"S": "k3"}}, ConditionalOperator="OR",
                     Expected={"a": eq({"S": "x"}), "b": eq({"S": "zzz"})})
     assert "Item" not in ddb.get_item(TableName=legacy, Key={"pk": {"S": "k3"}})
+
+
+@pytest.mark.parametrize("member,op,value", [
+    ("ScanFilter", "LT", {"SS": ["a"]}),
+    ("ScanFilter", "GE", {"BOOL": True}),
+    ("ScanFilter", "BETWEEN", {"L": []}),
+    ("ScanFilter", "BEGINS_WITH", {"N": "1"}),
+    ("ScanFilter", "CONTAINS", {"M": {}}),
+    ("ScanFilter", "NOT_CONTAINS", {"NS": ["1"]}),
+    ("QueryFilter", "LE", {"BS": ["YWJj"]}),
+    ("KeyConditions", "LE", {"SS": ["a"]}),
+    ("Expected", "GT", {"NULL": True}),
+])
+def test_uncomparable_types(ddb, legacy, member, op, value):
+    count = 2 if op == "BETWEEN" else 1
+    condition = {"ComparisonOperator": op, "AttributeValueList": [value] * count}
+    type_name = next(iter(value))
+    message = INVALID + f"ComparisonOperator {op} is not valid for {type_name} AttributeValue type"
+    if member == "ScanFilter":
+        expect_error(ddb.scan, "ValidationException", message, TableName=legacy,
+                     ScanFilter={"a": condition})
+    elif member == "QueryFilter":
+        expect_error(ddb.query, "ValidationException", message, TableName=legacy,
+                     KeyConditions={"pk": eq({"S": "k1"})}, QueryFilter={"a": condition})
+    elif member == "KeyConditions":
+        expect_error(ddb.query, "ValidationException", message, TableName=legacy,
+                     KeyConditions={"pk": condition})
+    else:
+        expect_error(ddb.put_item, "ValidationException", message, TableName=legacy,
+                     Item={"pk": {"S": "k9"}}, Expected={"a": condition})
+        assert "Item" not in ddb.get_item(TableName=legacy, Key={"pk": {"S": "k9"}})
+
+
+def test_comparable_types_still_work(ddb, legacy):
+    resp = ddb.scan(TableName=legacy, ScanFilter={
+        "a": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [{"S": "x"}]},
+        "b": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "y"}]}})
+    assert resp["Count"] == 1
+    resp = ddb.scan(TableName=legacy, ScanFilter={
+        "a": {"ComparisonOperator": "NOT_CONTAINS", "AttributeValueList": [{"BOOL": True}]}})
+    assert resp["Count"] == 1
