@@ -116,6 +116,8 @@ Response too_large() {
       ApiError(Code::RequestTooLarge, "Request size exceeds the maximum of 16777216 bytes"));
 }
 
+Response header_too_large() { return text(400, ""); }
+
 std::optional<Caller> caller_of(std::string_view auth) {
   auto a = awsproto::parse_authorization(auth);
   if (!a) return std::nullopt;

@@ -41,7 +41,7 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
   void read() {
     parser_.emplace(body_, handler_.needs_all_headers());
     parser_->body_limit(kMaxBody);
-    parser_->header_limit(64 * 1024);
+    parser_->header_limit(kMaxHeader);
     parser_->eager(true);
     bhttp::async_read_header(
         socket_, buffer_, *parser_,
@@ -67,6 +67,10 @@ class Session : public Exchange, public std::enable_shared_from_this<Session> {
   }
 
   void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit) {  // a request line or header too long: 400, closed
+      keep_alive_ = false;
+      return respond(header_too_large());
+    }
     if (ec && ec != bhttp::error::body_limit) {
       socket_.shutdown(tcp::socket::shutdown_send, ec);
       return;

@@ -256,3 +256,32 @@ def test_boto3_with_gzip_request_bodies(emulator, key, table):
     assert item["Item"] == {"id": {"S": "boto"}, "v": {"S": "y" * 100}}
     assert len(sent) == 2
     assert all(enc in (b"gzip", "gzip") and body == b"\x1f\x8b" for enc, body in sent), sent
+
+
+# --------------------------------------------------------------------------
+# Oversized request line and headers
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["url", "header", "many_headers"])
+def test_oversized_request_line_or_headers_is_a_bare_400(emulator, key, where):
+    """DynamoDB refuses a 17,000-character URL with 400 Bad Request (no JSON error body, no
+    InvalidSignatureException: it is not read); so are headers past 16 KB."""
+    if where == "url":
+        raw = request("ListTables", b"{}", path="/" + "x" * 17000, access_key=key)
+    elif where == "header":
+        raw = request("ListTables", b"{}", access_key=key, headers={"X-Big": "a" * 17000})
+    else:
+        raw = request("ListTables", b"{}", access_key=key,
+                      headers={f"X-H{i}": "v" * 100 for i in range(200)})
+    with Conn(emulator) as c:
+        c.send(raw)
+        resp = c.read_response()
+        assert resp.status == 400 and resp.reason == "Bad Request", resp
+        assert resp.body == b""
+        assert resp.header("Connection").lower() == "close"
+        check_common_headers(resp)
+        c.assert_closed()
+    # Big, but within the limit: served.
+    with Conn(emulator) as c:
+        resp = c.call("ListTables", b"{}", access_key=key, headers={"X-Big": "a" * 8000})
+        assert check_json_response(resp) == {"TableNames": []}
