@@ -146,6 +146,20 @@ TEST(UpdateParser, AcceptsEveryClause) {
   EXPECT_EQ(update_error("set a = :v remove b"), "");
 }
 
+TEST(UpdateParser, TakesParenthesisedSetValues) {
+  // ElectroDB's decrement, and parentheses on either side of + and -.
+  auto u = expr::parse_update("SET #c = (if_not_exists(#c, :zero) - :n), a = (:x) + ((b))");
+  ASSERT_EQ(u->actions.size(), 2u);
+  EXPECT_EQ(u->actions[0].value.kind, expr::Node::Kind::Minus);
+  EXPECT_EQ(u->actions[0].value.kids[0].kind, expr::Node::Kind::Call);
+  EXPECT_EQ(u->actions[1].value.kind, expr::Node::Kind::Plus);
+  EXPECT_EQ(u->actions[1].value.kids[1].kind, expr::Node::Kind::Path);
+  auto nested = expr::parse_update("SET a = :x - (:y - :z)");
+  EXPECT_EQ(nested->actions[0].value.kids[1].kind, expr::Node::Kind::Minus);
+  for (const char* bad : {"SET a = (:x", "SET a = :x)", "SET a = ()", "SET (a) = :x"})
+    EXPECT_NE(update_error(bad), "") << bad;
+}
+
 TEST(UpdateParser, RefusesWithDynamoDbMessages) {
   const std::pair<const char*, const char*> cases[] = {
       {"SET a = :v SET b = :w",
