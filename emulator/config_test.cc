@@ -39,5 +39,23 @@ TEST(Config, RejectsBadInput) {
   EXPECT_THROW(parse_args({"-inMemory", "-dbPath", "x"}), std::invalid_argument);
 }
 
+TEST(Config, SignatureFlags) {
+  Config c = parse_args({"--verify-signatures", "--credentials", "keys.txt", "--credential",
+                         "AKID:se:cret", "--credentials=more.txt"});
+  EXPECT_TRUE(c.verify_signatures);
+  ASSERT_EQ(c.key_sources.size(), 3u);
+  EXPECT_TRUE(c.key_sources[0].file);
+  EXPECT_EQ(c.key_sources[0].text, "keys.txt");
+  EXPECT_FALSE(c.key_sources[1].file);
+  EXPECT_EQ(c.key_sources[1].text, "AKID:se:cret");
+  EXPECT_EQ(c.key_sources[2].text, "more.txt");
+  EXPECT_FALSE(parse_args({}).verify_signatures);
+  EXPECT_THROW(parse_args({"--verify-signatures"}), std::invalid_argument);
+  EXPECT_THROW(parse_args({"--credential", "A:B"}), std::invalid_argument);
+  EXPECT_THROW(parse_args({"--verify-signatures", "--credential", "AB"}), std::invalid_argument);
+  EXPECT_THROW(parse_args({"--verify-signatures", "--credential", ":B"}), std::invalid_argument);
+  EXPECT_THROW(parse_args({"--verify-signatures", "--credentials"}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace ddb
