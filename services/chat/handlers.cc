@@ -137,6 +137,7 @@ std::string perform(Services& s, const Request& r, std::string_view username,
       return {};
     }
     case Action::Heartbeat: refresh_presence(st, username); return render_pong(rid);
+    case Action::GetPresence: return render_presence_list(get_presence(st, r.usernames), rid);
     case Action::GetToken: {
       if (s.token_secret.empty()) {
         return render_error({ErrorCode::InternalError, "no token secret is configured"}, rid);

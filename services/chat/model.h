@@ -117,6 +117,13 @@ struct Presence {
   int64_t expires_at = 0;
 };
 
+// What getPresence answers about one user.
+struct PresenceState {
+  std::string username;
+  bool online = false;
+  int64_t last_seen = 0;  // ms; 0 when no presence is stored
+};
+
 // The item's key alone ({pk, sk}), for GetItem, DeleteItem and conditions.
 awsproto::AttributeMap key(std::string pk, std::string sk);
 

@@ -27,6 +27,7 @@ constexpr struct {
     {Action::Typing, "typing"},
     {Action::Heartbeat, "heartbeat"},
     {Action::GetToken, "getToken"},
+    {Action::GetPresence, "getPresence"},
 };
 
 // What a client sent, quoted in a message: at most 64 characters of it.
@@ -163,6 +164,27 @@ std::optional<Error> parse_react(const rapidjson::Value& frame, Request& r) {
   return check_emoji(r.emoji);
 }
 
+// getPresence: 1 to 100 usernames; a repeat is asked about once.
+std::optional<Error> parse_presence(const rapidjson::Value& frame, Request& r) {
+  const rapidjson::Value* names = find(frame, "usernames");
+  if (!names) return bad("missing \"usernames\"");
+  if (!names->IsArray()) return bad("\"usernames\" must be a list of usernames");
+  for (const auto& n : names->GetArray()) {
+    if (!n.IsString()) return bad("\"usernames\" must be a list of usernames");
+    if (!is_valid_username(view(n))) {
+      return Error{ErrorCode::InvalidUsername, "not a username: " + quoted(view(n))};
+    }
+    if (std::find(r.usernames.begin(), r.usernames.end(), view(n)) == r.usernames.end()) {
+      r.usernames.emplace_back(view(n));
+    }
+    if (r.usernames.size() > kMaxPresenceUsernames) {
+      return bad("\"usernames\" names at most 100 users");
+    }
+  }
+  if (r.usernames.empty()) return bad("\"usernames\" is empty");
+  return std::nullopt;
+}
+
 std::optional<Error> parse_members(const rapidjson::Value& frame, Request& r) {
   switch (r.action) {
     case Action::SendMessage: return parse_send(frame, r);
@@ -174,6 +196,7 @@ std::optional<Error> parse_members(const rapidjson::Value& frame, Request& r) {
       return message_id(frame, r);
     case Action::React: return parse_react(frame, r);
     case Action::Typing: return conversation_id(frame, r);
+    case Action::GetPresence: return parse_presence(frame, r);
     case Action::Heartbeat:
     case Action::GetToken: return std::nullopt;
   }
@@ -412,6 +435,29 @@ std::string render_presence(std::string_view username, bool online) {
 
 std::string render_pong(const RequestId& request_id) {
   return frame("pong", [&](Writer& w) { request_id_member(w, request_id); });
+}
+
+std::string render_presence_list(const std::vector<PresenceState>& users,
+                                 const RequestId& request_id) {
+  return frame("presenceList", [&](Writer& w) {
+    w.Key("users");
+    w.StartArray();
+    for (const auto& u : users) {
+      w.StartObject();
+      member(w, "username", u.username);
+      w.Key("online");
+      w.Bool(u.online);
+      w.Key("lastSeen");
+      if (u.last_seen) {
+        w.Int64(u.last_seen);
+      } else {
+        w.Null();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    request_id_member(w, request_id);
+  });
 }
 
 std::string render_token(std::string_view token, int64_t expires_at, const RequestId& request_id) {

@@ -25,6 +25,7 @@ enum class Action {
   Typing,
   Heartbeat,
   GetToken,
+  GetPresence,
 };
 std::string_view action_name(Action action);  // "sendMessage"
 std::optional<Action> parse_action(std::string_view name);
@@ -32,6 +33,8 @@ std::optional<Action> parse_action(std::string_view name);
 inline constexpr int kDefaultHistoryLimit = 50;
 inline constexpr int kDefaultInboxLimit = 20;
 inline constexpr int kMaxLimit = 100;
+// getPresence asks about at most this many usernames: one BatchGetItem (100 keys at most).
+inline constexpr size_t kMaxPresenceUsernames = 100;
 // A frame larger than this is refused before parsing (the gateway allows 128 KB messages; the
 // largest valid request, a group of 96 names or 1,000 four-byte characters, is far smaller).
 inline constexpr size_t kMaxFrameBytes = 32 * 1024;
@@ -42,15 +45,16 @@ inline constexpr size_t kMaxFrameBytes = 32 * 1024;
 struct Request {
   Action action = Action::Heartbeat;
   std::optional<std::string> request_id;
-  std::string conversation_id;       // sendMessage, getHistory, markRead, react, typing
-  std::string text;                  // sendMessage, trimmed
-  std::string client_message_id;     // sendMessage
-  std::string message_id;            // markRead, react (a ULID)
-  std::string emoji;                 // react
-  std::string kind;                  // createConversation: "direct" or "group"
-  std::vector<std::string> members;  // createConversation: valid usernames, as sent
-  std::string name;                  // createConversation (groups), trimmed
-  int limit = 0;                     // getHistory, listConversations (the default when absent)
+  std::string conversation_id;         // sendMessage, getHistory, markRead, react, typing
+  std::string text;                    // sendMessage, trimmed
+  std::string client_message_id;       // sendMessage
+  std::string message_id;              // markRead, react (a ULID)
+  std::string emoji;                   // react
+  std::string kind;                    // createConversation: "direct" or "group"
+  std::vector<std::string> members;    // createConversation: valid usernames, as sent
+  std::string name;                    // createConversation (groups), trimmed
+  std::vector<std::string> usernames;  // getPresence: distinct valid usernames, as sent
+  int limit = 0;                       // getHistory, listConversations (the default when absent)
   std::optional<HistoryCursor> history_cursor;  // getHistory, when a cursor was given
   std::optional<InboxCursor> inbox_cursor;      // listConversations, likewise
 };
@@ -90,6 +94,8 @@ std::string render_reaction(const Reaction& r, bool added);
 std::string render_typing(std::string_view conversation_id, std::string_view username);
 std::string render_presence(std::string_view username, bool online);
 std::string render_pong(const RequestId& request_id);
+std::string render_presence_list(const std::vector<PresenceState>& users,
+                                 const RequestId& request_id);
 std::string render_token(std::string_view token, int64_t expires_at, const RequestId& request_id);
 std::string render_error(const Error& error, const RequestId& request_id);
 // The HTTP history answer's body: {"conversationId", "messages", "cursor"}.

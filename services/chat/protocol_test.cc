@@ -230,15 +230,36 @@ TEST(Render, EveryOtherFrame) {
   EXPECT_EQ(render_presence("al", true), R"({"type":"presence","username":"al","online":true})");
   EXPECT_EQ(render_pong(std::string("p")), R"({"type":"pong","requestId":"p"})");
   EXPECT_EQ(render_pong(std::nullopt), R"({"type":"pong"})");
+  EXPECT_EQ(render_presence_list({{"bob", true, 5}, {"cy", false, 0}}, std::string("q")),
+            R"({"type":"presenceList","users":[{"username":"bob","online":true,"lastSeen":5},)"
+            R"({"username":"cy","online":false,"lastSeen":null}],"requestId":"q"})");
   EXPECT_EQ(render_token("t.t.t", 99, std::nullopt),
             R"({"type":"token","token":"t.t.t","expiresAt":99})");
   EXPECT_EQ(render_http_error("Unauthorized"), R"({"code":"Unauthorized"})");
 }
 
+TEST(Parse, GetPresenceTakesOneToAHundredDistinctUsernames) {
+  Request r = request_of(R"({"action":"getPresence","usernames":["bob","carol","bob"]})");
+  EXPECT_EQ(r.action, Action::GetPresence);
+  EXPECT_EQ(r.usernames, (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_EQ(error_of(R"({"action":"getPresence"})").message, "missing \"usernames\"");
+  EXPECT_EQ(error_of(R"({"action":"getPresence","usernames":[]})").message,
+            "\"usernames\" is empty");
+  EXPECT_EQ(error_of(R"({"action":"getPresence","usernames":"bob"})").code, ErrorCode::BadRequest);
+  EXPECT_EQ(error_of(R"({"action":"getPresence","usernames":[7]})").code, ErrorCode::BadRequest);
+  EXPECT_EQ(error_of(R"({"action":"getPresence","usernames":["<b>"]})").code,
+            ErrorCode::InvalidUsername);
+  std::string names;  // 100 names, then the first again: still 100
+  for (int i = 0; i < 100; ++i) names += "\"u" + std::to_string(i) + "\",";
+  std::string frame = R"({"action":"getPresence","usernames":[)" + names;
+  EXPECT_EQ(request_of(frame + "\"u0\"]}").usernames.size(), 100u);
+  EXPECT_EQ(error_of(frame + "\"u100\"]}").message, "\"usernames\" names at most 100 users");
+}
+
 TEST(Actions, NamesRoundTrip) {
   for (Action a : {Action::SendMessage, Action::GetHistory, Action::CreateConversation,
                    Action::ListConversations, Action::MarkRead, Action::React, Action::Typing,
-                   Action::Heartbeat, Action::GetToken}) {
+                   Action::Heartbeat, Action::GetToken, Action::GetPresence}) {
     EXPECT_EQ(parse_action(action_name(a)), a);
   }
   EXPECT_FALSE(parse_action("SendMessage"));

@@ -4,7 +4,9 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace chat {
 
@@ -267,6 +269,67 @@ void refresh_presence(Store& s, std::string_view username) {
   int64_t now = s.now_ms();
   Presence p{std::string(username), now, now / 1000 + kPresenceTtlSeconds};
   s.db.call("PutItem", single_body(s.table, put(to_item(p))));
+}
+
+std::vector<PresenceState> get_presence(Store& s, const std::vector<std::string>& usernames) {
+  std::vector<PresenceState> out;
+  for (const auto& u : usernames) out.push_back({u, false, 0});
+  if (usernames.empty()) return out;
+  rapidjson::StringBuffer b;
+  Writer w(b);
+  w.StartObject();
+  w.Key("RequestItems");
+  w.StartObject();
+  w.Key(s.table.c_str(), static_cast<rapidjson::SizeType>(s.table.size()));
+  w.StartObject();
+  w.Key("Keys");
+  w.StartArray();
+  for (const auto& u : usernames)
+    awsproto::write_item(w, key(user_pk(u), std::string(kPresenceSk)));
+  w.EndArray();
+  w.Key("ConsistentRead");
+  w.Bool(true);
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  std::string request = text_of(b);
+  const int64_t now = s.now_ms();
+  // UnprocessedKeys are asked for again, as DynamoDB asks ("we strongly recommend that you use an
+  // exponential backoff algorithm", API_BatchGetItem); a few rounds, then the call fails.
+  for (int round = 0; !request.empty(); ++round) {
+    if (round == 5) throw std::runtime_error("getPresence: keys left unprocessed");
+    if (round) std::this_thread::sleep_for(std::chrono::milliseconds(25 << round));
+    rapidjson::Document answer = s.db.call("BatchGetItem", request);
+    request.clear();
+    if (!answer.IsObject()) break;
+    auto responses = answer.FindMember("Responses");
+    if (responses != answer.MemberEnd() && responses->value.IsObject()) {
+      auto items = responses->value.FindMember(s.table.c_str());
+      if (items != responses->value.MemberEnd() && items->value.IsArray()) {
+        for (const auto& item : items->value.GetArray()) {
+          Presence p;
+          if (!from_item(item, p)) continue;
+          for (auto& state : out) {
+            if (state.username != p.username) continue;
+            state.last_seen = p.last_seen;
+            state.online = p.expires_at == 0 || p.expires_at * 1000 > now;
+          }
+        }
+      }
+    }
+    auto unprocessed = answer.FindMember("UnprocessedKeys");
+    if (unprocessed != answer.MemberEnd() && unprocessed->value.IsObject() &&
+        unprocessed->value.MemberCount() > 0) {
+      rapidjson::StringBuffer again;
+      Writer aw(again);
+      aw.StartObject();
+      aw.Key("RequestItems");
+      unprocessed->value.Accept(aw);
+      aw.EndObject();
+      request = text_of(again);
+    }
+  }
+  return out;
 }
 
 Outcome<Message> send_message(Store& s, std::string_view sender, std::string_view cid,

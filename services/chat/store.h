@@ -94,6 +94,13 @@ std::optional<Connection> get_connection(Store& s, std::string_view connection_i
 // heartbeat: the presence Put again (lastSeen now, expiresAt now + 90 s).
 void refresh_presence(Store& s, std::string_view username);
 
+// getPresence: who of `usernames` (at most 100, distinct) is online, in their order. One
+// BatchGetItem of their presence items with consistent reads (UnprocessedKeys asked again).
+// Online means a presence whose expiresAt is still ahead: TTL deletes an expired item only
+// eventually ("typically within a few days", https://docs.aws.amazon.com/amazondynamodb/latest/
+// developerguide/howitworks-ttl.html), so a stored item alone does not say the user is there.
+std::vector<PresenceState> get_presence(Store& s, const std::vector<std::string>& usernames);
+
 // sendMessage; the stored (or, for a repeated clientMessageId, the first) message for the ack.
 // A repeat's text is the one sent now (the ack does not carry it).
 Outcome<Message> send_message(Store& s, std::string_view sender, std::string_view cid,

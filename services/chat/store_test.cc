@@ -389,6 +389,42 @@ TEST(Handlers, HeartbeatRefreshesThePresenceOfTheConnectionsUser) {
   EXPECT_EQ(s(f.db.calls[1].body["Item"]["pk"]["S"]), "USER#alice");
 }
 
+std::string presence_item(const std::string& user, int64_t last_seen, int64_t expires_at) {
+  return R"({"pk":{"S":"USER#)" + user + R"("},"sk":{"S":"PRESENCE"},"type":{"S":"presence"},)" +
+         R"("username":{"S":")" + user + R"("},"lastSeen":{"N":")" + std::to_string(last_seen) +
+         R"("},"expiresAt":{"N":")" + std::to_string(expires_at) + R"("}})";
+}
+
+TEST(Store, PresenceIsOneBatchGetAndAnExpiredItemIsOffline) {
+  Fixture f;
+  // bob's presence is fresh, carol's expired a second ago (TTL has not removed it yet), dave has
+  // none; erin's key came back unprocessed and is asked for again.
+  f.db.answer("BatchGetItem",
+              R"({"Responses":{"chat":[)" + presence_item("bob", kNow - 1000, kNow / 1000 + 60) +
+                  "," + presence_item("carol", kNow - 91000, kNow / 1000 - 1) +
+                  R"(]},"UnprocessedKeys":{"chat":{"Keys":[{"pk":{"S":"USER#erin"},)"
+                  R"("sk":{"S":"PRESENCE"}}],"ConsistentRead":true}}})");
+  f.db.answer("BatchGetItem", R"({"Responses":{"chat":[)" +
+                                  presence_item("erin", kNow - 5, kNow / 1000 + 90) +
+                                  R"(]},"UnprocessedKeys":{}})");
+  auto states = get_presence(f.store, {"bob", "carol", "dave", "erin"});
+  ASSERT_EQ(states.size(), 4u);
+  EXPECT_TRUE(states[0].online);
+  EXPECT_EQ(states[0].last_seen, kNow - 1000);
+  EXPECT_FALSE(states[1].online);
+  EXPECT_EQ(states[1].last_seen, kNow - 91000);
+  EXPECT_FALSE(states[2].online);
+  EXPECT_EQ(states[2].last_seen, 0);
+  EXPECT_TRUE(states[3].online);
+  ASSERT_EQ(f.db.calls.size(), 2u);
+  const auto& asked = f.db.calls[0].body["RequestItems"]["chat"];
+  EXPECT_TRUE(asked["ConsistentRead"].GetBool());
+  ASSERT_EQ(asked["Keys"].Size(), 4u);
+  EXPECT_EQ(s(asked["Keys"][3]["pk"]["S"]), "USER#erin");
+  EXPECT_EQ(s(asked["Keys"][3]["sk"]["S"]), "PRESENCE");
+  ASSERT_EQ(f.db.calls[1].body["RequestItems"]["chat"]["Keys"].Size(), 1u);
+}
+
 TEST(Handlers, ADynamoDbFailureIsInternalErrorAndTheActionsWithoutReplyHaveNoBody) {
   Fixture f;
   NoPoster poster;

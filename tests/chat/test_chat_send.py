@@ -506,6 +506,37 @@ def test_heartbeat_answers_pong_and_moves_the_presence(stack):
     run(go())
 
 
+def test_get_presence_says_who_is_online_now(stack):
+    me, peer, gone, never = unique("pa"), unique("pb"), unique("pc"), unique("pd")
+
+    async def go():
+        c = await connect(stack, me)
+        p = await connect(stack, peer)
+        g = await connect(stack, gone)
+        # gone's presence outlived its heartbeats: expired, but TTL has not removed it yet.
+        stack.ddb.update_item(TableName=TABLE, Key={"pk": {"S": "USER#" + gone},
+                                                    "sk": {"S": "PRESENCE"}},
+                              UpdateExpression="SET expiresAt = :e",
+                              ExpressionAttributeValues={":e": {"N": str(int(time.time()) - 5)}})
+        reply = await c.request("getPresence", usernames=[peer, gone, never, peer])
+        assert reply["type"] == "presenceList" and reply["requestId"].startswith("r")
+        users = reply["users"]
+        assert [u["username"] for u in users] == [peer, gone, never]
+        assert [u["online"] for u in users] == [True, False, False]
+        assert users[0]["lastSeen"] > 0 and users[1]["lastSeen"] > 0
+        assert users[2]["lastSeen"] is None
+        await p.close()  # the last connection of peer: its presence goes
+        wait_until(lambda: stack.item("USER#" + peer, "PRESENCE") is None, "presence gone")
+        again = await c.request("getPresence", usernames=[peer])
+        assert again["users"] == [{"username": peer, "online": False, "lastSeen": None}]
+        bad = await c.request("getPresence", usernames=["<b>"])
+        assert bad["type"] == "error" and bad["code"] == "InvalidUsername"
+        await g.close()
+        await c.close()
+
+    run(go())
+
+
 def b64url_decode(part):
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 

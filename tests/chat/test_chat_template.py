@@ -14,7 +14,7 @@ import pytest
 from conftest import EMULATOR_BIN, stack_plan
 
 ROUTES_WITH_REPLY = {"sendMessage", "getHistory", "createConversation", "listConversations",
-                     "heartbeat", "getToken", "$default"}
+                     "heartbeat", "getToken", "getPresence", "$default"}
 ROUTES_WITHOUT_REPLY = {"markRead", "react", "typing"}
 
 
