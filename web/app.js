@@ -11,6 +11,7 @@
   const PAGE = 50;
   const INBOX_PAGE = 20;
   const HEARTBEAT_MS = 30000; // presence lives 90 s unless refreshed
+  const PRESENCE_BATCH = 100; // usernames per getPresence
   const TYPING_EVERY_MS = 3000; // a typing frame at most this often while typing
   const TYPING_SHOWN_MS = 5000; // "bob is typing..." for this long after bob's last one
   const STORED_USER = "chat.username";
@@ -157,6 +158,7 @@
         state.presence.set(f.username, f.online);
         showPresence(f.username);
         break;
+      case "presenceList": if (what && what.kind === "presence") onPresenceList(f); break;
       case "error": onError(f, what); break;
       default: break; // pong, token
     }
@@ -310,6 +312,25 @@
     renderHeader();
     updateComposer();
     markReadIfSeen(openConversation());
+    askPresence(f.items.flatMap((item) => item.members));
+  }
+
+  // Who of `usernames` is online now (getPresence, 100 at a time): `presence` frames tell only
+  // the changes after it.
+  function askPresence(usernames) {
+    const others = [...new Set(usernames)].filter((u) => u !== state.username);
+    for (let i = 0; i < others.length; i += PRESENCE_BATCH) {
+      request({ action: "getPresence", usernames: others.slice(i, i + PRESENCE_BATCH) },
+              { kind: "presence" });
+    }
+  }
+
+  function onPresenceList(f) {
+    for (const u of f.users) {
+      state.presence.set(u.username, u.online);
+      showPresence(u.username);
+    }
+    renderHeader();
   }
 
   ui.moreConversations.addEventListener("click", listConversations);

@@ -1,7 +1,8 @@
 """What the web client shows live, in headless Chromium against the whole stack: a read receipt
 ("Seen by") and reactions (added, then removed by a repeat react, as the backend toggles) in
 the other browser, the typing indicator (sent at most every 3 s, shown for about 5 s) and
-presence dots that go offline when the other person closes their page."""
+presence dots that go offline when the other person closes their page, and that a page opening
+later asks who is online."""
 
 import time
 
@@ -121,3 +122,23 @@ def test_typing_and_presence(stack, browsers):
     assert alice.find_element(By.CSS_SELECTOR,
                               "#conversation-list .conv[data-conversation-id='%s'] .presence"
                               % dm).get_attribute("data-online") == "offline"
+
+
+def test_a_page_that_opens_later_learns_who_is_online(stack, browsers):
+    # carol is online and made a group with alice and dave (never connected) before alice's
+    # page opened: no presence change reaches the page, it has to ask (getPresence).
+    carol = BackgroundClient(stack, "carol")
+    try:
+        carol.send(action="createConversation", kind="group", name="plans",
+                   members=["alice", "dave"], requestId="g1")
+        deadline = time.time() + 10
+        while not [f for f in carol.frames if f.get("requestId") == "g1"]:
+            assert time.time() < deadline, carol.frames
+            time.sleep(0.05)
+        alice = connected(browsers(stack.ready["web"]), "alice")
+        open_conversation(alice, "plans")
+        wait(alice, lambda d: presence(d, "carol") == "online", "carol online for alice")
+        assert presence(alice, "dave") == "offline"
+    finally:
+        carol.close()
+    wait(alice, lambda d: presence(d, "carol") == "offline", "carol offline", seconds=15)
