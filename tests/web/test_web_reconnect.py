@@ -3,7 +3,8 @@ launcher starts it again on its port) the pages reconnect by themselves, fetch w
 missed (more than a page) and go on sending and receiving, with nothing shown twice; and the
 status indicator's states: connecting while the server does not answer, error when the
 attempt fails or the server refuses the upgrade (as the authorizer refuses with 401), with the
-backoff's next try, disconnected after a drop."""
+backoff's next try, disconnected after a drop; five tries waiting 3, 6, 12, 24 and 48 s (timers
+sped up), then the Reconnect button, which starts a new round."""
 
 import functools
 import http.server
@@ -129,6 +130,37 @@ def test_the_status_shows_connecting_then_error_with_the_next_try(browsers):
         assert upgrades.requests == 2 and 2.5 < time.monotonic() - failed < 7
         assert status(page) == "error"
         assert page.find_element(By.ID, "send").get_attribute("disabled") is not None
+    finally:
+        upgrades.close()
+        web.shutdown()
+
+
+def test_five_tries_with_doubling_waits_then_the_reconnect_button(browsers):
+    web, upgrades = Static(), Upgrades()
+    upgrades.refuse()  # every upgrade answered 401
+    try:
+        page = browsers("about:blank")
+        # The page's retry timers run 100 times faster; each delay asked for is recorded.
+        page.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": (
+            "window.retryDelays = []; const later = window.setTimeout;"
+            "window.setTimeout = function (f, ms, ...a) {"
+            " if (ms >= 1000) { window.retryDelays.push(ms); ms = ms / 100; }"
+            " return later(f, ms, ...a); };")})
+        page.get(web.url(upgrades.port))
+        log_in(page, "alice")
+        button = page.find_element(By.ID, "reconnect")
+        wait(page, lambda d: button.is_displayed(), "the Reconnect button", seconds=15)
+        assert page.execute_script("return window.retryDelays;") == [3000, 6000, 12000, 24000,
+                                                                      48000]
+        assert upgrades.requests == 6  # the first attempt and five tries
+        assert status(page) == "error"
+        assert status_text(page) == "Disconnected: the chat cannot be reached"
+        button.click()  # a fresh round of five tries, at once
+        wait(page, lambda d: upgrades.requests > 6, "the attempt the button starts")
+        wait(page, lambda d: button.is_displayed() and upgrades.requests == 12, "a new round",
+             seconds=15)
+        assert page.execute_script("return window.retryDelays;")[5:] == [3000, 6000, 12000,
+                                                                          24000, 48000]
     finally:
         upgrades.close()
         web.shutdown()
