@@ -32,7 +32,7 @@ window.ChatConnection = function (options) {
       if (ws !== socket) return;
       opened = true;
       tries = 0;
-      options.status("connected", "Connected as " + options.username());
+      options.status("connected", "Connected"); // the name is beside it, in the bar
       options.onOpen();
     });
     socket.addEventListener("message", (event) => {

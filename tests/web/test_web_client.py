@@ -90,7 +90,8 @@ def test_the_status_shows_connected_then_disconnected_when_the_stack_stops(stack
     alice = browsers(stack.ready["web"])
     assert status(alice) == "disconnected"
     connected(alice, "alice")
-    assert "alice" in alice.find_element(By.ID, "status-text").text
+    assert alice.find_element(By.ID, "status-text").text == "Connected"
+    assert alice.find_element(By.ID, "me").text == "alice"
     stack.stop()
     wait(alice, lambda d: status(d) == "disconnected", "disconnected", seconds=15)
     assert "retrying in 3 s" in alice.find_element(By.ID, "status-text").text
