@@ -224,7 +224,7 @@ def load_run(durable, clients, rate, seconds, group=10, lobby=False, prefix="ld"
     stack = Stack(durable)
     try:
         args = ["--clients", clients, "--rate", rate, "--seconds", seconds, "--prefix", prefix,
-                "--threads", threads, "--settle-max", 900, "--drain", 20]
+                "--threads", threads, "--settle-max", 900, "--drain", 20, "--quiet", 3]
         args += ["--lobby"] if lobby else ["--group", group]
         r = chatload(stack, *args)
         after = stack.sampler.snapshot()
@@ -301,7 +301,7 @@ def rate_search(args, durable):
                 str(args.group), "--rate", str(args.search_start), "--seconds",
                 str(args.search_seconds), "--search-p99-ms", "200", "--search-max",
                 str(args.search_max), "--search-steps", str(args.search_steps), "--prefix", "s",
-                "--settle-max", "900", "--drain", "20"]
+                "--settle-max", "900", "--drain", "20", "--quiet", "3"]
         out = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
         lines = [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
         if not lines or "best_rate" not in lines[-1]:
