@@ -4,6 +4,7 @@ terminal client tests, and asyncio WebSocket clients that collect the frames the
 import asyncio
 import json
 import os
+import pathlib
 import subprocess
 import sys
 import time
@@ -167,3 +168,58 @@ async def wait_until(predicate, what, seconds=10):
 
 def connections_of(stack, username):
     return [i for i in stack.items("USER#" + username) if i["sk"]["S"].startswith("CONN#")]
+
+
+# The stack's processes, from /proc.
+
+def children(pid):
+    out = []
+    for p in pathlib.Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                stat = (p / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(p.name))
+    return out
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        found = children(todo.pop())
+        out += found
+        todo += found
+    return out
+
+
+def argv(pid):
+    try:
+        return pathlib.Path("/proc/%d/cmdline" % pid).read_bytes().decode().split("\0")
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        state = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def stack_process(stack, name):
+    """The pid of the launcher's living child `name` (emulator, lambda-host, gateway), or
+    None."""
+    found = [p for p in children(stack.proc.pid)
+             if alive(p) and os.path.basename(argv(p)[0]) == name]
+    assert len(found) <= 1, (name, [argv(p) for p in children(stack.proc.pid)])
+    return found[0] if found else None
+
+
+def instances(stack, function):
+    """The pids of `function`'s instances: bootstraps that the Lambda host started."""
+    host = stack_process(stack, "lambda-host")
+    return [p for p in children(host or -1)
+            if alive(p) and any(a.endswith(function + "/bootstrap") for a in argv(p))]

@@ -16,7 +16,6 @@ import collections
 import itertools
 import json
 import os
-import pathlib
 import re
 import signal
 import threading
@@ -25,55 +24,10 @@ import time
 import pytest
 import websockets
 
-from chat_stack import ChatStack
+from chat_stack import ChatStack, instances, stack_process
 
 SECONDS = 30  # every bounded wait: generous for a loaded 2-core machine
 _ids = itertools.count(1)
-
-
-# Processes.
-
-def children(pid):
-    out = []
-    for p in pathlib.Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                stat = (p / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(p.name))
-    return out
-
-
-def argv(pid):
-    try:
-        return pathlib.Path("/proc/%d/cmdline" % pid).read_bytes().decode().split("\0")
-    except OSError:
-        return []
-
-
-def alive(pid):
-    try:
-        state = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def stack_process(stack, name):
-    """The pid of the launcher's child `name` (emulator, lambda-host, gateway), or None."""
-    found = [p for p in children(stack.proc.pid)
-             if alive(p) and os.path.basename(argv(p)[0]) == name]
-    assert len(found) <= 1, (name, [argv(p) for p in children(stack.proc.pid)])
-    return found[0] if found else None
-
-
-def instances(stack, function):
-    """The pids of `function`'s instances: bootstraps that the Lambda host started."""
-    host = stack_process(stack, "lambda-host")
-    return [p for p in children(host or -1)
-            if alive(p) and any(a.endswith(function + "/bootstrap") for a in argv(p))]
 
 
 def wait(predicate, what, seconds=SECONDS):

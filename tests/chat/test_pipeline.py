@@ -11,14 +11,14 @@ import asyncio
 import collections
 import itertools
 import os
-import pathlib
 import re
 import signal
 import time
 
 import pytest
 
-from chat_stack import ChatStack, Client, connections_of
+from chat_stack import (ChatStack, Client, alive, connections_of, descendants, instances,
+                        stack_process)
 from conftest import FUNCTIONS_DIR
 
 SECONDS = 30  # every bounded wait: generous for a loaded 2-core machine
@@ -278,55 +278,6 @@ def test_the_inbox_reorders_as_messages_arrive_and_counts_unread_for_an_offline_
 
 # 3. kill -9.
 
-def children(pid):
-    out = []
-    for p in pathlib.Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                stat = (p / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(p.name))
-    return out
-
-
-def descendants(pid):
-    out, todo = [], [pid]
-    while todo:
-        found = children(todo.pop())
-        out += found
-        todo += found
-    return out
-
-
-def argv(pid):
-    try:
-        return pathlib.Path("/proc/%d/cmdline" % pid).read_bytes().decode().split("\0")
-    except OSError:
-        return []
-
-
-def alive(pid):
-    try:
-        state = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def stack_process(stack, name):
-    """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
-    found = [p for p in children(stack.proc.pid) if os.path.basename(argv(p)[0]) == name]
-    assert len(found) == 1, (name, [argv(p) for p in children(stack.proc.pid)])
-    return found[0]
-
-
-def fanout_instances(stack):
-    host = stack_process(stack, "lambda-host")
-    return [p for p in children(host) if any(a.endswith("chat-fanout/bootstrap") for a in argv(p))]
-
-
 def fanout_invocations(stack):
     """(started, ended) chat-fanout invocations, from the host's START and REPORT lines."""
     log = stack.log()
@@ -419,7 +370,7 @@ def test_an_acked_message_survives_kill_9_and_is_delivered_once_the_stack_is_bac
             await receive_all(clients, audience(state["delivered"], members))
             await until(lambda: fanout_invocations(stack)[0] == fanout_invocations(stack)[1],
                         "chat-fanout to be idle")
-            held = state["stopped"] = fanout_instances(stack)
+            held = state["stopped"] = instances(stack, "chat-fanout")
             assert held, stack.log()
             for pid in held:
                 os.kill(pid, signal.SIGSTOP)

@@ -16,7 +16,7 @@ import time
 import urllib.parse
 
 from web_support import (REPO, By, browsers, connected, log_in, say, stack,  # noqa: F401
-                         stack_child, status, status_text, texts, ulid, wait)
+                         stack_process, status, status_text, texts, ulid, wait)
 
 
 def test_after_a_gateway_restart_the_pages_reconnect_by_themselves_and_go_on(stack, browsers):
@@ -25,7 +25,7 @@ def test_after_a_gateway_restart_the_pages_reconnect_by_themselves_and_go_on(sta
     say(alice, "before")
     wait(bob, lambda d: texts(d) == ["before"], "the first message")
 
-    os.kill(stack_child(stack, "gateway"), signal.SIGKILL)
+    os.kill(stack_process(stack, "gateway"), signal.SIGKILL)
     for d in (alice, bob):
         wait(d, lambda d: status(d) == "disconnected", "the drop seen")
         assert "retrying in 3 s (1 of 5)" in status_text(d)

@@ -6,7 +6,6 @@ read and drive the page as a person would. Test modules import the fixtures `sta
 
 import asyncio
 import json
-import os
 import pathlib
 import shutil
 import sys
@@ -15,7 +14,7 @@ import threading
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "chat"))
-from chat_stack import ChatStack, Client  # noqa: E402,F401
+from chat_stack import ChatStack, Client, stack_process  # noqa: E402,F401
 from conftest import REPO  # noqa: E402
 
 selenium = pytest.importorskip("selenium")
@@ -74,22 +73,6 @@ def browsers():
         t.start()
     for t in quitting:
         t.join(30)
-
-
-def stack_child(stack, name):
-    """The pid of the launcher's child `name` (emulator, lambda-host, gateway)."""
-    for p in pathlib.Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            stat = (p / "stat").read_text()
-            argv = (p / "cmdline").read_bytes().decode().split("\0")
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == stack.proc.pid and \
-                os.path.basename(argv[0]) == name:
-            return int(p.name)
-    raise AssertionError("no %s child of the launcher" % name)
 
 
 def wait(driver, predicate, what, seconds=10):
