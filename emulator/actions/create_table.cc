@@ -230,8 +230,11 @@ void create_table(const api::CallPtr& call) {
         model::JsonWriter w(buf);
         w.StartObject();
         w.Key("TableDescription");
+        // CreateTable answers CREATING, as DynamoDB does ("DynamoDB immediately returns a
+        // response with a TableStatus of CREATING", API_CreateTable); the table is ACTIVE at
+        // once here, so the next DescribeTable says ACTIVE.
         write_table_description(
-            w, **created, [](uint64_t) { return storage::TableStats{}; }, "ACTIVE");
+            w, **created, [](uint64_t) { return storage::TableStats{}; }, "CREATING");
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -39,7 +39,7 @@ def test_create_hash_only_on_demand(ddb, table_name, key_type):
     resp = create_table(ddb, name, hash_key=("pk", key_type))
     td = resp["TableDescription"]
     assert td["TableName"] == name
-    assert td["TableStatus"] in ("ACTIVE", "CREATING")
+    assert td["TableStatus"] == "CREATING"  # as DynamoDB answers; ACTIVE on the next describe
     assert td["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert td["TableArn"] == arn(name)
 
@@ -71,6 +71,25 @@ def test_create_hash_range_provisioned(ddb, table_name, hash_type, range_type):
     assert pt["NumberOfDecreasesToday"] == 0
     if "BillingModeSummary" in desc:
         assert desc["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+
+
+def test_create_answers_creating_and_describe_then_says_active(ddb, table_name):
+    name = table_name()
+    resp = ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byG",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    td = resp["TableDescription"]
+    assert td["TableStatus"] == "CREATING"
+    assert [i["IndexStatus"] for i in td["GlobalSecondaryIndexes"]] == ["CREATING"]
+    assert "Backfilling" not in td["GlobalSecondaryIndexes"][0]
+    desc = ddb.describe_table(TableName=name)["Table"]
+    assert desc["TableStatus"] == "ACTIVE"
+    assert [i["IndexStatus"] for i in desc["GlobalSecondaryIndexes"]] == ["ACTIVE"]
 
 
 def test_create_provisioned_without_billing_mode(ddb, table_name):

@@ -131,8 +131,9 @@ void write_throughput(model::JsonWriter& w, int64_t rcu, int64_t wcu) {
   w.EndObject();
 }
 
+// A table being created has its global indexes CREATING too (CreateTable's answer).
 void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf& stats,
-                   bool global) {
+                   bool global, bool creating) {
   bool any = false;
   for (const auto& ix : t.indexes) any = any || ix.global == global;
   if (!any) return;
@@ -158,7 +159,7 @@ void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf
     w.EndObject();
     if (global) {
       w.Key("IndexStatus");
-      w.String(ix.backfilling ? "CREATING" : "ACTIVE");
+      w.String(ix.backfilling || creating ? "CREATING" : "ACTIVE");
       if (ix.backfilling) {
         w.Key("Backfilling");
         w.Bool(true);
@@ -219,8 +220,9 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
     w.Double(t.created);
     w.EndObject();
   }
-  write_indexes(w, t, stats_of, true);
-  write_indexes(w, t, stats_of, false);
+  const bool creating = std::string_view(status) == "CREATING";
+  write_indexes(w, t, stats_of, true, creating);
+  write_indexes(w, t, stats_of, false, creating);
   if (t.stream_id) {
     w.Key("StreamSpecification");
     w.StartObject();
