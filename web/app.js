@@ -330,7 +330,6 @@
       state.presence.set(u.username, u.online);
       showPresence(u.username);
     }
-    renderHeader();
   }
 
   ui.moreConversations.addEventListener("click", listConversations);

@@ -32,9 +32,11 @@ def chips(driver, text):
 
 
 def presence(driver, user):
-    dots = [d for d in driver.find_elements(By.CSS_SELECTOR, "#conversation-members .presence")
-            if d.get_attribute("data-user") == user]
-    return dots[0].get_attribute("data-online") if dots else None
+    """The state of `user`'s dot in the conversation's header, read in one script (the header is
+    drawn again as presence changes)."""
+    return driver.execute_script(
+        "const d = [...document.querySelectorAll('#conversation-members .presence')]"
+        ".find(e => e.dataset.user === arguments[0]); return d ? d.dataset.online : null;", user)
 
 
 def test_a_read_receipt_and_reactions_reach_the_other_browser(stack, browsers):
@@ -119,9 +121,9 @@ def test_typing_and_presence(stack, browsers):
     # bob closes his page: his last connection's $disconnect takes his presence away.
     bob.quit()
     wait(alice, lambda d: presence(d, "bob") == "offline", "bob offline", seconds=15)
-    assert alice.find_element(By.CSS_SELECTOR,
-                              "#conversation-list .conv[data-conversation-id='%s'] .presence"
-                              % dm).get_attribute("data-online") == "offline"
+    assert alice.execute_script(
+        "const d = document.querySelector('#conversation-list .conv[data-conversation-id=\"'"
+        " + arguments[0] + '\"] .presence'); return d && d.dataset.online;", dm) == "offline"
 
 
 def test_a_page_that_opens_later_learns_who_is_online(stack, browsers):
