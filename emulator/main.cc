@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
     // is never fsync'd, and is removed at exit.
     fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     scratch = dir = base / ("emulator-" + std::to_string(getpid()));
+    // One left by a process that had this pid and was killed (kill -9 removes nothing) holds
+    // that process's tables: an in-memory emulator starts empty.
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
   }
   try {
     fs::create_directories(dir);

@@ -3,12 +3,16 @@ HTTP surface (authentication, framing, headers)."""
 
 import json
 import os
+import pathlib
+import shutil
 import signal
+import socket
 import subprocess
 import threading
 import time
 import zlib
 
+import boto3
 import pytest
 
 import support
@@ -324,3 +328,47 @@ def test_deeply_nested_body_is_refused_not_fatal(emulator, body):
     # The server is still there.
     status, _, raw = raw_request(emulator.endpoint, target=TARGET + "ListTables", body=b"{}")
     assert status == 200, raw
+
+
+def _in_memory_emulator(port, prelude=""):
+    """An in-memory emulator started by a shell that execs it: `$$` in `prelude` is its pid."""
+    return subprocess.Popen(
+        ["sh", "-c", prelude + 'exec "$0" --in-memory --port "$1"', support.emulator_bin(),
+         str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _client(port):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}",
+                        region_name="us-east-1", aws_access_key_id="a",
+                        aws_secret_access_key="b")
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="in-memory data lives in /dev/shm")
+def test_in_memory_starts_empty_where_a_killed_one_with_its_pid_left_data():
+    # A killed in-memory emulator leaves its scratch database (/dev/shm/emulator-<pid>) behind;
+    # the next process given that pid must not find those tables. The pid is made to repeat by
+    # copying the dead one's folder to the new pid's name before the exec.
+    port = support.free_port()
+    first = _in_memory_emulator(port)
+    try:
+        create_table(_client(port), "left-behind")
+    finally:
+        first.kill()
+        first.wait()
+    left = pathlib.Path("/dev/shm/emulator-%d" % first.pid)
+    assert left.is_dir()
+    port = support.free_port()
+    second = _in_memory_emulator(port, 'cp -r "%s" "/dev/shm/emulator-$$" && ' % left)
+    try:
+        assert _client(port).list_tables()["TableNames"] == []
+    finally:
+        second.terminate()
+        second.wait()
+        shutil.rmtree(left, ignore_errors=True)
