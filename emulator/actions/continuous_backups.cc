@@ -7,6 +7,7 @@
 #include "actions/actions.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
+#include "items/write.h"
 
 namespace ddb::actions {
 namespace {
@@ -91,9 +92,8 @@ void update_continuous_backups(const api::CallPtr& call) {
   call->commit(
       [call, table, enable, period, after](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto current = db.catalog().find(table->space, table->name);
-        if (!current || current->id != table->id)
-          fail(Code::TableNotFound, "Table not found: " + table->name);
+        auto current = items::find_live_table(db, *table);
+        if (!current) fail(Code::TableNotFound, "Table not found: " + table->name);
         model::TableDef def = *current;
         if (enable && !def.pitr_enabled) def.pitr_enabled_at = now_seconds();
         def.pitr_enabled = enable;

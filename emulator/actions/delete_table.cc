@@ -3,6 +3,7 @@
 // the table as DELETING, as DynamoDB's does.
 #include "actions/actions.h"
 #include "actions/common/tables.h"
+#include "items/write.h"
 #include "storage/garbage.h"
 #include "storage/keys.h"
 #include "streams/stream_log.h"
@@ -19,8 +20,8 @@ void delete_table(const api::CallPtr& call) {
   call->commit(
       [call, table, st](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto current = db.catalog().find(table->space, table->name);
-        if (!current || current->id != table->id)
+        auto current = items::find_live_table(db, *table);
+        if (!current)
           fail(Code::ResourceNotFound,
                "Requested resource not found: Table: " + table->name + " not found");
         // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/WorkingWithTables.Basics.html#WorkingWithTables.Basics.DeletionProtection

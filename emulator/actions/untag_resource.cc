@@ -6,6 +6,7 @@
 #include "actions/common/tables.h"
 #include "actions/common/tags.h"
 #include "api/request.h"
+#include "items/write.h"
 
 namespace ddb::actions {
 
@@ -36,8 +37,8 @@ void untag_resource(const api::CallPtr& call) {
   call->commit(
       [call, table, keys](storage::Txn& txn) {
         auto& db = call->svc.db;
-        auto current = db.catalog().find(table->space, table->name);
-        if (!current || current->id != table->id)
+        auto current = items::find_live_table(db, *table);
+        if (!current)
           fail(Code::ResourceNotFound,
                "Requested resource not found: ResourceArn: " + table->arn() + " not found");
         model::TableDef def = *current;

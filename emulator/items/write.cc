@@ -24,9 +24,14 @@ Current read_current(const storage::Txn& txn, const storage::Database& db, const
   return c;
 }
 
-storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
+storage::TablePtr find_live_table(storage::Database& db, const model::TableDef& t) {
   auto current = db.catalog().find(t.space, t.name);
-  if (!current || current->id != t.id) fail(Code::ResourceNotFound, "Requested resource not found");
+  return current && current->id == t.id ? current : nullptr;
+}
+
+storage::TablePtr live_table(storage::Database& db, const model::TableDef& t) {
+  auto current = find_live_table(db, t);
+  if (!current) fail(Code::ResourceNotFound, "Requested resource not found");
   return current;
 }
 

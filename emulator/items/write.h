@@ -40,7 +40,10 @@ void store(storage::Txn& txn, storage::Database& db, const model::TableDef& t,
            std::string_view next_record, streams::Origin origin = streams::Origin::User);
 
 // Inside a change: the table's current definition (indexes may have been added since the
-// request was validated); ResourceNotFoundException if it was deleted meanwhile.
+// request was validated), or null if it was deleted (or replaced by a table of the same name)
+// meanwhile.
+storage::TablePtr find_live_table(storage::Database& db, const model::TableDef& t);
+// The same, with ResourceNotFoundException for a table that is gone.
 storage::TablePtr live_table(storage::Database& db, const model::TableDef& t);
 
 // The TTL sweep: deletes items whose expiry has passed (by the emulator's clock), through
