@@ -118,6 +118,26 @@ def lambda_host(tmp_path):
         host.stop()
 
 
+def read_ready(proc, seconds=60):
+    """What the launcher (scripts/launch.py) prints on its stdout up to `ready: lambda`, its
+    last line: {name: URL} of the `ready:` lines and {key: value} of the `output:` lines."""
+    ready, outputs = {}, {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("ready: "):
+            words = line.split()
+            ready[" ".join(words[1:-1])] = words[-1]
+        elif line.startswith("output: "):
+            name, value = line[len("output: "):].split(" = ", 1)
+            outputs[name] = value.strip()
+        if line.startswith("ready: lambda"):
+            break
+    return ready, outputs
+
+
 def wait_for(predicate, timeout=10.0, interval=0.02):
     """Polls predicate() until it is truthy; returns its value or fails."""
     deadline = time.time() + timeout

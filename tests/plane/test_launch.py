@@ -17,6 +17,8 @@ import boto3
 import pytest
 import websockets
 
+from conftest import read_ready
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LAUNCH = REPO / "scripts" / "launch.py"
 TEMPLATE = REPO / "tests" / "plane" / "templates" / "websocket_echo.yaml"
@@ -32,20 +34,7 @@ class Stack:
              # Only the certificates (DATA-DIR/tls) are kept on disk by an in-memory run.
              "--stack-name", "echo", "--data-dir", str(tmp_path / "data"), *extra],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
-        self.ready, self.outputs = {}, {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            elif line.startswith("output: "):
-                name, value = line[len("output: "):].split(" = ", 1)
-                self.outputs[name] = value.strip()
-            if "ready: lambda" in line:
-                break
+        self.ready, self.outputs = read_ready(self.proc)
         assert "lambda" in self.ready, self.log()
         self.ddb = boto3.client("dynamodb", endpoint_url=self.ready["dynamodb"],
                                 region_name="us-east-1", aws_access_key_id="any",

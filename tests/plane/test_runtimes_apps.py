@@ -6,7 +6,6 @@ services over TLS, other names are left alone."""
 
 import asyncio
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -18,6 +17,8 @@ import time
 import boto3
 import pytest
 import websockets
+
+from conftest import read_ready
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LAUNCH = REPO / "scripts" / "launch.py"
@@ -50,20 +51,9 @@ class Launched:
              "--emulator-port", "0", "--gateway-port", "0", "--lambda-port", "0", "--web-port",
              "0", "--data-dir", str(tmp_path / "data")],
             stdout=subprocess.PIPE, stderr=open(self.log_path, "wb"), text=True)
-        self.ready, self.outputs = {}, {}
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("ready: "):
-                words = line.split()
-                self.ready[" ".join(words[1:-1])] = words[-1]
-            elif line.startswith("output: "):
-                name, value = line[len("output: "):].split(" = ", 1)
-                self.outputs[name] = value.split(" (here: ")[0].strip()
-            if line.startswith("ready: lambda"):
-                break
+        self.ready, outputs = read_ready(self.proc)
+        # An output naming an AWS URL says which local one stands for it: " (here: URL)".
+        self.outputs = {k: v.split(" (here: ")[0].strip() for k, v in outputs.items()}
         assert "lambda" in self.ready, self.log()
         creds = dict(region_name="us-east-1", aws_access_key_id="any",
                      aws_secret_access_key="any")
