@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   fs::path dir = config.db_path, scratch;
   if (config.in_memory) {
     // LMDB needs a file; in memory mode it lives in RAM-backed /dev/shm when there is one,
-    // is never fsync'd, and is removed at exit.
+    // is never fsync'd, and is unlinked as soon as it is open (below), so that even kill -9
+    // leaves nothing behind: the kernel frees it with the last mapping.
     fs::path base = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     scratch = dir = base / ("emulator-" + std::to_string(getpid()));
     // One left by a process that had this pid and was killed (kill -9 removes nothing) holds
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   try {
     fs::create_directories(dir);
     ddb::storage::Database db({(dir / "emulator.mdb").string(), !config.in_memory});
+    // LMDB keeps its data and lock files open and mapped and never opens them by name again.
+    if (!scratch.empty()) fs::remove_all(scratch);
     ddb::indexes::resume_backfills(db);
     ddb::ttl::resume_indexing(db);
     ddb::model::Clock::advance_ms(static_cast<int64_t>(config.clock_offset_s * 1000));
@@ -87,6 +90,5 @@ int main(int argc, char** argv) {
     if (!scratch.empty()) fs::remove_all(scratch);
     return 1;
   }
-  if (!scratch.empty()) fs::remove_all(scratch);
   return 0;
 }

@@ -351,24 +351,41 @@ def _client(port):
 
 
 @pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="in-memory data lives in /dev/shm")
-def test_in_memory_starts_empty_where_a_killed_one_with_its_pid_left_data():
-    # A killed in-memory emulator leaves its scratch database (/dev/shm/emulator-<pid>) behind;
-    # the next process given that pid must not find those tables. The pid is made to repeat by
-    # copying the dead one's folder to the new pid's name before the exec.
+def test_killed_in_memory_emulator_leaves_nothing_in_dev_shm():
+    # Its scratch database is unlinked once open: kill -9 cannot leave it behind (each left
+    # one would hold its tables' memory until the machine restarts).
     port = support.free_port()
     first = _in_memory_emulator(port)
     try:
-        create_table(_client(port), "left-behind")
+        client = _client(port)
+        create_table(client, "gone")
+        client.put_item(TableName="gone", Item={"id": {"S": "k"}, "blob": {"S": "x" * 300000}})
+        assert client.get_item(TableName="gone", Key={"id": {"S": "k"}})["Item"]["blob"]["S"]
+        assert not pathlib.Path("/dev/shm/emulator-%d" % first.pid).exists()
     finally:
         first.kill()
         first.wait()
-    left = pathlib.Path("/dev/shm/emulator-%d" % first.pid)
-    assert left.is_dir()
+    assert not pathlib.Path("/dev/shm/emulator-%d" % first.pid).exists()
+
+
+@pytest.mark.skipif(not os.path.isdir("/dev/shm"), reason="in-memory data lives in /dev/shm")
+def test_in_memory_starts_empty_where_a_folder_with_its_pid_holds_data(tmp_path):
+    # A folder named as the new process's scratch one (left by an older version, or planted)
+    # must not be served: the pid is made to repeat by copying a durable emulator's data to the
+    # new pid's name before the exec.
     port = support.free_port()
-    second = _in_memory_emulator(port, 'cp -r "%s" "/dev/shm/emulator-$$" && ' % left)
+    durable = subprocess.Popen([support.emulator_bin(), "--db-path", str(tmp_path), "--port",
+                                str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        create_table(_client(port), "left-behind")
+    finally:
+        durable.terminate()
+        durable.wait()
+    port = support.free_port()
+    second = _in_memory_emulator(port, 'cp -r "%s" "/dev/shm/emulator-$$" && ' % tmp_path)
     try:
         assert _client(port).list_tables()["TableNames"] == []
     finally:
         second.terminate()
         second.wait()
-        shutil.rmtree(left, ignore_errors=True)
+    assert not pathlib.Path("/dev/shm/emulator-%d" % second.pid).exists()
