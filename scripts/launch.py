@@ -37,6 +37,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -370,6 +371,8 @@ def main():
                     c.proc.wait(10)
                 except subprocess.TimeoutExpired:
                     c.proc.kill()
+        if args.in_memory:  # only the plan lives there
+            shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":

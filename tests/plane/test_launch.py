@@ -136,8 +136,14 @@ def test_sigterm_stops_every_process_it_started(tmp_path):
     s = Stack(tmp_path)
     children = s.children()
     assert len(children) == 3  # emulator, lambda-host, gateway
+    # An in-memory run keeps its stack plan in a temporary folder, removed when it stops.
+    plans = [pathlib.Path(arg) for pid in children
+             for arg in pathlib.Path("/proc/%d/cmdline" % pid).read_text().split("\0")
+             if arg.endswith("plan.json")]
+    assert plans and all(p.exists() for p in plans)
     s.stop()
     assert s.proc.returncode == 0
+    assert not any(p.parent.exists() for p in plans)
     for pid in children:
         assert not os.path.exists("/proc/%d" % pid) or \
             open("/proc/%d/stat" % pid).read().split()[2] == "Z"
