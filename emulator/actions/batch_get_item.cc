@@ -134,7 +134,7 @@ void batch_get_item(const api::CallPtr& call) {
   }
   w.EndObject();
   if (rcc == "TOTAL" || rcc == "INDEXES") {
-    write_consumed_list(w, units);
+    write_consumed_list(w, units, rcc == "INDEXES");
   }
   w.EndObject();
   txn.abort();

@@ -51,7 +51,7 @@ void get_item(const api::CallPtr& call) {
   }
   txn.abort();
   if (rcc == "TOTAL" || rcc == "INDEXES")
-    write_consumed(w, table->name, read_units(size, consistent.value_or(false)));
+    write_consumed(w, table->name, read_units(size, consistent.value_or(false)), rcc == "INDEXES");
   w.EndObject();
   call->reply({buf.GetString(), buf.GetSize()});
 }

@@ -20,27 +20,60 @@ void check_put_delete_returns(const model::Json& body) {
   if (rv && *rv != "NONE" && *rv != "ALL_OLD") invalid("Return values set to invalid value");
 }
 
-void write_consumed(model::JsonWriter& w, std::string_view table, double units) {
-  w.Key("ConsumedCapacity");
+CapacityDetail capacity_detail(std::optional<std::string_view> rcc) {
+  if (rcc == "INDEXES") return CapacityDetail::Indexes;
+  if (rcc == "TOTAL") return CapacityDetail::Total;
+  return CapacityDetail::None;
+}
+
+namespace {
+
+void write_units(model::JsonWriter& w, double units) {
   w.StartObject();
-  w.Key("TableName");
-  model::write_string(w, table);
   w.Key("CapacityUnits");
   w.Double(units);
   w.EndObject();
 }
 
-void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units) {
+void write_consumed_object(model::JsonWriter& w, std::string_view table, const Consumed& c,
+                           bool indexes) {
+  w.StartObject();
+  w.Key("TableName");
+  model::write_string(w, table);
+  w.Key("CapacityUnits");
+  w.Double(c.table_units + c.index_units);
+  if (indexes) {
+    w.Key("Table");
+    write_units(w, c.table_units);
+    if (!c.index.empty()) {
+      w.Key(c.global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+      w.StartObject();
+      model::write_key(w, c.index);
+      write_units(w, c.index_units);
+      w.EndObject();
+    }
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+void write_consumed(model::JsonWriter& w, std::string_view table, const Consumed& consumed,
+                    bool indexes) {
+  w.Key("ConsumedCapacity");
+  write_consumed_object(w, table, consumed, indexes);
+}
+
+void write_consumed(model::JsonWriter& w, std::string_view table, double units, bool indexes) {
+  write_consumed(w, table, Consumed{units, "", false, 0}, indexes);
+}
+
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
+                         bool indexes) {
   w.Key("ConsumedCapacity");
   w.StartArray();
-  for (const auto& [name, u] : units) {
-    w.StartObject();
-    w.Key("TableName");
-    model::write_string(w, name);
-    w.Key("CapacityUnits");
-    w.Double(u);
-    w.EndObject();
-  }
+  for (const auto& [name, u] : units)
+    write_consumed_object(w, name, Consumed{u, "", false, 0}, indexes);
   w.EndArray();
 }
 

@@ -23,10 +23,30 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c);
 // After the constraints passed: ReturnValues other than NONE / ALL_OLD.
 void check_put_delete_returns(const model::Json& body);
 
-// {"TableName": t, "CapacityUnits": n} for ReturnConsumedCapacity.
-void write_consumed(model::JsonWriter& w, std::string_view table, double units);
+// What ReturnConsumedCapacity asks for: nothing, the total, or the total with the table's and
+// each index's share (INDEXES).
+enum class CapacityDetail { None, Total, Indexes };
+CapacityDetail capacity_detail(std::optional<std::string_view> return_consumed_capacity);
+
+// One table's consumption: the table's own units and those of the index read, if any.
+struct Consumed {
+  double table_units = 0;
+  std::string index;  // "" when no index was read
+  bool global_index = false;
+  double index_units = 0;
+};
+
+// "ConsumedCapacity": {"TableName": t, "CapacityUnits": n}, with INDEXES also
+// "Table": {"CapacityUnits": ...} and "GlobalSecondaryIndexes" / "LocalSecondaryIndexes":
+// {index: {"CapacityUnits": ...}} for the index read, as DynamoDB breaks it down.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ConsumedCapacity.html
+void write_consumed(model::JsonWriter& w, std::string_view table, const Consumed& consumed,
+                    bool indexes);
+void write_consumed(model::JsonWriter& w, std::string_view table, double units,
+                    bool indexes = false);
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
-void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units);
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
+                         bool indexes = false);
 // DynamoDB's capacity units: writes per started 1 KB, reads per started 4 KB (halved when
 // eventually consistent), at least one unit.
 double write_units(size_t bytes);

@@ -9,6 +9,7 @@
 #include "expr/eval.h"
 #include "indexes/indexes.h"
 #include "model/codec.h"
+#include "model/number.h"
 #include "storage/keys.h"
 
 namespace ddb::actions {
@@ -42,7 +43,87 @@ std::string stored_key(const model::TableDef& t, const model::IndexDef* ix,
   return entry ? *entry : key;
 }
 
+// A value's share of page_size(): `prefixed` adds the length prefix of the compact form.
+size_t page_value_size(std::string_view& in, bool prefixed);
+
+size_t number_page_size(std::string_view text) {
+  model::Number n = model::Number::parse(text);
+  if (n.is_zero()) return 1;
+  size_t d = n.digits().size();
+  bool odd_exponent = n.sci_exponent() % 2 != 0;
+  return 1 + (d + 1) / 2 + ((d % 2 != 0 || odd_exponent) ? 0 : 1) + (n.negative() ? 1 : 0);
+}
+
+std::string_view take_bytes(std::string_view& in) {
+  uint64_t n = model::get_varint(in);
+  if (n > in.size()) throw std::runtime_error("corrupt record: truncated bytes");
+  std::string_view s = in.substr(0, n);
+  in.remove_prefix(n);
+  return s;
+}
+
+// The stored form (model/codec.cc): a type byte, then varint-prefixed bytes, a varint count
+// of elements, or a map's varint count of (name, value) pairs.
+size_t page_map_size(std::string_view& in) {
+  uint64_t n = model::get_varint(in);
+  size_t size = 3 + n;
+  for (uint64_t i = 0; i < n; ++i) {
+    take_bytes(in);
+    size += 1 + page_value_size(in, true);
+  }
+  return size;
+}
+
+size_t page_value_size(std::string_view& in, bool prefixed) {
+  if (in.empty()) throw std::runtime_error("corrupt record: missing type");
+  auto t = static_cast<model::Type>(in.front());
+  in.remove_prefix(1);
+  switch (t) {
+    case model::Type::S: {
+      size_t n = take_bytes(in).size();
+      return n + (prefixed ? (n < 128 ? 1 : n < 16384 ? 2 : 3) : 0);
+    }
+    case model::Type::B: return take_bytes(in).size() + (prefixed ? 1 : 0);
+    case model::Type::N: return number_page_size(take_bytes(in)) + (prefixed ? 1 : 0);
+    case model::Type::BOOL: in.remove_prefix(std::min<size_t>(1, in.size())); return 1;
+    case model::Type::NUL: return prefixed ? 0 : 1;
+    case model::Type::SS:
+    case model::Type::BS:
+    case model::Type::NS: {
+      uint64_t n = model::get_varint(in);
+      size_t size = 0;
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string_view e = take_bytes(in);
+        size += t == model::Type::NS ? number_page_size(e) : e.size();
+      }
+      return size + (prefixed ? n + 1 : 0);
+    }
+    case model::Type::L: {
+      uint64_t n = model::get_varint(in);
+      size_t size = 3;
+      for (uint64_t i = 0; i < n; ++i) size += 1 + page_value_size(in, prefixed);
+      return size;
+    }
+    case model::Type::M: return page_map_size(in);
+  }
+  throw std::runtime_error("corrupt record: bad type");
+}
+
 }  // namespace
+
+size_t page_size(std::string_view stored, std::string_view range_key) {
+  std::string_view in = stored;
+  uint64_t n = model::get_varint(in);
+  size_t size = 0, range_size = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view name = take_bytes(in);
+    if (!range_key.empty() && name == range_key)
+      range_size = page_value_size(in, false);
+    else
+      size += 1 + page_value_size(in, true);
+  }
+  return 2 + size + (1 + (1 + size) / 3072) * (18 + range_size);
+}
 
 std::string prefix_end(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
@@ -76,7 +157,7 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   CommonRead out;
   out.expressions.emplace(body, expression_members);
   Expressions& expressions = *out.expressions;
-  out.consumed_capacity = rcc == "TOTAL" || rcc == "INDEXES";
+  out.consumed_capacity = capacity_detail(rcc);
   spec.limit = limit.value_or(0);
   spec.consistent = consistent.value_or(false);
   std::optional<model::Item> start_item;
@@ -163,7 +244,8 @@ void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& out) {
   }
 }
 
-std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity) {
+std::string read_page(const api::Call& call, const ReadSpec& spec,
+                      CapacityDetail consumed_capacity) {
   auto& db = call.svc.db;
   MDB_dbi dbi = spec.index ? db.indexes() : db.items();
   storage::Txn txn = db.read();
@@ -189,26 +271,32 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
     w.Key("Items");
     w.StartArray();
   }
-  size_t count = 0, scanned = 0, bytes = 0;
+  // `page` is what counts against the 1 MB (page_size); the units are DynamoDB's item sizes
+  // read, the index's entries and the table's items apart.
+  size_t count = 0, scanned = 0, page = 0, read_bytes = 0, fetched_bytes = 0;
+  bool fetched = false;
+  const std::string range_key = spec.table->range ? spec.table->range->name : "";
   std::optional<model::Item> last;
+  auto last_key = [&](const model::Item& item) {
+    model::Item k;
+    for (auto* attr : key_attributes(*spec.table, spec.index))
+      if (auto it = item.find(attr->name); it != item.end()) k.insert(*it);
+    return k;
+  };
   for (; ok; ok = spec.forward ? cursor.next() : cursor.prev()) {
     std::string_view key = cursor.key();
     if (spec.forward ? key >= upper : key < lower) break;
     storage::Record r = storage::read_record(cursor.value());
-    bool at_limit = (spec.limit && static_cast<int64_t>(scanned) + 1 >= spec.limit);
     if (spec.range_is_exact && !spec.filter && !spec.projection && !spec.fetch_from_table) {
       // Fast path: the stored bytes go straight to JSON; only the item that ends a page is
       // decoded, for its LastEvaluatedKey.
       ++scanned;
       ++count;
-      bytes += r.size;
+      read_bytes += r.size;
+      page += page_size(r.item, range_key);
       if (!spec.count_only) model::write_item_json(w, r.item);
-      if (at_limit || bytes >= kMaxPageBytes) {
-        model::Item item = model::decode_item(r.item);
-        model::Item k;
-        for (auto* attr : key_attributes(*spec.table, spec.index))
-          if (auto it = item.find(attr->name); it != item.end()) k.insert(*it);
-        last = std::move(k);
+      if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes) {
+        last = last_key(model::decode_item(r.item));
         break;
       }
       continue;
@@ -216,13 +304,18 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
     model::Item item = model::decode_item(r.item);
     if (spec.in_range && !spec.in_range(item)) continue;
     ++scanned;
-    bytes += r.size;
+    read_bytes += r.size;
+    page += page_size(r.item, range_key);
     if (!spec.filter || expr::holds(*spec.filter, &item)) {
       ++count;
       if (!spec.count_only) {
         if (spec.fetch_from_table) {
-          if (auto full = txn.get(db.items(), storage::storage_key(*spec.table, item)))
-            item = model::decode_item(storage::read_record(*full).item);
+          if (auto full = txn.get(db.items(), storage::storage_key(*spec.table, item))) {
+            storage::Record t = storage::read_record(*full);
+            fetched_bytes += t.size;
+            fetched = true;
+            item = model::decode_item(t.item);
+          }
         }
         if (spec.projection)
           model::write_item(w, expr::project(item, *spec.projection));
@@ -230,11 +323,8 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
           model::write_item(w, item);
       }
     }
-    if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || bytes >= kMaxPageBytes) {
-      model::Item k;
-      for (auto* attr : key_attributes(*spec.table, spec.index))
-        if (auto it = item.find(attr->name); it != item.end()) k.insert(*it);
-      last = std::move(k);
+    if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes) {
+      last = last_key(item);
       break;
     }
   }
@@ -247,7 +337,22 @@ std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed
     w.Key("LastEvaluatedKey");
     model::write_item(w, *last);
   }
-  if (consumed_capacity) write_consumed(w, spec.table->name, read_units(bytes, spec.consistent));
+  if (consumed_capacity != CapacityDetail::None) {
+    // The sizes read are summed before rounding up to 4 KB; a read of nothing still costs
+    // the minimum. Items a local index fetches from the table are the table's share.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html
+    Consumed c;
+    double units = read_units(read_bytes, spec.consistent);
+    if (spec.index) {
+      c.index = spec.index->name;
+      c.global_index = spec.index->global;
+      c.index_units = units;
+      if (fetched) c.table_units = read_units(fetched_bytes, spec.consistent);
+    } else {
+      c.table_units = units;
+    }
+    write_consumed(w, spec.table->name, c, consumed_capacity == CapacityDetail::Indexes);
+  }
   w.EndObject();
   return {buf.GetString(), buf.GetSize()};
 }

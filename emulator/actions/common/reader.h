@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "actions/common/expressions.h"
+#include "actions/common/options.h"
 #include "api/call.h"
 #include "api/request.h"
 #include "expr/ast.h"
@@ -41,7 +42,7 @@ struct ReadSpec {
 // the index and the ExclusiveStartKey against it.
 struct CommonRead {
   storage::TablePtr table;
-  bool consumed_capacity = false;
+  CapacityDetail consumed_capacity = CapacityDetail::None;
   std::optional<model::Item> start_key;
   std::optional<Expressions> expressions;
 };
@@ -51,7 +52,14 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
 void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common);
 
 // Runs the read and renders {"Items", "Count", "ScannedCount", "LastEvaluatedKey", ...}.
-std::string read_page(const api::Call& call, const ReadSpec& spec, bool consumed_capacity);
+std::string read_page(const api::Call& call, const ReadSpec& spec,
+                      CapacityDetail consumed_capacity);
+
+// The size an item counts for against a page's 1 MB (not its DynamoDB item size): each
+// attribute name counts one byte, values carry a length prefix, and every started 3 KB adds
+// a record overhead that includes the table's sort key value (`range_key`, "" for none).
+// The rule that reproduces where DynamoDB's pages end for items near the limit.
+size_t page_size(std::string_view stored_item, std::string_view range_key);
 
 // The key just past every key that starts with `prefix`.
 std::string prefix_end(std::string prefix);
