@@ -332,7 +332,7 @@ def stack_facts(args, durable):
             stack.stop()
 
     # Idle connections: the gateway's RSS before and after N connections of --idle-users users
-    # (few users: a user's first connection is a presence broadcast to every connection).
+    # (few users: a user's first connection is a presence change, sent to every connection).
     stack = Stack(durable)
     try:
         gw = stack.pid_of("gateway")
@@ -439,7 +439,7 @@ def main():
             lines.append("")
             lines.append(f"({key}) before the sends: {median_of(runs, 'connect_s'):.1f} s to connect, then "
                          f"{statistics.median(r['other_frames'].get('presence', 0) for r in runs):.0f} "
-                         f"presence frames (every connect is one to every connection) drained in "
+                         f"presence frames (one per stream batch with presence changes, to every connection) drained in "
                          f"{median_of(runs, 'settle_s'):.1f} s.")
     if "a" in results:
         cpu_table(results["a"], lines, "(a)")

@@ -13,7 +13,7 @@
 // --idle: connect the clients, print {"connected":...}, then hold them (reading whatever comes)
 // until standard input closes; for the gateway's memory per idle connection. --users U: the
 // clients are U users (client i is user i % U), so that 10,000 connections are not 10,000
-// presence broadcasts to everyone. --search-p99-ms: the same clients send phase after phase
+// presence changes sent to everyone. --search-p99-ms: the same clients send phase after phase
 // (--seconds each, a JSON line each), doubling the rate from --rate while p99 delivery stays
 // under MS with nothing lost, then bisecting K times; the last line names the best rate.
 // --warmup S (default 2): sends at the first rate, not measured, before the measured ones (the

@@ -155,8 +155,10 @@
       case "reaction": onReaction(f); break;
       case "typing": onTyping(f); break;
       case "presence":
-        state.presence.set(f.username, f.online);
-        showPresence(f.username);
+        for (const u of f.users) {
+          state.presence.set(u.username, u.online);
+          showPresence(u.username);
+        }
         break;
       case "presenceList": if (what && what.kind === "presence") onPresenceList(f); break;
       case "error": onError(f, what); break;

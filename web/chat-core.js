@@ -145,7 +145,8 @@ window.ChatCore = (function () {
       isString(f.conversationId),
     error: (f) => isString(f.code) && isOptString(f.message),
     pong: () => true,
-    presence: (f) => isString(f.username) && typeof f.online === "boolean",
+    presence: (f) => Array.isArray(f.users) && f.users.every((u) => u !== null &&
+      typeof u === "object" && isString(u.username) && typeof u.online === "boolean"),
     presenceList: (f) => Array.isArray(f.users) && f.users.every((u) => u !== null &&
       typeof u === "object" && isString(u.username) && typeof u.online === "boolean"),
     read: (f) => isString(f.conversationId) && isString(f.username) && isString(f.messageId),

@@ -1,5 +1,6 @@
 #include "chat/fanout.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "chat/model.h"
@@ -31,6 +32,21 @@ Delivery to_conversation(const std::string& cid, std::string frame) {
 }
 
 }  // namespace
+
+void PresenceBatch::add(std::string_view username, bool online, size_t record) {
+  if (users_.empty()) first_record_ = record;
+  auto it = std::find_if(users_.begin(), users_.end(),
+                         [&](const auto& u) { return u.first == username; });
+  if (it != users_.end()) users_.erase(it);
+  users_.emplace_back(std::string(username), online);
+}
+
+std::string PresenceBatch::frame() const { return render_presence(users_); }
+
+void PresenceBatch::clear() {
+  users_.clear();
+  first_record_ = 0;
+}
 
 std::string sequence_number(const rapidjson::Value& record) {
   const rapidjson::Value* dynamodb = member(record, "dynamodb");
@@ -68,7 +84,9 @@ std::optional<Delivery> delivery_for(const rapidjson::Value& record) {
     Presence p;
     if (!from_item(*image, p)) return std::nullopt;
     Delivery d;
-    d.frame = render_presence(p.username, event == "INSERT");
+    d.audience = Delivery::Audience::Presence;
+    d.username = p.username;
+    d.online = event == "INSERT";
     return d;
   }
   return std::nullopt;

@@ -86,10 +86,31 @@ TEST(Fanout, PresenceAppearsAndGoesButAHeartbeatIsNothing) {
   auto on = delivery_for(record("INSERT", &item, nullptr));
   auto off = delivery_for(record("REMOVE", nullptr, &item));
   ASSERT_TRUE(on && off);
-  EXPECT_EQ(on->audience, Delivery::Audience::Everyone);
-  EXPECT_TRUE(parse(on->frame)["online"].GetBool());
-  EXPECT_FALSE(parse(off->frame)["online"].GetBool());
+  EXPECT_EQ(on->audience, Delivery::Audience::Presence);
+  EXPECT_EQ(off->audience, Delivery::Audience::Presence);
+  EXPECT_EQ(on->username, "carol");
+  EXPECT_TRUE(on->online);
+  EXPECT_FALSE(off->online);
   EXPECT_FALSE(delivery_for(record("MODIFY", &item, &item)));
+}
+
+TEST(Fanout, APresenceBatchIsOneFrameWithEachUsersLatestChange) {
+  PresenceBatch batch;
+  EXPECT_TRUE(batch.empty());
+  batch.add("ann", true, 3);
+  batch.add("bob", true, 4);
+  batch.add("ann", false, 7);  // ann came and went: she is offline, listed after bob
+  batch.add("cy", true, 9);
+  EXPECT_FALSE(batch.empty());
+  EXPECT_EQ(batch.first_record(), 3u);
+  EXPECT_EQ(batch.frame(),
+            R"({"type":"presence","users":[{"username":"bob","online":true},)"
+            R"({"username":"ann","online":false},{"username":"cy","online":true}]})");
+  batch.clear();
+  EXPECT_TRUE(batch.empty());
+  batch.add("dee", false, 12);
+  EXPECT_EQ(batch.first_record(), 12u);
+  EXPECT_EQ(batch.frame(), R"({"type":"presence","users":[{"username":"dee","online":false}]})");
 }
 
 TEST(Fanout, OtherItemsAndBrokenRecordsAreNothing) {

@@ -425,11 +425,18 @@ std::string render_typing(std::string_view conversation_id, std::string_view use
   });
 }
 
-std::string render_presence(std::string_view username, bool online) {
+std::string render_presence(const std::vector<std::pair<std::string, bool>>& users) {
   return frame("presence", [&](Writer& w) {
-    member(w, "username", username);
-    w.Key("online");
-    w.Bool(online);
+    w.Key("users");
+    w.StartArray();
+    for (const auto& [username, online] : users) {
+      w.StartObject();
+      member(w, "username", username);
+      w.Key("online");
+      w.Bool(online);
+      w.EndObject();
+    }
+    w.EndArray();
   });
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "chat/model.h"
@@ -92,7 +93,8 @@ std::string render_conversations(const std::vector<InboxItem>& items,
 std::string render_read(const ReadReceipt& r);
 std::string render_reaction(const Reaction& r, bool added);
 std::string render_typing(std::string_view conversation_id, std::string_view username);
-std::string render_presence(std::string_view username, bool online);
+// `presence`: users, each {username, online}, in the order given.
+std::string render_presence(const std::vector<std::pair<std::string, bool>>& users);
 std::string render_pong(const RequestId& request_id);
 std::string render_presence_list(const std::vector<PresenceState>& users,
                                  const RequestId& request_id);

@@ -227,7 +227,9 @@ TEST(Render, EveryOtherFrame) {
             R"("added":false})");
   EXPECT_EQ(render_typing("lobby", "al"),
             R"({"type":"typing","conversationId":"lobby","username":"al"})");
-  EXPECT_EQ(render_presence("al", true), R"({"type":"presence","username":"al","online":true})");
+  EXPECT_EQ(render_presence({{"al", true}, {"bo", false}}),
+            R"({"type":"presence","users":[{"username":"al","online":true},)"
+            R"({"username":"bo","online":false}]})");
   EXPECT_EQ(render_pong(std::string("p")), R"({"type":"pong","requestId":"p"})");
   EXPECT_EQ(render_pong(std::nullopt), R"({"type":"pong"})");
   EXPECT_EQ(render_presence_list({{"bob", true, 5}, {"cy", false, 0}}, std::string("q")),

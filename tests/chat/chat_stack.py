@@ -146,6 +146,18 @@ class Client:
         return [f for f in self.frames if f.get("type") == kind and
                 all(f.get(k) == v for k, v in members.items())]
 
+    def presence_changes(self, username=None):
+        """(username, online) of every `presence` frame's users, in arrival order (of
+        `username` only, when given)."""
+        return [(u["username"], u["online"]) for f in self.of_type("presence")
+                for u in f["users"] if username is None or u["username"] == username]
+
+    async def wait_for_presence(self, username, online, seconds=10):
+        """Waits until a `presence` frame has said `username` is `online` (True / False)."""
+        await wait_until(lambda: (username, online) in self.presence_changes(username),
+                         "%s: presence of %s %s in %r" % (self.username, username, online,
+                                                         self.of_type("presence")), seconds)
+
     async def wait_for(self, kind, count=1, seconds=10, **members):
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:

@@ -132,13 +132,13 @@ def test_presence_online_on_connect_and_offline_when_its_ttl_expires(stack):
             await online(stack, a)
             async with Client(stack, "bob") as b:
                 await online(stack, b)
-                got = await a.wait_for("presence", username="bob")
-                assert got[0] == {"type": "presence", "username": "bob", "online": True}
+                await a.wait_for_presence("bob", True)
+                assert a.presence_changes("bob") == [("bob", True)]
                 # No heartbeats: 100 s later (presence lives 90 s) the emulator's TTL sweep
                 # removes both presence items, and the stream's REMOVE says so to everyone.
                 stack.advance_emulator_clock(100)
-                await a.wait_for("presence", username="bob", online=False)
-                await b.wait_for("presence", username="alice", online=False)
+                await a.wait_for_presence("bob", False)
+                await b.wait_for_presence("alice", False)
                 await wait_until(lambda: not [i for i in stack.items("USER#bob")
                                               if i["sk"]["S"] == "PRESENCE"], "no presence")
                 # The connections are still there (3 hours): nothing else was removed.

@@ -6,10 +6,15 @@
 //   connections (Query USER#<u>, begins_with CONN#); the lobby and presence: every open
 //   connection (the `connections` index, its 16 partitions). Resolved once per conversation per
 //   invocation (chat/store.h).
-// - Posts run on a pool of threads, each with its own keep-alive @connections clients (one per
-//   endpoint) and DynamoDB client. Each connection has its own queue, taken by one thread at a
-//   time: a connection gets its frames in record order, and a slow or dead client holds up only
-//   its own queue.
+// - Presence: the batch's changes are one `presence` frame to every connection, posted after
+//   the batch's other frames (chat::PresenceBatch), not one frame per change.
+// - Posts run on a pool of threads (chat/post_pool.h), each with its own keep-alive @connections
+//   clients (one per endpoint) and DynamoDB client. Each connection has its own queue, taken by
+//   one thread at a time: a connection gets its frames in record order, and a slow or dead
+//   client holds up only its own queue.
+// - The deadline (Lambda-Runtime-Deadline-Ms): posting stops kStopMarginMs before it and the
+//   lowest record with a frame not posted is reported failed, so that the retry resumes there
+//   instead of a timed-out invocation being retried whole.
 // - 410 GoneException: the connection's two items are deleted and it gets nothing more in this
 //   invocation; that is no failure. Another 4xx is logged (a retry would get the same answer).
 // - ReportBatchItemFailures: a DynamoDB failure while resolving a record's audience, or a post
@@ -22,25 +27,22 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include <condition_variable>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
-#include <deque>
-#include <limits>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "awsproto/clock.h"
 #include "awsproto/connections.h"
 #include "chat/config.h"
 #include "chat/fanout.h"
+#include "chat/post_pool.h"
 #include "chat/store.h"
 #include "runtime/runtime.h"
 
@@ -48,8 +50,12 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-constexpr size_t kNone = std::numeric_limits<size_t>::max();
+using chat::PostPool;
+constexpr size_t kNone = PostPool::kNone;
 constexpr int kPostThreads = 8;
+// Posting stops this long before the deadline (a fifth of the time left when less), so that
+// the posts in flight finish and the function answers before it times out.
+constexpr int64_t kStopMarginMs = 3000;
 
 void log_line(const std::string& text) {
   std::fprintf(stderr, "%s\n", text.c_str());
@@ -62,140 +68,56 @@ void string(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-// The post pool. post() queues a frame for a connection; wait() returns once every queued frame
-// has been posted (or dropped for a gone connection), with the lowest record whose post failed.
-class Poster {
+// One thread's post: its own keep-alive @connections clients (one per endpoint) and DynamoDB
+// client, neither thread-safe.
+class ConnectionPost {
  public:
-  Poster(const chat::Config& config, int threads) : config_(config) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
-  }
-  ~Poster() {
-    {
-      std::lock_guard lock(mutex_);
-      stop_ = true;
-    }
-    work_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
+  explicit ConnectionPost(const chat::Config& config) : config_(config) {}
 
-  void post(const Target& target, size_t record, std::shared_ptr<const std::string> frame) {
-    std::lock_guard lock(mutex_);
-    Queue& q = queues_[target.connection_id];
-    if (q.gone) return;
-    if (q.jobs.empty() && !q.busy) {
-      q.target = target;
-      ready_.push_back(target.connection_id);
-      work_.notify_one();
-    }
-    q.jobs.emplace_back(record, std::move(frame));
-    ++pending_;
-  }
-
-  // Waits for the queues to empty; the lowest record with a failed post (kNone: none), and the
-  // connections found gone. Resets for the next invocation.
-  size_t wait(std::set<std::string>& gone) {
-    std::unique_lock lock(mutex_);
-    idle_.wait(lock, [&] { return pending_ == 0; });
-    for (const auto& [id, q] : queues_) {
-      if (q.gone) gone.insert(id);
-    }
-    queues_.clear();
-    size_t failed = first_failed_;
-    first_failed_ = kNone;
-    return failed;
-  }
-
- private:
-  struct Queue {
-    Target target;
-    std::deque<std::pair<size_t, std::shared_ptr<const std::string>>> jobs;
-    bool busy = false, gone = false;
-  };
-
-  // Each thread's own clients: neither is thread-safe, both keep their connection alive.
-  struct Clients {
-    std::map<std::string, std::unique_ptr<awsproto::ConnectionsClient>> connections;
-    std::unique_ptr<chat::DynamoDb> ddb;
-  };
-
-  void run() {
-    Clients clients;
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      work_.wait(lock, [&] { return stop_ || !ready_.empty(); });
-      if (stop_) return;
-      std::string id = std::move(ready_.front());
-      ready_.pop_front();
-      Queue& q = queues_[id];
-      auto [record, frame] = std::move(q.jobs.front());
-      q.jobs.pop_front();
-      q.busy = true;
-      Target target = q.target;
-      lock.unlock();
-      Outcome outcome = post_one(clients, target, *frame);
-      lock.lock();
-      Queue& after = queues_[id];
-      after.busy = false;
-      --pending_;
-      if (outcome == Outcome::Gone) {
-        after.gone = true;
-        pending_ -= after.jobs.size();
-        after.jobs.clear();
-      } else if (outcome == Outcome::Retry && record < first_failed_) {
-        first_failed_ = record;
-      }
-      if (!after.jobs.empty()) {
-        ready_.push_back(id);
-        work_.notify_one();
-      }
-      if (pending_ == 0) idle_.notify_all();
-    }
-  }
-
-  enum class Outcome { Done, Gone, Retry };
-
-  Outcome post_one(Clients& clients, const Target& target, const std::string& frame) {
+  PostPool::Outcome operator()(const Target& target, const std::string& frame) {
     std::string endpoint;
     try {
       endpoint =
           awsproto::ConnectionsClient::endpoint_for(config_.env, target.domain_name, target.stage);
     } catch (const std::exception& e) {
       log_line("fanout: no @connections endpoint for " + target.connection_id + ": " + e.what());
-      return Outcome::Done;
+      return PostPool::Outcome::Done;
     }
-    auto& client = clients.connections[endpoint];
+    auto& client = connections_[endpoint];
     awsproto::ConnectionResult result;
     try {
       if (!client) {
         awsproto::HttpClientOptions http;
-        http.io_timeout = std::chrono::milliseconds(5000);
-        client = std::make_unique<awsproto::ConnectionsClient>(endpoint, config_.env.region,
+        http.io_timeout = std::chrono::milliseconds(2500);  // below kStopMarginMs
+        client = std::make_shared<awsproto::ConnectionsClient>(endpoint, config_.env.region,
                                                                config_.env.credentials, http);
       }
       result = client->post_to_connection(target.connection_id, frame);
     } catch (const std::exception& e) {
       log_line("fanout: post to " + target.connection_id + " failed: " + e.what());
-      return Outcome::Retry;
+      return PostPool::Outcome::Retry;
     }
-    if (result.ok()) return Outcome::Done;
+    if (result.ok()) return PostPool::Outcome::Done;
     if (result.gone()) {
-      remove_connection(clients, target);
-      return Outcome::Gone;
+      remove_connection(target);
+      return PostPool::Outcome::Gone;
     }
     log_line("fanout: post to " + target.connection_id + " failed: " +
              std::to_string(result.http_status) + " " + result.error_type + " " + result.message);
     // No answer, or the service's own failure after the retries: the record comes again.
     // Another 4xx (403, 413) would be refused again: logged, not retried.
-    return result.http_status == 0 || result.http_status >= 500 ? Outcome::Retry : Outcome::Done;
+    return result.http_status == 0 || result.http_status >= 500 ? PostPool::Outcome::Retry
+                                                                : PostPool::Outcome::Done;
   }
 
+ private:
   // The connection is gone (its $disconnect never removed it, or is about to), or not open yet
   // (its $connect is still running): its two items go unless it is young (chat/store.h).
   // A failure is only logged: the items' TTL removes them anyway.
-  void remove_connection(Clients& clients, const Target& target) {
+  void remove_connection(const Target& target) {
     try {
-      if (!clients.ddb) clients.ddb = std::make_unique<chat::DynamoDb>(config_.env);
-      chat::Store store{*clients.ddb, config_.table_name, [] { return awsproto::Clock::now_ms(); },
+      if (!ddb_) ddb_ = std::make_shared<chat::DynamoDb>(config_.env);
+      chat::Store store{*ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
                         chat::process_ulids()};
       if (!chat::remove_gone_connection(store, target)) {
         log_line("fanout: connection " + target.connection_id + " of " + target.username +
@@ -211,14 +133,9 @@ class Poster {
   }
 
   const chat::Config& config_;
-  std::mutex mutex_;
-  std::condition_variable work_, idle_;
-  std::unordered_map<std::string, Queue> queues_;
-  std::deque<std::string> ready_;
-  size_t pending_ = 0;
-  size_t first_failed_ = kNone;
-  bool stop_ = false;
-  std::vector<std::thread> threads_;
+  // Shared pointers: the PostPool keeps this object in a std::function, which copies.
+  std::map<std::string, std::shared_ptr<awsproto::ConnectionsClient>> connections_;
+  std::shared_ptr<chat::DynamoDb> ddb_;
 };
 
 class Fanout {
@@ -228,7 +145,7 @@ class Fanout {
         ddb_(config_.env),
         store_{ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
                chat::process_ulids()},
-        poster_(config_, kPostThreads) {}
+        poster_([this] { return PostPool::Post(ConnectionPost(config_)); }, kPostThreads) {}
 
   std::string handle(const runtime::Invocation& in) {
     rapidjson::Document event;
@@ -244,10 +161,28 @@ class Fanout {
     conversations_.clear();
     everyone_.reset();
 
+    // Posting stops before the deadline (chat/post_pool.h): a timed-out invocation would be
+    // retried whole, posting again everything it did.
+    auto stop_at = std::chrono::steady_clock::time_point::max();
+    if (in.deadline_ms > 0) {
+      int64_t left = in.remaining_ms();
+      int64_t margin = std::min<int64_t>(kStopMarginMs, left / 5);
+      stop_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(left - margin);
+    }
+
     size_t failed = kNone;
+    presence_.clear();
     for (size_t i = 0; i < list.Size(); ++i) {
       auto delivery = chat::delivery_for(list[i]);
       if (!delivery) continue;
+      if (delivery->audience == chat::Delivery::Audience::Presence) {
+        presence_.add(delivery->username, delivery->online, i);
+        continue;
+      }
+      if (std::chrono::steady_clock::now() >= stop_at) {
+        failed = i;
+        break;
+      }
       const std::vector<Target>* targets = nullptr;
       try {
         targets = audience(*delivery);
@@ -259,9 +194,28 @@ class Fanout {
       auto frame = std::make_shared<const std::string>(std::move(delivery->frame));
       for (const Target& t : *targets) poster_.post(t, i, frame);
     }
+    // The batch's presence changes (those before a stop): one frame to every connection.
+    if (!presence_.empty()) {
+      try {
+        chat::Delivery everyone;
+        everyone.audience = chat::Delivery::Audience::Everyone;
+        auto frame = std::make_shared<const std::string>(presence_.frame());
+        for (const Target& t : *audience(everyone))
+          poster_.post(t, presence_.first_record(), frame);
+      } catch (const std::exception& e) {
+        log_line("fanout: record " + chat::sequence_number(list[presence_.first_record()]) + ": " +
+                 e.what());
+        failed = std::min(failed, presence_.first_record());
+      }
+    }
     std::set<std::string> gone;
-    size_t post_failed = poster_.wait(gone);
+    size_t post_failed = poster_.wait(gone, stop_at);
     if (post_failed < failed) failed = post_failed;
+    if (failed != kNone && std::chrono::steady_clock::now() >= stop_at) {
+      log_line("fanout: stopped " + std::to_string(kStopMarginMs) +
+               " ms or less before the deadline; records from " +
+               chat::sequence_number(list[failed]) + " are reported failed, to come again");
+    }
 
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
@@ -306,9 +260,10 @@ class Fanout {
   chat::Config config_;
   chat::DynamoDb ddb_;
   chat::Store store_;
-  Poster poster_;
+  PostPool poster_;
   std::map<std::string, std::vector<Target>> conversations_;
   std::optional<std::vector<Target>> everyone_;
+  chat::PresenceBatch presence_;
 };
 
 }  // namespace

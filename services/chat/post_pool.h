@@ -1,0 +1,82 @@
+// The fanout's post pool (chat-fanout, services/chat/functions/fanout.cc), apart from
+// @connections so that its queueing and its deadline stop are unit-tested with a fake post.
+//
+// post() queues a frame for a connection; wait() returns once every queued frame has been
+// posted (or dropped for a gone connection), or at the stop time: then no post starts any more,
+// the posts in flight finish, and the lowest record with a frame not posted is reported as
+// failed, so that Lambda's retry (ReportBatchItemFailures) resumes there and does not post again
+// what this invocation already did.
+// https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+//
+// Each connection has its own queue, taken by one thread at a time: a connection gets its
+// frames in record order, and a slow or dead client holds up only its own queue.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "chat/store.h"
+
+namespace chat {
+
+class PostPool {
+ public:
+  static constexpr size_t kNone = std::numeric_limits<size_t>::max();
+
+  enum class Outcome {
+    Done,   // posted, or refused for good (a 4xx that a retry would get again)
+    Gone,   // 410: nothing more for this connection in this invocation
+    Retry,  // no answer or a 5xx: the record comes again
+  };
+  // Posts one frame; each thread makes its own (its clients are not shared).
+  using Post = std::function<Outcome(const Target&, const std::string& frame)>;
+  using MakePost = std::function<Post()>;
+
+  PostPool(MakePost make_post, int threads);
+  ~PostPool();
+  PostPool(const PostPool&) = delete;
+  PostPool& operator=(const PostPool&) = delete;
+
+  // Queues `frame` of Records[record] for the target's connection (nothing once it is gone).
+  void post(const Target& target, size_t record, std::shared_ptr<const std::string> frame);
+
+  // Waits for the queues to empty, or until `stop_at`; the lowest record with a failed or
+  // unposted frame (kNone: none), and the connections found gone. Resets for the next
+  // invocation.
+  size_t wait(std::set<std::string>& gone, std::chrono::steady_clock::time_point stop_at =
+                                               std::chrono::steady_clock::time_point::max());
+
+ private:
+  struct Queue {
+    Target target;
+    std::deque<std::pair<size_t, std::shared_ptr<const std::string>>> jobs;
+    bool busy = false, gone = false;
+  };
+
+  void run();
+
+  MakePost make_post_;
+  std::mutex mutex_;
+  std::condition_variable work_, idle_;
+  std::unordered_map<std::string, Queue> queues_;
+  std::deque<std::string> ready_;
+  size_t pending_ = 0;    // queued and in flight
+  size_t in_flight_ = 0;  // being posted
+  size_t first_failed_ = kNone;
+  bool stopping_ = false;  // past the stop time: no post starts
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace chat
