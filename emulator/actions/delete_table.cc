@@ -11,7 +11,7 @@
 namespace ddb::actions {
 
 void delete_table(const api::CallPtr& call) {
-  auto table = table_for_describe(*call, required_table_name(*call));
+  auto table = table_for_describe(*call, described_table_name(*call));
   struct State {
     storage::TablePtr table;
     std::map<uint64_t, storage::TableStats> stats;

@@ -5,7 +5,7 @@
 namespace ddb::actions {
 
 void describe_table(const api::CallPtr& call) {
-  auto table = table_for_describe(*call, required_table_name(*call));
+  auto table = table_for_describe(*call, described_table_name(*call));
   storage::Txn txn = call->svc.db.read();
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);

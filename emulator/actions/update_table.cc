@@ -14,6 +14,25 @@ namespace {
 
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
+// A GlobalSecondaryIndexUpdates Update: an index's new throughput.
+struct IndexThroughput {
+  std::string name;
+  api::Throughput throughput;
+};
+
+// DynamoDB refuses a throughput equal to the current one, for the table and for an index.
+void check_changes(int64_t read, int64_t write, const api::Throughput& requested) {
+  if (read != requested.read || write != requested.write) return;
+  invalid(
+      "The provisioned throughput for the table will not change. The requested value equals "
+      "the current value. Current ReadCapacityUnits provisioned for the table: " +
+      std::to_string(read) + ". Requested ReadCapacityUnits: " + std::to_string(*requested.read) +
+      ". Current WriteCapacityUnits provisioned for the table: " + std::to_string(write) +
+      ". Requested WriteCapacityUnits: " + std::to_string(*requested.write) +
+      ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to request "
+      "higher limits.");
+}
+
 }  // namespace
 
 void update_table(const api::CallPtr& call) {
@@ -52,6 +71,7 @@ void update_table(const api::CallPtr& call) {
   }
   std::vector<IndexRequest> creates;
   std::vector<std::string> deletes;
+  std::vector<IndexThroughput> index_updates;
   if (updates) {
     for (rapidjson::SizeType i = 0; i < updates->Size(); ++i) {
       const model::Json& u = (*updates)[i];
@@ -63,6 +83,16 @@ void update_table(const api::CallPtr& call) {
         auto index_name = model::get_string(*del, "IndexName");
         c.not_null(path + ".delete.indexName", index_name.has_value());
         if (index_name) deletes.emplace_back(*index_name);
+      }
+      if (const model::Json* update = model::get_object(u, "Update")) {
+        auto index_name = model::get_string(*update, "IndexName");
+        const model::Json* t = model::get_object(*update, "ProvisionedThroughput");
+        c.not_null(path + ".update.indexName", index_name.has_value());
+        c.not_null(path + ".update.provisionedThroughput", t != nullptr);
+        if (index_name && t)
+          index_updates.push_back(
+              {std::string(*index_name),
+               api::read_throughput(*t, path + ".update.provisionedThroughput", c)});
       }
     }
   }
@@ -91,6 +121,7 @@ void update_table(const api::CallPtr& call) {
             "BillingMode is PAY_PER_REQUEST");
   if (throughput) {
     api::check_capacity_bounds({rcu, wcu});
+    if (!table->on_demand) check_changes(table->read_capacity, table->write_capacity, {rcu, wcu});
     def.read_capacity = *rcu;
     def.write_capacity = *wcu;
   }
@@ -112,6 +143,19 @@ void update_table(const api::CallPtr& call) {
     *new_index = check_index(r, def, def.attribute_definitions, def.on_demand);
     (*new_index)->backfilling = true;
   }
+  std::vector<std::pair<std::string, api::Throughput>> retuned;
+  for (const auto& u : index_updates) {
+    const model::IndexDef* ix = def.index(u.name);
+    if (!ix || !ix->global)
+      fail(Code::ResourceNotFound, "Requested resource not found: Index: " + u.name + " not found");
+    if (def.on_demand)
+      invalid(std::string(kInvalid) +
+              "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+              "BillingMode is PAY_PER_REQUEST");
+    api::check_capacity_bounds(u.throughput);
+    check_changes(ix->read_capacity, ix->write_capacity, u.throughput);
+    retuned.emplace_back(u.name, u.throughput);
+  }
   std::vector<uint64_t> dropped;
   for (const auto& n : deletes) {
     const model::IndexDef* ix = def.index(n);
@@ -126,7 +170,8 @@ void update_table(const api::CallPtr& call) {
   };
   auto st = std::make_shared<State>();
   call->commit(
-      [call, table, def, new_index, dropped, st, stream, protection](storage::Txn& txn) mutable {
+      [call, table, def, new_index, dropped, retuned, st, stream,
+       protection](storage::Txn& txn) mutable {
         auto& db = call->svc.db;
         auto current = db.catalog().find(table->space, table->name);
         if (!current || current->id != table->id)
@@ -148,6 +193,12 @@ void update_table(const api::CallPtr& call) {
         def.pitr_recovery_days = current->pitr_recovery_days;
         def.deletion_protection = protection.value_or(current->deletion_protection);
         if (stream) set_stream(txn, db, def, *stream);
+        for (const auto& [index_name, t] : retuned)
+          for (auto& ix : def.indexes)
+            if (ix.name == index_name) {
+              ix.read_capacity = *t.read;
+              ix.write_capacity = *t.write;
+            }
         for (uint64_t id : dropped) {
           storage::discard_later(txn, db, storage::Space::Indexes, storage::table_prefix(id));
           std::erase_if(def.indexes, [&](const model::IndexDef& i) { return i.id == id; });

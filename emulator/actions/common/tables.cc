@@ -92,6 +92,16 @@ std::string table_name_or_arn(const api::Call& call) {
   return parsed.table;
 }
 
+std::string_view described_table_name(const api::Call& call) {
+  auto name = model::get_string(call.body(), "TableName");
+  // DescribeTable and DeleteTable check presence and length with messages of their own
+  // (the misspelling is DynamoDB's), before the constraint list's pattern.
+  if (!name) invalid("The paramater 'tableName' is required but was not present in the request");
+  if (name->size() < 3 || name->size() > 255)
+    invalid("TableName must be at least 3 characters long and at most 255 characters long");
+  return required_table_name(call);
+}
+
 std::string_view required_table_name(const api::Call& call) {
   auto name = model::get_string(call.body(), "TableName");
   api::Constraints c;
@@ -128,6 +138,17 @@ void write_throughput(model::JsonWriter& w, int64_t rcu, int64_t wcu) {
   w.Int64(rcu);
   w.Key("WriteCapacityUnits");
   w.Int64(wcu);
+  w.EndObject();
+}
+
+void write_billing_summary(model::JsonWriter& w, const model::TableDef& t) {
+  if (!t.on_demand) return;
+  w.Key("BillingModeSummary");
+  w.StartObject();
+  w.Key("BillingMode");
+  w.String("PAY_PER_REQUEST");
+  w.Key("LastUpdateToPayPerRequestDateTime");
+  w.Double(t.created);
   w.EndObject();
 }
 
@@ -184,6 +205,29 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   storage::TableStats stats = stats_of(t.id);
   using model::write_string;
   w.StartObject();
+  if (std::string_view(status) == "DELETING") {
+    // DeleteTable's description is a short one: no attribute definitions, key schema,
+    // creation time, indexes or stream.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html#API_DeleteTable_Examples
+    w.Key("TableName");
+    write_string(w, t.name);
+    w.Key("TableStatus");
+    w.String(status);
+    write_throughput(w, t.read_capacity, t.write_capacity);
+    w.Key("TableSizeBytes");
+    w.Uint64(stats.size_bytes);
+    w.Key("ItemCount");
+    w.Uint64(stats.item_count);
+    w.Key("TableArn");
+    write_string(w, t.arn());
+    w.Key("TableId");
+    write_string(w, t.table_id);
+    write_billing_summary(w, t);
+    w.Key("DeletionProtectionEnabled");
+    w.Bool(t.deletion_protection);
+    w.EndObject();
+    return;
+  }
   w.Key("AttributeDefinitions");
   w.StartArray();
   for (const auto& a : t.attribute_definitions) {
@@ -211,15 +255,7 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   write_string(w, t.arn());
   w.Key("TableId");
   write_string(w, t.table_id);
-  if (t.on_demand) {
-    w.Key("BillingModeSummary");
-    w.StartObject();
-    w.Key("BillingMode");
-    w.String("PAY_PER_REQUEST");
-    w.Key("LastUpdateToPayPerRequestDateTime");
-    w.Double(t.created);
-    w.EndObject();
-  }
+  write_billing_summary(w, t);
   const bool creating = std::string_view(status) == "CREATING";
   write_indexes(w, t, stats_of, true, creating);
   write_indexes(w, t, stats_of, false, creating);

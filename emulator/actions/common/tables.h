@@ -27,6 +27,9 @@ storage::TablePtr table_for_arn(const api::Call& call, std::string_view arn);
 std::string table_name_or_arn(const api::Call& call);
 
 // Validates TableName as every operation does, returning it.
+// TableName as DescribeTable and DeleteTable read it: their own messages for a missing name
+// and one of the wrong length, then the constraint list.
+std::string_view described_table_name(const api::Call& call);
 std::string_view required_table_name(const api::Call& call);
 
 // Reads a StreamSpecification ({StreamEnabled, StreamViewType}); returns the view type

@@ -1,0 +1,119 @@
+"""Tables, second pass: UpdateTable's refusals, DeleteTable's description,
+DescribeTable's and DeleteTable's own TableName messages.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html
+"""
+
+import json
+
+import pytest
+
+import support
+from support import create_table, expect_error
+
+VALIDATION = "com.amazon.coral.validate#ValidationException"
+UNCHANGED = ("The provisioned throughput for the table will not change. The requested value "
+             "equals the current value. Current ReadCapacityUnits provisioned for the table: "
+             "{r}. Requested ReadCapacityUnits: {r}. Current WriteCapacityUnits provisioned for "
+             "the table: {w}. Requested WriteCapacityUnits: {w}. Refer to the Amazon DynamoDB "
+             "Developer Guide for current limits and how to request higher limits.")
+
+
+def provisioned_with_index(ddb, name):
+    ddb.create_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6},
+        GlobalSecondaryIndexes=[{
+            "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"},
+            "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}])
+
+
+def test_update_table_refuses_an_unchanged_throughput(ddb, table_name):
+    name = table_name()
+    provisioned_with_index(ddb, name)
+    expect_error(ddb.update_table, "ValidationException", UNCHANGED.format(r=5, w=6),
+                 TableName=name,
+                 ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 6})
+    r = ddb.update_table(TableName=name,
+                         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 7})
+    assert r["TableDescription"]["TableStatus"] == "UPDATING"
+    assert r["TableDescription"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 7
+    # An index's throughput: the same rule, and the new one applied.
+    expect_error(ddb.update_table, "ValidationException", UNCHANGED.format(r=2, w=3),
+                 TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+                     "IndexName": "byg",
+                     "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}}])
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+        "IndexName": "byg",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 3}}}])
+    gsi = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+    assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
+
+
+def test_update_table_refuses_an_update_of_a_missing_index(ddb, table_name):
+    name = table_name()
+    provisioned_with_index(ddb, name)
+    expect_error(ddb.update_table, "ResourceNotFoundException",
+                 "Requested resource not found: Index: nope not found",
+                 TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+                     "IndexName": "nope",
+                     "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}])
+
+
+def test_update_table_index_update_members_are_required(emulator, table_name):
+    name = table_name()
+    status, _, data = support.raw_request(
+        emulator.endpoint, "DynamoDB_20120810.UpdateTable",
+        json.dumps({"TableName": name, "GlobalSecondaryIndexUpdates": [{"Update": {}}]}))
+    doc = json.loads(data)
+    assert status == 400 and doc["__type"] == VALIDATION
+    assert doc["message"] == (
+        "2 validation errors detected: Value null at "
+        "'globalSecondaryIndexUpdates.1.member.update.indexName' failed to satisfy constraint: "
+        "Member must not be null; Value null at "
+        "'globalSecondaryIndexUpdates.1.member.update.provisionedThroughput' failed to satisfy "
+        "constraint: Member must not be null")
+
+
+def test_delete_table_describes_the_table_briefly(ddb, table_name):
+    name = table_name()
+    create_table(ddb, name, range_key=("r", "N"), billing="PROVISIONED", rcu=3, wcu=4)
+    ddb.put_item(TableName=name, Item={"id": {"S": "a"}, "r": {"N": "1"}})
+    d = ddb.delete_table(TableName=name)["TableDescription"]
+    assert d["TableStatus"] == "DELETING"
+    assert d["TableName"] == name and d["ItemCount"] == 1 and d["TableSizeBytes"] > 0
+    assert d["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 3,
+                                          "WriteCapacityUnits": 4}
+    assert d["TableArn"].endswith(":table/" + name)
+    for absent in ("KeySchema", "AttributeDefinitions", "CreationDateTime"):
+        assert absent not in d
+
+
+def send(emulator, op, body):
+    status, _, data = support.raw_request(emulator.endpoint, "DynamoDB_20120810." + op,
+                                          json.dumps(body))
+    return status, json.loads(data)
+
+
+@pytest.mark.parametrize("op", ["DescribeTable", "DeleteTable"])
+@pytest.mark.parametrize("body,message", [
+    ({}, "The paramater 'tableName' is required but was not present in the request"),
+    ({"TableName": ""}, "TableName must be at least 3 characters long and at most 255 "
+                        "characters long"),
+    ({"TableName": "a;"}, "TableName must be at least 3 characters long and at most 255 "
+                          "characters long"),
+    ({"TableName": "a" * 256}, "TableName must be at least 3 characters long and at most 255 "
+                               "characters long"),
+    ({"TableName": "abc;"}, "1 validation error detected: Value 'abc;' at 'tableName' failed to "
+                            "satisfy constraint: Member must satisfy regular expression "
+                            "pattern: [a-zA-Z0-9_.-]+"),
+])
+def test_table_name_messages_of_describe_and_delete(emulator, op, body, message):
+    status, doc = send(emulator, op, body)
+    assert status == 400 and doc["__type"] == VALIDATION
+    assert doc["message"] == message
