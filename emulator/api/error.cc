@@ -22,6 +22,7 @@ constexpr Entry kWire[] = {
     {Code::ResourceInUse, {400, "com.amazonaws.dynamodb.v20120810#ResourceInUseException"}},
     {Code::ConditionalCheckFailed,
      {400, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"}},
+    {Code::DuplicateItem, {400, "com.amazonaws.dynamodb.v20120810#DuplicateItemException"}},
     {Code::LimitExceeded, {400, "com.amazonaws.dynamodb.v20120810#LimitExceededException"}},
     {Code::TransactionCanceled,
      {400, "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"}},

@@ -18,6 +18,7 @@ enum class Code {
   ResourceNotFound,
   ResourceInUse,
   ConditionalCheckFailed,
+  DuplicateItem,  // a PartiQL INSERT of an item that exists
   RequestTooLarge,
   LimitExceeded,
   TransactionCanceled,
