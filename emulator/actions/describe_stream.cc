@@ -12,12 +12,21 @@ void describe_stream(const api::CallPtr& call) {
   auto arn = model::get_string(body, "StreamArn");
   auto limit = model::get_integer(body, "Limit");
   auto start = model::get_string(body, "ExclusiveStartShardId");
+  const model::Json* filter = model::get_object(body, "ShardFilter");
+  std::optional<std::string_view> filter_type, filter_shard;
+  if (filter) {
+    filter_type = model::get_string(*filter, "Type");
+    filter_shard = model::get_string(*filter, "ShardId");
+  }
+  if (arn) check_stream_arn(*arn);
   api::Constraints c;
   c.not_null("streamArn", arn.has_value());
   c.length("streamArn", arn, 37, 1024);
   c.at_least("limit", limit, 1);
   c.at_most("limit", limit, 100);
   c.length("exclusiveStartShardId", start, 28, 65);
+  c.one_of("shardFilter.type", filter_type, {"CHILD_SHARDS"});
+  c.length("shardFilter.shardId", filter_shard, 28, 65);
   c.check();
   auto s = stream_by_arn(*call, *arn);
 
@@ -50,14 +59,19 @@ void describe_stream(const api::CallPtr& call) {
     w.EndObject();
   }
   w.EndArray();
+  // ShardFilter CHILD_SHARDS: only the shards whose parent is the one named.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_ShardFilter.html
+  std::vector<const model::ShardDef*> shards;
+  for (const auto& sh : s->shards)
+    if (!filter_shard || sh.parent == *filter_shard) shards.push_back(&sh);
   w.Key("Shards");
   w.StartArray();
   size_t from = 0, n = static_cast<size_t>(limit.value_or(100)), i;
   if (start)
-    for (size_t k = 0; k < s->shards.size(); ++k)
-      if (s->shards[k].id == *start) from = k + 1;
-  for (i = from; i < s->shards.size() && i < from + n; ++i) {
-    const auto& sh = s->shards[i];
+    for (size_t k = 0; k < shards.size(); ++k)
+      if (shards[k]->id == *start) from = k + 1;
+  for (i = from; i < shards.size() && i < from + n; ++i) {
+    const auto& sh = *shards[i];
     w.StartObject();
     w.Key("ShardId");
     model::write_string(w, sh.id);
@@ -77,9 +91,9 @@ void describe_stream(const api::CallPtr& call) {
     w.EndObject();
   }
   w.EndArray();
-  if (i < s->shards.size()) {
+  if (i < shards.size()) {
     w.Key("LastEvaluatedShardId");
-    model::write_string(w, s->shards[i - 1].id);
+    model::write_string(w, shards[i - 1]->id);
   }
   w.EndObject();
   w.EndObject();

@@ -14,6 +14,7 @@ void get_shard_iterator(const api::CallPtr& call) {
   auto shard_id = model::get_string(body, "ShardId");
   auto type = model::get_string(body, "ShardIteratorType");
   auto seq_text = model::get_string(body, "SequenceNumber");
+  if (arn) check_stream_arn(*arn);
   api::Constraints c;
   c.not_null("streamArn", arn.has_value());
   c.length("streamArn", arn, 37, 1024);

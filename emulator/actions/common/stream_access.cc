@@ -1,8 +1,32 @@
 #include "actions/common/stream_access.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "model/base64.h"
 
 namespace ddb::actions {
+
+void check_stream_arn(std::string_view arn) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (parts.size() < 5) {
+    size_t colon = arn.find(':', start);
+    if (colon == std::string_view::npos) break;
+    parts.push_back(arn.substr(start, colon - start));
+    start = colon + 1;
+  }
+  bool ok = parts.size() == 5 && parts[0] == "arn" && !parts[1].empty() && parts[2] == "dynamodb" &&
+            !parts[3].empty() && parts[4].size() == 12 &&
+            parts[4].find_first_not_of("0123456789") == std::string_view::npos;
+  std::string_view resource = arn.substr(std::min(start, arn.size()));
+  size_t stream = resource.find("/stream/");
+  ok = ok && resource.starts_with("table/") && stream != std::string_view::npos && stream >= 9 &&
+       stream + 8 < resource.size() &&
+       resource.substr(6, stream - 6).find('/') == std::string_view::npos &&
+       resource.find('/', stream + 8) == std::string_view::npos;
+  if (!ok) invalid("Invalid StreamArn");
+}
 
 storage::StreamPtr stream_by_arn(const api::Call& call, std::string_view arn) {
   for (const auto& s : call.svc.db.catalog().streams())

@@ -10,6 +10,10 @@
 
 namespace ddb::actions {
 
+// A StreamArn that is not arn:<partition>:dynamodb:<region>:<account>:table/<name>/stream/<label>
+// is DynamoDB Streams' ValidationException "Invalid StreamArn", reported before the
+// constraint list (a short one included).
+void check_stream_arn(std::string_view arn);
 storage::StreamPtr stream_by_arn(const api::Call& call, std::string_view arn);
 const model::ShardDef* shard_by_id(const model::StreamDef& s, std::string_view id);
 
