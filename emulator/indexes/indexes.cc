@@ -32,7 +32,18 @@ std::optional<std::string> entry_key(const model::IndexDef& ix, const model::Ite
   }
   std::string out = storage::table_prefix(ix.id);
   storage::append_key_parts(out, h->second, r);
-  out.append(key.substr(8));  // the table key makes entries with equal index keys distinct
+  // The table key makes entries with equal index keys distinct. Index and table key parts
+  // together can pass LMDB's key limit (a long local index sort key beside a long table sort
+  // key): the table key is then kept as its digest, marked \x03 where a whole one starts with
+  // its partition part's \x01 or \x02, so the two forms never meet. Whether a table key is
+  // digested depends only on the entry's own parts, so a start key finds its entry again.
+  std::string_view table_key = key.substr(8);
+  if (out.size() + table_key.size() <= storage::kMaxKeyBytes) {
+    out.append(table_key);
+  } else {
+    out += '\x03';
+    out += storage::key_digest(table_key);
+  }
   return out;
 }
 

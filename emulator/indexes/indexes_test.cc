@@ -90,6 +90,41 @@ TEST(IndexEntry, IsIndexKeyThenTableKeyUnderTheIndexPrefix) {
   EXPECT_EQ(*e, hash_expected + key.substr(8));
 }
 
+TEST(IndexEntry, StaysWithinLmdbsKeyLimitWithLongKeys) {
+  // A local index (hash = the table's) with a 1024-byte sort key, beside table keys of 2048
+  // and 1024 bytes: whole, the parts pass 511 bytes, so the table key is kept as a digest.
+  model::TableDef t = table_def();
+  t.range = model::KeyAttribute{"sk", Type::S};
+  IndexDef lsi;
+  lsi.id = 43;
+  lsi.global = false;
+  lsi.hash = {"pk", Type::S};
+  lsi.range = model::KeyAttribute{"ls", Type::S};
+  auto make = [](char c) {
+    return Item{{"pk", s(std::string(2048, 'p'))},
+                {"sk", s(std::string(1024, c))},
+                {"ls", s(std::string(1024, 'l'))}};
+  };
+  Item a = make('a'), b = make('b');
+  std::string ka = storage::storage_key(t, a), kb = storage::storage_key(t, b);
+  auto ea = indexes::entry_key(lsi, a, ka), eb = indexes::entry_key(lsi, b, kb);
+  ASSERT_TRUE(ea && eb);
+  EXPECT_LE(ea->size(), storage::kMaxKeyBytes);
+  EXPECT_NE(*ea, *eb);  // equal index keys, distinct table keys
+  EXPECT_EQ(*ea, *indexes::entry_key(lsi, a, ka));
+  std::string prefix = storage::table_prefix(43);
+  storage::append_key_parts(prefix, a.at("pk"), &a.at("ls"));
+  EXPECT_EQ(*ea, prefix + '\x03' + storage::key_digest(ka.substr(8)));
+
+  // Stored and removed again through update().
+  TempDatabase db;
+  t.indexes = {lsi};
+  run(*db, [&](storage::Txn& txn) { indexes::update(txn, *db, t, ka, nullptr, &a); });
+  run(*db, [&](storage::Txn& txn) { EXPECT_TRUE(txn.get(db->indexes(), *ea)); });
+  run(*db, [&](storage::Txn& txn) { indexes::update(txn, *db, t, ka, &a, nullptr); });
+  run(*db, [&](storage::Txn& txn) { EXPECT_FALSE(txn.get(db->indexes(), *ea)); });
+}
+
 TEST(IndexEntry, ProjectionHoldsWhatTheIndexDeclares) {
   model::TableDef t = table_def();
   Item item = {{"pk", s("a")}, {"sk", n(1)},     {"g", s("x")},

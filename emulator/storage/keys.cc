@@ -13,14 +13,14 @@ namespace {
 constexpr size_t kInlinePartition = 160;
 constexpr size_t kInlineSort = 300;
 
-std::string digest(std::string_view bytes) {
+}  // namespace
+
+std::string key_digest(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
   return std::string(reinterpret_cast<char*>(md), 16);
 }
-
-}  // namespace
 
 std::string table_prefix(uint64_t id) { return model::be64(id); }
 
@@ -47,7 +47,7 @@ void append_key_parts(std::string& key, const model::Value& hash, const model::V
     key += part;
   } else {
     key += '\x02';
-    key += digest(part);
+    key += key_digest(part);
   }
   if (range) key += sort_part(*range);
 }
@@ -57,7 +57,7 @@ std::string sort_part(const model::Value& v) {
   model::encode_key_part(v, part);
   if (part.size() <= kInlineSort) return part;
   std::string out = part.substr(0, kInlineSort);
-  return out + digest(part);
+  return out + key_digest(part);
 }
 
 bool partition_part_is_whole(const model::Value& v) {

@@ -32,6 +32,10 @@ std::string sort_part(const model::Value& v);
 // The bytes every sort part of a value starting with `prefix` (S or B) starts with.
 std::string sort_prefix_part(const model::Value& prefix);
 
+// LMDB's longest key, and the 16-byte digest that stands for key bytes too long to keep whole.
+constexpr size_t kMaxKeyBytes = 511;
+std::string key_digest(std::string_view bytes);
+
 // A stored record: the item's DynamoDB size, then the item in binary form.
 std::string make_record(const model::Item& item);
 struct Record {
