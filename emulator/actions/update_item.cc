@@ -68,6 +68,8 @@ void update_item(const api::CallPtr& call) {
         if (st->update) expr::apply(*st->update, *t, st->now);
         if (model::item_size(st->now) > model::kMaxItemSize)
           invalid("Item size to update has exceeded the maximum allowed size");
+        // A path several levels into a value can take the item past 32 levels.
+        if (model::item_depth(st->now) > model::kMaxNestingDepth) invalid(model::kNestingTooDeep);
         check_index_keys(*t, st->now);
         items::store(txn, db, *t, st->key, existing, &st->now, storage::make_record(st->now));
       },

@@ -52,7 +52,7 @@ std::string sub_digits(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Number Number::make(bool negative, std::string digits, int exponent) {
+Number Number::make(bool negative, std::string digits, int exponent, bool sum) {
   size_t first = digits.find_first_not_of('0');
   if (first == std::string::npos) return Number();
   digits.erase(0, first);
@@ -64,7 +64,9 @@ Number Number::make(bool negative, std::string digits, int exponent) {
   n.digits_ = std::move(digits);
   n.exponent_ = exponent;
   int sci = n.sci_exponent();
-  if (sci > kMaxSciExponent)
+  // A sum that loses precision (1E50 + 1) is refused with the overflow message too, as DynamoDB
+  // words it.
+  if (sci > kMaxSciExponent || (sum && n.digits_.size() > kMaxDigits))
     invalid(
         "Number overflow. Attempting to store a number with magnitude larger than supported "
         "range");
@@ -159,10 +161,11 @@ Number Number::operator+(const Number& o) const {
   int e = std::min(exponent_, o.exponent_);
   std::string a = digits_ + std::string(static_cast<size_t>(exponent_ - e), '0');
   std::string b = o.digits_ + std::string(static_cast<size_t>(o.exponent_ - e), '0');
-  if (negative_ == o.negative_) return make(negative_, add_digits(a, b), e);
+  if (negative_ == o.negative_) return make(negative_, add_digits(a, b), e, true);
   int c = compare_magnitude(a, b);
   if (c == 0) return Number();
-  return c > 0 ? make(negative_, sub_digits(a, b), e) : make(o.negative_, sub_digits(b, a), e);
+  return c > 0 ? make(negative_, sub_digits(a, b), e, true)
+               : make(o.negative_, sub_digits(b, a), e, true);
 }
 
 Number Number::operator-(const Number& o) const { return *this + (-o); }

@@ -26,7 +26,8 @@ class Number {
   // Exponent in scientific notation: value = d.ddd x 10^sci_exponent().
   int sci_exponent() const { return exponent_ + static_cast<int>(digits_.size()) - 1; }
 
-  // Exact sum/difference; throws ApiError when the result does not fit a DynamoDB Number.
+  // Exact sum/difference; throws ApiError when the result does not fit a DynamoDB Number
+  // (DynamoDB's overflow message also for a result that would need more than 38 digits).
   Number operator+(const Number& o) const;
   Number operator-(const Number& o) const;
   Number operator-() const;
@@ -35,7 +36,9 @@ class Number {
   bool operator==(const Number& o) const = default;
 
  private:
-  static Number make(bool negative, std::string digits, int exponent);  // normalises + checks
+  // Normalises and checks the range and precision; `sum` words a result of + or - that needs
+  // more than 38 digits as DynamoDB does (an overflow).
+  static Number make(bool negative, std::string digits, int exponent, bool sum = false);
   bool negative_ = false;
   std::string digits_;  // value = digits_ x 10^exponent_
   int exponent_ = 0;

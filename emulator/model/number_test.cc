@@ -95,8 +95,19 @@ TEST(Number, AddsAndSubtractsExactly) {
   EXPECT_EQ(diff("-1.5", "-1.5"), "0");
   EXPECT_EQ(sum("12345678901234567890123456789012345678", "0"),
             "12345678901234567890123456789012345678");
-  // A result needing more than 38 significant digits is refused, not rounded.
-  EXPECT_THROW(sum("1e20", "0.000000000000000000001"), ApiError);
+  // A result needing more than 38 significant digits is refused, not rounded, and DynamoDB
+  // words it as an overflow (1E50 + 1 has 51 digits).
+  const std::string overflow =
+      "Number overflow. Attempting to store a number with magnitude larger than supported range";
+  for (auto [a, b] :
+       {std::pair{"1e20", "0.000000000000000000001"}, {"1e50", "1"}, {"1e50", "-1"}}) {
+    try {
+      sum(a, b);
+      ADD_FAILURE() << a << " + " << b;
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.message, overflow);
+    }
+  }
   EXPECT_THROW(sum("9.9999999999999999999999999999999999999e125",
                    "9.9999999999999999999999999999999999999e125"),
                ApiError);

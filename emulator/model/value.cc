@@ -84,6 +84,25 @@ size_t item_size(const Item& item) {
 
 namespace {
 
+int value_depth(const Value& v) {
+  int inner = 0;
+  if (v.type == Type::M)
+    for (const auto& [k, e] : v.map) inner = std::max(inner, value_depth(e));
+  if (v.type == Type::L)
+    for (const auto& e : v.list) inner = std::max(inner, value_depth(e));
+  return 1 + inner;
+}
+
+}  // namespace
+
+int item_depth(const Item& item) {
+  int n = 0;
+  for (const auto& [k, v] : item) n = std::max(n, value_depth(v));
+  return n;
+}
+
+namespace {
+
 bool same_set(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   if (a.size() != b.size()) return false;
   std::vector<std::string> x = a, y = b;

@@ -43,6 +43,14 @@ bool values_equal(const Value& a, const Value& b);
 bool items_equal(const Item& a, const Item& b);
 
 constexpr size_t kMaxItemSize = 400 * 1024;
+// An attribute value nests at most 32 levels, the value itself counting as the first (a leaf
+// inside 31 maps or lists). DynamoDB's message for one deeper, in an item or in an expression
+// attribute value.
 constexpr int kMaxNestingDepth = 32;
+constexpr const char* kNestingTooDeep =
+    "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+    "beyond supported limit";
+// The levels of an item's deepest attribute (0 for an empty item), as counted above.
+int item_depth(const Item& item);
 
 }  // namespace ddb::model

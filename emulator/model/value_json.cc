@@ -68,7 +68,8 @@ Item parse_map(const Json& j, int depth) {
 }
 
 Value parse(const Json& j, int depth) {
-  if (depth > kMaxNestingDepth) invalid("Nesting Levels have exceeded supported limits");
+  // The value itself is level 1: a leaf at depth 31 below it is the deepest DynamoDB keeps.
+  if (depth >= kMaxNestingDepth) invalid(std::string(kNestingTooDeep));
   if (!j.IsObject())
     serialization(j.IsArray() ? "UnknownError" : "Unexpected value type in payload");
   Value v;

@@ -86,10 +86,16 @@ TEST(AttributeValue, NestingDepthIsLimitedTo32) {
     for (int i = 0; i < levels; ++i) s += "]}";
     return s;
   };
-  EXPECT_FALSE(parse_error(nested(32).c_str()));
-  auto e = parse_error(nested(33).c_str());
+  // The value is level 1: a leaf inside 31 lists is at level 32, the deepest allowed.
+  EXPECT_FALSE(parse_error(nested(31).c_str()));
+  auto e = parse_error(nested(32).c_str());
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->message, "Nesting Levels have exceeded supported limits");
+  EXPECT_EQ(e->message,
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+            "levels beyond supported limit");
+  EXPECT_EQ(model::item_depth(item(("{\"a\":" + nested(31) + "}").c_str())), 32);
+  EXPECT_EQ(model::item_depth(item(R"({"a":{"S":"x"},"b":{"M":{"c":{"L":[]}}}})")), 2);
+  EXPECT_EQ(model::item_depth({}), 0);
 }
 
 TEST(ItemSize, FollowsDynamoDbRules) {
