@@ -53,6 +53,7 @@ model::TableDef parse_definition(const api::Call& call) {
       std::string path = "attributeDefinitions." + std::to_string(i + 1) + ".member.";
       Attr a{model::get_string(d, "AttributeName"), model::get_string(d, "AttributeType")};
       c.not_null(path + "attributeName", a.name.has_value());
+      c.length(path + "attributeName", a.name, 1, 255);
       c.not_null(path + "attributeType", a.type.has_value());
       c.one_of(path + "attributeType", a.type, {"B", "N", "S"});
       attrs.push_back(a);

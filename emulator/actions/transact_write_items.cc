@@ -31,6 +31,10 @@ struct Action {
   std::optional<expr::Node> condition;
   std::optional<expr::Update> update;
   bool return_old = false;
+  // A key or item the table's schema refuses: DynamoDB cancels the transaction with this
+  // message as the action's ValidationError reason rather than refusing the request.
+  std::string invalid;
+  size_t size = 0;  // the action's part of the transaction's 4 MB
 };
 
 // Tokens seen in the last 10 minutes: the request they came with. Only the writer thread
@@ -44,6 +48,7 @@ std::map<std::string, Token>& tokens() {
   return t;
 }
 constexpr auto kTokenLifetime = std::chrono::minutes(10);
+constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
 Action read_action(const api::Call& call, const model::Json& entry, size_t index) {
   if (!entry.IsObject()) model::wrong_json_type(entry, "TransactWriteItem");
@@ -100,14 +105,28 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   a.condition = expressions.condition();
   expressions.finish();
   a.table = table_for_items(call, *name);
+  // Empty or oversized key values and a Put's item past 400 KB are refused before the
+  // transaction runs; a missing key attribute or one of the wrong type cancels it (a Put's
+  // with PutItem's message, a key's with "does not match the schema").
+  check_key_values(*a.table, attrs);
+  a.size = model::item_size(attrs);
+  if (a.kind == Action::Kind::Put && a.size > model::kMaxItemSize)
+    invalid("Item size has exceeded the maximum allowed size");
+  try {
+    if (a.kind == Action::Kind::Put)
+      check_put_item(*a.table, attrs);
+    else
+      check_lookup_key(*a.table, attrs);
+  } catch (const ApiError& e) {
+    if (e.code != Code::Validation) throw;
+    a.invalid = e.message;
+    return a;
+  }
+  a.key = storage::storage_key(*a.table, attrs);
   if (a.kind == Action::Kind::Put) {
-    check_put_item(*a.table, attrs);
-    a.key = storage::storage_key(*a.table, attrs);
     a.record = storage::make_record(attrs);
     a.item = std::move(attrs);
   } else {
-    check_lookup_key(*a.table, attrs);
-    a.key = storage::storage_key(*a.table, attrs);
     a.key_attributes = std::move(attrs);
   }
   return a;
@@ -149,11 +168,17 @@ void transact_write_items(const api::CallPtr& call) {
 
   auto actions = std::make_shared<std::vector<Action>>();
   std::set<std::pair<uint64_t, std::string>> seen;
+  size_t total = 0;
   for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
     actions->push_back(read_action(*call, (*items)[i], i));
-    if (!seen.insert({actions->back().table->id, actions->back().key}).second)
+    const Action& a = actions->back();
+    total += a.size;
+    if (a.invalid.empty() && !seen.insert({a.table->id, a.key}).second)
       invalid("Transaction request cannot include multiple operations on one item");
   }
+  // The items a transaction writes (and the keys it names) may total 4 MB.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-dynamodb-transactions
+  if (total > kMaxTransactionBytes) invalid("Transaction request cannot be larger than 4 MB");
 
   // The request as the token remembers it: everything but the token itself.
   std::string fingerprint;
@@ -192,6 +217,12 @@ void transact_write_items(const api::CallPtr& call) {
           const Action& a = (*actions)[i];
           Planned& p = plan[i];
           p.table = items::live_table(db, *a.table);
+          if (!a.invalid.empty()) {
+            cancelled = true;
+            reasons[i] = reason_json("ValidationError", a.invalid, nullptr);
+            codes += (i ? ", " : "") + std::string("ValidationError");
+            continue;
+          }
           if (auto stored = txn.get(db.items(), a.key)) {
             storage::Record r = storage::read_record(*stored);
             p.old.exists = true;
@@ -210,6 +241,8 @@ void transact_write_items(const api::CallPtr& call) {
                 expr::apply(*a.update, *p.table, *p.next);
                 if (model::item_size(*p.next) > model::kMaxItemSize)
                   invalid("Item size to update has exceeded the maximum allowed size");
+                if (model::item_depth(*p.next) > model::kMaxNestingDepth)
+                  invalid(model::kNestingTooDeep);
               }
             }
             if (p.next) check_index_keys(*p.table, *p.next);

@@ -36,6 +36,7 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
       auto attr = model::get_string(k, "AttributeName");
       auto type = model::get_string(k, "KeyType");
       c.not_null(p + "attributeName", attr.has_value());
+      c.length(p + "attributeName", attr, 1, 255);
       c.not_null(p + "keyType", type.has_value());
       c.one_of(p + "keyType", type, {"HASH", "RANGE"});
       model::KeyAttribute ka{std::string(attr.value_or(""))};

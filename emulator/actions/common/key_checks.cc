@@ -7,6 +7,9 @@ namespace {
 
 constexpr size_t kMaxHashKeyBytes = 2048;
 constexpr size_t kMaxRangeKeyBytes = 1024;
+constexpr const char* kRangeKeyTooLong =
+    "One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
+    "the size limit of 1024 bytes";
 
 std::string type_mismatch(const model::KeyAttribute& k, const model::Value& v) {
   return "One or more parameter values were invalid: Type mismatch for key " + k.name +
@@ -20,15 +23,17 @@ void check_not_empty(const model::KeyAttribute& k, const model::Value& v) {
           (v.type == model::Type::B ? "binary" : "string") + " value. Key: " + k.name);
 }
 
+// The sizes of the key attributes present in `item` with their declared types.
 void check_key_sizes(const model::TableDef& t, const model::Item& item) {
-  if (item.at(t.hash.name).scalar.size() > kMaxHashKeyBytes)
+  auto size = [&](const model::KeyAttribute& k) -> size_t {
+    auto it = item.find(k.name);
+    return it == item.end() || it->second.type != k.type ? 0 : it->second.scalar.size();
+  };
+  if (size(t.hash) > kMaxHashKeyBytes)
     invalid(
         "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
         "size limit of2048 bytes");
-  if (t.range && item.at(t.range->name).scalar.size() > kMaxRangeKeyBytes)
-    invalid(
-        "One or more parameter values were invalid: Aggregated size of all range keys has "
-        "exceeded the size limit of 1024 bytes");
+  if (t.range && size(*t.range) > kMaxRangeKeyBytes) invalid(kRangeKeyTooLong);
 }
 
 }  // namespace
@@ -48,6 +53,15 @@ void check_put_item(const model::TableDef& t, const model::Item& item) {
     invalid("Item size has exceeded the maximum allowed size");
   check_key_sizes(t, item);
   check_index_keys(t, item);
+}
+
+void check_key_values(const model::TableDef& t, const model::Item& item) {
+  for (const model::KeyAttribute* k : {&t.hash, t.range ? &*t.range : nullptr}) {
+    if (!k) continue;
+    auto it = item.find(k->name);
+    if (it != item.end() && it->second.type == k->type) check_not_empty(*k, it->second);
+  }
+  check_key_sizes(t, item);
 }
 
 void check_lookup_key(const model::TableDef& t, const model::Item& key) {
@@ -80,6 +94,16 @@ void check_index_keys(const model::TableDef& t, const model::Item& item) {
             "empty " +
             std::string(k->type == model::Type::B ? "binary" : "string") +
             " value. IndexName: " + ix.name + ", IndexKey: " + k->name);
+      // An index key past its limit refuses the write (it is not left out of the index).
+      // A partition key's message names the index; a sort key's is the table's range-key
+      // message
+      // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys).
+      size_t size = it->second.type == model::Type::N ? 0 : it->second.scalar.size();
+      if (k == &ix.hash && ix.global && size > kMaxHashKeyBytes)
+        invalid("One or more parameter values were invalid: Size limit exceeded for Index Key " +
+                k->name + " Actual Size: " + std::to_string(size) +
+                " bytes Max Size: 2048 bytes IndexName: " + ix.name);
+      if (k != &ix.hash && size > kMaxRangeKeyBytes) invalid(kRangeKeyTooLong);
     }
   }
 }

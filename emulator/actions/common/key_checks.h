@@ -11,6 +11,11 @@ namespace ddb::actions {
 // declared types and not empty, the item within 400 KB. Throws ApiError with DynamoDB's words.
 void check_put_item(const model::TableDef& t, const model::Item& item);
 
+// What TransactWriteItems checks of an item or key before its transaction runs (refused with a
+// ValidationException, where the rest of check_put_item and check_lookup_key cancels the
+// transaction): key values not empty and within their sizes, where present with their types.
+void check_key_values(const model::TableDef& t, const model::Item& item);
+
 // The Key of a GetItem/DeleteItem: exactly the table's key attributes, of their types.
 void check_lookup_key(const model::TableDef& t, const model::Item& key);
 
