@@ -82,6 +82,11 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
         invalid("ExpressionAttributeNames contains invalid key: Syntax error; key: \"" +
                 std::string(key) + "\"");
       if (!it->value.IsString()) model::wrong_json_type(it->value, "String");
+      // An expression names an empty attribute only through a placeholder: refused here for
+      // conditions, key conditions, updates and projections alike.
+      if (it->value.GetStringLength() == 0)
+        invalid("ExpressionAttributeNames contains invalid value: Empty attribute name for key " +
+                std::string(key));
       names_.emplace(std::string(key), std::string(model::view(it->value)));
     }
   }

@@ -456,3 +456,28 @@ def test_document_path_of_33_elements(ddb, plain):
                  "nesting levels: 33",
                  TableName=plain, Key=key, UpdateExpression="SET a" + "[0]" * 32 + " = :v",
                  ExpressionAttributeValues={":v": N(1)})
+
+
+# --------------------------------------------------------------------------
+# empty attribute names
+# --------------------------------------------------------------------------
+
+EMPTY_NAME = "ExpressionAttributeNames contains invalid value: Empty attribute name for key #e"
+
+
+def test_empty_name_is_refused_in_every_expression(ddb, plain):
+    key = {"pk": S("empty-name")}
+    names = {"#e": ""}
+    expect_error(ddb.get_item, "ValidationException", EMPTY_NAME, TableName=plain, Key=key,
+                 ProjectionExpression="#e", ExpressionAttributeNames=names)
+    expect_error(ddb.put_item, "ValidationException", EMPTY_NAME, TableName=plain, Item=key,
+                 ConditionExpression="attribute_not_exists(#e)", ExpressionAttributeNames=names)
+    expect_error(ddb.update_item, "ValidationException", EMPTY_NAME, TableName=plain, Key=key,
+                 UpdateExpression="SET #e = :v", ExpressionAttributeNames=names,
+                 ExpressionAttributeValues={":v": N(1)})
+    expect_error(ddb.query, "ValidationException", EMPTY_NAME, TableName=plain,
+                 KeyConditionExpression="#e = :v", ExpressionAttributeNames=names,
+                 ExpressionAttributeValues={":v": S("x")})
+    expect_error(ddb.scan, "ValidationException", EMPTY_NAME, TableName=plain,
+                 FilterExpression="attribute_exists(#e)", ExpressionAttributeNames=names)
+    assert "Item" not in ddb.get_item(TableName=plain, Key=key)
