@@ -178,7 +178,10 @@ void transact_write_items(const api::CallPtr& call) {
   }
   // The items a transaction writes (and the keys it names) may total 4 MB.
   // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-dynamodb-transactions
-  if (total > kMaxTransactionBytes) invalid("Transaction request cannot be larger than 4 MB");
+  if (total > kMaxTransactionBytes)
+    invalid(
+        "Transaction failed: The total size of all items in the transaction request cannot "
+        "exceed 4 MB");
 
   // The request as the token remembers it: everything but the token itself.
   std::string fingerprint;

@@ -363,7 +363,8 @@ def test_transaction_of_4_mb_is_accepted(ddb, plain):
 def test_transaction_past_4_mb_is_refused(ddb, plain):
     items = [{"Put": {"TableName": plain, "Item": big_item(f"over-{i}")}} for i in range(11)]
     expect_error(ddb.transact_write_items, "ValidationException",
-                 "Transaction request cannot be larger than 4 MB", TransactItems=items)
+                 "Transaction failed: The total size of all items in the transaction request "
+                 "cannot exceed 4 MB", TransactItems=items)
     assert "Item" not in ddb.get_item(TableName=plain, Key={"pk": S("over-0")})
 
 
