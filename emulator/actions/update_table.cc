@@ -61,6 +61,7 @@ void update_table(const api::CallPtr& call) {
       auto an = model::get_string(d, "AttributeName");
       auto at = model::get_string(d, "AttributeType");
       c.not_null(path + "attributeName", an.has_value());
+      c.length(path + "attributeName", an, 1, 255);
       c.not_null(path + "attributeType", at.has_value());
       c.one_of(path + "attributeType", at, {"B", "N", "S"});
       if (an && at)

@@ -150,6 +150,8 @@ def test_update_table_index_key_name_of_256_bytes_is_refused(ddb_raw, plain):
             "IndexName": "gix", "KeySchema": [{"AttributeName": long, "KeyType": "HASH"}],
             "Projection": {"ProjectionType": "ALL"}}}])
     message = resp["Error"]["Message"]
+    assert message.startswith("2 validation errors detected: ")
+    assert constraint(long, "attributeDefinitions.1.member.attributeName", LONGEST) in message
     assert message.endswith(constraint(
         long, "globalSecondaryIndexUpdates.1.member.create.keySchema.1.member.attributeName",
         LONGEST))
