@@ -90,6 +90,12 @@ TEST(ConditionParser, RefusesWithDynamoDbMessages) {
       {"size(a)",
        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
        "expression; function: size"},
+      {"begins_with(size(a), :v)",
+       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
+       "or function: begins_with, operand type: N"},
+      {"size(size(a)) = :v",
+       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
+       "or function: size, operand type: N"},
       {"attribute_exists(a) = :v",
        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
        "expression; function: attribute_exists"},

@@ -147,3 +147,38 @@ def test_pages_end_where_dynamodbs_1mb_rule_ends_them(ddb, table_name, sizes, co
     assert f["ScannedCount"] == count and (("LastEvaluatedKey" in f) == (last is not None))
     s = ddb.scan(TableName=name, Select="COUNT")
     assert s["ScannedCount"] == count and (("LastEvaluatedKey" in s) == (last is not None))
+
+
+OPERAND_TYPE = "Incorrect operand type for operator or function; operator or function: "
+MISUSED = "The function is not allowed to be used this way in an expression; function: "
+
+
+@pytest.mark.parametrize("expression,message", [
+    # size() yields a number, which begins_with and size refuse as an operand.
+    ("begins_with(size(a), :s)", OPERAND_TYPE + "begins_with, operand type: N"),
+    ("begins_with(:s, size(a))", OPERAND_TYPE + "begins_with, operand type: N"),
+    ("size(size(a)) > :n", OPERAND_TYPE + "size, operand type: N"),
+    # Functions other than size() are not operands.
+    ("begins_with(attribute_type(a, :s), :s)", MISUSED + "attribute_type"),
+    ("size(contains(a, :s)) > :n", MISUSED + "contains"),
+    ("attribute_exists(a) = :n", MISUSED + "attribute_exists"),
+    ("size(a)", MISUSED + "size"),
+])
+def test_nested_function_calls_refused_where_dynamodb_refuses_them(ddb, table_name, expression,
+                                                                   message):
+    name = table_name()
+    create_table(ddb, name)
+    values = {":s": {"S": "x"}, ":n": {"N": "1"}}
+    used = {k: v for k, v in values.items() if k in expression}
+    kwargs = {"ExpressionAttributeValues": used} if used else {}
+    support.expect_error(ddb.scan, "ValidationException", "Invalid FilterExpression: " + message,
+                         TableName=name, FilterExpression=expression, **kwargs)
+
+
+def test_size_operand_of_contains_and_comparisons_is_accepted(ddb, table_name):
+    name = table_name()
+    create_table(ddb, name)
+    ddb.put_item(TableName=name, Item={"id": {"S": "a"}, "l": {"L": [{"N": "1"}, {"N": "2"}]}})
+    r = ddb.scan(TableName=name, FilterExpression="size(l) = :two OR contains(size(l), :two)",
+                 ExpressionAttributeValues={":two": {"N": "2"}})
+    assert r["Count"] == 1
