@@ -19,6 +19,7 @@ struct Write {
   std::string key;
   std::optional<model::Item> item;  // nullopt: delete
   std::string record;
+  model::Item deleted_key;  // a delete's Key, for ItemCollectionMetrics
 };
 
 }  // namespace
@@ -92,6 +93,7 @@ void batch_write_item(const api::CallPtr& call) {
         model::Item k = model::item_from_json(*key);
         check_lookup_key(*table, k);
         w.key = storage::storage_key(*table, k);
+        w.deleted_key = std::move(k);
       }
       if (!seen.insert({table->id, w.key}).second)
         invalid("Provided list of item keys contains duplicates");
@@ -114,7 +116,7 @@ void batch_write_item(const api::CallPtr& call) {
           }
         }
       },
-      [writes, consumed = rcc == "TOTAL" || rcc == "INDEXES"] {
+      [call, writes, consumed = rcc == "TOTAL" || rcc == "INDEXES", metrics = ricm == "SIZE"] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -126,6 +128,23 @@ void batch_write_item(const api::CallPtr& call) {
           for (const auto& x : *writes)
             units[x.table->name] += write_units(x.item ? model::item_size(*x.item) : 0);
           write_consumed_list(w, units);
+        }
+        // Each write to a table with local indexes, by table.
+        std::map<std::string, std::vector<const Write*>> by_table;
+        if (metrics)
+          for (const auto& x : *writes)
+            if (has_item_collections(*x.table)) by_table[x.table->name].push_back(&x);
+        if (!by_table.empty()) {
+          w.Key("ItemCollectionMetrics");
+          w.StartObject();
+          for (const auto& [name, list] : by_table) {
+            model::write_key(w, name);
+            w.StartArray();
+            for (const Write* x : list)
+              write_item_collection(w, *call, *x->table, x->item ? *x->item : x->deleted_key);
+            w.EndArray();
+          }
+          w.EndObject();
         }
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());

@@ -48,7 +48,7 @@ void delete_item(const api::CallPtr& call) {
         require(st->condition, old.item, return_on_failure);
         if (old.exists) items::store(txn, db, *t, st->key, old, nullptr, {});
       },
-      [table, st, opts] {
+      [call, table, st, opts, key] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -61,6 +61,7 @@ void delete_item(const api::CallPtr& call) {
               w, table->name,
               write_units(st->current.exists() ? storage::read_record(st->current.stored).size
                                                : 0));
+        if (opts.collection_metrics) write_item_collection_metrics(w, *call, *table, key);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -57,7 +57,7 @@ void put_item(const api::CallPtr& call) {
         check_index_keys(*t, st->item);
         items::store(txn, db, *t, st->key, old, &st->item, st->record);
       },
-      [table, st, opts, new_size] {
+      [call, table, st, opts, new_size] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -70,6 +70,7 @@ void put_item(const api::CallPtr& call) {
               st->current.exists() ? storage::read_record(st->current.stored).size : 0;
           write_consumed(w, table->name, write_units(std::max(old_size, new_size)));
         }
+        if (opts.collection_metrics) write_item_collection_metrics(w, *call, *table, st->item);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -73,7 +73,7 @@ void update_item(const api::CallPtr& call) {
         check_index_keys(*t, st->now);
         items::store(txn, db, *t, st->key, existing, &st->now, storage::make_record(st->now));
       },
-      [table, st, opts, returns] {
+      [call, table, st, opts, returns] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -94,6 +94,8 @@ void update_item(const api::CallPtr& call) {
               std::max(st->old ? model::item_size(*st->old) : 0, model::item_size(st->now));
           write_consumed(w, table->name, write_units(size));
         }
+        if (opts.collection_metrics)
+          write_item_collection_metrics(w, *call, *table, st->key_attributes);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -117,3 +117,54 @@ def test_table_name_messages_of_describe_and_delete(emulator, op, body, message)
     status, doc = send(emulator, op, body)
     assert status == 400 and doc["__type"] == VALIDATION
     assert doc["message"] == message
+
+
+def lsi_table(ddb, name):
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"}
+                              for k in ("pk", "sk", "l")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{
+            "IndexName": "byl", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "l", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}])
+
+
+def test_item_collection_metrics_on_writes_to_tables_with_local_indexes(ddb, table_name):
+    """ReturnItemCollectionMetrics SIZE: the partition key and the collection's size estimate
+    in whole gigabytes, on tables with local secondary indexes only.
+    https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ItemCollectionMetrics.html"""
+    name = table_name()
+    lsi_table(ddb, name)
+    expected = {"ItemCollectionKey": {"pk": {"S": "p"}}, "SizeEstimateRangeGB": [0.0, 1.0]}
+    item = {"pk": {"S": "p"}, "sk": {"S": "1"}, "l": {"S": "x"}}
+    r = ddb.put_item(TableName=name, Item=item, ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == expected
+    r = ddb.update_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"S": "1"}},
+                        UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"N": "1"}},
+                        ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == expected
+    r = ddb.batch_write_item(RequestItems={name: [
+        {"PutRequest": {"Item": {"pk": {"S": "q"}, "sk": {"S": "1"}}}},
+        {"DeleteRequest": {"Key": {"pk": {"S": "p"}, "sk": {"S": "9"}}}}]},
+        ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == {name: [
+        {"ItemCollectionKey": {"pk": {"S": "q"}}, "SizeEstimateRangeGB": [0.0, 1.0]}, expected]}
+    r = ddb.delete_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"S": "1"}},
+                        ReturnItemCollectionMetrics="SIZE")
+    assert r["ItemCollectionMetrics"] == expected
+    # Not asked for: not there.
+    r = ddb.put_item(TableName=name, Item=item)
+    assert "ItemCollectionMetrics" not in r
+
+
+def test_no_item_collection_metrics_without_local_indexes(ddb, table_name):
+    name = table_name()
+    create_table(ddb, name)
+    r = ddb.put_item(TableName=name, Item={"id": {"S": "a"}}, ReturnItemCollectionMetrics="SIZE")
+    assert "ItemCollectionMetrics" not in r
+    r = ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"id": {"S": "b"}}}}]},
+                             ReturnItemCollectionMetrics="SIZE")
+    assert "ItemCollectionMetrics" not in r

@@ -1,6 +1,10 @@
 #include "actions/common/options.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "actions/common/reader.h"
+#include "storage/keys.h"
 
 namespace ddb::actions {
 
@@ -12,7 +16,7 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c) {
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
   c.one_of("returnValues", rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
-  return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES"};
+  return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES", ricm == "SIZE"};
 }
 
 void check_put_delete_returns(const model::Json& body) {
@@ -75,6 +79,66 @@ void write_consumed_list(model::JsonWriter& w, const std::map<std::string, doubl
   for (const auto& [name, u] : units)
     write_consumed_object(w, name, Consumed{u, "", false, 0}, indexes);
   w.EndArray();
+}
+
+bool has_item_collections(const model::TableDef& t) {
+  for (const auto& ix : t.indexes)
+    if (!ix.global) return true;
+  return false;
+}
+
+namespace {
+
+// The stored bytes of the item's partition in the table and in each local index.
+uint64_t collection_bytes(const api::Call& call, const model::TableDef& t,
+                          const model::Value& hash) {
+  auto& db = call.svc.db;
+  storage::Txn txn = db.read();
+  uint64_t bytes = 0;
+  auto add = [&](MDB_dbi dbi, uint64_t id) {
+    std::string lower = storage::table_prefix(id);
+    storage::append_key_parts(lower, hash, nullptr);
+    std::string upper = prefix_end(lower);
+    storage::Cursor cursor(txn, dbi);
+    for (bool ok = cursor.seek(lower); ok && cursor.key() < upper; ok = cursor.next())
+      bytes += storage::read_record(cursor.value()).size;
+  };
+  add(db.items(), t.id);
+  for (const auto& ix : t.indexes)
+    if (!ix.global) add(db.indexes(), ix.id);
+  return bytes;
+}
+
+}  // namespace
+
+void write_item_collection(model::JsonWriter& w, const api::Call& call, const model::TableDef& t,
+                           const model::Item& item_or_key) {
+  auto h = item_or_key.find(t.hash.name);
+  w.StartObject();
+  w.Key("ItemCollectionKey");
+  w.StartObject();
+  if (h != item_or_key.end()) {
+    model::write_key(w, h->first);
+    model::write_value(w, h->second);
+  }
+  w.EndObject();
+  double gb = h == item_or_key.end() ? 0
+                                     : static_cast<double>(collection_bytes(call, t, h->second)) /
+                                           (1024.0 * 1024.0 * 1024.0);
+  double low = std::floor(gb);
+  w.Key("SizeEstimateRangeGB");
+  w.StartArray();
+  w.Double(low);
+  w.Double(low + 1);
+  w.EndArray();
+  w.EndObject();
+}
+
+void write_item_collection_metrics(model::JsonWriter& w, const api::Call& call,
+                                   const model::TableDef& t, const model::Item& item_or_key) {
+  if (!has_item_collections(t)) return;
+  w.Key("ItemCollectionMetrics");
+  write_item_collection(w, call, t, item_or_key);
 }
 
 double write_units(size_t bytes) { return std::max<double>(1, (bytes + 1023) / 1024); }

@@ -9,12 +9,14 @@
 #include "api/call.h"
 #include "api/request.h"
 #include "model/json.h"
+#include "model/table.h"
 
 namespace ddb::actions {
 
 struct WriteOptions {
-  bool return_old = false;         // ReturnValues ALL_OLD
-  bool consumed_capacity = false;  // ReturnConsumedCapacity TOTAL or INDEXES
+  bool return_old = false;          // ReturnValues ALL_OLD
+  bool consumed_capacity = false;   // ReturnConsumedCapacity TOTAL or INDEXES
+  bool collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
 };
 
 // Checks ReturnValues, ReturnConsumedCapacity and ReturnItemCollectionMetrics, adding their
@@ -47,6 +49,18 @@ void write_consumed(model::JsonWriter& w, std::string_view table, double units,
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
                          bool indexes = false);
+// "ItemCollectionMetrics": {"ItemCollectionKey": {partition key}, "SizeEstimateRangeGB":
+// [low, high]} for a write to a table with local secondary indexes (nothing otherwise): the
+// collection is every item of the item's partition with their local index entries, its size
+// estimated as DynamoDB reports it for small collections, the whole gigabytes below and above.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ItemCollectionMetrics.html
+bool has_item_collections(const model::TableDef& t);
+void write_item_collection_metrics(model::JsonWriter& w, const api::Call& call,
+                                   const model::TableDef& t, const model::Item& item_or_key);
+// One metrics object (no key), for BatchWriteItem's per-table lists.
+void write_item_collection(model::JsonWriter& w, const api::Call& call, const model::TableDef& t,
+                           const model::Item& item_or_key);
+
 // DynamoDB's capacity units: writes per started 1 KB, reads per started 4 KB (halved when
 // eventually consistent), at least one unit.
 double write_units(size_t bytes);
