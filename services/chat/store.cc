@@ -679,9 +679,6 @@ Outcome<bool> react(Store& s, std::string_view username, std::string_view cid,
   return {make_error(ErrorCode::InternalError, "the reaction is busy; try again")};
 }
 
-namespace {
-
-// The connections of `members` but `except`.
 std::vector<Target> members_connections(Store& s, const std::vector<std::string>& members,
                                         std::string_view except) {
   std::vector<Target> out;
@@ -693,7 +690,11 @@ std::vector<Target> members_connections(Store& s, const std::vector<std::string>
   return out;
 }
 
-}  // namespace
+std::optional<std::vector<std::string>> conversation_members(Store& s, std::string_view cid) {
+  auto conv = get_conversation(s, cid);
+  if (!conv) return std::nullopt;
+  return std::move(conv->members);
+}
 
 std::vector<Target> user_connections(Store& s, std::string_view username) {
   std::vector<Target> out;

@@ -158,6 +158,12 @@ std::vector<Target> all_connections(Store& s, std::string_view except = {});
 // conversation.
 std::optional<std::vector<Target>> conversation_connections(Store& s, std::string_view cid,
                                                             std::string_view except = {});
+// The members of `cid`; nullopt when there is no such conversation. Members never change once a
+// conversation exists (createConversation alone writes them), so a caller may keep them.
+std::optional<std::vector<std::string>> conversation_members(Store& s, std::string_view cid);
+// The connections of `members` but `except`: a Query of USER#<member> for each.
+std::vector<Target> members_connections(Store& s, const std::vector<std::string>& members,
+                                        std::string_view except = {});
 
 // A post answered 410 GoneException deletes the connection's items, but API Gateway answers 410
 // for a connection whose $connect has not returned yet too, and chat-connect writes the items

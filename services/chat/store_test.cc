@@ -459,3 +459,30 @@ TEST(Handlers, ConnectNeedsTheAuthorizersUsername) {
 
 }  // namespace
 }  // namespace chat
+
+namespace chat {
+namespace {
+
+// The fanout keeps a conversation's members and asks only for their connections each time.
+TEST(Store, ConversationMembersAndTheirConnections) {
+  Fixture f;
+  f.db.answer("GetItem", kConversation);
+  auto members = conversation_members(f.store, kDm);
+  ASSERT_TRUE(members);
+  EXPECT_EQ(*members, (std::vector<std::string>{"alice", "bob"}));
+  f.db.answer("GetItem", "{}");
+  EXPECT_FALSE(conversation_members(f.store, "dm-000000000000000000000000"));
+  f.db.answer("Query",
+              R"({"Items":[{"pk":{"S":"USER#bob"},"sk":{"S":"CONN#b1="},"type":{"S":"userconn"},)"
+              R"("connectionId":{"S":"b1="},"domainName":{"S":"d"},"stage":{"S":"chat"},)"
+              R"("expiresAt":{"N":"1"}}],"Count":1})");
+  auto targets = members_connections(f.store, *members, "alice");
+  ASSERT_EQ(f.db.calls.size(), 3u);  // alice left out: one Query, bob's
+  EXPECT_EQ(f.db.calls[2].op, "Query");
+  ASSERT_EQ(targets.size(), 1u);
+  EXPECT_EQ(targets[0].connection_id, "b1=");
+  EXPECT_EQ(targets[0].username, "bob");
+}
+
+}  // namespace
+}  // namespace chat

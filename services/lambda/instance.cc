@@ -552,25 +552,33 @@ void Instance::log_line(const std::string& request_id, const std::string& line) 
   std::cerr.flush();
 }
 
-long Instance::read_max_memory_mb() const {
+long Instance::read_max_memory_mb() {
   pid_t pid;
+  auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(mutex_);
     if (pid_ <= 0 || exited_) return 0;
+    // VmHWM only grows: a figure up to a second old is at most a little low.
+    if (memory_mb_ > 0 && now - memory_read_at_ < std::chrono::seconds(1)) return memory_mb_;
     pid = pid_;
   }
   // The bootstrap's peak resident set (VmHWM), as close to Lambda's figure as one process gets.
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string key;
+  long mb = 0;
   while (status >> key) {
     if (key == "VmHWM:") {
       long kb = 0;
       status >> kb;
-      return (kb + 1023) / 1024;
+      mb = (kb + 1023) / 1024;
+      break;
     }
     status.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
   }
-  return 0;
+  std::lock_guard lock(mutex_);
+  memory_mb_ = mb;
+  memory_read_at_ = now;
+  return mb;
 }
 
 void Instance::drain_logs() {

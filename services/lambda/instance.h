@@ -117,7 +117,9 @@ class Instance {
   // Writes a line of this instance's log (prefixed, on the host's stderr) and keeps it for the
   // running invocation's tail.
   void log_line(const std::string& request_id, const std::string& line);
-  long read_max_memory_mb() const;
+  // The REPORT line's Max Memory Used: /proc/<pid>/status, read at most once a second (the
+  // kernel's cost of writing that file was a tenth of the host's CPU under load).
+  long read_max_memory_mb();
   void drain_logs();
   HttpResponse handle(const HttpRequest& request);
   HttpResponse next();
@@ -154,6 +156,8 @@ class Instance {
   std::string log_tail_;
   int out_fd_ = -1, err_fd_ = -1;  // the log pipes, while open
   bool log_busy_ = false;          // the log thread is between a read and its output
+  long memory_mb_ = 0;             // the last VmHWM read, and when
+  std::chrono::steady_clock::time_point memory_read_at_;
 
   std::thread log_thread_, wait_thread_;
 };

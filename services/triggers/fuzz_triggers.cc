@@ -25,6 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         rapidjson::Document back;
         back.Parse(r.json.data(), r.json.size());
         if (back.HasParseError()) __builtin_trap();  // the event must stay JSON
+        // The Document a filter judges is the same record.
+        rapidjson::Document judged;
+        triggers::lambda_record_document(doc, "arn:aws:dynamodb:us-east-1:1:t", judged);
+        if (judged != back) __builtin_trap();
       } catch (const std::invalid_argument&) {
       }
       break;

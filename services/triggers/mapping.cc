@@ -323,7 +323,9 @@ bool MappingRunner::read(Shard& s, int64_t now) {
     for (const auto& wire : r.records.GetArray()) {
       Record rec;
       try {
-        rec = to_lambda_record(wire, stream_arn_);
+        // With a filter, the record is judged as a Document first and written out only when
+        // it passes (most records of a busy table do not).
+        rec = to_lambda_record(wire, stream_arn_, !filter_);
       } catch (const std::exception& e) {
         log_("mapping " + config_.logical_id + ": shard " + s.id +
              ": skipped a record: " + e.what());
@@ -333,9 +335,10 @@ bool MappingRunner::read(Shard& s, int64_t now) {
       s.read_after = s.read_through = rec.sequence;
       if (filter_) {
         rapidjson::Document doc;
-        doc.Parse(rec.json.data(), rec.json.size());
+        lambda_record_document(wire, stream_arn_, doc);
         // Filtered out: never delivered, never retried; the checkpoint moves past it.
         if (!filter_(doc)) continue;
+        rec = to_lambda_record(wire, stream_arn_);
       }
       Lane& lane = s.lanes[lane_of(rec.key, static_cast<int>(s.lanes.size()))];
       // Handled before a restart, past the checkpoint (its lane had gone further).

@@ -49,7 +49,57 @@ std::string item_key(const Value& keys) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-Record to_lambda_record(const Value& wire, std::string_view stream_arn) {
+namespace {
+
+// The Lambda record of a wire record, member by member, into a rapidjson handler (a Writer, or
+// a Document): every string copied.
+template <typename Handler>
+void lambda_record(const Value& wire, std::string_view stream_arn, Handler& w) {
+  auto arn = [&] {
+    w.Key("eventSourceARN", 14, true);
+    w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()), true);
+  };
+  w.StartObject();
+  bool wrote_arn = false;
+  rapidjson::SizeType members = 0;
+  for (const auto& m : wire.GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (name == "eventSourceARN") continue;  // ours replaces any
+    ++members;
+    if (name == "userIdentity" && m.value.IsObject()) {
+      // GetRecords: {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}; the Lambda
+      // event: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}.
+      w.Key("userIdentity", 12, true);
+      w.StartObject();
+      for (const auto& u : m.value.GetObject()) {
+        std::string key(u.name.GetString(), u.name.GetStringLength());
+        if (key == "Type") key = "type";
+        if (key == "PrincipalId") key = "principalId";
+        w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()), true);
+        u.value.Accept(w);
+      }
+      w.EndObject(m.value.MemberCount());
+      continue;
+    }
+    w.Key(m.name.GetString(), m.name.GetStringLength(), true);
+    m.value.Accept(w);
+    // Lambda's order: eventSourceARN after dynamodb (as in the documented examples).
+    if (name == "dynamodb") {
+      arn();
+      ++members;
+      wrote_arn = true;
+    }
+  }
+  if (!wrote_arn) {
+    arn();
+    ++members;
+  }
+  w.EndObject(members);
+}
+
+}  // namespace
+
+Record to_lambda_record(const Value& wire, std::string_view stream_arn, bool with_json) {
   if (!wire.IsObject()) throw std::invalid_argument("stream record: not an object");
   auto ddb = wire.FindMember("dynamodb");
   if (ddb == wire.MemberEnd() || !ddb->value.IsObject()) {
@@ -69,44 +119,22 @@ Record to_lambda_record(const Value& wire, std::string_view stream_arn) {
   if (auto k = ddb->value.FindMember("Keys"); k != ddb->value.MemberEnd()) {
     r.key = item_key(k->value);
   }
+  if (!with_json) return r;
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  bool wrote_arn = false;
-  for (const auto& m : wire.GetObject()) {
-    std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (name == "eventSourceARN") continue;  // ours replaces any
-    if (name == "userIdentity" && m.value.IsObject()) {
-      // GetRecords: {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}; the Lambda
-      // event: {"type": "Service", "principalId": "dynamodb.amazonaws.com"}.
-      w.Key("userIdentity");
-      w.StartObject();
-      for (const auto& u : m.value.GetObject()) {
-        std::string key(u.name.GetString(), u.name.GetStringLength());
-        if (key == "Type") key = "type";
-        if (key == "PrincipalId") key = "principalId";
-        w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        u.value.Accept(w);
-      }
-      w.EndObject();
-      continue;
-    }
-    w.Key(m.name.GetString(), m.name.GetStringLength());
-    m.value.Accept(w);
-    // Lambda's order: eventSourceARN after dynamodb (as in the documented examples).
-    if (name == "dynamodb") {
-      w.Key("eventSourceARN");
-      w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()));
-      wrote_arn = true;
-    }
-  }
-  if (!wrote_arn) {
-    w.Key("eventSourceARN");
-    w.String(stream_arn.data(), static_cast<rapidjson::SizeType>(stream_arn.size()));
-  }
-  w.EndObject();
+  lambda_record(wire, stream_arn, w);
   r.json.assign(buffer.GetString(), buffer.GetSize());
   return r;
+}
+
+void lambda_record_document(const Value& wire, std::string_view stream_arn,
+                            rapidjson::Document& out) {
+  if (!wire.IsObject()) throw std::invalid_argument("stream record: not an object");
+  auto generate = [&](rapidjson::Document& handler) {
+    lambda_record(wire, stream_arn, handler);
+    return true;
+  };
+  out.Populate(generate);
 }
 
 std::string event_payload(const std::vector<Record>& records, size_t begin, size_t end) {

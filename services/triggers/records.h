@@ -32,8 +32,16 @@ std::string item_key(const rapidjson::Value& keys);
 // Lambda writes them
 // (`type` / `principalId`):
 // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (the TTL example). Throws
-// std::invalid_argument for a record without dynamodb.SequenceNumber.
-Record to_lambda_record(const rapidjson::Value& wire, std::string_view stream_arn);
+// std::invalid_argument for a record without dynamodb.SequenceNumber. Without `with_json`,
+// Record::json stays empty (a record that a filter is still to judge).
+Record to_lambda_record(const rapidjson::Value& wire, std::string_view stream_arn,
+                        bool with_json = true);
+
+// The same record as a Document (for FilterCriteria), without writing it out and reading it
+// back; its JSON text is to_lambda_record's. Throws std::invalid_argument for a wire record
+// that is not an object.
+void lambda_record_document(const rapidjson::Value& wire, std::string_view stream_arn,
+                            rapidjson::Document& out);
 
 // {"Records":[...]} of records [begin, end).
 std::string event_payload(const std::vector<Record>& records, size_t begin, size_t end);

@@ -2,6 +2,8 @@
 #include "triggers/records.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace triggers {
 namespace {
@@ -33,6 +35,33 @@ TEST(LambdaRecord, AddsTheSourceArnAndKeepsTheWireMembers) {
   EXPECT_EQ(std::string(event["dynamodb"]["NewImage"]["n"]["N"].GetString()), "5");
   EXPECT_EQ(event["dynamodb"]["SizeBytes"].GetInt(), 12);
   EXPECT_FALSE(event.HasMember("userIdentity"));
+}
+
+// The Document a filter judges is the record that is sent: same members, same order.
+TEST(LambdaRecord, TheFilterDocumentIsTheRecordSent) {
+  for (const char* text :
+       {R"({"eventID":"abc","eventName":"INSERT","dynamodb":{"Keys":{"id":{"S":"a"}},)"
+        R"("NewImage":{"id":{"S":"a"},"n":{"N":"5"}},"SequenceNumber":"101"},"awsRegion":"r"})",
+        R"({"eventSourceARN":"theirs","eventName":"REMOVE","dynamodb":{"SequenceNumber":"7"},)"
+        R"("userIdentity":{"PrincipalId":"dynamodb.amazonaws.com","Type":"Service"}})",
+        R"({"eventName":"MODIFY","x":[1,2.5,true,null]})"}) {
+    auto wire = parse(text);
+    rapidjson::Document doc;
+    lambda_record_document(wire, kArn, doc);
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    doc.Accept(w);
+    std::string from_doc(buffer.GetString(), buffer.GetSize());
+    EXPECT_NE(from_doc.find(R"("eventSourceARN":")" + std::string(kArn) + "\""), std::string::npos);
+    if (wire.HasMember("dynamodb")) {
+      EXPECT_EQ(from_doc, to_lambda_record(wire, kArn).json) << text;
+      EXPECT_EQ(to_lambda_record(wire, kArn, false).json, "");
+      EXPECT_EQ(to_lambda_record(wire, kArn, false).sequence,
+                to_lambda_record(wire, kArn).sequence);
+    }
+  }
+  rapidjson::Document doc;
+  EXPECT_THROW(lambda_record_document(parse("[]"), kArn, doc), std::invalid_argument);
 }
 
 TEST(LambdaRecord, TtlDeletionsCarryALowerCaseUserIdentity) {

@@ -36,6 +36,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "awsproto/clock.h"
@@ -56,6 +57,8 @@ constexpr int kPostThreads = 8;
 // Posting stops this long before the deadline (a fifth of the time left when less), so that
 // the posts in flight finish and the function answers before it times out.
 constexpr int64_t kStopMarginMs = 3000;
+// Conversations whose members are kept (all forgotten when there are more).
+constexpr size_t kMaxKeptConversations = 10000;
 
 void log_line(const std::string& text) {
   std::fprintf(stderr, "%s\n", text.c_str());
@@ -248,13 +251,20 @@ class Fanout {
     return &it->second;
   }
 
+  // The members are kept across invocations (they never change: chat/store.h), the
+  // connections read again in each.
   std::vector<Target> participants(const std::string& cid) {
-    auto out = chat::conversation_connections(store_, cid);
-    if (!out) {
-      log_line("fanout: conversation " + cid + " not found; nothing delivered");
-      return {};
+    auto it = members_.find(cid);
+    if (it == members_.end()) {
+      auto members = chat::conversation_members(store_, cid);
+      if (!members) {
+        log_line("fanout: conversation " + cid + " not found; nothing delivered");
+        return {};
+      }
+      if (members_.size() >= kMaxKeptConversations) members_.clear();
+      it = members_.emplace(cid, std::move(*members)).first;
     }
-    return std::move(*out);
+    return chat::members_connections(store_, it->second);
   }
 
   chat::Config config_;
@@ -262,6 +272,7 @@ class Fanout {
   chat::Store store_;
   PostPool poster_;
   std::map<std::string, std::vector<Target>> conversations_;
+  std::unordered_map<std::string, std::vector<std::string>> members_;
   std::optional<std::vector<Target>> everyone_;
   chat::PresenceBatch presence_;
 };
