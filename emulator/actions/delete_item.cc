@@ -56,11 +56,18 @@ void delete_item(const api::CallPtr& call) {
           w.Key("Attributes");
           model::write_item_json(w, storage::read_record(st->current.stored).item);
         }
-        if (opts.consumed_capacity)
+        if (opts.consumed_capacity) {
+          std::optional<model::Item> old;  // for the indexes' share
+          if (st->current.exists() && !table->indexes.empty())
+            old = model::decode_item(storage::read_record(st->current.stored).item);
           write_consumed(
               w, table->name,
-              write_units(st->current.exists() ? storage::read_record(st->current.stored).size
-                                               : 0));
+              write_consumption(
+                  *table, old ? &*old : nullptr, nullptr,
+                  write_units(st->current.exists() ? storage::read_record(st->current.stored).size
+                                                   : 0)),
+              opts.capacity_indexes);
+        }
         if (opts.collection_metrics) write_item_collection_metrics(w, *call, *table, key);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());

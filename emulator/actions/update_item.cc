@@ -92,7 +92,10 @@ void update_item(const api::CallPtr& call) {
         if (opts.consumed_capacity) {
           size_t size =
               std::max(st->old ? model::item_size(*st->old) : 0, model::item_size(st->now));
-          write_consumed(w, table->name, write_units(size));
+          write_consumed(w, table->name,
+                         write_consumption(*table, st->old ? &*st->old : nullptr,
+                                           exists ? &st->now : nullptr, write_units(size)),
+                         opts.capacity_indexes);
         }
         if (opts.collection_metrics)
           write_item_collection_metrics(w, *call, *table, st->key_attributes);

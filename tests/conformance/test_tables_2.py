@@ -168,3 +168,51 @@ def test_no_item_collection_metrics_without_local_indexes(ddb, table_name):
     r = ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"id": {"S": "b"}}}}]},
                              ReturnItemCollectionMetrics="SIZE")
     assert "ItemCollectionMetrics" not in r
+
+
+def gsi_table(ddb, name):
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in ("id", "g")],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "all", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "ALL"}},
+            {"IndexName": "keys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+
+
+def test_write_capacity_counts_the_index_writes(ddb, table_name):
+    """A write's units include each index entry it puts or deletes (two when the entry's key
+    changes, one when only projected attributes change, none when the entry is untouched);
+    INDEXES breaks them down.
+    https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes"""
+    name = table_name()
+    gsi_table(ddb, name)
+
+    def put(item):
+        return ddb.put_item(TableName=name, Item=item,
+                            ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+
+    big = "x" * 1500  # the item and the ALL entry take 2 units, the KEYS_ONLY entry 1
+    c = put({"id": {"S": "a"}, "g": {"S": "1"}, "v": {"S": big}})
+    assert c == {"TableName": name, "CapacityUnits": 5.0, "Table": {"CapacityUnits": 2.0},
+                 "GlobalSecondaryIndexes": {"all": {"CapacityUnits": 2.0},
+                                            "keys": {"CapacityUnits": 1.0}}}
+    # Only a projected attribute changes: one write to the ALL index, none to KEYS_ONLY.
+    c = put({"id": {"S": "a"}, "g": {"S": "1"}, "v": {"S": "y"}})
+    assert c["GlobalSecondaryIndexes"] == {"all": {"CapacityUnits": 1.0}}
+    assert c["CapacityUnits"] == 3.0  # the table's 2 (the larger of old and new) + 1
+    # The index key changes: a delete and a put in each index.
+    c = ddb.update_item(TableName=name, Key={"id": {"S": "a"}}, UpdateExpression="SET g = :g",
+                        ExpressionAttributeValues={":g": {"S": "2"}},
+                        ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert c["GlobalSecondaryIndexes"] == {"all": {"CapacityUnits": 2.0},
+                                           "keys": {"CapacityUnits": 2.0}}
+    # TOTAL counts the indexes too, without the breakdown.
+    c = ddb.delete_item(TableName=name, Key={"id": {"S": "a"}},
+                        ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert c == {"TableName": name, "CapacityUnits": 3.0}
+    # An item outside the (sparse) indexes costs them nothing.
+    c = put({"id": {"S": "b"}})
+    assert c == {"TableName": name, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "actions/common/reader.h"
+#include "indexes/indexes.h"
 #include "storage/keys.h"
 
 namespace ddb::actions {
@@ -16,7 +17,7 @@ WriteOptions write_options(const model::Json& body, api::Constraints& c) {
   c.one_of("returnItemCollectionMetrics", ricm, {"SIZE", "NONE"});
   c.one_of("returnValues", rv, {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"});
   c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
-  return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES", ricm == "SIZE"};
+  return {rv == "ALL_OLD", rcc == "TOTAL" || rcc == "INDEXES", ricm == "SIZE", rcc == "INDEXES"};
 }
 
 void check_put_delete_returns(const model::Json& body) {
@@ -45,15 +46,20 @@ void write_consumed_object(model::JsonWriter& w, std::string_view table, const C
   w.Key("TableName");
   model::write_string(w, table);
   w.Key("CapacityUnits");
-  w.Double(c.table_units + c.index_units);
+  w.Double(c.total());
   if (indexes) {
     w.Key("Table");
     write_units(w, c.table_units);
-    if (!c.index.empty()) {
-      w.Key(c.global_index ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+    const std::pair<const char*, const std::map<std::string, double>*> maps[] = {
+        {"GlobalSecondaryIndexes", &c.global_indexes}, {"LocalSecondaryIndexes", &c.local_indexes}};
+    for (const auto& [member, map] : maps) {
+      if (map->empty()) continue;
+      w.Key(member);
       w.StartObject();
-      model::write_key(w, c.index);
-      write_units(w, c.index_units);
+      for (const auto& [name, units] : *map) {
+        model::write_key(w, name);
+        write_units(w, units);
+      }
       w.EndObject();
     }
   }
@@ -69,15 +75,61 @@ void write_consumed(model::JsonWriter& w, std::string_view table, const Consumed
 }
 
 void write_consumed(model::JsonWriter& w, std::string_view table, double units, bool indexes) {
-  write_consumed(w, table, Consumed{units, "", false, 0}, indexes);
+  Consumed c;
+  c.table_units = units;
+  write_consumed(w, table, c, indexes);
+}
+
+double Consumed::total() const {
+  double sum = table_units;
+  for (const auto& [_, u] : global_indexes) sum += u;
+  for (const auto& [_, u] : local_indexes) sum += u;
+  return sum;
+}
+
+Consumed write_consumption(const model::TableDef& t, const model::Item* old_item,
+                           const model::Item* new_item, double table_units) {
+  Consumed c;
+  c.table_units = table_units;
+  for (const auto& ix : t.indexes) {
+    // The index key attribute values of an item, when it has an entry (indexes are sparse).
+    auto index_key = [&](const model::Item* item) -> std::optional<model::Item> {
+      if (!item) return std::nullopt;
+      model::Item k;
+      for (const model::KeyAttribute* a : {&ix.hash, ix.range ? &*ix.range : nullptr}) {
+        if (!a) continue;
+        auto it = item->find(a->name);
+        if (it == item->end() || it->second.type != a->type) return std::nullopt;
+        k.insert(*it);
+      }
+      return k;
+    };
+    std::optional<model::Item> was = index_key(old_item), now = index_key(new_item);
+    if (!was && !now) continue;
+    model::Item before = was ? indexes::projection(t, ix, *old_item) : model::Item{};
+    model::Item after = now ? indexes::projection(t, ix, *new_item) : model::Item{};
+    double units = 0;
+    if (was && now && model::items_equal(*was, *now)) {
+      if (model::items_equal(before, after)) continue;  // the entry is untouched
+      units = write_units(model::item_size(after));
+    } else {
+      if (was) units += write_units(model::item_size(before));
+      if (now) units += write_units(model::item_size(after));
+    }
+    (ix.global ? c.global_indexes : c.local_indexes)[ix.name] += units;
+  }
+  return c;
 }
 
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
                          bool indexes) {
   w.Key("ConsumedCapacity");
   w.StartArray();
-  for (const auto& [name, u] : units)
-    write_consumed_object(w, name, Consumed{u, "", false, 0}, indexes);
+  for (const auto& [name, u] : units) {
+    Consumed c;
+    c.table_units = u;
+    write_consumed_object(w, name, c, indexes);
+  }
   w.EndArray();
 }
 

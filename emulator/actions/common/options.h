@@ -17,6 +17,7 @@ struct WriteOptions {
   bool return_old = false;          // ReturnValues ALL_OLD
   bool consumed_capacity = false;   // ReturnConsumedCapacity TOTAL or INDEXES
   bool collection_metrics = false;  // ReturnItemCollectionMetrics SIZE
+  bool capacity_indexes = false;    // ReturnConsumedCapacity INDEXES
 };
 
 // Checks ReturnValues, ReturnConsumedCapacity and ReturnItemCollectionMetrics, adding their
@@ -30,12 +31,11 @@ void check_put_delete_returns(const model::Json& body);
 enum class CapacityDetail { None, Total, Indexes };
 CapacityDetail capacity_detail(std::optional<std::string_view> return_consumed_capacity);
 
-// One table's consumption: the table's own units and those of the index read, if any.
+// One table's consumption: the table's own units and those of each index read or written.
 struct Consumed {
   double table_units = 0;
-  std::string index;  // "" when no index was read
-  bool global_index = false;
-  double index_units = 0;
+  std::map<std::string, double> global_indexes, local_indexes;
+  double total() const;
 };
 
 // "ConsumedCapacity": {"TableName": t, "CapacityUnits": n}, with INDEXES also
@@ -46,6 +46,13 @@ void write_consumed(model::JsonWriter& w, std::string_view table, const Consumed
                     bool indexes);
 void write_consumed(model::JsonWriter& w, std::string_view table, double units,
                     bool indexes = false);
+// A single-item write's consumption: `table_units` for the table, and for each index the
+// writes DynamoDB counts (one to put an entry, one to delete one, two when its key changes,
+// one when only projected attributes change; none when the entry is untouched), each by the
+// entry's size per started 1 KB.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes
+Consumed write_consumption(const model::TableDef& t, const model::Item* old_item,
+                           const model::Item* new_item, double table_units);
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
                          bool indexes = false);

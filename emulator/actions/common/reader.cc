@@ -344,9 +344,7 @@ std::string read_page(const api::Call& call, const ReadSpec& spec,
     Consumed c;
     double units = read_units(read_bytes, spec.consistent);
     if (spec.index) {
-      c.index = spec.index->name;
-      c.global_index = spec.index->global;
-      c.index_units = units;
+      (spec.index->global ? c.global_indexes : c.local_indexes)[spec.index->name] = units;
       if (fetched) c.table_units = read_units(fetched_bytes, spec.consistent);
     } else {
       c.table_units = units;
