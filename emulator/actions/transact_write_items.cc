@@ -35,6 +35,8 @@ struct Action {
   // message as the action's ValidationError reason rather than refusing the request.
   std::string invalid;
   size_t size = 0;  // the action's part of the transaction's 4 MB
+  std::string table_name;
+  model::Item attrs;  // the Put's item or the key, until bind_action places it
 };
 
 // Tokens seen in the last 10 minutes: the request they came with. Only the writer thread
@@ -50,7 +52,9 @@ std::map<std::string, Token>& tokens() {
 constexpr auto kTokenLifetime = std::chrono::minutes(10);
 constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
-Action read_action(const api::Call& call, const model::Json& entry, size_t index) {
+// What an action says, checked without its table: its members, expressions and values.
+// DynamoDB reads every action so before it looks up any table.
+Action read_action(const model::Json& entry, size_t index) {
   if (!entry.IsObject()) model::wrong_json_type(entry, "TransactWriteItem");
   static constexpr std::pair<const char*, Action::Kind> kKinds[] = {
       {"ConditionCheck", Action::Kind::Check},
@@ -100,18 +104,26 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
       *body, a.kind == Action::Kind::Update
                  ? std::initializer_list<const char*>{"UpdateExpression", "ConditionExpression"}
                  : std::initializer_list<const char*>{"ConditionExpression"});
-  model::Item attrs = model::item_from_json(a.kind == Action::Kind::Put ? *item_json : *key_json);
+  a.attrs = model::item_from_json(a.kind == Action::Kind::Put ? *item_json : *key_json);
   if (a.kind == Action::Kind::Update) a.update = expressions.update();
   a.condition = expressions.condition();
   expressions.finish();
-  a.table = table_for_items(call, *name);
-  // Empty or oversized key values and a Put's item past 400 KB are refused before the
-  // transaction runs; a missing key attribute or one of the wrong type cancels it (a Put's
-  // with PutItem's message, a key's with "does not match the schema").
-  check_key_values(*a.table, attrs);
-  a.size = model::item_size(attrs);
+  // A Put's size needs no table: past 400 KB it is refused before any table is looked up.
+  a.size = model::item_size(a.attrs);
   if (a.kind == Action::Kind::Put && a.size > model::kMaxItemSize)
     invalid("Item size has exceeded the maximum allowed size");
+  a.table_name = *name;
+  return a;
+}
+
+// The action against its table.
+void bind_action(const api::Call& call, Action& a) {
+  a.table = table_for_items(call, a.table_name);
+  model::Item attrs = std::move(a.attrs);
+  // Empty or oversized key values are refused before the transaction runs; a missing key
+  // attribute or one of the wrong type cancels it (a Put's with PutItem's message, a key's
+  // with "does not match the schema").
+  check_key_values(*a.table, attrs);
   try {
     if (a.kind == Action::Kind::Put)
       check_put_item(*a.table, attrs);
@@ -120,7 +132,7 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   } catch (const ApiError& e) {
     if (e.code != Code::Validation) throw;
     a.invalid = e.message;
-    return a;
+    return;
   }
   a.key = storage::storage_key(*a.table, attrs);
   if (a.kind == Action::Kind::Put) {
@@ -129,7 +141,6 @@ Action read_action(const api::Call& call, const model::Json& entry, size_t index
   } else {
     a.key_attributes = std::move(attrs);
   }
-  return a;
 }
 
 std::string reason_json(const char* code, const std::string& message, const model::Item* item) {
@@ -169,9 +180,10 @@ void transact_write_items(const api::CallPtr& call) {
   auto actions = std::make_shared<std::vector<Action>>();
   std::set<std::pair<uint64_t, std::string>> seen;
   size_t total = 0;
-  for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
-    actions->push_back(read_action(*call, (*items)[i], i));
-    const Action& a = actions->back();
+  for (rapidjson::SizeType i = 0; i < items->Size(); ++i)
+    actions->push_back(read_action((*items)[i], i));
+  for (Action& a : *actions) {
+    bind_action(*call, a);
     total += a.size;
     if (a.invalid.empty() && !seen.insert({a.table->id, a.key}).second)
       invalid("Transaction request cannot include multiple operations on one item");

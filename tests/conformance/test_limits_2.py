@@ -484,3 +484,25 @@ def test_empty_name_is_refused_in_every_expression(ddb, plain):
     expect_error(ddb.scan, "ValidationException", EMPTY_NAME, TableName=plain,
                  FilterExpression="attribute_exists(#e)", ExpressionAttributeNames=names)
     assert "Item" not in ddb.get_item(TableName=plain, Key=key)
+
+
+# --------------------------------------------------------------------------
+# a transaction's actions are read before any table is looked up
+# --------------------------------------------------------------------------
+
+def test_actions_are_read_before_tables_are_looked_up(ddb, plain):
+    missing = {"Put": {"TableName": support.unique_name("absent"), "Item": {"pk": S("a")}}}
+    syntax = {"ConditionCheck": {"TableName": plain, "Key": {"pk": S("a")},
+                                 "ConditionExpression": "attribute_not_exists("}}
+    too_deep = {"Put": {"TableName": plain, "Item": {"pk": S("b"), "d": deep(33)}}}
+    too_big = {"Put": {"TableName": plain, "Item": big_item("c", 400 * 1024)}}
+    expect_error(ddb.transact_write_items, "ValidationException",
+                 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("',
+                 TransactItems=[missing, syntax])
+    expect_error(ddb.transact_write_items, "ValidationException", TOO_DEEP,
+                 TransactItems=[missing, too_deep, syntax])
+    expect_error(ddb.transact_write_items, "ValidationException",
+                 "Item size has exceeded the maximum allowed size",
+                 TransactItems=[missing, too_big])
+    expect_error(ddb.transact_write_items, "ResourceNotFoundException", None,
+                 TransactItems=[missing, {"Put": {"TableName": plain, "Item": {"pk": S("d")}}}])
