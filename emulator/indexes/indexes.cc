@@ -8,6 +8,18 @@ namespace {
 
 constexpr int kBackfillBatch = 1000;  // items per group commit
 
+// Whether an item a backfill meets may enter the index: writes refuse index key values that
+// are empty or too long, but an item stored before the index existed may hold one, and
+// DynamoDB leaves such an item out of the new index (an index key violation).
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.ViolationDetection.html
+bool within_limits(const model::IndexDef& ix, const model::Item& item) {
+  auto fits = [&](const model::KeyAttribute& k, size_t max) {
+    const model::Value& v = item.at(k.name);
+    return v.type == model::Type::N || (!v.scalar.empty() && v.scalar.size() <= max);
+  };
+  return fits(ix.hash, 2048) && (!ix.range || fits(*ix.range, 1024));
+}
+
 void add_entry(storage::Txn& txn, const storage::Database& db, const model::TableDef& t,
                const model::IndexDef& ix, const std::string& entry, const model::Item& item) {
   model::Item projected = projection(t, ix, item);
@@ -97,7 +109,8 @@ void backfill(storage::Database& db, const model::TableDef& table, uint64_t inde
             [&](std::string_view key, std::string_view stored) {
               model::Item item = model::decode_item(storage::read_record(stored).item);
               // An entry a write made since the backfill began is rewritten as it is.
-              if (auto k = entry_key(*ix, item, key)) add_entry(txn, db, *t, *ix, *k, item);
+              if (auto k = entry_key(*ix, item, key); k && within_limits(*ix, item))
+                add_entry(txn, db, *t, *ix, *k, item);
             });
         if (next) return next;
         model::TableDef def = *t;

@@ -14,6 +14,8 @@
   item an update leaves; a document path in an expression is 32 elements at most.
 """
 
+import time
+
 import pytest
 
 import support
@@ -506,3 +508,37 @@ def test_actions_are_read_before_tables_are_looked_up(ddb, plain):
                  TransactItems=[missing, too_big])
     expect_error(ddb.transact_write_items, "ResourceNotFoundException", None,
                  TransactItems=[missing, {"Put": {"TableName": plain, "Item": {"pk": S("d")}}}])
+
+
+def test_backfill_leaves_out_items_past_the_new_index_limits(ddb, emulator):
+    """Items written before a global index existed may hold values its keys refuse (empty,
+    or past 2048 / 1024 bytes): the backfill leaves them out, as DynamoDB does with index key
+    violations; later writes of such values are refused."""
+    name = support.unique_name("limits-backfill")
+    support.create_table(ddb, name, hash_key=("pk", "S"))
+    rows = {"ok": {"g": S("g"), "r": S("r")}, "empty": {"g": S(""), "r": S("r")},
+            "long_g": {"g": S("g" * 2049), "r": S("r")},
+            "long_r": {"g": S("g"), "r": S("r" * 1025)}, "edge": {"g": S("g" * 2048),
+                                                             "r": S("r" * 1024)}}
+    for pk, attrs in rows.items():
+        ddb.put_item(TableName=name, Item={"pk": S(pk), **attrs})
+    ddb.update_table(
+        TableName=name,
+        AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"},
+                              {"AttributeName": "r", "AttributeType": "S"}],
+        GlobalSecondaryIndexUpdates=[{"Create": {
+            "IndexName": "late", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                                               {"AttributeName": "r", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        g = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+        if g["IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.05)
+    got = sorted(i["pk"]["S"] for i in ddb.scan(TableName=name, IndexName="late")["Items"])
+    assert got == ["edge", "ok"]
+    expect_error(ddb.put_item, "ValidationException",
+                 INVALID + "Size limit exceeded for Index Key g Actual Size: 2049 bytes "
+                 "Max Size: 2048 bytes IndexName: late",
+                 TableName=name, Item={"pk": S("long_g"), "g": S("g" * 2049), "r": S("r")})
