@@ -1,0 +1,814 @@
+// The statement lexer and recursive-descent parser of DynamoDB's PartiQL dialect.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.statements.html
+// The details after "Statement wasn't well formed, can't be processed: " are DynamoDB's
+// ("Unexpected token after expression", "Unexpected term", "Unexpected keyword", ...).
+#include "partiql/parser.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "model/error.h"
+
+namespace ddb::partiql {
+
+const char* kind_name(Statement::Kind k) {
+  switch (k) {
+    case Statement::Kind::Select: return "SELECT";
+    case Statement::Kind::Insert: return "INSERT";
+    case Statement::Kind::Update: return "UPDATE";
+    case Statement::Kind::Delete: return "DELETE";
+    case Statement::Kind::Exists: return "EXISTS";
+  }
+  return "?";
+}
+
+namespace {
+
+[[noreturn]] void malformed(std::string_view detail) {
+  invalid(std::string(kNotWellFormed) + std::string(detail));
+}
+[[noreturn]] void unsupported(std::string_view what) {
+  invalid("Unsupported operation: " + std::string(what));
+}
+
+struct Token {
+  enum class Kind { End, Word, Quoted, String, Number, Punct } kind = Kind::End;
+  std::string text;   // Word: as written; Quoted/String: unescaped; Punct: the symbol
+  std::string upper;  // Word: upper-cased
+};
+
+// Words that cannot stand bare for an attribute or table (a subset of PartiQL's reserved
+// words: those the statements use as keywords).
+bool is_keyword(std::string_view upper) {
+  static constexpr std::string_view kWords[] = {
+      "ALL",       "AND",    "AS",     "ASC",     "BETWEEN", "BY",        "DELETE", "DESC",
+      "EXISTS",    "FALSE",  "FROM",   "GROUP",   "HAVING",  "IN",        "INSERT", "INTO",
+      "IS",        "JOIN",   "LIKE",   "LIMIT",   "MISSING", "NOT",       "NULL",   "OFFSET",
+      "OR",        "ORDER",  "REMOVE", "SELECT",  "SET",     "TRUE",      "UNION",  "UPDATE",
+      "VALUE",     "VALUES", "WHERE",  "CROSS",   "INNER",   "LEFT",      "RIGHT",  "OUTER",
+      "FULL",      "ON",     "CASE",   "WHEN",    "THEN",    "ELSE",      "END",    "DISTINCT",
+      "INTERSECT", "EXCEPT", "PIVOT",  "UNPIVOT", "AT",      "RETURNING",
+  };
+  return std::find(std::begin(kWords), std::end(kWords), upper) != std::end(kWords);
+}
+
+std::vector<Token> lex(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  auto bad = [] { malformed(""); };
+  while (true) {
+    while (i < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        ++i;
+      } else if (s.compare(i, 2, "--") == 0) {
+        while (i < s.size() && s[i] != '\n') ++i;
+      } else if (s.compare(i, 2, "/*") == 0) {
+        size_t end = s.find("*/", i + 2);
+        if (end == std::string_view::npos) bad();
+        i = end + 2;
+      } else {
+        break;
+      }
+    }
+    if (i >= s.size()) break;
+    Token t;
+    char c = s[i];
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$') {
+      size_t j = i;
+      while (j < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '$'))
+        ++j;
+      t.kind = Token::Kind::Word;
+      t.text = std::string(s.substr(i, j - i));
+      t.upper = t.text;
+      for (char& ch : t.upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      i = j;
+    } else if (c == '"' || c == '\'') {
+      // "identifier" or 'string'; the quote is doubled to stand for itself.
+      t.kind = c == '"' ? Token::Kind::Quoted : Token::Kind::String;
+      size_t j = i + 1;
+      while (true) {
+        if (j >= s.size()) bad();
+        if (s[j] == c) {
+          if (j + 1 < s.size() && s[j + 1] == c) {
+            t.text += c;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        t.text += s[j++];
+      }
+      i = j + 1;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+               (c == '.' && i + 1 < s.size() &&
+                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+      size_t j = i;
+      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      if (j < s.size() && s[j] == '.') {
+        ++j;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      }
+      if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        size_t digits = k;
+        while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+        if (k > digits) {
+          // An exponent beyond a 32-bit integer cannot be read at all.
+          std::string_view exp = s.substr(digits, k - digits);
+          while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
+          if (exp.size() > 10 || (exp.size() == 10 && exp > "2147483647")) bad();
+          j = k;
+        }
+      }
+      t.kind = Token::Kind::Number;
+      t.text = std::string(s.substr(i, j - i));
+      i = j;
+    } else {
+      static constexpr std::string_view kPunct[] = {
+          "<<", ">>", "<>", "!=", "<=", ">=", "||", "(", ")", "[", "]", "{", "}",
+          ",",  ".",  ":",  "*",  "?",  "=",  "<",  ">", "+", "-", ";", "/", "%"};
+      bool found = false;
+      for (std::string_view p : kPunct) {
+        if (s.compare(i, p.size(), p) == 0) {
+          t.kind = Token::Kind::Punct;
+          t.text = std::string(p);
+          i += p.size();
+          found = true;
+          break;
+        }
+      }
+      if (!found) bad();
+    }
+    out.push_back(std::move(t));
+  }
+  out.push_back(Token{});
+  return out;
+}
+
+constexpr int kMaxDepth = 64;
+
+class Parser {
+ public:
+  explicit Parser(std::string_view text) : toks_(lex(text)) {}
+
+  Statement statement() {
+    const Token& t = peek();
+    if (word("SELECT")) {
+      select(false);
+    } else if (word("INSERT")) {
+      insert();
+    } else if (word("UPDATE")) {
+      update();
+    } else if (word("DELETE")) {
+      remove();
+    } else if (word("EXISTS")) {
+      expect_punct("(", "Expected left parenthesis");
+      if (!word("SELECT")) malformed("Expected SELECT");
+      select(true);
+      expect_punct(")", "Expected right parenthesis");
+    } else if (t.kind == Token::Kind::End) {
+      malformed("Unexpected term");
+    } else {
+      malformed("Expected data manipulation");
+    }
+    punct(";");
+    if (peek().kind != Token::Kind::End) malformed("Unexpected token after expression");
+    st_.parameter_count = parameters_;
+    return std::move(st_);
+  }
+
+ private:
+  std::vector<Token> toks_;
+  size_t pos_ = 0;
+  Statement st_;
+  size_t parameters_ = 0;
+  int depth_ = 0;
+
+  struct Deeper {
+    explicit Deeper(int& d) : d_(d) {
+      if (++d_ > kMaxDepth) malformed("Statement is nested too deeply");
+    }
+    ~Deeper() { --d_; }
+    int& d_;
+  };
+
+  const Token& peek(size_t ahead = 0) const {
+    return toks_[std::min(pos_ + ahead, toks_.size() - 1)];
+  }
+  bool is_word(std::string_view upper, size_t ahead = 0) const {
+    return peek(ahead).kind == Token::Kind::Word && peek(ahead).upper == upper;
+  }
+  bool word(std::string_view upper) {
+    if (!is_word(upper)) return false;
+    ++pos_;
+    return true;
+  }
+  bool is_punct(std::string_view p, size_t ahead = 0) const {
+    return peek(ahead).kind == Token::Kind::Punct && peek(ahead).text == p;
+  }
+  bool punct(std::string_view p) {
+    if (!is_punct(p)) return false;
+    ++pos_;
+    return true;
+  }
+  void expect_punct(std::string_view p, std::string_view detail) {
+    if (!punct(p)) malformed(detail);
+  }
+  void expect_word(std::string_view upper, std::string_view detail) {
+    if (!word(upper)) malformed(detail);
+  }
+
+  // Why a term cannot start at the current token.
+  [[noreturn]] void no_term() const {
+    const Token& t = peek();
+    static constexpr std::string_view kOperators[] = {"IS", "LIKE", "AND", "OR", "BETWEEN", "IN"};
+    if (t.kind == Token::Kind::Word &&
+        std::find(std::begin(kOperators), std::end(kOperators), t.upper) != std::end(kOperators))
+      malformed("Unexpected operator");
+    if (t.kind == Token::Kind::Word && is_keyword(t.upper)) malformed("Unexpected keyword");
+    if (t.kind == Token::Kind::Punct && t.text != "(" && t.text != "[" && t.text != "{" &&
+        t.text != "<<" && t.text != ";" && t.text != ")")
+      malformed("Unexpected operator");
+    malformed("Unexpected term");
+  }
+
+  // An identifier: a bare word that is not a keyword, or a "quoted" one.
+  std::optional<std::string> identifier() {
+    const Token& t = peek();
+    if (t.kind == Token::Kind::Quoted || (t.kind == Token::Kind::Word && !is_keyword(t.upper))) {
+      ++pos_;
+      return t.text;
+    }
+    return std::nullopt;
+  }
+
+  // FROM's "table" or "table"."index", and no alias.
+  Target target(bool alias_allowed_check = true) {
+    auto table = identifier();
+    if (!table) {
+      if (peek().kind == Token::Kind::End || is_punct(";") || is_word("WHERE"))
+        malformed("Expected identifier for simple path");
+      no_term();
+    }
+    Target t{*table, std::nullopt};
+    if (is_punct(".")) {
+      ++pos_;
+      auto index = identifier();
+      if (!index) malformed("Expected identifier for simple path");
+      t.index = *index;
+    }
+    if (is_punct("[")) unsupported("Path expression in FROM");
+    if (alias_allowed_check) {
+      if (is_word("AS") || (peek().kind == Token::Kind::Quoted) ||
+          (peek().kind == Token::Kind::Word && !is_keyword(peek().upper)))
+        invalid("Aliasing is not supported");
+      if (is_punct(",") || is_word("JOIN") || is_word("CROSS") || is_word("INNER") ||
+          is_word("LEFT") || is_word("RIGHT") || is_word("FULL"))
+        unsupported("Join");
+    }
+    return t;
+  }
+
+  // a.b[1]."c d"
+  expr::Path path_after(std::string first) {
+    expr::Path p;
+    p.push_back(expr::Step{std::move(first)});
+    while (true) {
+      if (punct(".")) {
+        auto name = identifier();
+        if (!name) {
+          if (is_punct("*")) unsupported("Wildcard path");
+          malformed("Invalid path component");
+        }
+        p.push_back(expr::Step{*name});
+      } else if (punct("[")) {
+        const Token& t = peek();
+        if (t.kind == Token::Kind::Number &&
+            t.text.find_first_not_of("0123456789") == std::string::npos) {
+          if (t.text.size() > 9) malformed("Invalid path component");
+          expr::Step s;
+          s.index = std::stoll(t.text);
+          p.push_back(s);
+          ++pos_;
+        } else if (t.kind == Token::Kind::String) {
+          p.push_back(expr::Step{t.text});
+          ++pos_;
+        } else {
+          malformed("Invalid path component");
+        }
+        expect_punct("]", "Expected right bracket");
+      } else {
+        break;
+      }
+      if (p.size() > 32) malformed("Path is nested too deeply");
+    }
+    return p;
+  }
+
+  std::optional<expr::Path> maybe_path() {
+    auto first = identifier();
+    if (!first) return std::nullopt;
+    return path_after(std::move(*first));
+  }
+
+  expr::Path path() {
+    auto p = maybe_path();
+    if (!p) no_term();
+    return std::move(*p);
+  }
+
+  // ---- literals ----
+
+  bool starts_literal() const {
+    const Token& t = peek();
+    if (t.kind == Token::Kind::String || t.kind == Token::Kind::Number) return true;
+    if (t.kind == Token::Kind::Punct)
+      return t.text == "[" || t.text == "{" || t.text == "<<" || t.text == "?" ||
+             (t.text == "-" && peek(1).kind == Token::Kind::Number) ||
+             (t.text == "+" && peek(1).kind == Token::Kind::Number);
+    if (t.kind == Token::Kind::Word)
+      return t.upper == "TRUE" || t.upper == "FALSE" || t.upper == "NULL" || t.upper == "MISSING";
+    return false;
+  }
+
+  Literal literal() {
+    Deeper d(depth_);
+    const Token& t = peek();
+    Literal l;
+    if (t.kind == Token::Kind::String) {
+      l.value = model::Value::string(t.text);
+      ++pos_;
+    } else if (t.kind == Token::Kind::Number) {
+      l.value.type = model::Type::N;
+      l.value.scalar = t.text;  // checked when bound (DynamoDB's number rules)
+      ++pos_;
+    } else if (is_punct("-") || is_punct("+")) {
+      bool minus = t.text == "-";
+      ++pos_;
+      l.value.type = model::Type::N;
+      l.value.scalar = (minus ? "-" : "") + peek().text;
+      ++pos_;
+    } else if (punct("?")) {
+      l.kind = Literal::Kind::Parameter;
+      l.parameter = parameters_++;
+    } else if (word("TRUE") || word("FALSE")) {
+      l.value.type = model::Type::BOOL;
+      l.value.boolean = toks_[pos_ - 1].upper == "TRUE";
+    } else if (word("NULL")) {
+      l.value.type = model::Type::NUL;
+      l.value.boolean = true;
+    } else if (word("MISSING")) {
+      l.kind = Literal::Kind::Missing;
+    } else if (punct("[")) {
+      l.kind = Literal::Kind::List;
+      if (!punct("]")) {
+        do {
+          if (!starts_literal()) no_term();
+          l.elements.push_back(literal());
+        } while (punct(","));
+        expect_punct("]", "Expected right bracket");
+      }
+    } else if (punct("<<")) {
+      l.kind = Literal::Kind::Set;
+      if (!punct(">>")) {
+        do {
+          if (!starts_literal()) no_term();
+          l.elements.push_back(literal());
+        } while (punct(","));
+        expect_punct(">>", "Expected right angle brackets");
+      }
+    } else if (punct("{")) {
+      l.kind = Literal::Kind::Map;
+      if (!punct("}")) {
+        do {
+          const Token& k = peek();
+          if (k.kind != Token::Kind::String) malformed("Expected a string key in a struct");
+          std::string key = k.text;
+          ++pos_;
+          expect_punct(":", "Expected colon");
+          if (!starts_literal()) no_term();
+          l.members.emplace_back(std::move(key), literal());
+        } while (punct(","));
+        expect_punct("}", "Expected right curly brace");
+      }
+    } else {
+      no_term();
+    }
+    return l;
+  }
+
+  expr::Node literal_ref(Literal l) {
+    expr::Node n{expr::Node::Kind::ValueRef};
+    n.name = std::to_string(st_.literals.size());
+    st_.literals.push_back(std::move(l));
+    return n;
+  }
+
+  // ---- conditions ----
+
+  expr::Node condition() {
+    Deeper d(depth_);
+    expr::Node left = conjunction();
+    while (word("OR")) {
+      if (peek().kind == Token::Kind::End || is_punct(";"))
+        malformed("Missing right-hand side expression of infix operator");
+      expr::Node n{expr::Node::Kind::Or};
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(conjunction());
+      left = std::move(n);
+    }
+    return left;
+  }
+
+  expr::Node conjunction() {
+    expr::Node left = negation();
+    while (word("AND")) {
+      if (peek().kind == Token::Kind::End || is_punct(";"))
+        malformed("Missing right-hand side expression of infix operator");
+      expr::Node n{expr::Node::Kind::And};
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(negation());
+      left = std::move(n);
+    }
+    return left;
+  }
+
+  expr::Node negation() {
+    Deeper d(depth_);
+    if (word("NOT")) {
+      expr::Node n{expr::Node::Kind::Not};
+      n.kids.push_back(negation());
+      return n;
+    }
+    return predicate();
+  }
+
+  static expr::Node call(expr::Func f, std::vector<expr::Node> kids) {
+    expr::Node n{expr::Node::Kind::Call};
+    n.func = f;
+    n.kids = std::move(kids);
+    return n;
+  }
+
+  expr::Node predicate() {
+    expr::Node left = operand();
+    static constexpr std::pair<std::string_view, expr::Op> kOps[] = {
+        {"=", expr::Op::Eq},  {"<>", expr::Op::Ne}, {"!=", expr::Op::Ne}, {"<", expr::Op::Lt},
+        {"<=", expr::Op::Le}, {">", expr::Op::Gt},  {">=", expr::Op::Ge}};
+    for (const auto& [text, op] : kOps) {
+      if (punct(text)) {
+        expr::Node n{expr::Node::Kind::Compare};
+        n.op = op;
+        n.kids.push_back(std::move(left));
+        n.kids.push_back(operand());
+        return n;
+      }
+    }
+    bool negated = false;
+    if (is_word("NOT") && (is_word("BETWEEN", 1) || is_word("IN", 1) || is_word("LIKE", 1))) {
+      ++pos_;
+      negated = true;
+    }
+    auto wrap = [&](expr::Node n) {
+      if (!negated) return n;
+      expr::Node x{expr::Node::Kind::Not};
+      x.kids.push_back(std::move(n));
+      return x;
+    };
+    if (word("BETWEEN")) {
+      expr::Node n{expr::Node::Kind::Between};
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(operand());
+      expect_word("AND", "Expected AND");
+      n.kids.push_back(operand());
+      return wrap(std::move(n));
+    }
+    if (word("IN")) {
+      expr::Node n{expr::Node::Kind::In};
+      n.kids.push_back(std::move(left));
+      bool bracket = punct("[");
+      if (!bracket) expect_punct("(", "Expected left parenthesis");
+      if (is_word("SELECT")) unsupported("Subquery");
+      do {
+        n.kids.push_back(operand());
+      } while (punct(","));
+      expect_punct(bracket ? "]" : ")",
+                   bracket ? "Expected right bracket" : "Expected right parenthesis");
+      if (n.kids.size() > 101) invalid("The IN list may contain at most 100 values");
+      return wrap(std::move(n));
+    }
+    if (word("LIKE")) unsupported("LIKE");
+    if (word("IS")) {
+      bool is_not = word("NOT");
+      expr::Node n;
+      if (word("MISSING")) {
+        if (left.kind != expr::Node::Kind::Path) unsupported("IS MISSING on an expression");
+        n = call(is_not ? expr::Func::AttributeExists : expr::Func::AttributeNotExists,
+                 {std::move(left)});
+        return n;
+      }
+      if (word("NULL")) {
+        if (left.kind != expr::Node::Kind::Path) unsupported("IS NULL on an expression");
+        expr::Node type{expr::Node::Kind::Literal};
+        type.value = model::Value::string("NULL");
+        n = call(expr::Func::AttributeType, {std::move(left), std::move(type)});
+        if (!is_not) return n;
+        expr::Node x{expr::Node::Kind::Not};
+        x.kids.push_back(std::move(n));
+        return x;
+      }
+      static constexpr std::string_view kTypes[] = {
+          "BOOL",      "BOOLEAN",  "INT",    "INTEGER", "INT2",      "INT4",
+          "INT8",      "SMALLINT", "BIGINT", "FLOAT",   "REAL",      "DOUBLE",
+          "DECIMAL",   "NUMERIC",  "STRING", "SYMBOL",  "VARCHAR",   "CHAR",
+          "CHARACTER", "BLOB",     "CLOB",   "LIST",    "SEXP",      "STRUCT",
+          "TUPLE",     "BAG",      "DATE",   "TIME",    "TIMESTAMP", "ANY"};
+      const Token& t = peek();
+      if (t.kind == Token::Kind::Word &&
+          std::find(std::begin(kTypes), std::end(kTypes), t.upper) != std::end(kTypes))
+        unsupported("IsType");
+      if (t.kind == Token::Kind::End || is_punct(";")) malformed("Unexpected term");
+      malformed("Expected type name");
+    }
+    return left;
+  }
+
+  // A term of a condition or of a SET value: a path, a literal, a parameter, a function call,
+  // a parenthesised condition.
+  expr::Node operand() {
+    Deeper d(depth_);
+    const Token& t = peek();
+    if (t.kind == Token::Kind::End || is_punct(";")) malformed("Unexpected term");
+    if (punct("(")) {
+      if (is_word("SELECT")) unsupported("Subquery");
+      expr::Node n = condition();
+      expect_punct(")", "Expected right parenthesis");
+      return n;
+    }
+    if (starts_literal()) return literal_ref(literal());
+    if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
+      std::string name = t.upper;
+      pos_ += 2;
+      return function(name);
+    }
+    if (is_word("EXISTS")) unsupported("EXISTS in a condition");
+    auto p = maybe_path();
+    if (!p) no_term();
+    expr::Node n{expr::Node::Kind::Path};
+    n.path = std::move(*p);
+    return n;
+  }
+
+  std::vector<expr::Node> arguments() {
+    std::vector<expr::Node> args;
+    if (!punct(")")) {
+      do {
+        args.push_back(operand());
+      } while (punct(","));
+      expect_punct(")", "Expected right parenthesis");
+    }
+    return args;
+  }
+
+  expr::Node function(const std::string& name) {
+    static constexpr std::pair<std::string_view, expr::Func> kFuncs[] = {
+        {"BEGINS_WITH", expr::Func::BeginsWith},
+        {"CONTAINS", expr::Func::Contains},
+        {"ATTRIBUTE_TYPE", expr::Func::AttributeType},
+        {"SIZE", expr::Func::Size},
+    };
+    static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    if (std::find(std::begin(kAggregates), std::end(kAggregates), name) != std::end(kAggregates))
+      unsupported("Aggregation");
+    for (const auto& [fname, f] : kFuncs) {
+      if (name != fname) continue;
+      std::vector<expr::Node> args = arguments();
+      size_t want = f == expr::Func::Size ? 1 : 2;
+      if (args.size() != want) invalid("Incorrect number of arguments for function " + lower(name));
+      if (args[0].kind != expr::Node::Kind::Path)
+        invalid("The first argument of " + lower(name) + " must be a document path");
+      return call(f, std::move(args));
+    }
+    unsupported("Function " + lower(name));
+  }
+
+  static std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+
+  // ---- statements ----
+
+  void where_clause(bool required_for_missing_message) {
+    (void)required_for_missing_message;
+    if (!word("WHERE")) return;
+    st_.where = condition();
+  }
+
+  void select(bool exists) {
+    st_.kind = exists ? Statement::Kind::Exists : Statement::Kind::Select;
+    if (word("DISTINCT")) unsupported("DISTINCT");
+    if (word("VALUE")) unsupported("SELECT VALUE");
+    if (!punct("*")) {
+      do {
+        const Token& t = peek();
+        if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
+          std::string name = t.upper;
+          pos_ += 2;
+          function(name);  // refuses aggregates and unknown functions
+          unsupported("Function in a projection");
+        }
+        if (t.kind == Token::Kind::End || is_word("FROM")) malformed("Unexpected term");
+        st_.projection.push_back(path());
+        if (word("AS")) invalid("Aliasing is not supported");
+      } while (punct(","));
+    }
+    if (!word("FROM")) {
+      if (peek().kind == Token::Kind::End) malformed("Unexpected term");
+      malformed("Unexpected token after expression");
+    }
+    if (peek().kind == Token::Kind::End || is_punct(";")) malformed("Unexpected term");
+    st_.target = target();
+    where_clause(false);
+    if (is_word("GROUP") || is_word("HAVING")) unsupported("Aggregation");
+    if (exists) return;
+    if (word("ORDER")) {
+      expect_word("BY", "Expected BY");
+      st_.order_by = path();
+      if (word("DESC"))
+        st_.descending = true;
+      else
+        word("ASC");
+      if (is_punct(",")) unsupported("ORDER BY on more than one attribute");
+    }
+    if (is_word("LIMIT") || is_word("OFFSET")) unsupported("LIMIT and OFFSET");
+  }
+
+  void insert() {
+    st_.kind = Statement::Kind::Insert;
+    expect_word("INTO", "Expected INTO");
+    st_.target = target(false);
+    if (st_.target.index) invalid("Index is not allowed in an INSERT statement");
+    if (is_word("VALUES")) unsupported("INSERT with VALUES; use INSERT INTO table VALUE {...}");
+    if (!word("VALUE")) malformed("Unexpected token after expression");
+    if (!is_punct("{") && !is_punct("?")) {
+      if (!starts_literal()) no_term();
+      malformed("Expected a tuple in VALUE");
+    }
+    st_.value = literal();
+  }
+
+  void returning() {
+    if (!word("RETURNING")) return;
+    bool all = word("ALL");
+    if (!all && !word("MODIFIED")) malformed("Expected ALL or MODIFIED");
+    bool old = word("OLD");
+    if (!old && !word("NEW")) malformed("Expected OLD or NEW");
+    expect_punct("*", "Expected *");
+    st_.returning = all ? (old ? Returning::AllOld : Returning::AllNew)
+                        : (old ? Returning::ModifiedOld : Returning::ModifiedNew);
+  }
+
+  // The value of SET path = ...: a term, or two joined by + or -.
+  expr::Node set_value(const expr::Path& target, expr::UpdateAction::Kind& kind) {
+    const Token& t = peek();
+    if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
+      std::string name = t.upper;
+      if (name == "SET_ADD" || name == "SET_DELETE") {
+        pos_ += 2;
+        std::vector<expr::Node> args = arguments();
+        if (args.size() != 2) invalid("Incorrect number of arguments for function " + lower(name));
+        if (args[0].kind != expr::Node::Kind::Path || args[0].path != target)
+          unsupported(lower(name) + " of an attribute other than the one it sets");
+        kind = name == "SET_ADD" ? expr::UpdateAction::Kind::Add : expr::UpdateAction::Kind::Delete;
+        return std::move(args[1]);
+      }
+    }
+    expr::Node left = set_term();
+    if (is_punct("+") || is_punct("-")) {
+      expr::Node n{is_punct("+") ? expr::Node::Kind::Plus : expr::Node::Kind::Minus};
+      ++pos_;
+      n.kids.push_back(std::move(left));
+      n.kids.push_back(set_term());
+      return n;
+    }
+    return left;
+  }
+
+  expr::Node set_term() {
+    Deeper d(depth_);
+    const Token& t = peek();
+    if (t.kind == Token::Kind::End || is_punct(";")) malformed("Unexpected term");
+    if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
+      std::string name = t.upper;
+      pos_ += 2;
+      expr::Func f;
+      if (name == "LIST_APPEND")
+        f = expr::Func::ListAppend;
+      else if (name == "IF_NOT_EXISTS")
+        f = expr::Func::IfNotExists;
+      else
+        unsupported("Function " + lower(name) + " in SET");
+      std::vector<expr::Node> args;
+      if (!punct(")")) {
+        do {
+          args.push_back(set_term());
+        } while (punct(","));
+        expect_punct(")", "Expected right parenthesis");
+      }
+      if (args.size() != 2) invalid("Incorrect number of arguments for function " + lower(name));
+      if (f == expr::Func::IfNotExists && args[0].kind != expr::Node::Kind::Path)
+        invalid("The first argument of if_not_exists must be a document path");
+      return call(f, std::move(args));
+    }
+    if (punct("(")) {
+      expr::Node n = set_term();
+      expect_punct(")", "Expected right parenthesis");
+      return n;
+    }
+    if (starts_literal()) return literal_ref(literal());
+    expr::Node n{expr::Node::Kind::Path};
+    n.path = path();
+    return n;
+  }
+
+  void update() {
+    st_.kind = Statement::Kind::Update;
+    st_.target = target();
+    if (st_.target.index) invalid("Index is not allowed in an UPDATE statement");
+    bool any = false;
+    while (true) {
+      if (word("SET")) {
+        do {
+          expr::UpdateAction a{expr::UpdateAction::Kind::Set};
+          a.path = path();
+          expect_punct("=", "Expected equals sign");
+          a.value = set_value(a.path, a.kind);
+          st_.update.actions.push_back(std::move(a));
+        } while (punct(","));
+        any = true;
+      } else if (word("REMOVE")) {
+        do {
+          expr::UpdateAction a{expr::UpdateAction::Kind::Remove};
+          a.path = path();
+          st_.update.actions.push_back(std::move(a));
+        } while (punct(","));
+        any = true;
+      } else {
+        break;
+      }
+    }
+    if (!any) {
+      if (peek().kind == Token::Kind::End) malformed("Unexpected term");
+      malformed("Expected SET or REMOVE");
+    }
+    where_clause(true);
+    returning();
+  }
+
+  void remove() {
+    st_.kind = Statement::Kind::Delete;
+    if (!word("FROM")) {
+      if (peek().kind == Token::Kind::End) malformed("Unexpected term");
+      malformed("Expected FROM");
+    }
+    st_.target = target();
+    if (st_.target.index) invalid("Index is not allowed in a DELETE statement");
+    where_clause(true);
+    returning();
+  }
+};
+
+class Cache {
+ public:
+  std::shared_ptr<const Statement> get(std::string_view text) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = map_.find(text); it != map_.end()) return it->second;
+    }
+    auto parsed = std::make_shared<const Statement>(Parser(text).statement());
+    std::lock_guard lock(mu_);
+    if (map_.size() >= 4096) map_.clear();
+    map_.emplace(std::string(text), parsed);
+    return parsed;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const Statement>, std::less<>> map_;
+};
+
+}  // namespace
+
+std::shared_ptr<const Statement> parse(std::string_view text) {
+  static Cache cache;
+  return cache.get(text);
+}
+
+}  // namespace ddb::partiql

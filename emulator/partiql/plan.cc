@@ -1,0 +1,168 @@
+// Planning statements: the key conditions of a WHERE clause, found among its top-level
+// conjuncts, choose the operation; the other conjuncts filter (reads) or condition (writes).
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
+#include "partiql/plan.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "model/error.h"
+
+namespace ddb::partiql {
+namespace {
+
+void conjuncts(const expr::Node& n, std::vector<const expr::Node*>& out) {
+  if (n.kind == expr::Node::Kind::And) {
+    conjuncts(n.kids[0], out);
+    conjuncts(n.kids[1], out);
+    return;
+  }
+  out.push_back(&n);
+}
+
+bool names(const expr::Node& n, const std::string& attr) {
+  return n.kind == expr::Node::Kind::Path && n.path.size() == 1 && !n.path[0].is_index() &&
+         n.path[0].name == attr;
+}
+
+// `attr = literal` (either way round) of the key's type: the literal, else nullptr.
+const model::Value* equality(const expr::Node& n, const model::KeyAttribute& key) {
+  if (n.kind != expr::Node::Kind::Compare || n.op != expr::Op::Eq) return nullptr;
+  for (int side = 0; side < 2; ++side) {
+    const expr::Node& a = n.kids[side];
+    const expr::Node& b = n.kids[1 - side];
+    if (names(a, key.name) && b.kind == expr::Node::Kind::Literal && b.value.type == key.type)
+      return &b.value;
+  }
+  return nullptr;
+}
+
+// A condition Query can serve on the sort key: a comparison other than <>, BETWEEN, or
+// begins_with, against literals of the key's type.
+bool sort_condition(const expr::Node& n, const model::KeyAttribute& key) {
+  auto literal_of_type = [&](const expr::Node& k) {
+    return k.kind == expr::Node::Kind::Literal && k.value.type == key.type;
+  };
+  switch (n.kind) {
+    case expr::Node::Kind::Compare:
+      if (n.op == expr::Op::Ne) return false;
+      return (names(n.kids[0], key.name) && literal_of_type(n.kids[1])) ||
+             (names(n.kids[1], key.name) && literal_of_type(n.kids[0]));
+    case expr::Node::Kind::Between:
+      return names(n.kids[0], key.name) && literal_of_type(n.kids[1]) && literal_of_type(n.kids[2]);
+    case expr::Node::Kind::Call:
+      return n.func == expr::Func::BeginsWith && names(n.kids[0], key.name) &&
+             literal_of_type(n.kids[1]) && key.type != model::Type::N;
+    default: return false;
+  }
+}
+
+std::optional<expr::Node> join(const std::vector<const expr::Node*>& parts) {
+  std::optional<expr::Node> out;
+  for (const expr::Node* p : parts) {
+    if (!out) {
+      out = *p;
+      continue;
+    }
+    expr::Node n{expr::Node::Kind::And};
+    n.kids.push_back(std::move(*out));
+    n.kids.push_back(*p);
+    out = std::move(n);
+  }
+  return out;
+}
+
+}  // namespace
+
+ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
+  const Statement& st = *bound.statement;
+  ReadPlan plan;
+  const model::KeyAttribute* hash = &table.hash;
+  const model::KeyAttribute* range = table.range ? &*table.range : nullptr;
+  if (st.target.index) {
+    for (const auto& ix : table.indexes)
+      if (ix.name == *st.target.index) plan.index = &ix;
+    if (!plan.index) invalid("The table does not have the specified index: " + *st.target.index);
+    hash = &plan.index->hash;
+    range = plan.index->range ? &*plan.index->range : nullptr;
+  }
+  std::vector<const expr::Node*> parts;
+  if (bound.where) conjuncts(*bound.where, parts);
+  const expr::Node* hash_part = nullptr;
+  const expr::Node* range_part = nullptr;
+  bool range_equal = false;
+  for (const expr::Node* p : parts) {
+    if (!hash_part && equality(*p, *hash)) {
+      hash_part = p;
+    } else if (range && !range_part && sort_condition(*p, *range)) {
+      range_part = p;
+      range_equal = equality(*p, *range) != nullptr;
+    }
+  }
+  std::vector<const expr::Node*> rest;
+  for (const expr::Node* p : parts)
+    if (p != hash_part && (!hash_part || p != range_part)) rest.push_back(p);
+
+  if (!hash_part) {
+    plan.access = ReadPlan::Access::Scan;
+    plan.filter = bound.where;
+  } else if (!plan.index && (!range || range_equal)) {
+    plan.access = ReadPlan::Access::GetItem;
+    plan.key[hash->name] = *equality(*hash_part, *hash);
+    if (range) plan.key[range->name] = *equality(*range_part, *range);
+    plan.filter = join(rest);
+  } else {
+    plan.access = ReadPlan::Access::Query;
+    std::vector<const expr::Node*> key_parts{hash_part};
+    if (range_part) key_parts.push_back(range_part);
+    plan.key_condition = join(key_parts);
+    plan.filter = join(rest);
+  }
+  if (st.order_by) {
+    if (plan.access == ReadPlan::Access::Scan)
+      invalid(
+          "Must have at least one non-optional hash key condition in WHERE clause when using "
+          "ORDER BY clause.");
+    if (!(range && st.order_by->size() == 1 && st.order_by->front().name == range->name) &&
+        !(st.order_by->size() == 1 && st.order_by->front().name == hash->name))
+      invalid("Variable reference [" + expr::to_text(*st.order_by) +
+              "] is not a key attribute of the table or index and cannot be used in the ORDER "
+              "BY clause");
+    plan.forward = !st.descending;
+  }
+  return plan;
+}
+
+WritePlan plan_write(const Bound& bound, const model::TableDef& table) {
+  constexpr const char* kMissing =
+      "Where clause does not contain a mandatory equality on all key attributes";
+  if (!bound.where) invalid(kMissing);
+  std::vector<const expr::Node*> parts;
+  conjuncts(*bound.where, parts);
+  WritePlan plan;
+  std::vector<const model::KeyAttribute*> keys{&table.hash};
+  if (table.range) keys.push_back(&*table.range);
+  std::vector<const expr::Node*> used;
+  for (const model::KeyAttribute* k : keys) {
+    const expr::Node* found = nullptr;
+    for (const expr::Node* p : parts) {
+      if (p->kind != expr::Node::Kind::Compare || p->op != expr::Op::Eq) continue;
+      for (int side = 0; side < 2 && !found; ++side)
+        if (names(p->kids[side], k->name) && p->kids[1 - side].kind == expr::Node::Kind::Literal) {
+          found = p;
+          plan.key[k->name] = p->kids[1 - side].value;
+        }
+      if (found) break;
+    }
+    if (!found) invalid(kMissing);
+    used.push_back(found);
+  }
+  std::vector<const expr::Node*> rest;
+  for (const expr::Node* p : parts)
+    if (std::find(used.begin(), used.end(), p) == used.end()) rest.push_back(p);
+  plan.condition = join(rest);
+  return plan;
+}
+
+}  // namespace ddb::partiql
