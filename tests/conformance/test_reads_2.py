@@ -182,3 +182,16 @@ def test_size_operand_of_contains_and_comparisons_is_accepted(ddb, table_name):
     r = ddb.scan(TableName=name, FilterExpression="size(l) = :two OR contains(size(l), :two)",
                  ExpressionAttributeValues={":two": {"N": "2"}})
     assert r["Count"] == 1
+
+
+def test_query_start_key_of_a_hash_only_table_names_only_its_key(ddb, table_name):
+    name = table_name()
+    create_table(ddb, name)
+    ddb.put_item(TableName=name, Item={"id": {"S": "a"}, "v": {"S": "x"}})
+    cond = {"KeyConditionExpression": "id = :a", "ExpressionAttributeValues": {":a": {"S": "a"}}}
+    support.expect_error(
+        ddb.query, "ValidationException",
+        "The provided starting key is invalid: The provided key element does not match the schema",
+        TableName=name, ExclusiveStartKey={"id": {"S": "a"}, "v": {"S": "x"}}, **cond)
+    r = ddb.query(TableName=name, ExclusiveStartKey={"id": {"S": "a"}}, **cond)
+    assert r["Items"] == []
