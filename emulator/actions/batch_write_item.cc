@@ -19,7 +19,8 @@ struct Write {
   std::string key;
   std::optional<model::Item> item;  // nullopt: delete
   std::string record;
-  model::Item deleted_key;  // a delete's Key, for ItemCollectionMetrics
+  model::Item deleted_key;              // a delete's Key, for ItemCollectionMetrics
+  std::optional<model::Item> old_item;  // what it replaced, for the indexes' capacity
 };
 
 }  // namespace
@@ -108,6 +109,7 @@ void batch_write_item(const api::CallPtr& call) {
           auto t = items::live_table(db, *w.table);
           items::Current current = items::read_current(txn, db, w.key, t->needs_old_item());
           items::Existing old = current.existing();
+          if (!t->indexes.empty() && current.item) w.old_item = *current.item;
           if (w.item) {
             check_index_keys(*t, *w.item);
             items::store(txn, db, *t, w.key, old, &*w.item, w.record);
@@ -116,7 +118,8 @@ void batch_write_item(const api::CallPtr& call) {
           }
         }
       },
-      [call, writes, consumed = rcc == "TOTAL" || rcc == "INDEXES", metrics = ricm == "SIZE"] {
+      [call, writes, consumed = rcc == "TOTAL" || rcc == "INDEXES", indexes = rcc == "INDEXES",
+       metrics = ricm == "SIZE"] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -124,10 +127,17 @@ void batch_write_item(const api::CallPtr& call) {
         w.StartObject();
         w.EndObject();
         if (consumed) {
-          std::map<std::string, double> units;
-          for (const auto& x : *writes)
-            units[x.table->name] += write_units(x.item ? model::item_size(*x.item) : 0);
-          write_consumed_list(w, units);
+          std::map<std::string, Consumed> units;
+          for (const auto& x : *writes) {
+            Consumed one = write_consumption(*x.table, x.old_item ? &*x.old_item : nullptr,
+                                             x.item ? &*x.item : nullptr,
+                                             write_units(x.item ? model::item_size(*x.item) : 0));
+            Consumed& sum = units[x.table->name];
+            sum.table_units += one.table_units;
+            for (const auto& [n, u] : one.global_indexes) sum.global_indexes[n] += u;
+            for (const auto& [n, u] : one.local_indexes) sum.local_indexes[n] += u;
+          }
+          write_consumed_list(w, units, indexes);
         }
         // Each write to a table with local indexes, by table.
         std::map<std::string, std::vector<const Write*>> by_table;

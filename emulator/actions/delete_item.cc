@@ -57,13 +57,12 @@ void delete_item(const api::CallPtr& call) {
           model::write_item_json(w, storage::read_record(st->current.stored).item);
         }
         if (opts.consumed_capacity) {
-          std::optional<model::Item> old;  // for the indexes' share
-          if (st->current.exists() && !table->indexes.empty())
-            old = model::decode_item(storage::read_record(st->current.stored).item);
+          // The old item is decoded when the table has indexes: their share needs it.
+          const model::Item* old = st->current.item ? &*st->current.item : nullptr;
           write_consumed(
               w, table->name,
               write_consumption(
-                  *table, old ? &*old : nullptr, nullptr,
+                  *table, old, nullptr,
                   write_units(st->current.exists() ? storage::read_record(st->current.stored).size
                                                    : 0)),
               opts.capacity_indexes);

@@ -68,13 +68,12 @@ void put_item(const api::CallPtr& call) {
         if (opts.consumed_capacity) {
           size_t old_size =
               st->current.exists() ? storage::read_record(st->current.stored).size : 0;
-          std::optional<model::Item> old;  // for the indexes' share
-          if (st->current.exists() && !table->indexes.empty())
-            old = model::decode_item(storage::read_record(st->current.stored).item);
-          write_consumed(w, table->name,
-                         write_consumption(*table, old ? &*old : nullptr, &st->item,
-                                           write_units(std::max(old_size, new_size))),
-                         opts.capacity_indexes);
+          // The old item is decoded when the table has indexes: their share needs it.
+          const model::Item* old = st->current.item ? &*st->current.item : nullptr;
+          write_consumed(
+              w, table->name,
+              write_consumption(*table, old, &st->item, write_units(std::max(old_size, new_size))),
+              opts.capacity_indexes);
         }
         if (opts.collection_metrics) write_item_collection_metrics(w, *call, *table, st->item);
         w.EndObject();

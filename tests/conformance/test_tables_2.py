@@ -216,3 +216,21 @@ def test_write_capacity_counts_the_index_writes(ddb, table_name):
     # An item outside the (sparse) indexes costs them nothing.
     c = put({"id": {"S": "b"}})
     assert c == {"TableName": name, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+
+
+def test_batch_write_capacity_counts_the_index_writes(ddb, table_name):
+    name = table_name()
+    gsi_table(ddb, name)
+    ddb.put_item(TableName=name, Item={"id": {"S": "old"}, "g": {"S": "1"}})
+    r = ddb.batch_write_item(RequestItems={name: [
+        {"PutRequest": {"Item": {"id": {"S": "a"}, "g": {"S": "1"}}}},
+        {"PutRequest": {"Item": {"id": {"S": "b"}}}},
+        {"DeleteRequest": {"Key": {"id": {"S": "old"}}}}]}, ReturnConsumedCapacity="INDEXES")
+    # Three table writes; "a" enters both indexes, "old" leaves both.
+    assert r["ConsumedCapacity"] == [{
+        "TableName": name, "CapacityUnits": 7.0, "Table": {"CapacityUnits": 3.0},
+        "GlobalSecondaryIndexes": {"all": {"CapacityUnits": 2.0}, "keys": {"CapacityUnits": 2.0}}}]
+    r = ddb.batch_write_item(RequestItems={name: [
+        {"PutRequest": {"Item": {"id": {"S": "c"}, "g": {"S": "1"}}}}]},
+        ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"] == [{"TableName": name, "CapacityUnits": 3.0}]

@@ -193,6 +193,14 @@ void write_item_collection_metrics(model::JsonWriter& w, const api::Call& call,
   write_item_collection(w, call, t, item_or_key);
 }
 
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, Consumed>& consumed,
+                         bool indexes) {
+  w.Key("ConsumedCapacity");
+  w.StartArray();
+  for (const auto& [name, c] : consumed) write_consumed_object(w, name, c, indexes);
+  w.EndArray();
+}
+
 double write_units(size_t bytes) { return std::max<double>(1, (bytes + 1023) / 1024); }
 
 double read_units(size_t bytes, bool consistent) {

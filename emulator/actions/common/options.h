@@ -56,6 +56,8 @@ Consumed write_consumption(const model::TableDef& t, const model::Item* old_item
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
                          bool indexes = false);
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, Consumed>& consumed,
+                         bool indexes);
 // "ItemCollectionMetrics": {"ItemCollectionKey": {partition key}, "SizeEstimateRangeGB":
 // [low, high]} for a write to a table with local secondary indexes (nothing otherwise): the
 // collection is every item of the item's partition with their local index entries, its size
