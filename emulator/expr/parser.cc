@@ -455,10 +455,11 @@ class Parser {
       fail("Incorrect number of operands for operator or function; operator or function: " +
            std::string(text(tokens_[name_token])) +
            ", number of operands: " + std::to_string(n.kids.size()));
-    // size() yields a number: an operand begins_with and size itself cannot take.
-    if (f == Func::BeginsWith || f == Func::Size)
-      for (const Node& k : n.kids)
-        if (k.kind == Node::Kind::Call && k.func == Func::Size)
+    // size() yields a number: an operand begins_with and size itself cannot take, nor
+    // attribute_type as the type it tests for.
+    if (f == Func::BeginsWith || f == Func::Size || f == Func::AttributeType)
+      for (size_t i = f == Func::AttributeType ? 1 : 0; i < n.kids.size(); ++i)
+        if (const Node& k = n.kids[i]; k.kind == Node::Kind::Call && k.func == Func::Size)
           fail("Incorrect operand type for operator or function; operator or function: " +
                std::string(name) + ", operand type: N");
     bool needs_path = f == Func::AttributeExists || f == Func::AttributeNotExists ||

@@ -158,6 +158,7 @@ MISUSED = "The function is not allowed to be used this way in an expression; fun
     ("begins_with(size(a), :s)", OPERAND_TYPE + "begins_with, operand type: N"),
     ("begins_with(:s, size(a))", OPERAND_TYPE + "begins_with, operand type: N"),
     ("size(size(a)) > :n", OPERAND_TYPE + "size, operand type: N"),
+    ("attribute_type(a, size(b))", OPERAND_TYPE + "attribute_type, operand type: N"),
     # Functions other than size() are not operands.
     ("begins_with(attribute_type(a, :s), :s)", MISUSED + "attribute_type"),
     ("size(contains(a, :s)) > :n", MISUSED + "contains"),
