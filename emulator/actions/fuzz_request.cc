@@ -61,7 +61,9 @@ constexpr const char* kLaterOperations[] = {"TagResource",
                                             "DescribeContributorInsights",
                                             "DescribeTableReplicaAutoScaling",
                                             "ListBackups",
-                                            "GetResourcePolicy"};
+                                            "GetResourcePolicy",
+                                            "BatchExecuteStatement",
+                                            "ExecuteTransaction"};
 constexpr size_t kMaintenance = std::size(kOperations) + std::size(kStreamOperations);
 constexpr size_t kAdvanceClock = kMaintenance + 1;
 constexpr size_t kOperationCount = kAdvanceClock + 1 + std::size(kLaterOperations);

@@ -17,6 +17,7 @@ struct Entry {
 // that a member of the wrong JSON kind anywhere in it is a SerializationException before any
 // validation (api/shapes.h).
 constexpr Entry kActions[] = {
+    {"BatchExecuteStatement", &actions::batch_execute_statement},
     {"BatchGetItem", &actions::batch_get_item},
     {"BatchWriteItem", &actions::batch_write_item},
     {"CreateTable", &actions::create_table},
@@ -30,6 +31,7 @@ constexpr Entry kActions[] = {
     {"DescribeTable", &actions::describe_table},
     {"DescribeTableReplicaAutoScaling", &actions::describe_table_replica_auto_scaling},
     {"DescribeTimeToLive", &actions::describe_time_to_live},
+    {"ExecuteTransaction", &actions::execute_transaction},
     {"GetItem", &actions::get_item},
     {"GetResourcePolicy", &actions::get_resource_policy},
     {"ListBackups", &actions::list_backups},

@@ -213,6 +213,13 @@ void Shapes::define() {
   const Shape* write_request = structure({{"PutRequest", structure({{"Item", item()}})},
                                           {"DeleteRequest", structure({{"Key", item()}})}});
 
+  // PartiQL's BatchStatementRequest and ParameterizedStatement.
+  op("BatchExecuteStatement",
+     {{"Statements", list(structure({{"Statement", str()},
+                                     {"Parameters", list(value())},
+                                     {"ConsistentRead", boolean()},
+                                     {"ReturnValuesOnConditionCheckFailure", str()}}))},
+      {"ReturnConsumedCapacity", str()}});
   op("BatchGetItem",
      {{"RequestItems", map(keys_and_attributes)}, {"ReturnConsumedCapacity", str()}});
   op("BatchWriteItem", {{"RequestItems", map(list(write_request))},
@@ -254,6 +261,12 @@ void Shapes::define() {
   op("DescribeTable", {{"TableName", str()}});
   op("DescribeTableReplicaAutoScaling", {{"TableName", str()}});
   op("DescribeTimeToLive", {{"TableName", str()}});
+  op("ExecuteTransaction",
+     {{"TransactStatements", list(structure({{"Statement", str()},
+                                             {"Parameters", list(value())},
+                                             {"ReturnValuesOnConditionCheckFailure", str()}}))},
+      {"ClientRequestToken", str()},
+      {"ReturnConsumedCapacity", str()}});
   op("GetItem", {{"TableName", str()},
                  {"Key", item()},
                  {"AttributesToGet", strings},

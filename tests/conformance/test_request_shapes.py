@@ -498,6 +498,23 @@ def build_cases(w):
                 RANGE: [{"PutRequest": {"Item": range_item(90, s={"S": "bw"})}}],
             },
             "ReturnConsumedCapacity": "INDEXES", "ReturnItemCollectionMetrics": "SIZE"})],
+        "BatchExecuteStatement": [
+            Case("BatchExecuteStatement", {
+                "Statements": [
+                    {"Statement": f"UPDATE \"{HASH}\" SET n = ? REMOVE gone WHERE id = ?",
+                     "Parameters": [{"N": "1"}, {"S": "pq-1"}]},
+                    {"Statement": f"DELETE FROM \"{RANGE}\" WHERE pk = 'p' AND sk = 70 "
+                                  "AND locked IS MISSING",
+                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
+                ],
+                "ReturnConsumedCapacity": "TOTAL"}),
+            Case("BatchExecuteStatement", {
+                "Statements": [
+                    {"Statement": f"SELECT id, m.nest FROM \"{HASH}\" WHERE id = ?",
+                     "Parameters": [key_h["id"]], "ConsistentRead": True},
+                    {"Statement": f"SELECT * FROM \"{RANGE}\" WHERE pk = 'p' AND sk = 1"},
+                ]}),
+        ],
         "CreateTable": [
             Case("CreateTable", {
                 **range_table_request(NEW),
@@ -606,6 +623,24 @@ def build_cases(w):
                 "ExclusiveStartKey": key_h, "Select": "SPECIFIC_ATTRIBUTES",
                 "ConsistentRead": True}),
             Case("Scan", {"TableName": RANGE, "IndexName": "by-g", "Select": "COUNT"}),
+        ],
+        "ExecuteTransaction": [
+            Case("ExecuteTransaction", {
+                "TransactStatements": [
+                    {"Statement": f"EXISTS(SELECT * FROM \"{HASH}\" WHERE id = ? "
+                                  "AND locked IS MISSING)",
+                     "Parameters": [key_h["id"]], "ReturnValuesOnConditionCheckFailure": "NONE"},
+                    {"Statement": f"UPDATE \"{RANGE}\" SET n = 5 SET l = 'l5' "
+                                  "WHERE pk = 'p' AND sk = 5"},
+                    {"Statement": f"DELETE FROM \"{HASH}\" WHERE id = 'pq-gone'"},
+                ],
+                "ClientRequestToken": "shapes-pq-token", "ReturnConsumedCapacity": "INDEXES"}),
+            Case("ExecuteTransaction", {
+                "TransactStatements": [
+                    {"Statement": f"SELECT * FROM \"{HASH}\" WHERE id = ?",
+                     "Parameters": [key_h["id"]]},
+                    {"Statement": f"SELECT sk, l FROM \"{RANGE}\" WHERE pk = 'p' AND sk = 1"},
+                ]}),
         ],
         "TransactGetItems": [Case("TransactGetItems", {
             "TransactItems": [
@@ -759,6 +794,7 @@ OPERATIONS = [
     "UpdateContinuousBackups", "DescribeEndpoints", "DescribeLimits",
     "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
     "DescribeTableReplicaAutoScaling", "ListBackups", "GetResourcePolicy",
+    "BatchExecuteStatement", "ExecuteTransaction",
 ]
 STREAM_OPERATIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 

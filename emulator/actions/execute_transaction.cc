@@ -1,0 +1,196 @@
+// ExecuteTransaction: 1 to 100 PartiQL statements run all or nothing, as TransactWriteItems
+// (INSERT, UPDATE, DELETE, and EXISTS as its ConditionCheck) or TransactGetItems (full-key
+// SELECTs) run their actions: one item at most once, writes in one LMDB transaction whose
+// cancellation reports a reason per statement in request order, reads from one snapshot.
+// ClientRequestToken makes a retried write transaction succeed again without applying twice.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteTransaction.html
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.transactions.html
+#include <chrono>
+#include <map>
+
+#include "actions/actions.h"
+#include "actions/common/options.h"
+#include "actions/common/statement_list.h"
+#include "items/write.h"
+#include "model/codec.h"
+
+namespace ddb::actions {
+namespace {
+
+// Tokens seen in the last 10 minutes with the request they came with, as TransactWriteItems
+// keeps its own. Only the writer thread reads and changes it (inside changes).
+struct Token {
+  std::string request;
+  std::chrono::steady_clock::time_point expires;
+};
+std::map<std::string, Token>& tokens() {
+  static std::map<std::string, Token> t;
+  return t;
+}
+constexpr auto kTokenLifetime = std::chrono::minutes(10);
+
+const char* reason_code(Code c) {
+  switch (c) {
+    case Code::ConditionalCheckFailed: return "ConditionalCheckFailed";
+    case Code::DuplicateItem: return "DuplicateItem";
+    default: return "ValidationError";
+  }
+}
+
+std::string reason_json(const char* code, const ApiError* e) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Code");
+  w.String(code);
+  if (e) {
+    w.Key("Message");
+    model::write_string(w, e->message);
+    for (const auto& [name, json] : e->extra)
+      if (name == "Item") {
+        w.Key("Item");
+        w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
+      }
+  }
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// Transactions cost twice the units of the same plain reads and writes.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
+void write_capacity(model::JsonWriter& w, const std::vector<StatementMember>& members,
+                    const std::vector<size_t>& sizes, bool reads, CapacityDetail capacity) {
+  if (capacity == CapacityDetail::None) return;
+  std::map<std::string, double> units;
+  for (size_t i = 0; i < members.size(); ++i)
+    units[members[i].table->name] +=
+        2 * (reads ? read_units(sizes[i], true) : write_units(sizes[i]));
+  write_consumed_list(w, units, capacity == CapacityDetail::Indexes);
+}
+
+// The request as its token remembers it: the statements with their parameters and options.
+std::string fingerprint(const model::Json& statements) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  statements.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace
+
+void execute_transaction(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto token = model::get_string(body, "ClientRequestToken");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
+  api::Constraints c;
+  c.length("clientRequestToken", token, 1, 36);
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  auto members =
+      std::make_shared<std::vector<StatementMember>>(read_statements(*call, c,
+                                                                     {.list = "TransactStatements",
+                                                                      .path = "transactStatements",
+                                                                      .max = 100,
+                                                                      .per_statement = false}));
+  bool reads = check_one_kind(*members,
+                              "ExecuteTransaction API does not support both read and write "
+                              "operations in the same request.");
+  plan_statements(*call, *members, false);
+  check_distinct_items(*members,
+                       "Transaction request cannot include multiple operations on "
+                       "one item");
+  CapacityDetail capacity = capacity_detail(rcc);
+
+  if (reads) {
+    auto& db = call->svc.db;
+    storage::Txn txn = db.read();  // one snapshot for every item
+    std::vector<size_t> sizes(members->size());
+    rapidjson::StringBuffer buf;
+    model::JsonWriter w(buf);
+    w.StartObject();
+    w.Key("Responses");
+    w.StartArray();
+    for (size_t i = 0; i < members->size(); ++i) {
+      FoundItem found = read_member(txn, db, (*members)[i]);
+      sizes[i] = found.size;
+      w.StartObject();
+      if (found.item) {
+        w.Key("Item");
+        model::write_item(w, *found.item);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    write_capacity(w, *members, sizes, true, capacity);
+    w.EndObject();
+    txn.abort();
+    call->reply({buf.GetString(), buf.GetSize()});
+    return;
+  }
+
+  std::string token_text(token.value_or(""));
+  std::string request = token ? fingerprint(*model::get_array(body, "TransactStatements")) : "";
+  auto sizes = std::make_shared<std::vector<size_t>>(members->size());
+  call->commit(
+      [call, members, sizes, token_text, request](storage::Txn& txn) {
+        auto& db = call->svc.db;
+        if (!token_text.empty()) {
+          auto now = std::chrono::steady_clock::now();
+          std::erase_if(tokens(), [&](const auto& kv) { return kv.second.expires < now; });
+          if (auto it = tokens().find(token_text); it != tokens().end()) {
+            if (it->second.request != request)
+              fail(Code::IdempotentParameterMismatch,
+                   "The request uses the same client token as a previous, but non-identical "
+                   "request.");
+            return;  // already applied: succeed again without applying twice
+          }
+        }
+        // Every statement runs, in order, so that each reports its reason; no two name one
+        // item, so none sees another's write. A cancellation undoes them all (the change's
+        // own nested transaction is aborted).
+        std::vector<std::string> reasons(members->size());
+        std::string codes;
+        bool cancelled = false;
+        for (size_t i = 0; i < members->size(); ++i) {
+          const StatementMember& m = (*members)[i];
+          const char* code = "None";
+          try {
+            (*sizes)[i] = write_member(txn, db, m, m.return_old);
+            reasons[i] = reason_json(code, nullptr);
+          } catch (const ApiError& e) {
+            if (e.code != Code::ConditionalCheckFailed && e.code != Code::DuplicateItem &&
+                e.code != Code::Validation)
+              throw;
+            cancelled = true;
+            code = reason_code(e.code);
+            reasons[i] = reason_json(code, &e);
+          }
+          codes += (i ? ", " : "") + std::string(code);
+        }
+        if (cancelled) {
+          ApiError e(Code::TransactionCanceled,
+                     "Transaction cancelled, please refer cancellation reasons for specific "
+                     "reasons [" +
+                         codes + "]");
+          std::string list = "[";
+          for (size_t i = 0; i < reasons.size(); ++i) list += (i ? "," : "") + reasons[i];
+          e.extra.emplace_back("CancellationReasons", list + "]");
+          throw e;
+        }
+        if (!token_text.empty())
+          tokens()[token_text] = Token{request, std::chrono::steady_clock::now() + kTokenLifetime};
+      },
+      [members, sizes, capacity] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        // A write transaction answers an empty list, not an entry per statement.
+        w.Key("Responses");
+        w.StartArray();
+        w.EndArray();
+        write_capacity(w, *members, *sizes, false, capacity);
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace ddb::actions
