@@ -19,6 +19,8 @@ void batch_write_item(const api::CallPtr& call);
 void update_table(const api::CallPtr& call);
 void transact_write_items(const api::CallPtr& call);
 void transact_get_items(const api::CallPtr& call);
+// PartiQL: one statement.
+void execute_statement(const api::CallPtr& call);
 // PartiQL's statement lists.
 void batch_execute_statement(const api::CallPtr& call);
 void execute_transaction(const api::CallPtr& call);

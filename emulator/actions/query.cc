@@ -2,6 +2,7 @@
 // the key condition's range; paged, filtered and projected by the shared reader.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 #include <algorithm>
+#include <functional>
 
 #include "actions/actions.h"
 #include "actions/common/expressions.h"
@@ -203,31 +204,14 @@ bool less(const model::Value& x, const model::Value& y) {
   return x.scalar < y.scalar;
 }
 
-}  // namespace
-
-void query(const api::CallPtr& call) {
-  const model::Json& body = call->body();
-  ReadSpec spec;
-  api::Constraints c;
-  CommonRead common = read_request(
-      *call, spec, c, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
-      "QueryFilter");
-  auto key_expression = common.expressions->key_condition();
-  common.expressions->finish();
-  const model::Json* key_conditions = model::get_object(body, "KeyConditions");
-  if (!key_expression && !key_conditions)
-    invalid(
-        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
-        "request.");
-  spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
-  bind_table(*call, spec, common);
-
-  const model::TableDef& t = *common.table;
+// The checks of a key condition against the key schema, and the key range it selects (with
+// the exact in_range check), the start key checked against it; `after_types` runs between the
+// type checks and the others (Query checks its filter there).
+void set_range(ReadSpec& spec, const KeyCondition& kc, const std::optional<model::Item>& start_key,
+               const std::function<void()>& after_types = {}) {
+  const model::TableDef& t = *spec.table;
   const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;
   const std::optional<model::KeyAttribute>& range = spec.index ? spec.index->range : t.range;
-  const std::string* sort_name = range ? &range->name : nullptr;
-  KeyCondition kc = key_expression ? from_expression(*key_expression, hash.name, sort_name)
-                                   : from_key_conditions(*key_conditions, hash.name, sort_name);
   auto mismatch = [] {
     invalid(std::string(kInvalid) + "Condition parameter type does not match schema type");
   };
@@ -245,21 +229,7 @@ void query(const api::CallPtr& call) {
           "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to "
           "be greater than or equal to lower bound");
   }
-  // The filter may not name the key attributes of what is queried.
-  if (spec.filter) {
-    std::vector<const expr::Node*> stack = {&*spec.filter};
-    while (!stack.empty()) {
-      const expr::Node* n = stack.back();
-      stack.pop_back();
-      if (n->kind == expr::Node::Kind::Path &&
-          (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
-        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter"
-                                                                   : "Filter Expression") +
-                " can only contain non-primary key attributes: Primary key attribute: " +
-                n->path[0].name);
-      for (const auto& k : n->kids) stack.push_back(&k);
-    }
-  }
+  if (after_types) after_types();
   if (kc.hash->scalar.empty())
     invalid(std::string(kInvalid) +
             "The AttributeValue for a key attribute cannot contain an empty " +
@@ -290,12 +260,12 @@ void query(const api::CallPtr& call) {
       spec.upper = prefix_end(spec.lower);
       break;
   }
-  if (common.start_key) {
-    auto h = common.start_key->find(hash.name);
+  if (start_key) {
+    auto h = start_key->find(hash.name);
     if (!model::values_equal(h->second, *kc.hash))
       invalid("The provided starting key is outside query boundaries based on provided conditions");
     if (range && kc.sort != S::None) {
-      const model::Value& v = common.start_key->at(range->name);
+      const model::Value& v = start_key->at(range->name);
       bool inside = true;
       switch (kc.sort) {
         case S::Eq: inside = model::values_equal(v, kc.a); break;
@@ -337,6 +307,59 @@ void query(const api::CallPtr& call) {
       default: return true;
     }
   };
+}
+
+}  // namespace
+
+void query_key_range(ReadSpec& spec, const expr::Node& key_condition,
+                     const std::optional<model::Item>& start_key) {
+  const model::TableDef& t = *spec.table;
+  const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;
+  const std::optional<model::KeyAttribute>& range = spec.index ? spec.index->range : t.range;
+  set_range(spec, from_expression(key_condition, hash.name, range ? &range->name : nullptr),
+            start_key);
+}
+
+void query(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  ReadSpec spec;
+  api::Constraints c;
+  CommonRead common = read_request(
+      *call, spec, c, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
+      "QueryFilter");
+  auto key_expression = common.expressions->key_condition();
+  common.expressions->finish();
+  const model::Json* key_conditions = model::get_object(body, "KeyConditions");
+  if (!key_expression && !key_conditions)
+    invalid(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
+        "request.");
+  spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
+  bind_table(*call, spec, common);
+
+  const model::TableDef& t = *common.table;
+  const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;
+  const std::optional<model::KeyAttribute>& range = spec.index ? spec.index->range : t.range;
+  const std::string* sort_name = range ? &range->name : nullptr;
+  KeyCondition kc = key_expression ? from_expression(*key_expression, hash.name, sort_name)
+                                   : from_key_conditions(*key_conditions, hash.name, sort_name);
+  // The filter may not name the key attributes of what is queried.
+  auto check_filter = [&] {
+    if (!spec.filter) return;
+    std::vector<const expr::Node*> stack = {&*spec.filter};
+    while (!stack.empty()) {
+      const expr::Node* n = stack.back();
+      stack.pop_back();
+      if (n->kind == expr::Node::Kind::Path &&
+          (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
+        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter"
+                                                                   : "Filter Expression") +
+                " can only contain non-primary key attributes: Primary key attribute: " +
+                n->path[0].name);
+      for (const auto& k : n->kids) stack.push_back(&k);
+    }
+  };
+  set_range(spec, kc, common.start_key, check_filter);
   call->reply(read_page(*call, spec, common.consumed_capacity));
 }
 

@@ -32,6 +32,7 @@ constexpr Entry kActions[] = {
     {"DescribeTableReplicaAutoScaling", &actions::describe_table_replica_auto_scaling},
     {"DescribeTimeToLive", &actions::describe_time_to_live},
     {"ExecuteTransaction", &actions::execute_transaction},
+    {"ExecuteStatement", &actions::execute_statement},
     {"GetItem", &actions::get_item},
     {"GetResourcePolicy", &actions::get_resource_policy},
     {"ListBackups", &actions::list_backups},

@@ -267,6 +267,13 @@ void Shapes::define() {
                                              {"ReturnValuesOnConditionCheckFailure", str()}}))},
       {"ClientRequestToken", str()},
       {"ReturnConsumedCapacity", str()}});
+  op("ExecuteStatement", {{"Statement", str()},
+                          {"Parameters", list(value())},
+                          {"ConsistentRead", boolean()},
+                          {"NextToken", str()},
+                          {"ReturnConsumedCapacity", str()},
+                          {"Limit", integer()},
+                          {"ReturnValuesOnConditionCheckFailure", str()}});
   op("GetItem", {{"TableName", str()},
                  {"Key", item()},
                  {"AttributesToGet", strings},

@@ -51,6 +51,11 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
                         const char* filter_legacy);
 void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common);
 
+// Query's key range (query.cc) from a bound KeyConditionExpression, checked as Query checks
+// it: spec.lower, upper, in_range and range_is_exact; `start_key` must lie within it.
+void query_key_range(ReadSpec& spec, const expr::Node& key_condition,
+                     const std::optional<model::Item>& start_key);
+
 // Runs the read and renders {"Items", "Count", "ScannedCount", "LastEvaluatedKey", ...}.
 std::string read_page(const api::Call& call, const ReadSpec& spec,
                       CapacityDetail consumed_capacity);

@@ -1,0 +1,140 @@
+#include "actions/common/statement.h"
+
+#include "actions/common/conditions.h"
+#include "actions/common/key_checks.h"
+#include "actions/common/tables.h"
+#include "expr/eval.h"
+#include "items/write.h"
+#include "model/codec.h"
+#include "model/error.h"
+#include "partiql/parser.h"
+#include "storage/keys.h"
+
+namespace ddb::actions {
+
+bool PreparedStatement::single_item_read() const {
+  return kind() == partiql::Statement::Kind::Exists ||
+         (read && read->access == partiql::ReadPlan::Access::GetItem);
+}
+
+PreparedStatement prepare_statement(const api::Call& call, std::string_view text,
+                                    const model::Json* parameters) {
+  PreparedStatement s;
+  s.parsed = partiql::parse(text);
+  std::vector<model::Value> values;
+  if (parameters)
+    for (const auto& p : parameters->GetArray()) values.push_back(model::value_from_json(p));
+  s.bound = partiql::bind(*s.parsed, values);
+  const partiql::Statement& st = *s.parsed;
+  using K = partiql::Statement::Kind;
+  if (st.kind == K::Insert && model::item_size(s.bound.item) > model::kMaxItemSize)
+    invalid("Item size has exceeded the maximum allowed size");
+  s.table = table_for_items(call, st.target.table);
+  const model::TableDef& t = *s.table;
+  switch (st.kind) {
+    case K::Select:
+      s.read = partiql::plan_read(s.bound, t);
+      if (s.read->index && s.read->index->backfilling)
+        invalid("Cannot read from backfilling global secondary index: " + s.read->index->name);
+      if (s.read->access == partiql::ReadPlan::Access::GetItem) {
+        check_lookup_key(t, s.read->key);
+        s.key = storage::storage_key(t, s.read->key);
+      }
+      break;
+    case K::Insert:
+      check_put_item(t, s.bound.item);
+      s.key = storage::storage_key(t, s.bound.item);
+      break;
+    case K::Delete:
+      if (st.returning != partiql::Returning::None && st.returning != partiql::Returning::AllOld)
+        invalid("Only RETURNING ALL OLD * is allowed in DELETE statements");
+      [[fallthrough]];
+    case K::Update:
+    case K::Exists:
+      if (st.target.index) invalid("Index is not allowed in this statement");
+      s.write = partiql::plan_write(s.bound, t);
+      check_lookup_key(t, s.write->key);
+      s.key = storage::storage_key(t, s.write->key);
+      break;
+  }
+  return s;
+}
+
+std::optional<model::Item> read_one(const storage::Txn& txn, storage::Database& db,
+                                    const PreparedStatement& s, size_t* size) {
+  auto stored = txn.get(db.items(), s.key);
+  if (!stored) return std::nullopt;
+  storage::Record r = storage::read_record(*stored);
+  model::Item item = model::decode_item(r.item);
+  const std::optional<expr::Node>& condition = s.read ? s.read->filter : s.write->condition;
+  if (size) *size = r.size;
+  if (condition && !expr::holds(*condition, &item)) return std::nullopt;
+  if (s.read && !s.parsed->projection.empty()) return expr::project(item, s.parsed->projection);
+  return item;
+}
+
+WriteOutcome execute_write(storage::Txn& txn, storage::Database& db, const PreparedStatement& s,
+                           bool return_old_on_failure) {
+  using K = partiql::Statement::Kind;
+  const partiql::Statement& st = *s.parsed;
+  auto t = items::live_table(db, *s.table);
+  WriteOutcome out;
+  items::Existing existing;
+  if (auto stored = txn.get(db.items(), s.key)) {
+    storage::Record r = storage::read_record(*stored);
+    existing.exists = true;
+    existing.size = r.size;
+    out.old_size = r.size;
+    out.old_item = model::decode_item(r.item);
+    existing.item = &*out.old_item;
+  }
+  const model::Item* old = out.old_item ? &*out.old_item : nullptr;
+  switch (st.kind) {
+    case K::Insert: {
+      // Unlike PutItem, INSERT never replaces an item.
+      // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.insert.html
+      if (old) fail(Code::DuplicateItem, "Duplicate primary key exists in table");
+      out.new_item = s.bound.item;
+      check_index_keys(*t, *out.new_item);
+      std::string record = storage::make_record(*out.new_item);
+      out.new_size = model::item_size(*out.new_item);
+      items::store(txn, db, *t, s.key, existing, &*out.new_item, record);
+      break;
+    }
+    case K::Update: {
+      // UPDATE edits an existing item only: a missing one fails its implicit condition.
+      if (!old) fail(Code::ConditionalCheckFailed, "The conditional request failed");
+      require(s.write->condition, old, return_old_on_failure);
+      model::Item now = *old;
+      expr::apply(s.bound.update, *t, now);
+      if (model::item_size(now) > model::kMaxItemSize)
+        invalid("Item size to update has exceeded the maximum allowed size");
+      check_index_keys(*t, now);
+      out.new_size = model::item_size(now);
+      out.new_item = std::move(now);
+      items::store(txn, db, *t, s.key, existing, &*out.new_item,
+                   storage::make_record(*out.new_item));
+      auto modified = [&](const model::Item& i) {
+        return expr::project(i, expr::updated_paths(s.bound.update));
+      };
+      switch (st.returning) {
+        case partiql::Returning::None: break;
+        case partiql::Returning::AllOld: out.returned = *out.old_item; break;
+        case partiql::Returning::AllNew: out.returned = *out.new_item; break;
+        case partiql::Returning::ModifiedOld: out.returned = modified(*out.old_item); break;
+        case partiql::Returning::ModifiedNew: out.returned = modified(*out.new_item); break;
+      }
+      break;
+    }
+    case K::Delete: {
+      require(s.write->condition, old, return_old_on_failure);
+      if (old) items::store(txn, db, *t, s.key, existing, nullptr, {});
+      if (st.returning == partiql::Returning::AllOld && old) out.returned = *out.old_item;
+      break;
+    }
+    default: invalid("Unsupported operation: " + std::string(partiql::kind_name(st.kind)));
+  }
+  return out;
+}
+
+}  // namespace ddb::actions

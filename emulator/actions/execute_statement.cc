@@ -1,0 +1,183 @@
+// ExecuteStatement: one PartiQL statement. A SELECT runs as the GetItem, Query or Scan its
+// WHERE clause allows (paged by Limit and NextToken, 1 MB at most); INSERT, UPDATE and DELETE
+// run through the one write path.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteStatement.html
+#include "actions/actions.h"
+#include "actions/common/conditions.h"
+#include "actions/common/options.h"
+#include "actions/common/reader.h"
+#include "actions/common/statement.h"
+#include "indexes/indexes.h"
+#include "model/base64.h"
+#include "model/codec.h"
+#include "storage/keys.h"
+
+namespace ddb::actions {
+namespace {
+
+[[noreturn]] void bad_token() { invalid("Invalid NextToken"); }
+
+// NextToken: the page's LastEvaluatedKey, as JSON, in base64.
+std::string encode_token(const model::Json& last_key) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  last_key.Accept(w);
+  return model::base64_encode({buf.GetString(), buf.GetSize()});
+}
+
+// The key a NextToken names, checked against the key attributes of what is read.
+model::Item decode_token(std::string_view token, const model::TableDef& t,
+                         const model::IndexDef* ix) {
+  auto json = model::base64_decode(token);
+  if (!json) bad_token();
+  rapidjson::Document d;
+  d.Parse(json->data(), json->size());
+  if (d.HasParseError() || !d.IsObject()) bad_token();
+  model::Item key;
+  try {
+    key = model::item_from_json(d);
+  } catch (const ApiError&) {
+    bad_token();
+  }
+  std::vector<const model::KeyAttribute*> attrs{&t.hash};
+  if (t.range) attrs.push_back(&*t.range);
+  if (ix) {
+    attrs.push_back(&ix->hash);
+    if (ix->range) attrs.push_back(&*ix->range);
+  }
+  for (const auto* a : attrs) {
+    auto it = key.find(a->name);
+    if (it == key.end() || it->second.type != a->type) bad_token();
+  }
+  return key;
+}
+
+std::string select_page(const api::Call& call, const PreparedStatement& s, int64_t limit,
+                        bool consistent, std::optional<std::string_view> token,
+                        CapacityDetail capacity) {
+  const partiql::ReadPlan& plan = *s.read;
+  const model::TableDef& t = *s.table;
+  ReadSpec spec;
+  spec.table = &t;
+  spec.index = plan.index;
+  spec.limit = limit;
+  spec.consistent = consistent;
+  spec.forward = plan.forward;
+  spec.filter = plan.filter;
+  if (!s.parsed->projection.empty()) spec.projection = s.parsed->projection;
+  if (spec.index && spec.index->global && consistent)
+    invalid("Consistent reads are not supported on global secondary indexes");
+  std::optional<model::Item> start;
+  if (token) {
+    start = decode_token(*token, t, spec.index);
+    std::string key = storage::storage_key(t, *start);
+    if (spec.index) {
+      auto entry = indexes::entry_key(*spec.index, *start, key);
+      if (!entry) bad_token();
+      key = *entry;
+    }
+    spec.exclusive_start = key;
+  }
+  if (plan.access == partiql::ReadPlan::Access::Query) {
+    query_key_range(spec, *plan.key_condition, start);
+  } else {
+    spec.lower = storage::table_prefix(spec.index ? spec.index->id : t.id);
+    spec.upper = prefix_end(spec.lower);
+  }
+  // The shared reader renders Query's and Scan's answer; ExecuteStatement's carries the items,
+  // the NextToken (and LastEvaluatedKey) and the consumed capacity.
+  std::string page = read_page(call, spec, capacity);
+  rapidjson::Document d;
+  d.Parse(page.data(), page.size());
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Items");
+  d["Items"].Accept(w);
+  if (auto it = d.FindMember("LastEvaluatedKey"); it != d.MemberEnd()) {
+    w.Key("NextToken");
+    model::write_string(w, encode_token(it->value));
+    w.Key("LastEvaluatedKey");
+    it->value.Accept(w);
+  }
+  if (auto it = d.FindMember("ConsumedCapacity"); it != d.MemberEnd()) {
+    w.Key("ConsumedCapacity");
+    it->value.Accept(w);
+  }
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace
+
+void execute_statement(const api::CallPtr& call) {
+  const model::Json& body = call->body();
+  auto statement = model::get_string(body, "Statement");
+  const model::Json* parameters = model::get_array(body, "Parameters");
+  auto consistent = model::get_bool(body, "ConsistentRead").value_or(false);
+  auto token = model::get_string(body, "NextToken");
+  auto limit = model::get_integer(body, "Limit");
+  auto rcc = model::get_string(body, "ReturnConsumedCapacity");
+  api::Constraints c;
+  c.not_null("statement", statement.has_value());
+  c.length("statement", statement, 1, 8192);
+  c.count("parameters", parameters, 1, SIZE_MAX, "[]");
+  c.length("nextToken", token, 1, 32768);
+  c.at_least("limit", limit, 1);
+  c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
+  bool return_on_failure = return_item_on_failure(body, c);
+  c.check();
+
+  auto s = std::make_shared<PreparedStatement>(prepare_statement(*call, *statement, parameters));
+  CapacityDetail capacity = capacity_detail(rcc);
+  using K = partiql::Statement::Kind;
+  if (s->kind() == K::Exists)
+    invalid("Unsupported operation: EXISTS is supported in ExecuteTransaction only");
+  if (s->kind() == K::Select) {
+    if (s->single_item_read()) {
+      auto& db = call->svc.db;
+      storage::Txn txn = db.read();
+      size_t size = 0;
+      auto item = read_one(txn, db, *s, &size);
+      txn.abort();
+      rapidjson::StringBuffer buf;
+      model::JsonWriter w(buf);
+      w.StartObject();
+      w.Key("Items");
+      w.StartArray();
+      if (item) model::write_item(w, *item);
+      w.EndArray();
+      if (capacity != CapacityDetail::None)
+        write_consumed(w, s->table->name, read_units(size, consistent),
+                       capacity == CapacityDetail::Indexes);
+      w.EndObject();
+      call->reply({buf.GetString(), buf.GetSize()});
+      return;
+    }
+    call->reply(select_page(*call, *s, limit.value_or(0), consistent, token, capacity));
+    return;
+  }
+  auto outcome = std::make_shared<WriteOutcome>();
+  call->commit(
+      [call, s, outcome, return_on_failure](storage::Txn& txn) {
+        *outcome = execute_write(txn, call->svc.db, *s, return_on_failure);
+      },
+      [s, outcome, capacity] {
+        rapidjson::StringBuffer buf;
+        model::JsonWriter w(buf);
+        w.StartObject();
+        w.Key("Items");
+        w.StartArray();
+        if (outcome->returned && !outcome->returned->empty())
+          model::write_item(w, *outcome->returned);
+        w.EndArray();
+        if (capacity != CapacityDetail::None)
+          write_consumed(w, s->table->name,
+                         write_units(std::max(outcome->old_size, outcome->new_size)),
+                         capacity == CapacityDetail::Indexes);
+        w.EndObject();
+        return std::string(buf.GetString(), buf.GetSize());
+      });
+}
+
+}  // namespace ddb::actions
