@@ -31,7 +31,7 @@ const char* batch_code(Code c) {
 // What one statement came to.
 struct Outcome {
   std::optional<ApiError> error;
-  std::optional<model::Item> item;  // a SELECT's item, projected
+  std::optional<model::Item> item;  // a SELECT's item, projected, or RETURNING's
   size_t size = 0;                  // the bytes its capacity is reckoned on
   bool ran = false;                 // it reached its item (capacity is consumed)
 };
@@ -140,7 +140,10 @@ void batch_execute_statement(const api::CallPtr& call) {
           storage::Txn own(db.env(), false, txn.get());
           try {
             o.error.reset();
-            o.size = write_member(own, db, m, m.return_old);
+            o.item.reset();
+            WrittenItem written = write_member(own, db, m, m.return_old);
+            o.size = written.size;
+            o.item = std::move(written.returned);  // RETURNING's item
             o.ran = true;
             own.commit();
           } catch (const ApiError& e) {

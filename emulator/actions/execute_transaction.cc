@@ -63,7 +63,7 @@ void write_capacity(model::JsonWriter& w, const std::vector<StatementMember>& me
   if (capacity == CapacityDetail::None) return;
   std::map<std::string, double> units;
   for (size_t i = 0; i < members.size(); ++i)
-    units[members[i].table->name] +=
+    units[members[i].prepared->table->name] +=
         2 * (reads ? read_units(sizes[i], true) : write_units(sizes[i]));
   write_consumed_list(w, units, capacity == CapacityDetail::Indexes);
 }
@@ -154,7 +154,7 @@ void execute_transaction(const api::CallPtr& call) {
           const StatementMember& m = (*members)[i];
           const char* code = "None";
           try {
-            (*sizes)[i] = write_member(txn, db, m, m.return_old);
+            (*sizes)[i] = write_member(txn, db, m, m.return_old).size;
             reasons[i] = reason_json(code, nullptr);
           } catch (const ApiError& e) {
             if (e.code != Code::ConditionalCheckFailed && e.code != Code::DuplicateItem &&

@@ -1,8 +1,8 @@
 // The statement lists of BatchExecuteStatement and ExecuteTransaction: each member read with
-// its constraints, parsed, bound to its Parameters and planned against its table as the
-// one-item read or write it must be, then run inside the caller's snapshot or transaction
-// through the engine's one write path (items::store), so that indexes, streams and TTL
-// follow as for the JSON operations.
+// its constraints, parsed, then prepared (bound and planned against its table) as the one-item
+// read or write it must be, and run inside the caller's snapshot or transaction as
+// ExecuteStatement runs it (actions/common/statement.h), so that indexes, streams, TTL and
+// conditions follow as for the JSON operations.
 #pragma once
 
 #include <cstddef>
@@ -11,27 +11,23 @@
 #include <string>
 #include <vector>
 
+#include "actions/common/statement.h"
 #include "api/call.h"
 #include "api/request.h"
-#include "model/value.h"
 #include "partiql/ast.h"
-#include "storage/catalog.h"
 
 namespace ddb::actions {
 
-struct PlannedStatement;  // the engine's plan of one statement (statement_list.cc)
-
 struct StatementMember {
   std::shared_ptr<const partiql::Statement> statement;  // null when it did not parse
-  std::vector<model::Value> parameters;
-  bool consistent_read = false;  // BatchStatementRequest.ConsistentRead
-  bool return_old = false;       // ReturnValuesOnConditionCheckFailure ALL_OLD
+  const model::Json* text = nullptr;                    // its Statement member
+  const model::Json* parameters = nullptr;              // its Parameters, when given
+  bool consistent_read = false;                         // BatchStatementRequest.ConsistentRead
+  bool return_old = false;  // ReturnValuesOnConditionCheckFailure ALL_OLD
   // Why the statement cannot run (per-statement lists only: a statement that did not parse,
   // names a missing table or lacks its key); it is answered with this error.
   std::optional<ApiError> error;
-  storage::TablePtr table;
-  std::string key;  // the storage key of the one item it reads or writes
-  std::shared_ptr<const PlannedStatement> plan;
+  std::optional<PreparedStatement> prepared;  // its table, plan and the key of its one item
 };
 
 struct StatementListSpec {
@@ -52,9 +48,10 @@ std::vector<StatementMember> read_statements(const api::Call& call, api::Constra
 // UPDATE, DELETE and EXISTS: returns false); otherwise ValidationException `mixed`.
 bool check_one_kind(const std::vector<StatementMember>& members, const char* mixed);
 
-// Plans each member that parsed against its table: the one item it names (a SELECT, UPDATE,
-// DELETE or EXISTS by an equality on every key attribute, an INSERT by its item's key), with
+// Prepares each member that parsed: the one item it names (a SELECT, UPDATE, DELETE or EXISTS
+// by an equality on every key attribute, an INSERT by its item's key), with
 // ResourceNotFoundException for a missing table; per statement, or for the whole request.
+// The members point into the request's body, which must outlive them.
 void plan_statements(const api::Call& call, std::vector<StatementMember>& members,
                      bool per_statement);
 
@@ -68,10 +65,14 @@ struct FoundItem {
 };
 FoundItem read_member(const storage::Txn& txn, storage::Database& db, const StatementMember& m);
 
-// Runs a write (or EXISTS) inside `txn`; returns the size its capacity is reckoned on. Throws
-// ConditionalCheckFailedException (with the old item when `return_old`),
-// DuplicateItemException or ValidationException as the statement alone would.
-size_t write_member(storage::Txn& txn, storage::Database& db, const StatementMember& m,
-                    bool return_old);
+// Runs a write (or EXISTS) inside `txn`: the size its capacity is reckoned on, and what
+// RETURNING asks for. Throws ConditionalCheckFailedException (with the old item when
+// `return_old`), DuplicateItemException or ValidationException as the statement alone would.
+struct WrittenItem {
+  size_t size = 0;
+  std::optional<model::Item> returned;
+};
+WrittenItem write_member(storage::Txn& txn, storage::Database& db, const StatementMember& m,
+                         bool return_old);
 
 }  // namespace ddb::actions
