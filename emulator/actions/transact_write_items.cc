@@ -297,7 +297,8 @@ void transact_write_items(const api::CallPtr& call) {
               Token{fingerprint, std::chrono::steady_clock::now() + kTokenLifetime};
         }
       },
-      [actions, consumed = rcc == "TOTAL" || rcc == "INDEXES"] {
+      [call, actions, consumed = rcc == "TOTAL" || rcc == "INDEXES", indexes = rcc == "INDEXES",
+       metrics = model::get_string(body, "ReturnItemCollectionMetrics") == "SIZE"] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -305,7 +306,25 @@ void transact_write_items(const api::CallPtr& call) {
           std::map<std::string, double> units;
           for (const auto& a : *actions)
             units[a.table->name] += 2 * write_units(a.item ? model::item_size(*a.item) : 0);
-          write_consumed_list(w, units);
+          write_consumed_list(w, units, indexes);
+        }
+        // Each write to a table with local indexes, by table, as BatchWriteItem reports them.
+        std::map<std::string, std::vector<const Action*>> by_table;
+        if (metrics)
+          for (const auto& a : *actions)
+            if (a.kind != Action::Kind::Check && has_item_collections(*a.table))
+              by_table[a.table->name].push_back(&a);
+        if (!by_table.empty()) {
+          w.Key("ItemCollectionMetrics");
+          w.StartObject();
+          for (const auto& [name, list] : by_table) {
+            model::write_key(w, name);
+            w.StartArray();
+            for (const Action* a : list)
+              write_item_collection(w, *call, *a->table, a->item ? *a->item : a->key_attributes);
+            w.EndArray();
+          }
+          w.EndObject();
         }
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());

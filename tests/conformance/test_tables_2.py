@@ -234,3 +234,19 @@ def test_batch_write_capacity_counts_the_index_writes(ddb, table_name):
         {"PutRequest": {"Item": {"id": {"S": "c"}, "g": {"S": "1"}}}}]},
         ReturnConsumedCapacity="TOTAL")
     assert r["ConsumedCapacity"] == [{"TableName": name, "CapacityUnits": 3.0}]
+
+
+def test_transact_write_items_collection_metrics_and_table_share(ddb, table_name):
+    name = table_name()
+    lsi_table(ddb, name)
+    r = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "p"}, "sk": {"S": "1"}}}},
+        {"Delete": {"TableName": name, "Key": {"pk": {"S": "r"}, "sk": {"S": "1"}}}},
+        {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "s"}, "sk": {"S": "1"}},
+                            "ConditionExpression": "attribute_not_exists(pk)"}}],
+        ReturnItemCollectionMetrics="SIZE", ReturnConsumedCapacity="INDEXES")
+    assert r["ItemCollectionMetrics"] == {name: [
+        {"ItemCollectionKey": {"pk": {"S": "p"}}, "SizeEstimateRangeGB": [0.0, 1.0]},
+        {"ItemCollectionKey": {"pk": {"S": "r"}}, "SizeEstimateRangeGB": [0.0, 1.0]}]}
+    (consumed,) = r["ConsumedCapacity"]
+    assert consumed["Table"] == {"CapacityUnits": consumed["CapacityUnits"]}
