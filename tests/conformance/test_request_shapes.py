@@ -624,6 +624,17 @@ def build_cases(w):
                 "ConsistentRead": True}),
             Case("Scan", {"TableName": RANGE, "IndexName": "by-g", "Select": "COUNT"}),
         ],
+        "ExecuteStatement": [
+            Case("ExecuteStatement", {
+                "Statement": f"SELECT pk, sk, m.nest FROM \"{RANGE}\" WHERE pk = ? AND sk > ? "
+                             "ORDER BY sk DESC",
+                "Parameters": [{"S": "p"}, {"N": "0"}], "Limit": 2, "ConsistentRead": True,
+                "ReturnConsumedCapacity": "TOTAL"}),
+            Case("ExecuteStatement", {
+                "Statement": f"UPDATE \"{HASH}\" SET n = ? WHERE id = ? AND locked IS MISSING",
+                "Parameters": [{"N": "2"}, key_h["id"]],
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}),
+        ],
         "ExecuteTransaction": [
             Case("ExecuteTransaction", {
                 "TransactStatements": [
@@ -794,7 +805,7 @@ OPERATIONS = [
     "UpdateContinuousBackups", "DescribeEndpoints", "DescribeLimits",
     "DescribeKinesisStreamingDestination", "DescribeContributorInsights",
     "DescribeTableReplicaAutoScaling", "ListBackups", "GetResourcePolicy",
-    "BatchExecuteStatement", "ExecuteTransaction",
+    "BatchExecuteStatement", "ExecuteTransaction", "ExecuteStatement",
 ]
 STREAM_OPERATIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 
