@@ -33,10 +33,10 @@ namespace ddb::partiql {
 // [list], {'map': ...}, <<set>>, MISSING), possibly holding `?` parameters at any depth.
 struct Literal {
   enum class Kind { Value, Parameter, List, Map, Set, Missing } kind = Kind::Value;
-  model::Value value;                                    // Value: S, N, BOOL or NUL
-  size_t parameter = 0;                                  // Parameter: its 0-based position
-  std::vector<Literal> elements;                         // List, Set
-  std::vector<std::pair<std::string, Literal>> members;  // Map, in the order written
+  model::Value value;             // Value: S, N, BOOL or NUL
+  size_t parameter = 0;           // Parameter: its 0-based position
+  std::vector<Literal> elements;  // List, Set; Map: the members' values, in the order written
+  std::vector<std::string> keys;  // Map: the members' names, one per element
 };
 
 // FROM "table" or "table"."index".

@@ -40,8 +40,9 @@ std::optional<model::Value> convert(const Literal& l, const std::vector<model::V
     case Literal::Kind::Map: {
       model::Value v;
       v.type = model::Type::M;
-      for (const auto& [key, member] : l.members) {
-        auto e = convert(member, params, where + "." + key, depth + 1);
+      for (size_t i = 0; i < l.keys.size(); ++i) {
+        const std::string& key = l.keys[i];
+        auto e = convert(l.elements[i], params, where + "." + key, depth + 1);
         if (!e) continue;  // a MISSING member is no member
         v.map[key] = std::move(*e);
       }
@@ -133,8 +134,9 @@ Bound bind(const Statement& statement, const std::vector<model::Value>& paramete
     // within it ("under root.x").
     const Literal& value = statement.value;
     if (value.kind == Literal::Kind::Map) {
-      for (const auto& [key, member] : value.members)
-        if (auto v = convert(member, parameters, "root", 1)) out.item[key] = std::move(*v);
+      for (size_t i = 0; i < value.keys.size(); ++i)
+        if (auto v = convert(value.elements[i], parameters, "root", 1))
+          out.item[value.keys[i]] = std::move(*v);
     } else {
       auto v = convert(value, parameters, "root", 0);
       if (!v || v->type != model::Type::M)

@@ -393,7 +393,8 @@ class Parser {
           ++pos_;
           expect_punct(":", "Expected colon");
           if (!starts_literal()) no_term();
-          l.members.emplace_back(std::move(key), literal());
+          l.keys.push_back(std::move(key));
+          l.elements.push_back(literal());
         } while (punct(","));
         expect_punct("}", "Expected right curly brace");
       }
