@@ -168,8 +168,10 @@ void update_table(const api::CallPtr& call) {
   struct State {
     storage::TablePtr table;
     uint64_t created = 0;
+    std::vector<std::string> retuned;  // indexes whose throughput changes: UPDATING
   };
   auto st = std::make_shared<State>();
+  for (const auto& [index_name, t] : retuned) st->retuned.push_back(index_name);
   call->commit(
       [call, table, def, new_index, dropped, retuned, st, stream,
        protection](storage::Txn& txn) mutable {
@@ -224,7 +226,7 @@ void update_table(const api::CallPtr& call) {
         w.Key("TableDescription");
         write_table_description(
             w, *st->table, [&](uint64_t id) { return storage::Catalog::stats(txn, db.meta(), id); },
-            "UPDATING");
+            "UPDATING", st->retuned);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

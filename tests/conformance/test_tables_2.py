@@ -48,11 +48,13 @@ def test_update_table_refuses_an_unchanged_throughput(ddb, table_name):
                  TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
                      "IndexName": "byg",
                      "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 3}}}])
-    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
+    r = ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Update": {
         "IndexName": "byg",
         "ProvisionedThroughput": {"ReadCapacityUnits": 4, "WriteCapacityUnits": 3}}}])
+    assert r["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "UPDATING"
     gsi = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
     assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
+    assert gsi["IndexStatus"] == "ACTIVE"
 
 
 def test_update_table_refuses_an_update_of_a_missing_index(ddb, table_name):

@@ -1,5 +1,7 @@
 #include "actions/common/tables.h"
 
+#include <algorithm>
+
 #include "actions/common/tags.h"
 #include "api/request.h"
 #include "streams/stream_log.h"
@@ -154,7 +156,7 @@ void write_billing_summary(model::JsonWriter& w, const model::TableDef& t) {
 
 // A table being created has its global indexes CREATING too (CreateTable's answer).
 void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf& stats,
-                   bool global, bool creating) {
+                   bool global, bool creating, const std::vector<std::string>& updating) {
   bool any = false;
   for (const auto& ix : t.indexes) any = any || ix.global == global;
   if (!any) return;
@@ -180,7 +182,8 @@ void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf
     w.EndObject();
     if (global) {
       w.Key("IndexStatus");
-      w.String(ix.backfilling || creating ? "CREATING" : "ACTIVE");
+      bool changing = std::find(updating.begin(), updating.end(), ix.name) != updating.end();
+      w.String(ix.backfilling || creating ? "CREATING" : changing ? "UPDATING" : "ACTIVE");
       if (ix.backfilling) {
         w.Key("Backfilling");
         w.Bool(true);
@@ -201,7 +204,8 @@ void write_indexes(model::JsonWriter& w, const model::TableDef& t, const StatsOf
 }  // namespace
 
 void write_table_description(model::JsonWriter& w, const model::TableDef& t,
-                             const StatsOf& stats_of, const char* status) {
+                             const StatsOf& stats_of, const char* status,
+                             const std::vector<std::string>& updating) {
   storage::TableStats stats = stats_of(t.id);
   using model::write_string;
   w.StartObject();
@@ -257,8 +261,8 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   write_string(w, t.table_id);
   write_billing_summary(w, t);
   const bool creating = std::string_view(status) == "CREATING";
-  write_indexes(w, t, stats_of, true, creating);
-  write_indexes(w, t, stats_of, false, creating);
+  write_indexes(w, t, stats_of, true, creating, updating);
+  write_indexes(w, t, stats_of, false, creating, updating);
   if (t.stream_id) {
     w.Key("StreamSpecification");
     w.StartObject();

@@ -42,7 +42,8 @@ void set_stream(storage::Txn& txn, storage::Database& db, model::TableDef& def,
 // A TableDescription object as DescribeTable, CreateTable and DeleteTable return it;
 // `stats` gives the counters of the table and of each index by id.
 using StatsOf = std::function<storage::TableStats(uint64_t id)>;
+// `updating`: the global indexes whose throughput the request changes (IndexStatus UPDATING).
 void write_table_description(model::JsonWriter& w, const model::TableDef& t, const StatsOf& stats,
-                             const char* status);
+                             const char* status, const std::vector<std::string>& updating = {});
 
 }  // namespace ddb::actions
