@@ -28,6 +28,7 @@ std::map<std::string, Token>& tokens() {
   return t;
 }
 constexpr auto kTokenLifetime = std::chrono::minutes(10);
+constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
 const char* reason_code(Code c) {
   switch (c) {
@@ -99,6 +100,21 @@ void execute_transaction(const api::CallPtr& call) {
                        "Transaction request cannot include multiple operations on "
                        "one item");
   CapacityDetail capacity = capacity_detail(rcc);
+  if (!reads) {
+    // The items a transaction writes (and the keys it names) may total 4 MB, as for
+    // TransactWriteItems.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-dynamodb-transactions
+    size_t total = 0;
+    for (const StatementMember& m : *members) {
+      const PreparedStatement& s = *m.prepared;
+      total += model::item_size(s.kind() == partiql::Statement::Kind::Insert ? s.bound.item
+                                                                             : s.write->key);
+    }
+    if (total > kMaxTransactionBytes)
+      invalid(
+          "Transaction failed: The total size of all items in the transaction request cannot "
+          "exceed 4 MB");
+  }
 
   if (reads) {
     auto& db = call->svc.db;

@@ -353,6 +353,24 @@ def test_100_statements_succeed(ddb, range_table):
     assert [r["Item"]["sk"] for r in resp["Responses"]] == [N(i) for i in range(100)]
 
 
+def test_writes_past_4_mb_refused(ddb, table):
+    # Eleven INSERTs of about 390 KB: past the 4 MB a transaction may write.
+    keys = [uid() for _ in range(11)]
+    big = "x" * (390 * 1024)
+    expect_error(ddb.execute_transaction, "ValidationException",
+                 "Transaction failed: The total size of all items in the transaction request "
+                 "cannot exceed 4 MB", TransactStatements=[
+                     st(f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'v': ?}}", S(k), S(big))
+                     for k in keys])
+    assert get(ddb, table, {"pk": S(keys[0])}) is None
+    # ten of them are under it
+    resp = ddb.execute_transaction(TransactStatements=[
+        st(f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'v': ?}}", S(k), S(big))
+        for k in keys[:10]])
+    assert body(resp) == {"Responses": []}
+    assert get(ddb, table, {"pk": S(keys[9])})["v"] == S(big)
+
+
 def test_token_length_refused(ddb_raw, table):
     resp = expect_error(ddb_raw.execute_transaction, "ValidationException", TransactStatements=[
         st(f"INSERT INTO \"{table}\" VALUE {{'pk': '{uid()}'}}")], ClientRequestToken="x" * 37)
