@@ -20,6 +20,7 @@ import subprocess
 
 import pytest
 
+import stream_support as ss
 import support
 from values import S, N
 
@@ -401,6 +402,62 @@ def test_consumed_capacity_per_table(ddb, table, range_table):
     assert resp["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 1.5}]
     resp = batch(ddb, st(f"SELECT * FROM \"{table}\" WHERE pk = '{a}'"))
     assert "ConsumedCapacity" not in resp
+
+
+# --------------------------------------------------------------------------
+# Streams and indexes: the same as the item operations
+# --------------------------------------------------------------------------
+
+def test_stream_records_equal_those_of_the_item_operations(emulator, ddb):
+    streams = ss.streams_client(emulator.endpoint)
+    tables = []
+    for prefix in ("pbs-a", "pbs-b"):
+        name = support.unique_name(prefix)
+        ss.create_stream_table(ddb, name, hash_key=("pk", "S"))
+        ddb.put_item(TableName=name, Item={"pk": S("u"), "n": N(1), "gone": S("x")})
+        ddb.put_item(TableName=name, Item={"pk": S("d"), "v": S("bye")})
+        tables.append(name)
+    json_api, partiql = tables
+    ddb.put_item(TableName=json_api, Item={"pk": S("i"), "v": N(3)})
+    ddb.update_item(TableName=json_api, Key={"pk": S("u")},
+                    UpdateExpression="SET n = n + :one, tag = :t REMOVE gone",
+                    ExpressionAttributeValues={":one": N(1), ":t": S("new")})
+    ddb.delete_item(TableName=json_api, Key={"pk": S("d")})
+    responses = batch(
+        ddb,
+        st(f"INSERT INTO \"{partiql}\" VALUE {{'pk': 'i', 'v': 3}}"),
+        st(f"UPDATE \"{partiql}\" SET n = n + 1 SET tag = 'new' REMOVE gone WHERE pk = 'u'"),
+        st(f"DELETE FROM \"{partiql}\" WHERE pk = 'd'"),
+        # a failed statement leaves no record
+        st(f"UPDATE \"{partiql}\" SET n = 0 WHERE pk = 'nobody'"))["Responses"]
+    assert [r.get("Error", {}).get("Code") for r in responses] == [None, None, None, CCF]
+    records = [[ss.summary(r) for r in ss.read_stream(streams, ss.stream_arn(ddb, t))]
+               for t in tables]
+    assert len(records[0]) == 5
+    assert records[1] == records[0]
+
+
+def test_global_index_follows_batch_writes(ddb):
+    name = support.unique_name("pbg")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    ddb.put_item(TableName=name, Item={"pk": S("b"), "g": S("one")})
+    batch(ddb, st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'g': 'one'}}"),
+          st(f"UPDATE \"{name}\" SET g = 'two' WHERE pk = 'b'"))
+
+    def members(g):
+        return sorted(i["pk"]["S"] for i in ddb.query(
+            TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": S(g)})["Items"])
+
+    assert members("one") == ["a"]
+    assert members("two") == ["b"]
 
 
 # --------------------------------------------------------------------------

@@ -484,6 +484,34 @@ def test_stream_records_equal_those_of_transact_write_items(emulator, ddb):
     assert records[1] == records[0]
 
 
+def test_global_index_follows_and_a_cancelled_transaction_leaves_it(ddb):
+    name = support.unique_name("pxg")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+
+    def members(g):
+        return sorted(i["pk"]["S"] for i in ddb.query(
+            TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+            ExpressionAttributeValues={":g": S(g)})["Items"])
+
+    ddb.execute_transaction(TransactStatements=[
+        st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'g': 'one'}}"),
+        st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'b', 'g': 'one'}}")])
+    assert members("one") == ["a", "b"]
+    expect_cancelled(ddb, [
+        st(f"UPDATE \"{name}\" SET g = 'two' WHERE pk = 'a'"),
+        st(f"DELETE FROM \"{name}\" WHERE pk = 'b' AND g = 'three'"),
+    ], ["None", CCF])
+    assert members("one") == ["a", "b"]
+    assert members("two") == []
+
+
 # --------------------------------------------------------------------------
 # AWS CLI
 # --------------------------------------------------------------------------
