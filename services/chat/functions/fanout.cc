@@ -53,7 +53,10 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 using chat::PostPool;
 constexpr size_t kNone = PostPool::kNone;
-constexpr int kPostThreads = 8;
+// Each post is a round trip to @connections: a lobby broadcast to 1,000 connections took about
+// 125 ms on 8 threads, with the CPU not saturated; 24 threads took p99 delivery from about
+// 250 ms to 100-170 ms there, 48 did worse (bench/results/2026-12-02-chat-2.md).
+constexpr int kPostThreads = 24;
 // Posting stops this long before the deadline (a fifth of the time left when less), so that
 // the posts in flight finish and the function answers before it times out.
 constexpr int64_t kStopMarginMs = 3000;
