@@ -17,21 +17,38 @@ namespace {
 
 [[noreturn]] void bad_token() { invalid("Invalid NextToken"); }
 
-// NextToken: the page's LastEvaluatedKey, as JSON, in base64.
-std::string encode_token(const model::Json& last_key) {
+// A NextToken serves the statement that gave it only: DynamoDB refuses it with another
+// statement (even the same one written otherwise) as "NextToken does not match request".
+// The token carries a digest of the statement's text (FNV-1a, 16 hex digits) before the key.
+std::string statement_digest(std::string_view statement) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : statement) h = (h ^ c) * 1099511628211ull;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 15];
+  return out;
+}
+
+// NextToken: the statement's digest and the page's LastEvaluatedKey, as JSON, in base64.
+std::string encode_token(std::string_view statement, const model::Json& last_key) {
   rapidjson::StringBuffer buf;
   model::JsonWriter w(buf);
   last_key.Accept(w);
-  return model::base64_encode({buf.GetString(), buf.GetSize()});
+  return model::base64_encode(statement_digest(statement) + ":" +
+                              std::string(buf.GetString(), buf.GetSize()));
 }
 
-// The key a NextToken names, checked against the key attributes of what is read.
-model::Item decode_token(std::string_view token, const model::TableDef& t,
-                         const model::IndexDef* ix) {
-  auto json = model::base64_decode(token);
-  if (!json) bad_token();
+// The key a NextToken names, checked against the statement it came with and the key
+// attributes of what is read.
+model::Item decode_token(std::string_view token, std::string_view statement,
+                         const model::TableDef& t, const model::IndexDef* ix) {
+  auto text = model::base64_decode(token);
+  if (!text || text->size() < 17 || (*text)[16] != ':') bad_token();
+  if (text->compare(0, 16, statement_digest(statement)) != 0)
+    invalid("NextToken does not match request");
+  std::string_view json = std::string_view(*text).substr(17);
   rapidjson::Document d;
-  d.Parse(json->data(), json->size());
+  d.Parse(json.data(), json.size());
   if (d.HasParseError() || !d.IsObject()) bad_token();
   model::Item key;
   try {
@@ -52,9 +69,9 @@ model::Item decode_token(std::string_view token, const model::TableDef& t,
   return key;
 }
 
-std::string select_page(const api::Call& call, const PreparedStatement& s, int64_t limit,
-                        bool consistent, std::optional<std::string_view> token,
-                        CapacityDetail capacity) {
+std::string select_page(const api::Call& call, const PreparedStatement& s,
+                        std::string_view statement, int64_t limit, bool consistent,
+                        std::optional<std::string_view> token, CapacityDetail capacity) {
   const partiql::ReadPlan& plan = *s.read;
   const model::TableDef& t = *s.table;
   ReadSpec spec;
@@ -69,7 +86,7 @@ std::string select_page(const api::Call& call, const PreparedStatement& s, int64
     invalid("Consistent reads are not supported on global secondary indexes");
   std::optional<model::Item> start;
   if (token) {
-    start = decode_token(*token, t, spec.index);
+    start = decode_token(*token, statement, t, spec.index);
     std::string key = storage::storage_key(t, *start);
     if (spec.index) {
       auto entry = indexes::entry_key(*spec.index, *start, key);
@@ -96,7 +113,7 @@ std::string select_page(const api::Call& call, const PreparedStatement& s, int64
   d["Items"].Accept(w);
   if (auto it = d.FindMember("LastEvaluatedKey"); it != d.MemberEnd()) {
     w.Key("NextToken");
-    model::write_string(w, encode_token(it->value));
+    model::write_string(w, encode_token(statement, it->value));
     w.Key("LastEvaluatedKey");
     it->value.Accept(w);
   }
@@ -154,7 +171,32 @@ void execute_statement(const api::CallPtr& call) {
       call->reply({buf.GetString(), buf.GetSize()});
       return;
     }
-    call->reply(select_page(*call, *s, limit.value_or(0), consistent, token, capacity));
+    if (s->read->access == partiql::ReadPlan::Access::Keys) {
+      // `pk IN [...]`: one GetItem a key, in the order the list names them, each consuming
+      // the capacity of its own read.
+      auto& db = call->svc.db;
+      storage::Txn txn = db.read();
+      rapidjson::StringBuffer buf;
+      model::JsonWriter w(buf);
+      w.StartObject();
+      w.Key("Items");
+      w.StartArray();
+      double units = 0;
+      for (const model::Item& key : s->read->keys) {
+        size_t size = 0;
+        auto item = read_key(txn, db, *s, storage::storage_key(*s->table, key), &size);
+        if (item) model::write_item(w, *item);
+        units += read_units(size, consistent);
+      }
+      txn.abort();
+      w.EndArray();
+      if (capacity != CapacityDetail::None)
+        write_consumed(w, s->table->name, units, capacity == CapacityDetail::Indexes);
+      w.EndObject();
+      call->reply({buf.GetString(), buf.GetSize()});
+      return;
+    }
+    call->reply(select_page(*call, *s, *statement, limit.value_or(0), consistent, token, capacity));
     return;
   }
   auto outcome = std::make_shared<WriteOutcome>();

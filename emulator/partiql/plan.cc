@@ -26,8 +26,12 @@ bool names(const expr::Node& n, const std::string& attr) {
          n.path[0].name == attr;
 }
 
-// `attr = literal` (either way round) of the key's type: the literal, else nullptr.
+// `attr = literal` (either way round), or `attr IN [literal]` of one value, of the key's type:
+// the literal, else nullptr.
 const model::Value* equality(const expr::Node& n, const model::KeyAttribute& key) {
+  if (n.kind == expr::Node::Kind::In && n.kids.size() == 2 && names(n.kids[0], key.name) &&
+      n.kids[1].kind == expr::Node::Kind::Literal && n.kids[1].value.type == key.type)
+    return &n.kids[1].value;
   if (n.kind != expr::Node::Kind::Compare || n.op != expr::Op::Eq) return nullptr;
   for (int side = 0; side < 2; ++side) {
     const expr::Node& a = n.kids[side];
@@ -56,6 +60,19 @@ bool sort_condition(const expr::Node& n, const model::KeyAttribute& key) {
              literal_of_type(n.kids[1]) && key.type != model::Type::N;
     default: return false;
   }
+}
+
+// `attr IN [v1, v2, ...]` of literals of the key's type: the values, in the order written and
+// without repeats (empty when `n` is anything else).
+std::vector<model::Value> in_values(const expr::Node& n, const model::KeyAttribute& key) {
+  std::vector<model::Value> out;
+  if (n.kind != expr::Node::Kind::In || !names(n.kids[0], key.name)) return out;
+  for (size_t i = 1; i < n.kids.size(); ++i) {
+    const expr::Node& k = n.kids[i];
+    if (k.kind != expr::Node::Kind::Literal || k.value.type != key.type) return {};
+    if (std::find(out.begin(), out.end(), k.value) == out.end()) out.push_back(k.value);
+  }
+  return out;
 }
 
 std::optional<expr::Node> join(const std::vector<const expr::Node*>& parts) {
@@ -100,11 +117,33 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
       range_equal = equality(*p, *range) != nullptr;
     }
   }
+  // `pk IN [...]` of several values (and, on a table with a sort key, a sort key equality):
+  // DynamoDB reads those items by their keys rather than scanning.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
+  const expr::Node* in_part = nullptr;
+  std::vector<model::Value> hash_values;
+  if (!hash_part && !plan.index && (!range || range_equal))
+    for (const expr::Node* p : parts)
+      if (auto values = in_values(*p, *hash); !values.empty()) {
+        in_part = p;
+        hash_values = std::move(values);
+        break;
+      }
   std::vector<const expr::Node*> rest;
   for (const expr::Node* p : parts)
-    if (p != hash_part && (!hash_part || p != range_part)) rest.push_back(p);
+    if (p != hash_part && p != in_part && ((!hash_part && !in_part) || p != range_part))
+      rest.push_back(p);
 
-  if (!hash_part) {
+  if (in_part) {
+    plan.access = ReadPlan::Access::Keys;
+    for (const model::Value& v : hash_values) {
+      model::Item key;
+      key[hash->name] = v;
+      if (range) key[range->name] = *equality(*range_part, *range);
+      plan.keys.push_back(std::move(key));
+    }
+    plan.filter = join(rest);
+  } else if (!hash_part) {
     plan.access = ReadPlan::Access::Scan;
     plan.filter = bound.where;
   } else if (!plan.index && (!range || range_equal)) {
@@ -120,7 +159,7 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
     plan.filter = join(rest);
   }
   if (st.order_by) {
-    if (plan.access == ReadPlan::Access::Scan)
+    if (plan.access == ReadPlan::Access::Scan || plan.access == ReadPlan::Access::Keys)
       invalid(
           "Must have at least one non-optional hash key condition in WHERE clause when using "
           "ORDER BY clause.");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "expr/ast.h"
 #include "model/table.h"
@@ -13,9 +14,11 @@
 namespace ddb::partiql {
 
 struct ReadPlan {
-  enum class Access { GetItem, Query, Scan } access = Access::Scan;
+  // Keys: `pk IN [...]` of several values, read as one GetItem a key.
+  enum class Access { GetItem, Query, Scan, Keys } access = Access::Scan;
   const model::IndexDef* index = nullptr;   // "table"."index": an index of `table`
   model::Item key;                          // GetItem: the full key
+  std::vector<model::Item> keys;            // Keys: the full keys, in the order written
   std::optional<expr::Node> key_condition;  // Query: partition key = v [AND sort key cond]
   std::optional<expr::Node> filter;         // the conditions the key does not decide
   bool forward = true;                      // Query: ORDER BY ... DESC reads backwards

@@ -309,7 +309,8 @@ def test_statement_that_does_not_parse_refuses_the_whole(ddb, table):
         st(f"INSERT INTO \"{table}\" VALUE {{'pk': '{a}'}}"),
         st("UPDATE SET"),
     ])
-    assert resp["Error"]["Message"].startswith(NOT_WELL_FORMED), resp["Error"]
+    assert resp["Error"]["Message"].startswith(
+        "Validation failed in TransactStatements[1]: " + NOT_WELL_FORMED), resp["Error"]
     assert get(ddb, table, {"pk": S(a)}) is None
 
 

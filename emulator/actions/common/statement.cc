@@ -40,6 +40,7 @@ PreparedStatement prepare_statement(const api::Call& call, std::string_view text
         check_lookup_key(t, s.read->key);
         s.key = storage::storage_key(t, s.read->key);
       }
+      for (const model::Item& key : s.read->keys) check_lookup_key(t, key);
       break;
     case K::Insert:
       check_put_item(t, s.bound.item);
@@ -62,7 +63,13 @@ PreparedStatement prepare_statement(const api::Call& call, std::string_view text
 
 std::optional<model::Item> read_one(const storage::Txn& txn, storage::Database& db,
                                     const PreparedStatement& s, size_t* size) {
-  auto stored = txn.get(db.items(), s.key);
+  return read_key(txn, db, s, s.key, size);
+}
+
+std::optional<model::Item> read_key(const storage::Txn& txn, storage::Database& db,
+                                    const PreparedStatement& s, const std::string& key,
+                                    size_t* size) {
+  auto stored = txn.get(db.items(), key);
   if (!stored) return std::nullopt;
   storage::Record r = storage::read_record(*stored);
   model::Item item = model::decode_item(r.item);

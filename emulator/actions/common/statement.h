@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,12 @@ PreparedStatement prepare_statement(const api::Call& call, std::string_view text
 // there is none or the rest of the WHERE clause does not hold. `size` gets the stored size.
 std::optional<model::Item> read_one(const storage::Txn& txn, storage::Database& db,
                                     const PreparedStatement& s, size_t* size = nullptr);
+
+// As read_one, for the item of the stored key `key` (one of the keys of a SELECT's
+// `pk IN [...]`).
+std::optional<model::Item> read_key(const storage::Txn& txn, storage::Database& db,
+                                    const PreparedStatement& s, const std::string& key,
+                                    size_t* size = nullptr);
 
 // What a write did.
 struct WriteOutcome {

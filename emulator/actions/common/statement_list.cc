@@ -15,14 +15,28 @@ namespace {
 
 constexpr size_t kMaxStatementLength = 8192;
 
-// DynamoDB's words for a statement that does not name one item by its full key.
-constexpr const char* kNeedsFullKey =
-    "Where clause does not contain a mandatory equality on all key attributes";
+// A transaction refuses a statement it cannot run with the statement's position in front of
+// DynamoDB's words: "Validation failed in TransactStatements[2]: ...".
+[[noreturn]] void rethrow_in_transaction(const ApiError& e, size_t i) {
+  if (e.code != Code::Validation) throw e;
+  ApiError out = e;
+  out.message = "Validation failed in TransactStatements[" + std::to_string(i) + "]: " + e.message;
+  throw out;
+}
 
-void prepare_member(const api::Call& call, StatementMember& m) {
+void prepare_member(const api::Call& call, StatementMember& m, bool batch) {
   PreparedStatement s = prepare_statement(call, model::view(*m.text), m.parameters);
-  // A SELECT of a batch or a transaction reads one item, as GetItem.
-  if (s.kind() == partiql::Statement::Kind::Select && !s.single_item_read()) invalid(kNeedsFullKey);
+  if (!batch && s.parsed->returning != partiql::Returning::None)
+    invalid("RETURNING clause is not supported in ExecuteTransaction.");
+  // A SELECT of a batch or a transaction reads one item, as GetItem, by the table's full key.
+  if (s.kind() == partiql::Statement::Kind::Select) {
+    if (!batch && s.read->index) invalid("Reads on indices are not supported within transactions.");
+    if (!s.single_item_read())
+      invalid(batch ? "Select statements within BatchExecuteStatement must specify the primary "
+                      "key in the where clause."
+                    : "Select statements within ExecuteTransaction must specify the primary key "
+                      "in the where clause.");
+  }
   m.prepared = std::move(s);
 }
 
@@ -61,7 +75,7 @@ std::vector<StatementMember> read_statements(const api::Call& call, api::Constra
     try {
       m.statement = partiql::parse(model::view(*m.text));
     } catch (const ApiError& e) {
-      if (!spec.per_statement) throw;
+      if (!spec.per_statement) rethrow_in_transaction(e, i);
       m.statement.reset();
       m.error = e;
     }
@@ -81,12 +95,13 @@ bool check_one_kind(const std::vector<StatementMember>& members, const char* mix
 
 void plan_statements(const api::Call& call, std::vector<StatementMember>& members,
                      bool per_statement) {
-  for (auto& m : members) {
+  for (size_t i = 0; i < members.size(); ++i) {
+    StatementMember& m = members[i];
     if (!m.statement || m.error) continue;
     try {
-      prepare_member(call, m);
+      prepare_member(call, m, per_statement);
     } catch (const ApiError& e) {
-      if (!per_statement) throw;
+      if (!per_statement) rethrow_in_transaction(e, i);
       m.error = e;
     }
   }

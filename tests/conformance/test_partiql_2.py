@@ -1,0 +1,205 @@
+"""PartiQL, continued: `pk IN [...]` read as one GetItem a key (ExecuteStatement, and a
+one-value IN as the full key of a batch or transaction read); the wording of the refusals of
+BatchExecuteStatement's and ExecuteTransaction's reads and of a transaction's statements
+("Validation failed in TransactStatements[i]: ..."); a NextToken bound to its statement;
+IS NULL against a missing attribute.
+
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.html
+"""
+
+import pytest
+
+import support
+from values import S, N, NULL
+
+BATCH_NEEDS_KEY = ("Select statements within BatchExecuteStatement must specify the primary "
+                   "key in the where clause.")
+TXN_NEEDS_KEY = ("Select statements within ExecuteTransaction must specify the primary key in "
+                 "the where clause.")
+NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
+
+
+def uid(prefix="k"):
+    return support.unique_name(prefix)
+
+
+@pytest.fixture(scope="module")
+def table(ddb):
+    name = uid("pq2")
+    support.create_table(ddb, name, hash_key=("pk", "S"))
+    return name
+
+
+@pytest.fixture(scope="module")
+def ranged(ddb):
+    """A hash-range table (pk S, sk N) with a global index on g (S)."""
+    name = uid("pq2r")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "ByG",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}])
+    return name
+
+
+def message(fn, code, **kwargs):
+    return support.expect_error(fn, code, None, **kwargs)["Error"]["Message"]
+
+
+def get_units(ddb, table, keys):
+    return sum(ddb.get_item(TableName=table, Key=k, ReturnConsumedCapacity="TOTAL")
+               ["ConsumedCapacity"]["CapacityUnits"] for k in keys)
+
+
+# pk IN [...]
+
+
+def test_in_on_the_partition_key_reads_each_key(ddb, table):
+    a, b, c = uid(), uid(), uid()
+    ddb.put_item(TableName=table, Item={"pk": S(a), "n": N(1)})
+    ddb.put_item(TableName=table, Item={"pk": S(b), "n": N(2), "big": S("x" * 5000)})
+    resp = ddb.execute_statement(
+        Statement=f"SELECT pk, n FROM \"{table}\" WHERE pk IN ['{b}', '{c}', '{a}', '{b}']",
+        ReturnConsumedCapacity="TOTAL")
+    # In the order the list names them, each once; a key with no item is read all the same.
+    assert resp["Items"] == [{"pk": S(b), "n": N(2)}, {"pk": S(a), "n": N(1)}]
+    assert "NextToken" not in resp
+    keys = [{"pk": S(k)} for k in (b, c, a)]
+    assert resp["ConsumedCapacity"] == {"TableName": table,
+                                        "CapacityUnits": get_units(ddb, table, keys)}
+    # The rest of the WHERE clause filters the items read.
+    resp = ddb.execute_statement(
+        Statement=f"SELECT * FROM \"{table}\" WHERE n = 1 AND pk IN ['{a}', '{b}']")
+    assert resp["Items"] == [{"pk": S(a), "n": N(1)}]
+    # A value of another type than the key's is no key: the statement scans, and finds nothing.
+    resp = ddb.execute_statement(Statement=f"SELECT * FROM \"{table}\" WHERE pk IN [1, 2]")
+    assert resp["Items"] == []
+
+
+def test_in_on_the_partition_key_with_the_sort_key(ddb, ranged):
+    a, b = uid(), uid()
+    for k in (a, b):
+        for sk in (1, 2):
+            ddb.put_item(TableName=ranged, Item={"pk": S(k), "sk": N(sk)})
+    resp = ddb.execute_statement(
+        Statement=f"SELECT * FROM \"{ranged}\" WHERE pk IN ['{a}', '{b}'] AND sk = 2",
+        ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
+    assert resp["Items"] == [{"pk": S(a), "sk": N(2)}, {"pk": S(b), "sk": N(2)}]
+    assert resp["ConsumedCapacity"]["CapacityUnits"] == 2.0
+    # Without the sort key: every item of those partitions.
+    items = ddb.execute_statement(
+        Statement=f"SELECT * FROM \"{ranged}\" WHERE pk IN ['{a}', '{b}']")["Items"]
+    assert sorted((i["pk"]["S"], i["sk"]["N"]) for i in items) == \
+        sorted((k, s) for k in (a, b) for s in ("1", "2"))
+
+
+def test_in_with_order_by_needs_a_partition_key(ddb, table):
+    assert message(ddb.execute_statement, "ValidationException",
+                   Statement=f"SELECT * FROM \"{table}\" WHERE pk IN ['a', 'b'] ORDER BY pk") == (
+        "Must have at least one non-optional hash key condition in WHERE clause when using "
+        "ORDER BY clause.")
+
+
+def test_in_of_one_value_is_the_key_of_batch_and_transaction_reads(ddb, ranged):
+    a = uid()
+    ddb.put_item(TableName=ranged, Item={"pk": S(a), "sk": N(1), "v": S("x")})
+    one = f"SELECT v FROM \"{ranged}\" WHERE pk IN ['{a}'] AND sk = 1"
+    two = f"SELECT v FROM \"{ranged}\" WHERE pk IN ['{a}', 'other'] AND sk = 1"
+    responses = ddb.batch_execute_statement(
+        Statements=[{"Statement": one}, {"Statement": two}])["Responses"]
+    assert responses[0] == {"TableName": ranged, "Item": {"v": S("x")}}
+    assert responses[1] == {"TableName": ranged,
+                            "Error": {"Code": "ValidationError", "Message": BATCH_NEEDS_KEY}}
+    resp = ddb.execute_transaction(TransactStatements=[{"Statement": one}])
+    assert resp["Responses"] == [{"Item": {"v": S("x")}}]
+    assert message(ddb.execute_transaction, "ValidationException",
+                   TransactStatements=[{"Statement": one}, {"Statement": two}]) == \
+        "Validation failed in TransactStatements[1]: " + TXN_NEEDS_KEY
+
+
+# The refusals of batch and transaction reads
+
+
+def test_batch_select_without_the_key_or_of_an_index(ddb, ranged):
+    a = uid()
+    ddb.put_item(TableName=ranged, Item={"pk": S(a), "sk": N(1), "g": S(a)})
+    responses = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}'"},
+        {"Statement": f"SELECT * FROM \"{ranged}\".\"ByG\" WHERE g = '{a}'"},
+        {"Statement": f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}' AND sk = 1"},
+    ])["Responses"]
+    for r in responses[:2]:
+        assert r == {"TableName": ranged,
+                     "Error": {"Code": "ValidationError", "Message": BATCH_NEEDS_KEY}}
+    assert responses[2]["Item"]["pk"] == S(a)
+
+
+def test_transaction_refusals_name_the_statement(ddb, ranged, table):
+    a = uid()
+
+    def refused(*statements):
+        return message(ddb.execute_transaction, "ValidationException",
+                       TransactStatements=[{"Statement": s} for s in statements])
+
+    get = f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}' AND sk = 1"
+    assert refused(get, f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}'") == \
+        "Validation failed in TransactStatements[1]: " + TXN_NEEDS_KEY
+    assert refused(get, f"SELECT * FROM \"{ranged}\".\"ByG\" WHERE g = '{a}'") == \
+        "Validation failed in TransactStatements[1]: Reads on indices are not supported " \
+        "within transactions."
+    assert refused(f"UPDATE \"{table}\" SET v = 1 WHERE pk = '{a}' RETURNING ALL NEW *") == \
+        "Validation failed in TransactStatements[0]: RETURNING clause is not supported in " \
+        "ExecuteTransaction."
+    assert refused(f"INSERT INTO \"{table}\" VALUE {{'pk': '{a}'}}", "UPDATE SET") == \
+        "Validation failed in TransactStatements[1]: " + NOT_WELL_FORMED + "Unexpected keyword"
+    assert refused(f"UPDATE \"{table}\" SET v = 1 WHERE v = 2") == (
+        "Validation failed in TransactStatements[0]: Where clause does not contain a mandatory "
+        "equality on all key attributes")
+    assert ddb.get_item(TableName=table, Key={"pk": S(a)}).get("Item") is None
+
+
+# NextToken
+
+
+def test_next_token_serves_its_own_statement_only(ddb, ranged):
+    a = uid()
+    for sk in range(4):
+        ddb.put_item(TableName=ranged, Item={"pk": S(a), "sk": N(sk)})
+    statement = f"SELECT sk FROM \"{ranged}\" WHERE pk = '{a}'"
+    first = ddb.execute_statement(Statement=statement, Limit=2)
+    token = first["NextToken"]
+    # The same statement written otherwise is another statement.
+    for other in (f"SELECT sk FROM \"{ranged}\" WHERE pk='{a}'",
+                  f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}'"):
+        assert message(ddb.execute_statement, "ValidationException", Statement=other,
+                       NextToken=token) == "NextToken does not match request"
+    rest = ddb.execute_statement(Statement=statement, Limit=2, NextToken=token)
+    assert [i["sk"]["N"] for i in first["Items"] + rest["Items"]] == ["0", "1", "2", "3"]
+    assert message(ddb.execute_statement, "ValidationException", Statement=statement,
+                   NextToken="bm90IGEgdG9rZW4=") == "Invalid NextToken"
+
+
+# IS NULL
+
+
+def test_is_null_is_the_null_type_not_a_missing_attribute(ddb, table):
+    a, b = uid(), uid()
+    ddb.put_item(TableName=table, Item={"pk": S(a), "x": NULL})
+    ddb.put_item(TableName=table, Item={"pk": S(b)})
+    keys = f"pk IN ['{a}', '{b}']"
+
+    def pks(cond):
+        items = ddb.execute_statement(
+            Statement=f"SELECT pk FROM \"{table}\" WHERE {keys} AND {cond}")["Items"]
+        return [i["pk"]["S"] for i in items]
+
+    assert pks("x IS NULL") == [a]
+    assert pks("x IS MISSING") == [b]
+    assert pks("x IS NOT MISSING") == [a]
