@@ -140,22 +140,12 @@ void batch_write_item(const api::CallPtr& call) {
           write_consumed_list(w, units, indexes);
         }
         // Each write to a table with local indexes, by table.
-        std::map<std::string, std::vector<const Write*>> by_table;
+        CollectionWrites by_table;
         if (metrics)
           for (const auto& x : *writes)
-            if (has_item_collections(*x.table)) by_table[x.table->name].push_back(&x);
-        if (!by_table.empty()) {
-          w.Key("ItemCollectionMetrics");
-          w.StartObject();
-          for (const auto& [name, list] : by_table) {
-            model::write_key(w, name);
-            w.StartArray();
-            for (const Write* x : list)
-              write_item_collection(w, *call, *x->table, x->item ? *x->item : x->deleted_key);
-            w.EndArray();
-          }
-          w.EndObject();
-        }
+            if (has_item_collections(*x.table))
+              by_table[x.table->name].emplace_back(&*x.table, x.item ? &*x.item : &x.deleted_key);
+        write_item_collection_lists(w, *call, by_table);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

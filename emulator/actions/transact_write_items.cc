@@ -143,24 +143,6 @@ void bind_action(const api::Call& call, Action& a) {
   }
 }
 
-std::string reason_json(const char* code, const std::string& message, const model::Item* item) {
-  rapidjson::StringBuffer buf;
-  model::JsonWriter w(buf);
-  w.StartObject();
-  w.Key("Code");
-  w.String(code);
-  if (!message.empty()) {
-    w.Key("Message");
-    model::write_string(w, message);
-  }
-  if (item) {
-    w.Key("Item");
-    model::write_item(w, *item);
-  }
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
-
 }  // namespace
 
 void transact_write_items(const api::CallPtr& call) {
@@ -225,17 +207,13 @@ void transact_write_items(const api::CallPtr& call) {
           std::optional<model::Item> old_item, next;
         };
         std::vector<Planned> plan(actions->size());
-        std::vector<std::string> reasons(actions->size());
-        std::string codes;
-        bool cancelled = false;
+        Cancellation cancellation(actions->size());
         for (size_t i = 0; i < actions->size(); ++i) {
           const Action& a = (*actions)[i];
           Planned& p = plan[i];
           p.table = items::live_table(db, *a.table);
           if (!a.invalid.empty()) {
-            cancelled = true;
-            reasons[i] = reason_json("ValidationError", a.invalid, nullptr);
-            codes += (i ? ", " : "") + std::string("ValidationError");
+            cancellation.fail(i, "ValidationError", a.invalid);
             continue;
           }
           if (auto stored = txn.get(db.items(), a.key)) {
@@ -245,9 +223,8 @@ void transact_write_items(const api::CallPtr& call) {
             p.old_item = model::decode_item(r.item);
             p.old.item = &*p.old_item;
           }
-          const char* code = "None";
           try {
-            require(a.condition, p.old.item, false);
+            require(a.condition, p.old.item, a.return_old);
             if (a.kind == Action::Kind::Put) {
               p.next = *a.item;
             } else if (a.kind == Action::Kind::Update) {
@@ -261,25 +238,12 @@ void transact_write_items(const api::CallPtr& call) {
               }
             }
             if (p.next) check_index_keys(*p.table, *p.next);
-            reasons[i] = reason_json(code, "", nullptr);
           } catch (const ApiError& e) {
-            cancelled = true;
             bool ccf = e.code == Code::ConditionalCheckFailed;
-            code = ccf ? "ConditionalCheckFailed" : "ValidationError";
-            reasons[i] = reason_json(code, e.message, ccf && a.return_old ? p.old.item : nullptr);
+            cancellation.fail(i, ccf ? "ConditionalCheckFailed" : "ValidationError", e);
           }
-          codes += (i ? ", " : "") + std::string(code);
         }
-        if (cancelled) {
-          ApiError e(Code::TransactionCanceled,
-                     "Transaction cancelled, please refer cancellation reasons for specific "
-                     "reasons [" +
-                         codes + "]");
-          std::string list = "[";
-          for (size_t i = 0; i < reasons.size(); ++i) list += (i ? "," : "") + reasons[i];
-          e.extra.emplace_back("CancellationReasons", list + "]");
-          throw e;
-        }
+        if (cancellation.cancelled()) cancellation.raise();
         for (size_t i = 0; i < actions->size(); ++i) {
           const Action& a = (*actions)[i];
           Planned& p = plan[i];
@@ -309,23 +273,13 @@ void transact_write_items(const api::CallPtr& call) {
           write_consumed_list(w, units, indexes);
         }
         // Each write to a table with local indexes, by table, as BatchWriteItem reports them.
-        std::map<std::string, std::vector<const Action*>> by_table;
+        CollectionWrites by_table;
         if (metrics)
           for (const auto& a : *actions)
             if (a.kind != Action::Kind::Check && has_item_collections(*a.table))
-              by_table[a.table->name].push_back(&a);
-        if (!by_table.empty()) {
-          w.Key("ItemCollectionMetrics");
-          w.StartObject();
-          for (const auto& [name, list] : by_table) {
-            model::write_key(w, name);
-            w.StartArray();
-            for (const Action* a : list)
-              write_item_collection(w, *call, *a->table, a->item ? *a->item : a->key_attributes);
-            w.EndArray();
-          }
-          w.EndObject();
-        }
+              by_table[a.table->name].emplace_back(&*a.table,
+                                                   a.item ? &*a.item : &a.key_attributes);
+        write_item_collection_lists(w, *call, by_table);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

@@ -24,4 +24,56 @@ void require(const std::optional<expr::Node>& condition, const model::Item* old,
   throw e;
 }
 
+namespace {
+
+std::string reason_json(const std::string& code, const std::string* message,
+                        std::string_view item_json) {
+  rapidjson::StringBuffer buf;
+  model::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Code");
+  model::write_string(w, code);
+  if (message && !message->empty()) {
+    w.Key("Message");
+    model::write_string(w, *message);
+  }
+  if (!item_json.empty()) {
+    w.Key("Item");
+    w.RawValue(item_json.data(), item_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+}  // namespace
+
+void Cancellation::fail(size_t i, const char* code, const std::string& message) {
+  cancelled_ = true;
+  codes_[i] = code;
+  reasons_[i] = reason_json(code, &message, {});
+}
+
+void Cancellation::fail(size_t i, const char* code, const ApiError& e) {
+  std::string_view item;
+  for (const auto& [name, json] : e.extra)
+    if (name == "Item") item = json;
+  cancelled_ = true;
+  codes_[i] = code;
+  reasons_[i] = reason_json(code, &e.message, item);
+}
+
+void Cancellation::raise() const {
+  std::string codes, list = "[";
+  for (size_t i = 0; i < codes_.size(); ++i) {
+    codes += (i ? ", " : "") + codes_[i];
+    list +=
+        (i ? "," : "") + (reasons_[i].empty() ? reason_json(codes_[i], nullptr, {}) : reasons_[i]);
+  }
+  ApiError e(Code::TransactionCanceled,
+             "Transaction cancelled, please refer cancellation reasons for specific reasons [" +
+                 codes + "]");
+  e.extra.emplace_back("CancellationReasons", list + "]");
+  throw e;
+}
+
 }  // namespace ddb::actions

@@ -4,9 +4,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/request.h"
 #include "expr/ast.h"
+#include "model/error.h"
 #include "model/json.h"
 #include "model/value.h"
 
@@ -21,5 +23,24 @@ bool return_item_on_failure(const model::Json& body, api::Constraints& c,
 // Throws ConditionalCheckFailedException ("The conditional request failed") when the
 // condition does not hold for `old` (nullptr: no item), carrying the old item when asked.
 void require(const std::optional<expr::Node>& condition, const model::Item* old, bool return_item);
+
+// The reasons of a transaction (TransactWriteItems, ExecuteTransaction), one per action in
+// order, "None" for an action that did not fail; raise() cancels it with them.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CancellationReason.html
+class Cancellation {
+ public:
+  explicit Cancellation(size_t actions) : codes_(actions, "None"), reasons_(actions) {}
+  void fail(size_t i, const char* code, const std::string& message);
+  // With the error's Item (the old item `require` attached for ALL_OLD), when it has one.
+  void fail(size_t i, const char* code, const ApiError& e);
+  bool cancelled() const { return cancelled_; }
+  // TransactionCanceledException: the codes in its message, the reasons as
+  // CancellationReasons.
+  [[noreturn]] void raise() const;
+
+ private:
+  std::vector<std::string> codes_, reasons_;  // a reason: its JSON object, empty for None
+  bool cancelled_ = false;
+};
 
 }  // namespace ddb::actions

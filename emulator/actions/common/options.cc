@@ -163,6 +163,8 @@ uint64_t collection_bytes(const api::Call& call, const model::TableDef& t,
 
 }  // namespace
 
+namespace {
+
 void write_item_collection(model::JsonWriter& w, const api::Call& call, const model::TableDef& t,
                            const model::Item& item_or_key) {
   auto h = item_or_key.find(t.hash.name);
@@ -183,6 +185,23 @@ void write_item_collection(model::JsonWriter& w, const api::Call& call, const mo
   w.Double(low);
   w.Double(low + 1);
   w.EndArray();
+  w.EndObject();
+}
+
+}  // namespace
+
+void write_item_collection_lists(model::JsonWriter& w, const api::Call& call,
+                                 const CollectionWrites& writes) {
+  if (writes.empty()) return;
+  w.Key("ItemCollectionMetrics");
+  w.StartObject();
+  for (const auto& [name, list] : writes) {
+    model::write_key(w, name);
+    w.StartArray();
+    for (const auto& [table, item_or_key] : list)
+      write_item_collection(w, call, *table, *item_or_key);
+    w.EndArray();
+  }
   w.EndObject();
 }
 

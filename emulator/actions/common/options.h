@@ -66,9 +66,14 @@ void write_consumed_list(model::JsonWriter& w, const std::map<std::string, Consu
 bool has_item_collections(const model::TableDef& t);
 void write_item_collection_metrics(model::JsonWriter& w, const api::Call& call,
                                    const model::TableDef& t, const model::Item& item_or_key);
-// One metrics object (no key), for BatchWriteItem's per-table lists.
-void write_item_collection(model::JsonWriter& w, const api::Call& call, const model::TableDef& t,
-                           const model::Item& item_or_key);
+// The writes of an operation that spans tables, by table name: each write's table and item
+// (or key, for a delete).
+using CollectionWrites =
+    std::map<std::string, std::vector<std::pair<const model::TableDef*, const model::Item*>>>;
+// "ItemCollectionMetrics": {table: [one metrics object per write]} as BatchWriteItem and
+// TransactWriteItems answer it; nothing when `writes` is empty.
+void write_item_collection_lists(model::JsonWriter& w, const api::Call& call,
+                                 const CollectionWrites& writes);
 
 // DynamoDB's capacity units: writes per started 1 KB, reads per started 4 KB (halved when
 // eventually consistent), at least one unit.
