@@ -2,6 +2,10 @@
 // WHERE clause allows (paged by Limit and NextToken, 1 MB at most); INSERT, UPDATE and DELETE
 // run through the one write path.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteStatement.html
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
 #include "actions/common/options.h"
@@ -69,6 +73,51 @@ model::Item decode_token(std::string_view token, std::string_view statement,
   return key;
 }
 
+bool index_projects(const model::TableDef& t, const model::IndexDef& ix, const std::string& n) {
+  return ix.projection == model::IndexDef::Projection::All || t.is_key(n) || n == ix.hash.name ||
+         (ix.range && n == ix.range->name) ||
+         std::find(ix.non_key_attributes.begin(), ix.non_key_attributes.end(), n) !=
+             ix.non_key_attributes.end();
+}
+
+// The top-level attributes a condition names, in the order it names them, once each.
+void condition_attributes(const expr::Node& n, std::vector<std::string>& out) {
+  if (n.kind == expr::Node::Kind::Path && !n.path.empty() && !n.path[0].is_index() &&
+      std::find(out.begin(), out.end(), n.path[0].name) == out.end())
+    out.push_back(n.path[0].name);
+  for (const expr::Node& k : n.kids) condition_attributes(k, out);
+}
+
+std::string bracketed(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + "]";
+}
+
+// A SELECT of an index may filter on the attributes the index projects only (global or
+// local); it may project others from a local index (read from the table, as Query does) but
+// not from a global one.
+void check_index_read(const PreparedStatement& s, ReadSpec& spec) {
+  const model::IndexDef& ix = *spec.index;
+  const model::TableDef& t = *s.table;
+  std::vector<std::string> named, missing;
+  if (s.bound.where) condition_attributes(*s.bound.where, named);
+  for (const auto& n : named)
+    if (!index_projects(t, ix, n)) missing.push_back(n);
+  if (!missing.empty())
+    invalid("One or more parameter values were invalid: Secondary index " + ix.name +
+            " does not project one or more filter attributes: " + bracketed(missing));
+  for (const expr::Path& p : s.parsed->projection)
+    if (!p.empty() && !p[0].is_index() && !index_projects(t, ix, p[0].name) &&
+        std::find(missing.begin(), missing.end(), p[0].name) == missing.end())
+      missing.push_back(p[0].name);
+  if (missing.empty()) return;
+  if (ix.global)
+    invalid("One or more parameter values were invalid: Global secondary index " + ix.name +
+            " does not project " + bracketed(missing));
+  spec.fetch_from_table = true;
+}
+
 std::string select_page(const api::Call& call, const PreparedStatement& s,
                         std::string_view statement, int64_t limit, bool consistent,
                         std::optional<std::string_view> token, CapacityDetail capacity) {
@@ -84,6 +133,7 @@ std::string select_page(const api::Call& call, const PreparedStatement& s,
   if (!s.parsed->projection.empty()) spec.projection = s.parsed->projection;
   if (spec.index && spec.index->global && consistent)
     invalid("Consistent reads are not supported on global secondary indexes");
+  if (spec.index) check_index_read(s, spec);
   std::optional<model::Item> start;
   if (token) {
     start = decode_token(*token, statement, t, spec.index);

@@ -203,3 +203,64 @@ def test_is_null_is_the_null_type_not_a_missing_attribute(ddb, table):
     assert pks("x IS NULL") == [a]
     assert pks("x IS MISSING") == [b]
     assert pks("x IS NOT MISSING") == [a]
+
+
+# Index reads of attributes the index does not project
+
+
+@pytest.fixture(scope="module")
+def indexed(ddb):
+    """pk S, sk N; a local index on l (INCLUDE a) and a global one on g (INCLUDE a)."""
+    name = uid("pq2i")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "N"},
+                              {"AttributeName": "l", "AttributeType": "N"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{
+            "IndexName": "ByL",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                          {"AttributeName": "l", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}}],
+        GlobalSecondaryIndexes=[{
+            "IndexName": "ByG",
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}}])
+    return name
+
+
+def test_index_select_of_attributes_the_index_does_not_project(ddb, indexed):
+    a = uid()
+    ddb.put_item(TableName=indexed, Item={"pk": S(a), "sk": N(1), "l": N(5), "g": S(a),
+                                          "a": S("in"), "b": S("out")})
+    # A local index reads what it does not project from the table.
+    items = ddb.execute_statement(
+        Statement=f"SELECT a, b FROM \"{indexed}\".\"ByL\" WHERE pk = '{a}'")["Items"]
+    assert items == [{"a": S("in"), "b": S("out")}]
+    # A global one refuses.
+    assert message(ddb.execute_statement, "ValidationException",
+                   Statement=f"SELECT a, b, c FROM \"{indexed}\".\"ByG\" WHERE g = '{a}'") == (
+        "One or more parameter values were invalid: Global secondary index ByG does not "
+        "project [b, c]")
+    items = ddb.execute_statement(
+        Statement=f"SELECT a, pk FROM \"{indexed}\".\"ByG\" WHERE g = '{a}'")["Items"]
+    assert items == [{"a": S("in"), "pk": S(a)}]
+    # Neither filters on an attribute it does not project.
+    for index, key in (("ByL", f"pk = '{a}'"), ("ByG", f"g = '{a}'")):
+        assert message(ddb.execute_statement, "ValidationException",
+                       Statement=f"SELECT a FROM \"{indexed}\".\"{index}\" WHERE {key} "
+                                 "AND b = 'out' AND a = 'in'") == (
+            f"One or more parameter values were invalid: Secondary index {index} does not "
+            "project one or more filter attributes: [b]")
+
+
+def test_delete_returning_other_than_all_old(ddb, table):
+    for returning in ("ALL NEW", "MODIFIED OLD", "MODIFIED NEW"):
+        assert message(ddb.execute_statement, "ValidationException",
+                       Statement=f"DELETE FROM \"{table}\" WHERE pk = 'x' "
+                                 f"RETURNING {returning} *") == (
+            f"Invalid returning clause: RETURNING {returning} *. Only RETURNING ALL OLD * is "
+            "allowed in DELETE statements.")

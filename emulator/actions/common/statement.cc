@@ -48,7 +48,11 @@ PreparedStatement prepare_statement(const api::Call& call, std::string_view text
       break;
     case K::Delete:
       if (st.returning != partiql::Returning::None && st.returning != partiql::Returning::AllOld)
-        invalid("Only RETURNING ALL OLD * is allowed in DELETE statements");
+        invalid(std::string("Invalid returning clause: RETURNING ") +
+                (st.returning == partiql::Returning::AllNew        ? "ALL NEW"
+                 : st.returning == partiql::Returning::ModifiedOld ? "MODIFIED OLD"
+                                                                   : "MODIFIED NEW") +
+                " *. Only RETURNING ALL OLD * is allowed in DELETE statements.");
       [[fallthrough]];
     case K::Update:
     case K::Exists:
