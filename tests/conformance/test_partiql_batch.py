@@ -20,60 +20,21 @@ import subprocess
 
 import pytest
 
+from partiql_support import (CCF, CCF_MESSAGE, DUPLICATE_ITEM_MESSAGE, NOT_WELL_FORMED,
+                             expect_error, get, make_table, raw_call, st, uid)
 import stream_support as ss
 import support
 from values import S, N
 
-CCF = "ConditionalCheckFailed"
-CCF_MESSAGE = "The conditional request failed"
-DUPLICATE_ITEM_MESSAGE = "Duplicate primary key exists in table"
-NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
 # The request-level refusals, as DynamoDB words them (recorded from DynamoDB's answers by
 # other emulators' suites; DynamoDB does not document the texts).
 MIXED = "Read and write requests together in the same batch is not supported."
 DUPLICATES = "Provided list of item keys contains duplicates"
 
 
-def uid(prefix="k"):
-    return support.unique_name(prefix)
-
-
-def expect_error(fn, code, message=None, **kwargs):
-    resp = support.expect_error(fn, code, None, **kwargs)
-    if message is not None:
-        assert resp["Error"]["Message"] == message
-    return resp
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
-
-
-def st(statement, *params, **extra):
-    s = {"Statement": statement}
-    if params:
-        s["Parameters"] = list(params)
-    s.update(extra)
-    return s
-
-
 def batch(ddb, *statements, **kwargs):
     resp = ddb.batch_execute_statement(Statements=list(statements), **kwargs)
     return resp
-
-
-def raw_call(emulator, op, payload):
-    """One signed request outside botocore (whose model may lack newer members, such as a
-    statement's ReturnValuesOnConditionCheckFailure); returns (status, decoded body)."""
-    status, _, data = support.raw_request(emulator.endpoint, "DynamoDB_20120810." + op,
-                                          json.dumps(payload).encode())
-    return status, json.loads(data or b"{}")
-
-
-def make_table(ddb, prefix, hash_key, range_key=None):
-    name = support.unique_name(prefix)
-    support.create_table(ddb, name, hash_key=hash_key, range_key=range_key)
-    return name
 
 
 @pytest.fixture(scope="module")

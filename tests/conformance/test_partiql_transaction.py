@@ -22,48 +22,23 @@ import uuid
 
 import pytest
 
+from partiql_support import (CCF, CCF_MESSAGE, DUPLICATE_ITEM_MESSAGE, NOT_WELL_FORMED,
+                             expect_error, get, make_table, raw_call, st, uid)
 import stream_support as ss
 import support
 from values import S, N
 
 CANCELLED = "TransactionCanceledException"
 CANCELLED_PREFIX = "Transaction cancelled, please refer cancellation reasons for specific reasons "
-CCF = "ConditionalCheckFailed"
-CCF_MESSAGE = "The conditional request failed"
-DUPLICATE_ITEM_MESSAGE = "Duplicate primary key exists in table"
 SAME_ITEM = "Transaction request cannot include multiple operations on one item"
-NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
 # Recorded from DynamoDB's answers by other emulators' suites (not documented).
 MIXED = "ExecuteTransaction API does not support both read and write operations in the same " \
         "request."
 TOKEN_MISMATCH_PREFIX = "The request uses the same client token as a previous"
 
 
-def uid(prefix="k"):
-    return support.unique_name(prefix)
-
-
-def expect_error(fn, code, message=None, **kwargs):
-    resp = support.expect_error(fn, code, None, **kwargs)
-    if message is not None:
-        assert resp["Error"]["Message"] == message
-    return resp
-
-
-def get(ddb, table, key):
-    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
-
-
 def body(resp):
     return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
-
-
-def st(statement, *params, **extra):
-    s = {"Statement": statement}
-    if params:
-        s["Parameters"] = list(params)
-    s.update(extra)
-    return s
 
 
 def cancel_message(codes):
@@ -79,14 +54,6 @@ def expect_cancelled(ddb, statements, codes, **kwargs):
     return reasons
 
 
-def raw_call(emulator, op, payload):
-    """One signed request outside botocore (whose model may lack newer members, such as a
-    statement's ReturnValuesOnConditionCheckFailure); returns (status, decoded body)."""
-    status, _, data = support.raw_request(emulator.endpoint, "DynamoDB_20120810." + op,
-                                          json.dumps(payload).encode())
-    return status, json.loads(data or b"{}")
-
-
 def raw_cancelled(emulator, statements, codes):
     status, out = raw_call(emulator, "ExecuteTransaction", {"TransactStatements": statements})
     assert status == 400, out
@@ -94,12 +61,6 @@ def raw_cancelled(emulator, statements, codes):
     assert out["message"] == cancel_message(codes)
     assert [r["Code"] for r in out["CancellationReasons"]] == list(codes)
     return out["CancellationReasons"]
-
-
-def make_table(ddb, prefix, hash_key, range_key=None):
-    name = support.unique_name(prefix)
-    support.create_table(ddb, name, hash_key=hash_key, range_key=range_key)
-    return name
 
 
 @pytest.fixture(scope="module")

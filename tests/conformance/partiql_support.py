@@ -1,0 +1,49 @@
+"""What the PartiQL statement-list suites (test_partiql_batch, test_partiql_transaction)
+share: DynamoDB's answers they compare with, statements, raw calls and tables."""
+
+import json
+
+import support
+
+CCF = "ConditionalCheckFailed"
+CCF_MESSAGE = "The conditional request failed"
+DUPLICATE_ITEM_MESSAGE = "Duplicate primary key exists in table"
+NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
+
+
+def uid(prefix="k"):
+    return support.unique_name(prefix)
+
+
+def expect_error(fn, code, message=None, **kwargs):
+    resp = support.expect_error(fn, code, None, **kwargs)
+    if message is not None:
+        assert resp["Error"]["Message"] == message
+    return resp
+
+
+def get(ddb, table, key):
+    return ddb.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+
+
+def st(statement, *params, **extra):
+    """One statement of a list: {"Statement", "Parameters"?, extra members}."""
+    s = {"Statement": statement}
+    if params:
+        s["Parameters"] = list(params)
+    s.update(extra)
+    return s
+
+
+def raw_call(emulator, op, payload):
+    """One signed request outside botocore (whose model may lack newer members, such as a
+    statement's ReturnValuesOnConditionCheckFailure); returns (status, decoded body)."""
+    status, _, data = support.raw_request(emulator.endpoint, "DynamoDB_20120810." + op,
+                                          json.dumps(payload).encode())
+    return status, json.loads(data or b"{}")
+
+
+def make_table(ddb, prefix, hash_key, range_key=None):
+    name = support.unique_name(prefix)
+    support.create_table(ddb, name, hash_key=hash_key, range_key=range_key)
+    return name
