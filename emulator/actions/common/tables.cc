@@ -209,47 +209,32 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   storage::TableStats stats = stats_of(t.id);
   using model::write_string;
   w.StartObject();
-  if (std::string_view(status) == "DELETING") {
-    // DeleteTable's description is a short one: no attribute definitions, key schema,
-    // creation time, indexes or stream.
-    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html#API_DeleteTable_Examples
-    w.Key("TableName");
-    write_string(w, t.name);
-    w.Key("TableStatus");
-    w.String(status);
-    write_throughput(w, t.read_capacity, t.write_capacity);
-    w.Key("TableSizeBytes");
-    w.Uint64(stats.size_bytes);
-    w.Key("ItemCount");
-    w.Uint64(stats.item_count);
-    w.Key("TableArn");
-    write_string(w, t.arn());
-    w.Key("TableId");
-    write_string(w, t.table_id);
-    write_billing_summary(w, t);
-    w.Key("DeletionProtectionEnabled");
-    w.Bool(t.deletion_protection);
-    w.EndObject();
-    return;
+  // DeleteTable's description is a short one: no attribute definitions, key schema,
+  // creation time, indexes or stream.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteTable.html#API_DeleteTable_Examples
+  const bool deleting = std::string_view(status) == "DELETING";
+  if (!deleting) {
+    w.Key("AttributeDefinitions");
+    w.StartArray();
+    for (const auto& a : t.attribute_definitions) {
+      w.StartObject();
+      w.Key("AttributeName");
+      write_string(w, a.name);
+      w.Key("AttributeType");
+      w.String(model::type_name(a.type));
+      w.EndObject();
+    }
+    w.EndArray();
   }
-  w.Key("AttributeDefinitions");
-  w.StartArray();
-  for (const auto& a : t.attribute_definitions) {
-    w.StartObject();
-    w.Key("AttributeName");
-    write_string(w, a.name);
-    w.Key("AttributeType");
-    w.String(model::type_name(a.type));
-    w.EndObject();
-  }
-  w.EndArray();
   w.Key("TableName");
   write_string(w, t.name);
-  write_key_schema(w, t.hash, t.range);
+  if (!deleting) write_key_schema(w, t.hash, t.range);
   w.Key("TableStatus");
   w.String(status);
-  w.Key("CreationDateTime");
-  w.Double(t.created);
+  if (!deleting) {
+    w.Key("CreationDateTime");
+    w.Double(t.created);
+  }
   write_throughput(w, t.read_capacity, t.write_capacity);
   w.Key("TableSizeBytes");
   w.Uint64(stats.size_bytes);
@@ -261,9 +246,9 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
   write_string(w, t.table_id);
   write_billing_summary(w, t);
   const bool creating = std::string_view(status) == "CREATING";
-  write_indexes(w, t, stats_of, true, creating, updating);
-  write_indexes(w, t, stats_of, false, creating, updating);
-  if (t.stream_id) {
+  if (!deleting) write_indexes(w, t, stats_of, true, creating, updating);
+  if (!deleting) write_indexes(w, t, stats_of, false, creating, updating);
+  if (t.stream_id && !deleting) {
     w.Key("StreamSpecification");
     w.StartObject();
     w.Key("StreamEnabled");
@@ -272,7 +257,7 @@ void write_table_description(model::JsonWriter& w, const model::TableDef& t,
     write_string(w, t.stream_view_type);
     w.EndObject();
   }
-  if (t.latest_stream_id) {
+  if (t.latest_stream_id && !deleting) {
     w.Key("LatestStreamLabel");
     write_string(w, t.latest_stream_label);
     w.Key("LatestStreamArn");
