@@ -583,6 +583,10 @@ class Parser {
         {"CONTAINS", expr::Func::Contains},
         {"ATTRIBUTE_TYPE", expr::Func::AttributeType},
         {"SIZE", expr::Func::Size},
+        // Not among the functions the reference lists, but DynamoDB accepts them as in its
+        // condition expressions.
+        {"ATTRIBUTE_EXISTS", expr::Func::AttributeExists},
+        {"ATTRIBUTE_NOT_EXISTS", expr::Func::AttributeNotExists},
     };
     static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
     if (std::find(std::begin(kAggregates), std::end(kAggregates), name) != std::end(kAggregates))
@@ -590,7 +594,10 @@ class Parser {
     for (const auto& [fname, f] : kFuncs) {
       if (name != fname) continue;
       std::vector<expr::Node> args = arguments();
-      size_t want = f == expr::Func::Size ? 1 : 2;
+      size_t want = f == expr::Func::Size || f == expr::Func::AttributeExists ||
+                            f == expr::Func::AttributeNotExists
+                        ? 1
+                        : 2;
       if (args.size() != want) invalid("Incorrect number of arguments for function " + lower(name));
       if (args[0].kind != expr::Node::Kind::Path)
         invalid("The first argument of " + lower(name) + " must be a document path");

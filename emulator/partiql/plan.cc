@@ -62,10 +62,25 @@ bool sort_condition(const expr::Node& n, const model::KeyAttribute& key) {
   }
 }
 
-// `attr IN [v1, v2, ...]` of literals of the key's type: the values, in the order written and
-// without repeats (empty when `n` is anything else).
+// `attr IN [v1, v2, ...]` (or `attr = v1 OR attr = v2 ...`) of literals of the key's type: the
+// values, in the order written and without repeats (empty when `n` is anything else). `attr = v1 OR
+// attr = v2 OR ...` likewise: false when `n` is anything else.
+bool or_values(const expr::Node& n, const model::KeyAttribute& key,
+               std::vector<model::Value>& out) {
+  if (n.kind == expr::Node::Kind::Or)
+    return or_values(n.kids[0], key, out) && or_values(n.kids[1], key, out);
+  const model::Value* v = equality(n, key);
+  if (!v) return false;
+  if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
+  return true;
+}
+
 std::vector<model::Value> in_values(const expr::Node& n, const model::KeyAttribute& key) {
   std::vector<model::Value> out;
+  if (n.kind == expr::Node::Kind::Or) {
+    if (!or_values(n, key, out)) out.clear();
+    return out;
+  }
   if (n.kind != expr::Node::Kind::In || !names(n.kids[0], key.name)) return out;
   for (size_t i = 1; i < n.kids.size(); ++i) {
     const expr::Node& k = n.kids[i];
@@ -117,7 +132,8 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
       range_equal = equality(*p, *range) != nullptr;
     }
   }
-  // `pk IN [...]` of several values (and, on a table with a sort key, a sort key equality):
+  // `pk IN [...]` of several values, or `pk = v1 OR pk = v2 ...` (and, on a table with a sort
+  // key, a sort key equality):
   // DynamoDB reads those items by their keys rather than scanning.
   // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
   const expr::Node* in_part = nullptr;

@@ -78,6 +78,13 @@ def test_in_on_the_partition_key_reads_each_key(ddb, table):
     resp = ddb.execute_statement(
         Statement=f"SELECT * FROM \"{table}\" WHERE n = 1 AND pk IN ['{a}', '{b}']")
     assert resp["Items"] == [{"pk": S(a), "n": N(1)}]
+    # So does an OR of equalities on the partition key.
+    resp = ddb.execute_statement(
+        Statement=f"SELECT pk FROM \"{table}\" WHERE pk = '{a}' OR pk = '{c}' OR pk = '{b}'",
+        ReturnConsumedCapacity="TOTAL")
+    assert resp["Items"] == [{"pk": S(a)}, {"pk": S(b)}]
+    keys = [{"pk": S(k)} for k in (a, c, b)]
+    assert resp["ConsumedCapacity"]["CapacityUnits"] == get_units(ddb, table, keys)
     # A value of another type than the key's is no key: the statement scans, and finds nothing.
     resp = ddb.execute_statement(Statement=f"SELECT * FROM \"{table}\" WHERE pk IN [1, 2]")
     assert resp["Items"] == []
@@ -203,6 +210,9 @@ def test_is_null_is_the_null_type_not_a_missing_attribute(ddb, table):
     assert pks("x IS NULL") == [a]
     assert pks("x IS MISSING") == [b]
     assert pks("x IS NOT MISSING") == [a]
+    # attribute_exists and attribute_not_exists, as in condition expressions.
+    assert pks("attribute_exists(x)") == [a]
+    assert pks("ATTRIBUTE_NOT_EXISTS (x)") == [b]
 
 
 # Index reads of attributes the index does not project
