@@ -248,6 +248,24 @@ TEST(PartiqlPlan, ChoosesGetItemQueryOrScan) {
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist <> 'a')").access, A::Scan);
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist = 1)").access, A::Scan);
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music)").access, A::Scan);
+
+  // pk IN [...] (or an OR of pk equalities) with the sort key's equality: one GetItem a key,
+  // in the order written, each once; a single value is the key itself.
+  auto keys = read_plan(R"(SELECT * FROM Music WHERE Artist IN ['b', 'a', 'b'] AND Song = 's')");
+  EXPECT_EQ(keys.access, A::Keys);
+  ASSERT_EQ(keys.keys.size(), 2u);
+  EXPECT_EQ(keys.keys[0].at("Artist").scalar, "b");
+  EXPECT_EQ(keys.keys[1].at("Song").scalar, "s");
+  EXPECT_FALSE(keys.filter);
+  auto ors =
+      read_plan(R"(SELECT * FROM Music WHERE Song = 's' AND (Artist = 'a' OR Artist = 'c'))");
+  EXPECT_EQ(ors.access, A::Keys);
+  EXPECT_EQ(ors.keys.size(), 2u);
+  EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist IN ['a'] AND Song = 's')").access,
+            A::GetItem);
+  EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist IN ['a', 'b'])").access, A::Scan);
+  EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist IN ['a', 1] AND Song = 's')").access,
+            A::Scan);
 }
 
 TEST(PartiqlPlan, RefusesWithDynamoDbsWords) {
