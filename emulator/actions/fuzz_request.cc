@@ -63,7 +63,8 @@ constexpr const char* kLaterOperations[] = {"TagResource",
                                             "ListBackups",
                                             "GetResourcePolicy",
                                             "BatchExecuteStatement",
-                                            "ExecuteTransaction"};
+                                            "ExecuteTransaction",
+                                            "ExecuteStatement"};
 constexpr size_t kMaintenance = std::size(kOperations) + std::size(kStreamOperations);
 constexpr size_t kAdvanceClock = kMaintenance + 1;
 constexpr size_t kOperationCount = kAdvanceClock + 1 + std::size(kLaterOperations);
