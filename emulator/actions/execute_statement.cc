@@ -22,7 +22,8 @@ namespace {
 [[noreturn]] void bad_token() { invalid("Invalid NextToken"); }
 
 // A NextToken serves the statement that gave it only: DynamoDB refuses it with another
-// statement (even the same one written otherwise) as "NextToken does not match request".
+// statement (even the same one written otherwise), or other parameters, as "NextToken does
+// not match request".
 // The token carries a digest of the statement's text (FNV-1a, 16 hex digits) before the key.
 std::string statement_digest(std::string_view statement) {
   uint64_t h = 14695981039346656037ull;
@@ -132,7 +133,7 @@ std::string select_page(const api::Call& call, const PreparedStatement& s,
   spec.filter = plan.filter;
   if (!s.parsed->projection.empty()) spec.projection = s.parsed->projection;
   if (spec.index && spec.index->global && consistent)
-    invalid("Consistent reads are not supported on global secondary indexes");
+    invalid("Strongly consistent read is not supported on Global Secondary Indexes");
   if (spec.index) check_index_read(s, spec);
   std::optional<model::Item> start;
   if (token) {
@@ -199,7 +200,7 @@ void execute_statement(const api::CallPtr& call) {
   CapacityDetail capacity = capacity_detail(rcc);
   using K = partiql::Statement::Kind;
   if (s->kind() == K::Exists)
-    invalid("Unsupported operation: EXISTS is supported in ExecuteTransaction only");
+    invalid("EXISTS can only be used in ExecuteTransaction write requests.");
   if (s->kind() == K::Select) {
     if (s->single_item_read()) {
       auto& db = call->svc.db;
@@ -246,7 +247,15 @@ void execute_statement(const api::CallPtr& call) {
       call->reply({buf.GetString(), buf.GetSize()});
       return;
     }
-    call->reply(select_page(*call, *s, *statement, limit.value_or(0), consistent, token, capacity));
+    // The token is bound to the statement and its parameters (not to Limit).
+    std::string request(*statement);
+    if (parameters) {
+      rapidjson::StringBuffer buf;
+      model::JsonWriter w(buf);
+      parameters->Accept(w);
+      request.append("\n").append(buf.GetString(), buf.GetSize());
+    }
+    call->reply(select_page(*call, *s, request, limit.value_or(0), consistent, token, capacity));
     return;
   }
   auto outcome = std::make_shared<WriteOutcome>();

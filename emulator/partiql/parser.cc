@@ -623,8 +623,13 @@ class Parser {
     st_.kind = exists ? Statement::Kind::Exists : Statement::Kind::Select;
     if (word("DISTINCT")) unsupported("DISTINCT");
     if (word("VALUE")) unsupported("SELECT VALUE");
-    if (!punct("*")) {
+    constexpr const char* kStarAndOthers =
+        "Other attributes should not be present in the projection when '*' is used.";
+    if (punct("*")) {
+      if (is_punct(",")) invalid(kStarAndOthers);
+    } else {
       do {
+        if (is_punct("*")) invalid(kStarAndOthers);
         const Token& t = peek();
         if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
           std::string name = t.upper;
@@ -670,6 +675,7 @@ class Parser {
       malformed("Expected a tuple in VALUE");
     }
     st_.value = literal();
+    if (is_word("RETURNING")) invalid("RETURNING is not supported in INSERT");
   }
 
   void returning() {

@@ -280,6 +280,8 @@ TEST(PartiqlPlan, RefusesWithDynamoDbsWords) {
   EXPECT_EQ(error(R"(SELECT * FROM Music."Nope")"),
             "The table does not have the specified index: Nope");
   EXPECT_EQ(error(R"(SELECT * FROM Music ORDER BY Song)"),
+            "Must have WHERE clause in the statement when using ORDER BY clause.");
+  EXPECT_EQ(error(R"(SELECT * FROM Music WHERE x = 1 ORDER BY Song)"),
             "Must have at least one non-optional hash key condition in WHERE clause when using "
             "ORDER BY clause.");
 

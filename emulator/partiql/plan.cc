@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/error.h"
+#include "model/number.h"
 
 namespace ddb::partiql {
 namespace {
@@ -175,15 +176,36 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
     plan.filter = join(rest);
   }
   if (st.order_by) {
-    if (plan.access == ReadPlan::Access::Scan || plan.access == ReadPlan::Access::Keys)
+    // DynamoDB's words (its ValidationExceptionMessages).
+    if (!bound.where)
+      invalid("Must have WHERE clause in the statement when using ORDER BY clause.");
+    if (plan.access == ReadPlan::Access::Scan)
       invalid(
           "Must have at least one non-optional hash key condition in WHERE clause when using "
           "ORDER BY clause.");
+    bool by_hash = st.order_by->size() == 1 && st.order_by->front().name == hash->name;
     if (!(range && st.order_by->size() == 1 && st.order_by->front().name == range->name) &&
-        !(st.order_by->size() == 1 && st.order_by->front().name == hash->name))
-      invalid("Variable reference [" + expr::to_text(*st.order_by) +
-              "] is not a key attribute of the table or index and cannot be used in the ORDER "
-              "BY clause");
+        !by_hash)
+      invalid("Variable reference " + expr::to_text(*st.order_by) +
+              " in ORDER BY clause must be part of the primary key");
+    if (plan.access == ReadPlan::Access::Keys) {
+      if (!by_hash)
+        invalid(
+            "Must have hash key in ORDER BY clause when more than one hash key condition "
+            "specified in WHERE clause.");
+      // The keys are read in the order of their partition key values.
+      auto less = [&](const model::Item& x, const model::Item& y) {
+        const model::Value& a = x.at(hash->name);
+        const model::Value& b = y.at(hash->name);
+        if (a.type == model::Type::N)
+          return model::Number::parse(a.scalar) < model::Number::parse(b.scalar);
+        return a.scalar < b.scalar;  // bytes, as unsigned char
+      };
+      std::stable_sort(plan.keys.begin(), plan.keys.end(),
+                       [&](const model::Item& x, const model::Item& y) {
+                         return st.descending ? less(y, x) : less(x, y);
+                       });
+    }
     plan.forward = !st.descending;
   }
   return plan;

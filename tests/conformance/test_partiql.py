@@ -135,14 +135,21 @@ def test_select_index(ddb, music):
     assert [i["Song"]["S"] for i in items] == ["s%02d" % i for i in range(29, 0, -2)]
     expect(ddb, "ValidationException", "The table does not have the specified index: Nope",
            f'SELECT * FROM "{music}"."Nope"')
-    expect(ddb, "ValidationException", "Consistent reads are not supported on global secondary indexes",
+    expect(ddb, "ValidationException",
+           "Strongly consistent read is not supported on Global Secondary Indexes",
            f'SELECT * FROM "{music}"."ByYear" WHERE "Year" = 1991', ConsistentRead=True)
 
 
 def test_select_order_by_needs_a_partition_key(ddb, music):
     expect(ddb, "ValidationException",
-           "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.",
+           "Must have WHERE clause in the statement when using ORDER BY clause.",
            f'SELECT * FROM "{music}" ORDER BY Song')
+    expect(ddb, "ValidationException",
+           "Must have at least one non-optional hash key condition in WHERE clause when using ORDER BY clause.",
+           f'SELECT * FROM "{music}" WHERE Plays > 3 ORDER BY Song')
+    expect(ddb, "ValidationException",
+           "Variable reference Plays in ORDER BY clause must be part of the primary key",
+           f'SELECT * FROM "{music}" WHERE Artist = \'a0\' ORDER BY Plays')
 
 
 def test_select_consumed_capacity(ddb, music):

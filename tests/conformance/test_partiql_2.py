@@ -107,11 +107,19 @@ def test_in_on_the_partition_key_with_the_sort_key(ddb, ranged):
         sorted((k, s) for k in (a, b) for s in ("1", "2"))
 
 
-def test_in_with_order_by_needs_a_partition_key(ddb, table):
+def test_in_with_order_by_the_partition_key(ddb, table):
+    a, b, c = sorted(uid() for _ in range(3))
+    for k in (a, b, c):
+        ddb.put_item(TableName=table, Item={"pk": S(k)})
+    pks = lambda resp: [i["pk"]["S"] for i in resp["Items"]]  # noqa: E731
+    keys = f"pk IN ['{b}', '{c}', '{a}']"
+    assert pks(ddb.execute_statement(
+        Statement=f"SELECT pk FROM \"{table}\" WHERE {keys} ORDER BY pk")) == [a, b, c]
+    assert pks(ddb.execute_statement(
+        Statement=f"SELECT pk FROM \"{table}\" WHERE {keys} ORDER BY pk DESC")) == [c, b, a]
     assert message(ddb.execute_statement, "ValidationException",
-                   Statement=f"SELECT * FROM \"{table}\" WHERE pk IN ['a', 'b'] ORDER BY pk") == (
-        "Must have at least one non-optional hash key condition in WHERE clause when using "
-        "ORDER BY clause.")
+                   Statement=f"SELECT * FROM \"{table}\" WHERE {keys} ORDER BY n") == (
+        "Variable reference n in ORDER BY clause must be part of the primary key")
 
 
 def test_in_of_one_value_is_the_key_of_batch_and_transaction_reads(ddb, ranged):
@@ -146,6 +154,12 @@ def test_batch_select_without_the_key_or_of_an_index(ddb, ranged):
         assert r == {"TableName": ranged,
                      "Error": {"Code": "ValidationError", "Message": BATCH_NEEDS_KEY}}
     assert responses[2]["Item"]["pk"] == S(a)
+    # A batch's SELECT is a GetItem: a condition beside the key is refused as well.
+    responses = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}' AND sk = 1 AND g = '{a}'"},
+    ])["Responses"]
+    assert responses == [{"TableName": ranged,
+                          "Error": {"Code": "ValidationError", "Message": BATCH_NEEDS_KEY}}]
 
 
 def test_transaction_refusals_name_the_statement(ddb, ranged, table):
@@ -158,6 +172,8 @@ def test_transaction_refusals_name_the_statement(ddb, ranged, table):
     get = f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}' AND sk = 1"
     assert refused(get, f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}'") == \
         "Validation failed in TransactStatements[1]: " + TXN_NEEDS_KEY
+    assert refused(f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}' AND sk = 1 AND g = 'x'") == \
+        "Validation failed in TransactStatements[0]: " + TXN_NEEDS_KEY
     assert refused(get, f"SELECT * FROM \"{ranged}\".\"ByG\" WHERE g = '{a}'") == \
         "Validation failed in TransactStatements[1]: Reads on indices are not supported " \
         "within transactions."
@@ -187,6 +203,15 @@ def test_next_token_serves_its_own_statement_only(ddb, ranged):
                   f"SELECT * FROM \"{ranged}\" WHERE pk = '{a}'"):
         assert message(ddb.execute_statement, "ValidationException", Statement=other,
                        NextToken=token) == "NextToken does not match request"
+    # So is the statement with other parameters; another Limit is the same request.
+    with_param = f"SELECT sk FROM \"{ranged}\" WHERE pk = ?"
+    first_p = ddb.execute_statement(Statement=with_param, Parameters=[S(a)], Limit=1)
+    assert message(ddb.execute_statement, "ValidationException", Statement=with_param,
+                   Parameters=[S(a + "x")], NextToken=first_p["NextToken"]) == \
+        "NextToken does not match request"
+    rest_p = ddb.execute_statement(Statement=with_param, Parameters=[S(a)], Limit=5,
+                                   NextToken=first_p["NextToken"])
+    assert [i["sk"]["N"] for i in first_p["Items"] + rest_p["Items"]] == ["0", "1", "2", "3"]
     rest = ddb.execute_statement(Statement=statement, Limit=2, NextToken=token)
     assert [i["sk"]["N"] for i in first["Items"] + rest["Items"]] == ["0", "1", "2", "3"]
     assert message(ddb.execute_statement, "ValidationException", Statement=statement,
@@ -265,6 +290,19 @@ def test_index_select_of_attributes_the_index_does_not_project(ddb, indexed):
                                  "AND b = 'out' AND a = 'in'") == (
             f"One or more parameter values were invalid: Secondary index {index} does not "
             "project one or more filter attributes: [b]")
+
+
+def test_refusals_in_dynamodbs_words(ddb, table):
+    for statement, words in (
+            (f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = 'x')",
+             "EXISTS can only be used in ExecuteTransaction write requests."),
+            (f"SELECT *, a FROM \"{table}\" WHERE pk = 'x'",
+             "Other attributes should not be present in the projection when '*' is used."),
+            (f"SELECT a, * FROM \"{table}\" WHERE pk = 'x'",
+             "Other attributes should not be present in the projection when '*' is used."),
+            (f"INSERT INTO \"{table}\" VALUE {{'pk': 'x'}} RETURNING ALL OLD *",
+             "RETURNING is not supported in INSERT")):
+        assert message(ddb.execute_statement, "ValidationException", Statement=statement) == words
 
 
 def test_delete_returning_other_than_all_old(ddb, table):

@@ -225,14 +225,18 @@ def test_full_key_selects_in_order(ddb, table, range_table):
     ]
 
 
-def test_select_with_a_condition_beyond_the_key(ddb, table):
+def test_select_with_a_condition_beyond_the_key_fails_alone(ddb, table):
+    # A batch's SELECT is a GetItem, which has no condition.
     a = uid()
     ddb.put_item(TableName=table, Item={"pk": S(a), "n": N(1)})
     responses = batch(ddb,
                       st(f"SELECT * FROM \"{table}\" WHERE pk = '{a}' AND n = 1"),
-                      st(f"SELECT * FROM \"{table}\" WHERE pk = '{uid()}' AND n = 2"))["Responses"]
-    assert responses[0] == {"TableName": table, "Item": {"pk": S(a), "n": N(1)}}
-    assert responses[1] == {"TableName": table}
+                      st(f"SELECT * FROM \"{table}\" WHERE pk = '{a}'"))["Responses"]
+    assert responses[0] == {"TableName": table, "Error": {
+        "Code": "ValidationError",
+        "Message": "Select statements within BatchExecuteStatement must specify the primary key "
+                   "in the where clause."}}
+    assert responses[1] == {"TableName": table, "Item": {"pk": S(a), "n": N(1)}}
 
 
 def test_select_without_the_full_key_fails_alone(ddb, range_table):

@@ -31,7 +31,8 @@ void prepare_member(const api::Call& call, StatementMember& m, bool batch) {
   // A SELECT of a batch or a transaction reads one item, as GetItem, by the table's full key.
   if (s.kind() == partiql::Statement::Kind::Select) {
     if (!batch && s.read->index) invalid("Reads on indices are not supported within transactions.");
-    if (!s.single_item_read())
+    // A batch's or transaction's SELECT is a GetItem: nothing beside the key.
+    if (!s.single_item_read() || s.read->filter)
       invalid(batch ? "Select statements within BatchExecuteStatement must specify the primary "
                       "key in the where clause."
                     : "Select statements within ExecuteTransaction must specify the primary key "
