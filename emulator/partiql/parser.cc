@@ -531,9 +531,28 @@ class Parser {
           "CHARACTER", "BLOB",     "CLOB",   "LIST",    "SEXP",      "STRUCT",
           "TUPLE",     "BAG",      "DATE",   "TIME",    "TIMESTAMP", "ANY"};
       const Token& t = peek();
+      // IS [NOT] <type>: the types DynamoDB tests, as attribute_type(path, 'S') and so on.
+      static constexpr std::pair<std::string_view, std::string_view> kTested[] = {
+          {"BOOLEAN", "BOOL"}, {"BLOB", "B"},  {"STRING", "S"}, {"NUMERIC", "N"},
+          {"STRUCT", "M"},     {"TUPLE", "M"}, {"LIST", "L"}};
+      if (t.kind == Token::Kind::Word)
+        for (const auto& [name, type_name] : kTested) {
+          if (t.upper != name) continue;
+          ++pos_;
+          if (left.kind != expr::Node::Kind::Path) unsupported("IS on an expression");
+          expr::Node type{expr::Node::Kind::Literal};
+          type.value = model::Value::string(std::string(type_name));
+          n = call(expr::Func::AttributeType, {std::move(left), std::move(type)});
+          if (!is_not) return n;
+          expr::Node x{expr::Node::Kind::Not};
+          x.kids.push_back(std::move(n));
+          return x;
+        }
       if (t.kind == Token::Kind::Word &&
           std::find(std::begin(kTypes), std::end(kTypes), t.upper) != std::end(kTypes))
-        unsupported("IsType");
+        invalid("Unsupported data type for IS operator: " + t.upper +
+                ". Supported data types are [MISSING, NULL, BOOLEAN, BLOB, STRING, NUMERIC, "
+                "STRUCT, TUPLE, LIST]");
       if (t.kind == Token::Kind::End || is_punct(";")) malformed("Unexpected term");
       malformed("Expected type name");
     }

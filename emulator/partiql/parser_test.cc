@@ -110,7 +110,9 @@ TEST(PartiqlParser, RefusesWithDynamoDbsWords) {
        kBad + "Missing right-hand side expression of infix operator"},
       {R"(SELECT * FROM "t" WHERE ORDER BY pk)", kBad + "Unexpected keyword"},
       {R"(SELECT * FROM "t" WHERE pk = 'a' AND x IS FOO)", kBad + "Expected type name"},
-      {R"(SELECT * FROM "t" WHERE pk = 'a' AND x IS INT4)", "Unsupported operation: IsType"},
+      {R"(SELECT * FROM "t" WHERE pk = 'a' AND x IS INT4)",
+       "Unsupported data type for IS operator: INT4. Supported data types are [MISSING, NULL, "
+       "BOOLEAN, BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]"},
       {R"(SELECT * FROM "t" WHERE IS NULL)", kBad + "Unexpected operator"},
       {R"(SELECT * FROM "t" WHERE pk = LIKE)", kBad + "Unexpected operator"},
       {"DELETE FROM", kBad + "Expected identifier for simple path"},

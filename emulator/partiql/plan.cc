@@ -225,15 +225,25 @@ WritePlan plan_write(const Bound& bound, const model::TableDef& table) {
     const expr::Node* found = nullptr;
     for (const expr::Node* p : parts) {
       if (p->kind != expr::Node::Kind::Compare || p->op != expr::Op::Eq) continue;
-      for (int side = 0; side < 2 && !found; ++side)
-        if (names(p->kids[side], k->name) && p->kids[1 - side].kind == expr::Node::Kind::Literal) {
+      for (int side = 0; side < 2; ++side) {
+        if (!names(p->kids[side], k->name) || p->kids[1 - side].kind != expr::Node::Kind::Literal)
+          continue;
+        const model::Value& v = p->kids[1 - side].value;
+        if (!found) {
           found = p;
-          plan.key[k->name] = p->kids[1 - side].value;
+          plan.key[k->name] = v;
+        } else if (!model::values_equal(plan.key[k->name], v)) {
+          // One item a statement: two values for one key attribute are refused (an EXISTS
+          // reads the first, and the other is its condition, which fails).
+          if (bound.statement->kind == Statement::Kind::Exists) break;
+          invalid("Multiple conditions on same key " + k->name +
+                  ". Only single item Update/Insert/Delete are supported");
         }
-      if (found) break;
+        used.push_back(p);
+        break;
+      }
     }
     if (!found) invalid(kMissing);
-    used.push_back(found);
   }
   std::vector<const expr::Node*> rest;
   for (const expr::Node* p : parts)

@@ -235,6 +235,13 @@ def test_is_null_is_the_null_type_not_a_missing_attribute(ddb, table):
     assert pks("x IS NULL") == [a]
     assert pks("x IS MISSING") == [b]
     assert pks("x IS NOT MISSING") == [a]
+    # IS [NOT] <type> tests the attribute's type.
+    assert pks("x IS NOT STRING AND pk IS STRING") == [a, b]
+    assert pks("pk IS NUMERIC OR x IS LIST OR x IS BOOLEAN OR x IS STRUCT") == []
+    assert message(ddb.execute_statement, "ValidationException",
+                   Statement=f"SELECT * FROM \"{table}\" WHERE x IS INT") == (
+        "Unsupported data type for IS operator: INT. Supported data types are [MISSING, NULL, "
+        "BOOLEAN, BLOB, STRING, NUMERIC, STRUCT, TUPLE, LIST]")
     # attribute_exists and attribute_not_exists, as in condition expressions.
     assert pks("attribute_exists(x)") == [a]
     assert pks("ATTRIBUTE_NOT_EXISTS (x)") == [b]
@@ -303,6 +310,29 @@ def test_refusals_in_dynamodbs_words(ddb, table):
             (f"INSERT INTO \"{table}\" VALUE {{'pk': 'x'}} RETURNING ALL OLD *",
              "RETURNING is not supported in INSERT")):
         assert message(ddb.execute_statement, "ValidationException", Statement=statement) == words
+
+
+def test_write_with_two_values_for_one_key_attribute(ddb, table):
+    a, b = uid(), uid()
+    ddb.put_item(TableName=table, Item={"pk": S(a)})
+    for statement in (f"UPDATE \"{table}\" SET n = 1 WHERE pk = '{a}' AND pk = '{b}'",
+                      f"DELETE FROM \"{table}\" WHERE pk = '{a}' AND pk = '{b}'"):
+        assert message(ddb.execute_statement, "ValidationException", Statement=statement) == (
+            "Multiple conditions on same key pk. Only single item Update/Insert/Delete are "
+            "supported")
+    ddb.execute_statement(Statement=f"UPDATE \"{table}\" SET n = 2 WHERE pk = '{a}' AND pk = '{a}'")
+    assert ddb.get_item(TableName=table, Key={"pk": S(a)})["Item"] == {"pk": S(a), "n": N(2)}
+    # An EXISTS reads the first value's item; the second is its condition, which fails.
+    ddb.put_item(TableName=table, Item={"pk": S(b)})
+    with_exists = ddb.exceptions.TransactionCanceledException
+    try:
+        ddb.execute_transaction(TransactStatements=[
+            {"Statement": f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = '{a}' AND pk = '{b}')"},
+            {"Statement": f"UPDATE \"{table}\" SET n = 3 WHERE pk = '{b}'"}])
+        raise AssertionError("not cancelled")
+    except with_exists as e:
+        reasons = [r["Code"] for r in e.response["CancellationReasons"]]
+        assert reasons == ["ConditionalCheckFailed", "None"]
 
 
 def test_delete_returning_other_than_all_old(ddb, table):
