@@ -1,0 +1,130 @@
+// The lexer of DynamoDB's PartiQL dialect.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.syntax.html
+#include "partiql/lexer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "model/error.h"
+#include "partiql/parser.h"
+
+namespace ddb::partiql {
+
+[[noreturn]] void malformed(std::string_view detail) {
+  invalid(std::string(kNotWellFormed) + std::string(detail));
+}
+[[noreturn]] void unsupported(std::string_view what) {
+  invalid("Unsupported operation: " + std::string(what));
+}
+
+bool is_keyword(std::string_view upper) {
+  static constexpr std::string_view kWords[] = {
+      "ALL",       "AND",    "AS",     "ASC",     "BETWEEN", "BY",        "DELETE", "DESC",
+      "EXISTS",    "FALSE",  "FROM",   "GROUP",   "HAVING",  "IN",        "INSERT", "INTO",
+      "IS",        "JOIN",   "LIKE",   "LIMIT",   "MISSING", "NOT",       "NULL",   "OFFSET",
+      "OR",        "ORDER",  "REMOVE", "SELECT",  "SET",     "TRUE",      "UNION",  "UPDATE",
+      "VALUE",     "VALUES", "WHERE",  "CROSS",   "INNER",   "LEFT",      "RIGHT",  "OUTER",
+      "FULL",      "ON",     "CASE",   "WHEN",    "THEN",    "ELSE",      "END",    "DISTINCT",
+      "INTERSECT", "EXCEPT", "PIVOT",  "UNPIVOT", "AT",      "RETURNING",
+  };
+  return std::find(std::begin(kWords), std::end(kWords), upper) != std::end(kWords);
+}
+
+std::vector<Token> lex(std::string_view s) {
+  std::vector<Token> out;
+  size_t i = 0;
+  auto bad = [] { malformed(""); };
+  while (true) {
+    while (i < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        ++i;
+      } else if (s.compare(i, 2, "--") == 0) {
+        while (i < s.size() && s[i] != '\n') ++i;
+      } else if (s.compare(i, 2, "/*") == 0) {
+        size_t end = s.find("*/", i + 2);
+        if (end == std::string_view::npos) bad();
+        i = end + 2;
+      } else {
+        break;
+      }
+    }
+    if (i >= s.size()) break;
+    Token t;
+    char c = s[i];
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$') {
+      size_t j = i;
+      while (j < s.size() &&
+             (std::isalnum(static_cast<unsigned char>(s[j])) || s[j] == '_' || s[j] == '$'))
+        ++j;
+      t.kind = Token::Kind::Word;
+      t.text = std::string(s.substr(i, j - i));
+      t.upper = t.text;
+      for (char& ch : t.upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      i = j;
+    } else if (c == '"' || c == '\'') {
+      // "identifier" or 'string'; the quote is doubled to stand for itself.
+      t.kind = c == '"' ? Token::Kind::Quoted : Token::Kind::String;
+      size_t j = i + 1;
+      while (true) {
+        if (j >= s.size()) bad();
+        if (s[j] == c) {
+          if (j + 1 < s.size() && s[j + 1] == c) {
+            t.text += c;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        t.text += s[j++];
+      }
+      i = j + 1;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+               (c == '.' && i + 1 < s.size() &&
+                std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+      size_t j = i;
+      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      if (j < s.size() && s[j] == '.') {
+        ++j;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      }
+      if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
+        size_t digits = k;
+        while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+        if (k > digits) {
+          // An exponent beyond a 32-bit integer cannot be read at all.
+          std::string_view exp = s.substr(digits, k - digits);
+          while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
+          if (exp.size() > 10 || (exp.size() == 10 && exp > "2147483647")) bad();
+          j = k;
+        }
+      }
+      t.kind = Token::Kind::Number;
+      t.text = std::string(s.substr(i, j - i));
+      i = j;
+    } else {
+      static constexpr std::string_view kPunct[] = {
+          "<<", ">>", "<>", "!=", "<=", ">=", "||", "(", ")", "[", "]", "{", "}",
+          ",",  ".",  ":",  "*",  "?",  "=",  "<",  ">", "+", "-", ";", "/", "%"};
+      bool found = false;
+      for (std::string_view p : kPunct) {
+        if (s.compare(i, p.size(), p) == 0) {
+          t.kind = Token::Kind::Punct;
+          t.text = std::string(p);
+          i += p.size();
+          found = true;
+          break;
+        }
+      }
+      if (!found) bad();
+    }
+    out.push_back(std::move(t));
+  }
+  out.push_back(Token{});
+  return out;
+}
+
+}  // namespace ddb::partiql

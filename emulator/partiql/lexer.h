@@ -1,0 +1,29 @@
+// The tokens of a PartiQL statement, for the parser (internal to partiql/).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ddb::partiql {
+
+struct Token {
+  enum class Kind { End, Word, Quoted, String, Number, Punct } kind = Kind::End;
+  std::string text;   // Word: as written; Quoted/String: unescaped; Punct: the symbol
+  std::string upper;  // Word: upper-cased
+};
+
+// Words that cannot stand bare for an attribute or table (a subset of PartiQL's reserved
+// words: those the statements use as keywords); `upper` is upper-cased.
+bool is_keyword(std::string_view upper);
+
+// The statement's tokens, ending in one of Kind::End; a character or literal no token can
+// start is the not-well-formed ValidationException.
+std::vector<Token> lex(std::string_view text);
+
+// ValidationException "Statement wasn't well formed, can't be processed: <detail>".
+[[noreturn]] void malformed(std::string_view detail);
+// ValidationException "Unsupported operation: <what>".
+[[noreturn]] void unsupported(std::string_view what);
+
+}  // namespace ddb::partiql
