@@ -9,6 +9,7 @@
 #include <map>
 
 #include "actions/actions.h"
+#include "actions/common/conditions.h"
 #include "actions/common/options.h"
 #include "actions/common/statement_list.h"
 #include "items/write.h"
@@ -36,25 +37,6 @@ const char* reason_code(Code c) {
     case Code::DuplicateItem: return "DuplicateItem";
     default: return "ValidationError";
   }
-}
-
-std::string reason_json(const char* code, const ApiError* e) {
-  rapidjson::StringBuffer buf;
-  model::JsonWriter w(buf);
-  w.StartObject();
-  w.Key("Code");
-  w.String(code);
-  if (e) {
-    w.Key("Message");
-    model::write_string(w, e->message);
-    for (const auto& [name, json] : e->extra)
-      if (name == "Item") {
-        w.Key("Item");
-        w.RawValue(json.data(), json.size(), rapidjson::kObjectType);
-      }
-  }
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
 }
 
 // Transactions cost twice the units of the same plain reads and writes.
@@ -163,35 +145,19 @@ void execute_transaction(const api::CallPtr& call) {
         // Every statement runs, in order, so that each reports its reason; no two name one
         // item, so none sees another's write. A cancellation undoes them all (the change's
         // own nested transaction is aborted).
-        std::vector<std::string> reasons(members->size());
-        std::string codes;
-        bool cancelled = false;
+        Cancellation cancellation(members->size());
         for (size_t i = 0; i < members->size(); ++i) {
           const StatementMember& m = (*members)[i];
-          const char* code = "None";
           try {
             (*sizes)[i] = write_member(txn, db, m, m.return_old).size;
-            reasons[i] = reason_json(code, nullptr);
           } catch (const ApiError& e) {
             if (e.code != Code::ConditionalCheckFailed && e.code != Code::DuplicateItem &&
                 e.code != Code::Validation)
               throw;
-            cancelled = true;
-            code = reason_code(e.code);
-            reasons[i] = reason_json(code, &e);
+            cancellation.fail(i, reason_code(e.code), e);
           }
-          codes += (i ? ", " : "") + std::string(code);
         }
-        if (cancelled) {
-          ApiError e(Code::TransactionCanceled,
-                     "Transaction cancelled, please refer cancellation reasons for specific "
-                     "reasons [" +
-                         codes + "]");
-          std::string list = "[";
-          for (size_t i = 0; i < reasons.size(); ++i) list += (i ? "," : "") + reasons[i];
-          e.extra.emplace_back("CancellationReasons", list + "]");
-          throw e;
-        }
+        if (cancellation.cancelled()) cancellation.raise();
         if (!token_text.empty())
           tokens()[token_text] = Token{request, std::chrono::steady_clock::now() + kTokenLifetime};
       },
