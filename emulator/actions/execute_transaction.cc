@@ -18,17 +18,11 @@
 namespace ddb::actions {
 namespace {
 
-// Tokens seen in the last 10 minutes with the request they came with, as TransactWriteItems
-// keeps its own. Only the writer thread reads and changes it (inside changes).
-struct Token {
-  std::string request;
-  std::chrono::steady_clock::time_point expires;
-};
-std::map<std::string, Token>& tokens() {
-  static std::map<std::string, Token> t;
+// Its own tokens, as TransactWriteItems keeps its own.
+ClientTokens& tokens() {
+  static ClientTokens t;
   return t;
 }
-constexpr auto kTokenLifetime = std::chrono::minutes(10);
 constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
 const char* reason_code(Code c) {
@@ -131,17 +125,7 @@ void execute_transaction(const api::CallPtr& call) {
   call->commit(
       [call, members, sizes, token_text, request](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (!token_text.empty()) {
-          auto now = std::chrono::steady_clock::now();
-          std::erase_if(tokens(), [&](const auto& kv) { return kv.second.expires < now; });
-          if (auto it = tokens().find(token_text); it != tokens().end()) {
-            if (it->second.request != request)
-              fail(Code::IdempotentParameterMismatch,
-                   "The request uses the same client token as a previous, but non-identical "
-                   "request.");
-            return;  // already applied: succeed again without applying twice
-          }
-        }
+        if (tokens().seen(token_text, request)) return;  // already applied
         // Every statement runs, in order, so that each reports its reason; no two name one
         // item, so none sees another's write. A cancellation undoes them all (the change's
         // own nested transaction is aborted).
@@ -158,8 +142,7 @@ void execute_transaction(const api::CallPtr& call) {
           }
         }
         if (cancellation.cancelled()) cancellation.raise();
-        if (!token_text.empty())
-          tokens()[token_text] = Token{request, std::chrono::steady_clock::now() + kTokenLifetime};
+        tokens().remember(token_text, request);
       },
       [members, sizes, capacity] {
         rapidjson::StringBuffer buf;

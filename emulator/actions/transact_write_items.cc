@@ -39,17 +39,11 @@ struct Action {
   model::Item attrs;  // the Put's item or the key, until bind_action places it
 };
 
-// Tokens seen in the last 10 minutes: the request they came with. Only the writer thread
-// reads and changes it (inside changes and their completions).
-struct Token {
-  std::string request;
-  std::chrono::steady_clock::time_point expires;
-};
-std::map<std::string, Token>& tokens() {
-  static std::map<std::string, Token> t;
+// Its own tokens, as ExecuteTransaction keeps its own.
+ClientTokens& tokens() {
+  static ClientTokens t;
   return t;
 }
-constexpr auto kTokenLifetime = std::chrono::minutes(10);
 constexpr size_t kMaxTransactionBytes = 4 * 1024 * 1024;
 
 // What an action says, checked without its table: its members, expressions and values.
@@ -190,17 +184,7 @@ void transact_write_items(const api::CallPtr& call) {
   call->commit(
       [call, actions, token_text, fingerprint](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (!token_text.empty()) {
-          auto now = std::chrono::steady_clock::now();
-          std::erase_if(tokens(), [&](const auto& kv) { return kv.second.expires < now; });
-          if (auto it = tokens().find(token_text); it != tokens().end()) {
-            if (it->second.request != fingerprint)
-              fail(Code::IdempotentParameterMismatch,
-                   "The request uses the same client token as a previous, but non-identical "
-                   "request.");
-            return;  // already applied: succeed again without applying twice
-          }
-        }
+        if (tokens().seen(token_text, fingerprint)) return;  // already applied
         struct Planned {
           storage::TablePtr table;
           items::Existing old;
@@ -254,12 +238,7 @@ void transact_write_items(const api::CallPtr& call) {
           else if (p.old.exists && a.kind == Action::Kind::Delete)
             items::store(txn, db, *p.table, a.key, p.old, nullptr, {});
         }
-        if (!token_text.empty()) {
-          // Recorded with the change; a group commit that fails (a broken disk) would leave a
-          // token whose request was not applied, and its retry would be refused as a replay.
-          tokens()[token_text] =
-              Token{fingerprint, std::chrono::steady_clock::now() + kTokenLifetime};
-        }
+        tokens().remember(token_text, fingerprint);
       },
       [call, actions, consumed = rcc == "TOTAL" || rcc == "INDEXES", indexes = rcc == "INDEXES",
        metrics = model::get_string(body, "ReturnItemCollectionMetrics") == "SIZE"] {

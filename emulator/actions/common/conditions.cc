@@ -76,4 +76,21 @@ void Cancellation::raise() const {
   throw e;
 }
 
+bool ClientTokens::seen(const std::string& token, const std::string& request) {
+  if (token.empty()) return false;
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(tokens_, [&](const auto& kv) { return kv.second.expires < now; });
+  auto it = tokens_.find(token);
+  if (it == tokens_.end()) return false;
+  if (it->second.request != request)
+    fail(Code::IdempotentParameterMismatch,
+         "The request uses the same client token as a previous, but non-identical request.");
+  return true;
+}
+
+void ClientTokens::remember(const std::string& token, const std::string& request) {
+  if (!token.empty())
+    tokens_[token] = Entry{request, std::chrono::steady_clock::now() + std::chrono::minutes(10)};
+}
+
 }  // namespace ddb::actions

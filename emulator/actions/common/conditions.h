@@ -1,6 +1,8 @@
 // Checking a write's condition against the item it would replace.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +43,28 @@ class Cancellation {
  private:
   std::vector<std::string> codes_, reasons_;  // a reason: its JSON object, empty for None
   bool cancelled_ = false;
+};
+
+// The client request tokens of a transaction operation (TransactWriteItems, ExecuteTransaction,
+// one each), kept 10 minutes with the request they came with. Only the writer thread uses them
+// (inside changes), so they need no lock.
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html#DDB-TransactWriteItems-request-ClientRequestToken
+class ClientTokens {
+ public:
+  // True when `token` came with this `request` in the last 10 minutes (already applied:
+  // succeed again without applying twice); IdempotentParameterMismatchException when it came
+  // with another request. An empty token is never seen.
+  bool seen(const std::string& token, const std::string& request);
+  // Recorded with the change: a group commit that fails would leave a token whose request was
+  // not applied, and its retry would be refused as a replay.
+  void remember(const std::string& token, const std::string& request);
+
+ private:
+  struct Entry {
+    std::string request;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::map<std::string, Entry> tokens_;
 };
 
 }  // namespace ddb::actions
