@@ -2,11 +2,14 @@
 // emulator's or anyone's answer), a function's batch response, and a checkpoint file. The first
 // byte picks the parser.
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "triggers/checkpoints.h"
@@ -25,10 +28,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         rapidjson::Document back;
         back.Parse(r.json.data(), r.json.size());
         if (back.HasParseError()) __builtin_trap();  // the event must stay JSON
-        // The Document a filter judges is the same record.
+        // The Document a filter judges is the same record: written out, the same bytes. (Not
+        // compared with `back`: rapidjson's default number parsing is not exact, so a double
+        // written and read again may differ from the one written in its last bit.)
         rapidjson::Document judged;
         triggers::lambda_record_document(doc, "arn:aws:dynamodb:us-east-1:1:t", judged);
-        if (judged != back) __builtin_trap();
+        rapidjson::StringBuffer written;
+        rapidjson::Writer<rapidjson::StringBuffer> w(written);
+        judged.Accept(w);
+        if (std::string_view(written.GetString(), written.GetSize()) != r.json) __builtin_trap();
       } catch (const std::invalid_argument&) {
       }
       break;
