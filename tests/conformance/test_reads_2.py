@@ -196,3 +196,19 @@ def test_query_start_key_of_a_hash_only_table_names_only_its_key(ddb, table_name
         TableName=name, ExclusiveStartKey={"id": {"S": "a"}, "v": {"S": "x"}}, **cond)
     r = ddb.query(TableName=name, ExclusiveStartKey={"id": {"S": "a"}}, **cond)
     assert r["Items"] == []
+
+
+def test_a_page_of_items_with_long_names_ends_before_16_mb(ddb, table_name):
+    # The 1 MB rule counts an attribute name as one byte; items with long names would fill one
+    # answer with far more than 1 MB, so ours also ends a page at 16 MB of item size read.
+    name = table_name()
+    create_table(ddb, name, hash_key=("pk", "S"))
+    names = [("%d" % i) * 60000 for i in range(6)]
+    for k in range(50):
+        ddb.put_item(TableName=name, Item={"pk": {"S": "%02d" % k},
+                                           **{n: {"S": "x"} for n in names}})
+    first = ddb.scan(TableName=name, Select="COUNT")
+    # 50 items of about 360 KB: 18 MB; the page ends at the item that reaches 16 MB.
+    assert "LastEvaluatedKey" in first and 44 <= first["Count"] < 50
+    rest = ddb.scan(TableName=name, Select="COUNT", ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert first["Count"] + rest["Count"] == 50 and "LastEvaluatedKey" not in rest

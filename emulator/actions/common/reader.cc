@@ -16,6 +16,10 @@ namespace ddb::actions {
 namespace {
 
 constexpr size_t kMaxPageBytes = 1024 * 1024;  // DynamoDB reads at most 1 MB per page
+// page_size() counts an attribute name as one byte, so items with long names could fill an
+// answer far past 1 MB of JSON; a page also ends once this much of their item size was read
+// (never reached by items whose names are short, where the 1 MB rule ends the page first).
+constexpr size_t kMaxPageItemBytes = 16 * 1024 * 1024;
 constexpr std::string_view kInvalid = "One or more parameter values were invalid: ";
 
 // The key attributes that identify an entry: the table's, plus the index's.
@@ -295,7 +299,8 @@ std::string read_page(const api::Call& call, const ReadSpec& spec,
       read_bytes += r.size;
       page += page_size(r.item, range_key);
       if (!spec.count_only) model::write_item_json(w, r.item);
-      if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes) {
+      if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes ||
+          read_bytes >= kMaxPageItemBytes) {
         last = last_key(model::decode_item(r.item));
         break;
       }
@@ -323,7 +328,8 @@ std::string read_page(const api::Call& call, const ReadSpec& spec,
           model::write_item(w, item);
       }
     }
-    if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes) {
+    if ((spec.limit && static_cast<int64_t>(scanned) >= spec.limit) || page >= kMaxPageBytes ||
+        read_bytes >= kMaxPageItemBytes) {
       last = last_key(item);
       break;
     }
