@@ -259,15 +259,26 @@ def invocations(stack, function):
 def kill_mid_invocation(stack, function):
     """kill -9 of the function's instances while one runs an invocation: they are stopped
     (SIGSTOP) until the host hands one of them an invocation, which cannot then end."""
-    pids = wait(lambda: instances(stack, function), function + "'s instances")
-    for pid in pids:
+    stopped = set(wait(lambda: instances(stack, function), function + "'s instances"))
+    for pid in stopped:
         os.kill(pid, signal.SIGSTOP)
+
+    def in_flight():
+        # The host may start another instance meanwhile (the others are busy to it): it is
+        # stopped too, so that the invocation in flight is on an instance killed below.
+        for pid in set(instances(stack, function)) - stopped:
+            os.kill(pid, signal.SIGSTOP)
+            stopped.add(pid)
+        started, ended = invocations(stack, function)
+        return started > ended
     try:
-        wait(lambda: (lambda s, e: s > e)(*invocations(stack, function)),
-             "an invocation of " + function + " in flight")
+        wait(in_flight, "an invocation of " + function + " in flight")
     finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGKILL)
+        for pid in stopped | set(instances(stack, function)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def kill_process(stack, name):
