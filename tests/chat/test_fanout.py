@@ -156,11 +156,14 @@ def test_a_gone_connection_loses_its_items_on_the_first_410(stack):
             ghost = "Z2hvc3QtY29ubmVjdGlvbg="
             common = {"domainName": real["domainName"]["S"], "stage": real["stage"]["S"],
                       "expiresAt": int(time.time()) + 3600}
+            # The user's item first: the fanout finds the connection through its META item (a
+            # presence broadcast still in flight may post to it at once), and a 410 deletes the
+            # user's item only if it is there by then.
+            stack.put(dict(common, pk="USER#dave", sk="CONN#" + ghost, type="userconn",
+                           connectionId=ghost))
             stack.put(dict(common, pk="CONN#" + ghost, sk="META", type="connection",
                            connectionId=ghost, username="dave", connectedAt=1764590400000,
                            connBucket="CONNS#%d" % bucket(ghost), connSk=ghost))
-            stack.put(dict(common, pk="USER#dave", sk="CONN#" + ghost, type="userconn",
-                           connectionId=ghost))
             # Bob's client drops abruptly too (no close frame).
             b.ws.transport.abort()
             mid = ulid()
