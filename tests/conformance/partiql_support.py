@@ -47,3 +47,24 @@ def make_table(ddb, prefix, hash_key, range_key=None):
     name = support.unique_name(prefix)
     support.create_table(ddb, name, hash_key=hash_key, range_key=range_key)
     return name
+
+
+def table_with_index(ddb, prefix):
+    """A table keyed by pk with a global index byg on g (all attributes projected)."""
+    name = support.unique_name(prefix)
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "g", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}])
+    return name
+
+
+def index_members(ddb, name, g):
+    """The sorted pk of the items whose g is g, read through the index byg."""
+    return sorted(i["pk"]["S"] for i in ddb.query(
+        TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
+        ExpressionAttributeValues={":g": {"S": g}})["Items"])

@@ -21,7 +21,8 @@ import subprocess
 import pytest
 
 from partiql_support import (CCF, CCF_MESSAGE, DUPLICATE_ITEM_MESSAGE, NOT_WELL_FORMED,
-                             expect_error, get, make_table, raw_call, st, uid)
+                             expect_error, get, index_members, make_table, raw_call, st,
+                             table_with_index, uid)
 import stream_support as ss
 import support
 from values import S, N
@@ -403,26 +404,13 @@ def test_stream_records_equal_those_of_the_item_operations(emulator, ddb):
 
 
 def test_global_index_follows_batch_writes(ddb):
-    name = support.unique_name("pbg")
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "byg",
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
+    name = table_with_index(ddb, "pbg")
     ddb.put_item(TableName=name, Item={"pk": S("b"), "g": S("one")})
     batch(ddb, st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'g': 'one'}}"),
           st(f"UPDATE \"{name}\" SET g = 'two' WHERE pk = 'b'"))
 
-    def members(g):
-        return sorted(i["pk"]["S"] for i in ddb.query(
-            TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
-            ExpressionAttributeValues={":g": S(g)})["Items"])
-
-    assert members("one") == ["a"]
-    assert members("two") == ["b"]
+    assert index_members(ddb, name, "one") == ["a"]
+    assert index_members(ddb, name, "two") == ["b"]
 
 
 # --------------------------------------------------------------------------

@@ -23,7 +23,8 @@ import uuid
 import pytest
 
 from partiql_support import (CCF, CCF_MESSAGE, DUPLICATE_ITEM_MESSAGE, NOT_WELL_FORMED,
-                             expect_error, get, make_table, raw_call, st, uid)
+                             expect_error, get, index_members, make_table, raw_call, st,
+                             table_with_index, uid)
 import stream_support as ss
 import support
 from values import S, N
@@ -447,31 +448,18 @@ def test_stream_records_equal_those_of_transact_write_items(emulator, ddb):
 
 
 def test_global_index_follows_and_a_cancelled_transaction_leaves_it(ddb):
-    name = support.unique_name("pxg")
-    ddb.create_table(
-        TableName=name, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "g", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        GlobalSecondaryIndexes=[{"IndexName": "byg",
-                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                                 "Projection": {"ProjectionType": "ALL"}}])
-
-    def members(g):
-        return sorted(i["pk"]["S"] for i in ddb.query(
-            TableName=name, IndexName="byg", KeyConditionExpression="g = :g",
-            ExpressionAttributeValues={":g": S(g)})["Items"])
+    name = table_with_index(ddb, "pxg")
 
     ddb.execute_transaction(TransactStatements=[
         st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'a', 'g': 'one'}}"),
         st(f"INSERT INTO \"{name}\" VALUE {{'pk': 'b', 'g': 'one'}}")])
-    assert members("one") == ["a", "b"]
+    assert index_members(ddb, name, "one") == ["a", "b"]
     expect_cancelled(ddb, [
         st(f"UPDATE \"{name}\" SET g = 'two' WHERE pk = 'a'"),
         st(f"DELETE FROM \"{name}\" WHERE pk = 'b' AND g = 'three'"),
     ], ["None", CCF])
-    assert members("one") == ["a", "b"]
-    assert members("two") == []
+    assert index_members(ddb, name, "one") == ["a", "b"]
+    assert index_members(ddb, name, "two") == []
 
 
 # --------------------------------------------------------------------------
