@@ -33,7 +33,8 @@ bool parse_connection_info(std::string_view body, ConnectionInfo& info) {
 ConnectionsClient::ConnectionsClient(std::string_view endpoint_url, std::string region,
                                      Credentials credentials, HttpClientOptions http,
                                      RetryPolicy retry)
-    : http_(endpoint_url, std::move(http)),
+    : http_(endpoint_url, http),
+      attempt_bound_(http.connect_timeout + http.io_timeout),
       region_(std::move(region)),
       credentials_(std::move(credentials)),
       retrier_(retry) {}
@@ -77,9 +78,18 @@ ConnectionsClient ConnectionsClient::for_event(const Env& env, const rapidjson::
 }
 
 Response ConnectionsClient::send(const char* method, std::string_view connection_id,
-                                 std::string_view body, ConnectionResult& result) {
+                                 std::string_view body, ConnectionResult& result,
+                                 TimePoint answer_by) {
   retrier_.start_call();
   for (int attempt = 1;; ++attempt) {
+    if (answer_by != TimePoint::max() &&
+        std::chrono::steady_clock::now() + attempt_bound_ > answer_by) {
+      result.status = ConnectionResult::Status::Error;
+      result.http_status = 0;
+      result.message = "no time left for attempt " + std::to_string(attempt) + " (" +
+                       std::to_string(attempt_bound_.count()) + " ms) before the call's deadline";
+      return {};
+    }
     Request request;
     request.method = method;
     request.path = http_.endpoint().join_path("/@connections/" + uri_encode(connection_id, false));
@@ -116,9 +126,9 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
 }
 
 ConnectionResult ConnectionsClient::post_to_connection(std::string_view connection_id,
-                                                       std::string_view data) {
+                                                       std::string_view data, TimePoint answer_by) {
   ConnectionResult result;
-  send("POST", connection_id, data, result);
+  send("POST", connection_id, data, result, answer_by);
   return result;
 }
 

@@ -20,6 +20,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -75,7 +76,12 @@ class ConnectionsClient {
   static ConnectionsClient for_event(const Env& env, const rapidjson::Value& event,
                                      HttpClientOptions http = {});
 
-  ConnectionResult post_to_connection(std::string_view connection_id, std::string_view data);
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // `answer_by`: no attempt starts that could end after it (an attempt is bounded by the
+  // connect and I/O timeouts), so that a caller with a deadline, a Lambda function's, has its
+  // answer in time; a call with no time for an attempt fails with http_status 0.
+  ConnectionResult post_to_connection(std::string_view connection_id, std::string_view data,
+                                      TimePoint answer_by = TimePoint::max());
   GetConnectionResult get_connection(std::string_view connection_id);
   ConnectionResult delete_connection(std::string_view connection_id);
 
@@ -85,9 +91,10 @@ class ConnectionsClient {
  private:
   // One call with retries; the answer (2xx) or the failure, in `result`.
   Response send(const char* method, std::string_view connection_id, std::string_view body,
-                ConnectionResult& result);
+                ConnectionResult& result, TimePoint answer_by = TimePoint::max());
 
   HttpClient http_;
+  std::chrono::milliseconds attempt_bound_;  // connect + I/O timeouts
   std::string region_;
   Credentials credentials_;
   Retrier retrier_;

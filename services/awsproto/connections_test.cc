@@ -144,6 +144,39 @@ TEST(Connections, NoAnswerIsAnErrorWithStatusZero) {
   EXPECT_NE(r.message.find("cannot connect"), std::string::npos) << r.message;
 }
 
+// An endpoint that takes requests and never answers: without a time to answer by, each post
+// costs every attempt's timeout; with one, no attempt starts that could end after it.
+TEST(Connections, NoAttemptStartsThatCouldEndAfterTheAnswerTime) {
+  TestServer silent([](TestServer& s, tcp::socket& socket, int) {
+    http::request<http::string_body> request;
+    while (s.read(socket, request)) {
+    }
+  });
+  HttpClientOptions http;
+  http.connect_timeout = milliseconds(100);
+  http.io_timeout = milliseconds(200);
+  ConnectionsClient c(silent.url() + "/prod", "us-east-1", {"A", "S", ""}, http);
+  c.retrier().set_sleep([](milliseconds) {});
+  using Clock = std::chrono::steady_clock;
+
+  // Room for one attempt (300 ms), not for a second one after its 200 ms timeout.
+  ConnectionResult r = c.post_to_connection("a", "x", Clock::now() + milliseconds(450));
+  EXPECT_EQ(r.status, ConnectionResult::Status::Error);
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_NE(r.message.find("no time left for attempt 2"), std::string::npos) << r.message;
+  EXPECT_EQ(silent.requests(), 1);
+
+  // No room at all: nothing is sent.
+  ConnectionResult none = c.post_to_connection("a", "x", Clock::now() + milliseconds(250));
+  EXPECT_NE(none.message.find("no time left for attempt 1"), std::string::npos) << none.message;
+  EXPECT_EQ(silent.requests(), 1);
+
+  // No answer time: every attempt runs into its timeout.
+  ConnectionResult all = c.post_to_connection("a", "x");
+  EXPECT_EQ(all.http_status, 0);
+  EXPECT_EQ(silent.requests(), 4);
+}
+
 TEST(Connections, TheEndpointComesFromTheEventUnlessTheVariableIsSet) {
   rapidjson::Document event;
   event.Parse(R"({"requestContext":{"domainName":"abc123.execute-api.us-east-1.amazonaws.com",)"
