@@ -23,14 +23,14 @@ class ChatStack:
     """scripts/launch.py, every port free; `ready` maps 'websocket chat', 'http chat-http',
     'dynamodb'... to their URLs. In memory unless `durable` (then the data stays in
     tmp_path/data, for a restart over it); the functions from `functions_dir`; `extra_args`
-    go to the launcher."""
+    go to the launcher; `template` replaces schemas/chat.yaml."""
 
     def __init__(self, tmp_path, durable=False, functions_dir=FUNCTIONS_DIR, log_name="launch.log",
-                 extra_args=()):
+                 extra_args=(), template=TEMPLATE):
         self.log_path = tmp_path / log_name
         env = dict(os.environ, CHATSTACK_BIN=str(BIN))
         self.proc = subprocess.Popen(
-            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(TEMPLATE),
+            [sys.executable, str(REPO / "scripts" / "launch.py"), "--template", str(template),
              *([] if durable else ["--in-memory"]), "--emulator-port", "0", "--gateway-port",
              "0", "--http-port", "0", "--lambda-port", "0", "--web-port", "0",
              "--stack-name", "chat",

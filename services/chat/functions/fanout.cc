@@ -12,7 +12,9 @@
 //   clients (one per endpoint) and DynamoDB client. Each connection has its own queue, taken by
 //   one thread at a time: a connection gets its frames in record order, and a slow or dead
 //   client holds up only its own queue.
-// - The deadline (Lambda-Runtime-Deadline-Ms): posting stops kStopMarginMs before it and the
+// - The deadline (Lambda-Runtime-Deadline-Ms): posting stops kStopMarginMs before it, no
+//   attempt of a post starts that could end within kAnswerMarginMs of it (an endpoint that
+//   takes requests and never answers costs each post its retries' timeouts), and the
 //   lowest record with a frame not posted is reported failed, so that the retry resumes there
 //   instead of a timed-out invocation being retried whole.
 // - 410 GoneException: the connection's two items are deleted and it gets nothing more in this
@@ -28,6 +30,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -50,6 +53,7 @@
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Clock = std::chrono::steady_clock;
 
 using chat::PostPool;
 constexpr size_t kNone = PostPool::kNone;
@@ -57,9 +61,15 @@ constexpr size_t kNone = PostPool::kNone;
 // 125 ms on 8 threads, with the CPU not saturated; 24 threads took p99 delivery from about
 // 250 ms to 100-170 ms there, 48 did worse (bench/results/2026-12-02-chat-2.md).
 constexpr int kPostThreads = 24;
-// Posting stops this long before the deadline (a fifth of the time left when less), so that
-// the posts in flight finish and the function answers before it times out.
-constexpr int64_t kStopMarginMs = 3000;
+// A post's attempt is bounded by these (loopback or a regional endpoint: a connect is quick).
+constexpr std::chrono::milliseconds kConnectTimeout{1000};
+constexpr std::chrono::milliseconds kIoTimeout{2500};
+// Posting stops this long before the deadline (a fifth of the time left when less), and no
+// attempt of a post (its retries included) starts that could end later than kAnswerMarginMs
+// before it, so that the posts in flight finish and the function answers before it times out.
+constexpr int64_t kStopMarginMs = 4000;
+constexpr int64_t kAnswerMarginMs = 500;
+static_assert(kStopMarginMs >= (kConnectTimeout + kIoTimeout).count() + kAnswerMarginMs);
 // Conversations whose members are kept (all forgotten when there are more).
 constexpr size_t kMaxKeptConversations = 10000;
 
@@ -78,7 +88,9 @@ void string(Writer& w, std::string_view s) {
 // client, neither thread-safe.
 class ConnectionPost {
  public:
-  explicit ConnectionPost(const chat::Config& config) : config_(config) {}
+  // `answer_by`: the invocation's time by which every post has ended (steady clock ticks).
+  ConnectionPost(const chat::Config& config, const std::atomic<Clock::rep>& answer_by)
+      : config_(config), answer_by_(answer_by) {}
 
   PostPool::Outcome operator()(const Target& target, const std::string& frame) {
     std::string endpoint;
@@ -94,11 +106,14 @@ class ConnectionPost {
     try {
       if (!client) {
         awsproto::HttpClientOptions http;
-        http.io_timeout = std::chrono::milliseconds(2500);  // below kStopMarginMs
+        http.connect_timeout = kConnectTimeout;
+        http.io_timeout = kIoTimeout;
         client = std::make_shared<awsproto::ConnectionsClient>(endpoint, config_.env.region,
                                                                config_.env.credentials, http);
       }
-      result = client->post_to_connection(target.connection_id, frame);
+      result = client->post_to_connection(
+          target.connection_id, frame,
+          Clock::time_point(Clock::duration(answer_by_.load(std::memory_order_relaxed))));
     } catch (const std::exception& e) {
       log_line("fanout: post to " + target.connection_id + " failed: " + e.what());
       return PostPool::Outcome::Retry;
@@ -139,6 +154,7 @@ class ConnectionPost {
   }
 
   const chat::Config& config_;
+  const std::atomic<Clock::rep>& answer_by_;
   // Shared pointers: the PostPool keeps this object in a std::function, which copies.
   std::map<std::string, std::shared_ptr<awsproto::ConnectionsClient>> connections_;
   std::shared_ptr<chat::DynamoDb> ddb_;
@@ -151,7 +167,8 @@ class Fanout {
         ddb_(config_.env),
         store_{ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
                chat::process_ulids()},
-        poster_([this] { return PostPool::Post(ConnectionPost(config_)); }, kPostThreads) {}
+        poster_([this] { return PostPool::Post(ConnectionPost(config_, answer_by_)); },
+                kPostThreads) {}
 
   std::string handle(const runtime::Invocation& in) {
     rapidjson::Document event;
@@ -169,12 +186,16 @@ class Fanout {
 
     // Posting stops before the deadline (chat/post_pool.h): a timed-out invocation would be
     // retried whole, posting again everything it did.
-    auto stop_at = std::chrono::steady_clock::time_point::max();
+    auto stop_at = Clock::time_point::max();
+    auto answer_by = Clock::time_point::max();
     if (in.deadline_ms > 0) {
       int64_t left = in.remaining_ms();
       int64_t margin = std::min<int64_t>(kStopMarginMs, left / 5);
-      stop_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(left - margin);
+      auto now = Clock::now();
+      stop_at = now + std::chrono::milliseconds(left - margin);
+      answer_by = now + std::chrono::milliseconds(left - std::min(kAnswerMarginMs, margin));
     }
+    answer_by_.store(answer_by.time_since_epoch().count(), std::memory_order_relaxed);
 
     size_t failed = kNone;
     presence_.clear();
@@ -185,7 +206,7 @@ class Fanout {
         presence_.add(delivery->username, delivery->online, i);
         continue;
       }
-      if (std::chrono::steady_clock::now() >= stop_at) {
+      if (Clock::now() >= stop_at) {
         failed = i;
         break;
       }
@@ -217,7 +238,7 @@ class Fanout {
     std::set<std::string> gone;
     size_t post_failed = poster_.wait(gone, stop_at);
     if (post_failed < failed) failed = post_failed;
-    if (failed != kNone && std::chrono::steady_clock::now() >= stop_at) {
+    if (failed != kNone && Clock::now() >= stop_at) {
       log_line("fanout: stopped " + std::to_string(kStopMarginMs) +
                " ms or less before the deadline; records from " +
                chat::sequence_number(list[failed]) + " are reported failed, to come again");
@@ -271,6 +292,8 @@ class Fanout {
   }
 
   chat::Config config_;
+  // Before poster_, whose threads read it.
+  std::atomic<Clock::rep> answer_by_{Clock::time_point::max().time_since_epoch().count()};
   chat::DynamoDb ddb_;
   chat::Store store_;
   PostPool poster_;
