@@ -62,6 +62,18 @@ std::string log_stream_name() {
   return std::string(date) + "/[$LATEST]" + hex;
 }
 
+// "2026-06-23T14:08:22.417Z": the time Lambda writes before its own lines in a log stream.
+std::string log_timestamp() {
+  int64_t ms = awsproto::Clock::now_ms();
+  std::time_t now = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[40];
+  size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms % 1000));
+  return text;
+}
+
 // `name` in the host's PATH, as posix_spawnp would find it; empty if it is not there.
 std::string find_in_path(const std::string& name) {
   const char* value = std::getenv("PATH");
@@ -339,6 +351,14 @@ InvocationResult Instance::invoke(const Invocation& invocation) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count();
   long memory_mb = read_max_memory_mb();
   drain_logs();
+  const std::string& id = invocation.request_id;
+  if (status == "Status: timeout") {
+    // Lambda's own line in the stream, before END: "<time> <request id> Task timed out after
+    // 3.01 seconds", the time it ran.
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", duration_ms / 1000);
+    log_line(id, log_timestamp() + " " + id + " Task timed out after " + seconds + " seconds");
+  }
   std::optional<double> init_ms;
   {
     std::lock_guard lock(mutex_);
@@ -347,7 +367,6 @@ InvocationResult Instance::invoke(const Invocation& invocation) {
       init_reported_ = true;
     }
   }
-  const std::string& id = invocation.request_id;
   log_line(id, "END RequestId: " + id);
   char report[512];
   std::snprintf(report, sizeof report,

@@ -2,6 +2,7 @@
 the function's name and the request id of the invocation running."""
 
 import json
+import re
 
 from conftest import function, wait_for
 
@@ -67,3 +68,10 @@ def test_timeout_report_has_status_timeout(lambda_host):
     text = host.stderr_text()
     line = text[text.index("[sleep %s] REPORT" % request_id):]
     assert line.split("\n")[0].endswith("\tStatus: timeout")
+    # Lambda's own line before END, with the time it ran (what log filters look for).
+    timed_out = re.search(r"^\[sleep %s\] (\S+) %s Task timed out after (\d+\.\d\d) seconds$"
+                          % (request_id, request_id), text, re.M)
+    assert timed_out, text
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", timed_out.group(1))
+    assert 1.0 <= float(timed_out.group(2)) < 3.0
+    assert text.index(timed_out.group(0)) < text.index("[sleep %s] END" % request_id)
