@@ -55,7 +55,7 @@ bool is_unauthorized_error(std::string_view error_payload);
 // answer itself, so that a policy is evaluated again for each route's ARN while a simple
 // response allows or denies every route alike. Only answers that decided (Allow or Deny) are
 // held; errors are not. At most `max_entries` are kept: expired ones go first, then the ones
-// closest to expiry. Not thread-safe (the gateway's single I/O thread owns it).
+// closest to expiry. Not thread-safe (the gateway holds a mutex while using it).
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.caching
 class AuthorizerCache {
  public:

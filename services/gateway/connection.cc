@@ -15,11 +15,12 @@ namespace gateway {
 Connection::Connection(Gateway& gateway, Stream stream, std::string leftover, ConnectionInfo info)
     : gateway_(gateway),
       socket_(std::move(stream)),
+      executor_(socket_.get_executor()),
       in_(std::move(leftover)),
       assembler_(gateway.options().max_message_bytes),
       info_(std::move(info)),
       last_active_ms_(info_.connected_at_ms),
-      linger_(socket_.get_executor()) {}
+      linger_(executor_) {}
 
 void Connection::start() {
   if (!in_.empty()) on_bytes();
@@ -27,7 +28,7 @@ void Connection::start() {
 }
 
 // An idle connection holds no read buffer: a plain socket is waited on until readable, then
-// read (without blocking) into one scratch buffer that the I/O thread shares; only TLS, whose
+// read (without blocking) into one scratch buffer per I/O thread; only TLS, whose
 // records are read through the SSL object, keeps a buffer of its own. This is what lets 10,000
 // idle connections fit in a few KB each.
 void Connection::read() {
@@ -54,7 +55,7 @@ void Connection::read() {
       net::ip::tcp::socket::wait_read, [self, failed](boost::system::error_code ec) {
         if (self->state_ == State::Closed) return;
         if (ec) return failed();
-        static char scratch[kReadChunk];  // the one I/O thread's
+        thread_local char scratch[kReadChunk];  // this I/O thread's
         auto& sock = self->socket_.socket();
         sock.non_blocking(true, ec);
         size_t total = 0;
@@ -97,7 +98,9 @@ void Connection::on_bytes() {
       return;
     }
     at += parsed.consumed;
-    if (state_ == State::Open) last_active_ms_ = awsproto::Clock::now_ms();
+    if (state_ == State::Open) {
+      last_active_ms_.store(awsproto::Clock::now_ms(), std::memory_order_relaxed);
+    }
     auto out = assembler_.feed(std::move(parsed.frame));
     using Kind = ws::MessageAssembler::Output::Kind;
     if (out.kind == Kind::None) continue;
@@ -175,8 +178,8 @@ void Connection::on_message(std::string body) {
   std::string request_id = input.request_id;
   gateway_.invoker().invoke(
       selection.route->function, build_event(input),
-      [weak, route_response, request_id, &io = gateway_.io()](InvokeResult result) {
-        net::post(io, [weak, route_response, request_id, result = std::move(result)] {
+      [weak, route_response, request_id, executor = executor_](InvokeResult result) {
+        net::post(executor, [weak, route_response, request_id, result = std::move(result)] {
           auto self = weak.lock();
           if (!self) return;
           --self->pending_messages_;
@@ -202,6 +205,12 @@ bool Connection::send_text(std::string_view payload) {
   if (state_ != State::Open) return false;
   queue(ws::encode_frame(ws::kText, payload), false);
   return state_ == State::Open;
+}
+
+void Connection::post_close(uint16_t code, std::string reason) {
+  net::post(executor_, [self = shared_from_this(), code, reason = std::move(reason)] {
+    self->close(code, reason);
+  });
 }
 
 void Connection::queue(std::string frame, bool control) {

@@ -32,7 +32,10 @@ constexpr size_t kMaxRequestBytes = 10u << 20;
 class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
  public:
   HttpApiSession(Gateway& gateway, Stream stream, beast::flat_buffer buffer)
-      : gateway_(gateway), socket_(std::move(stream)), buffer_(std::move(buffer)) {}
+      : gateway_(gateway),
+        socket_(std::move(stream)),
+        executor_(socket_.get_executor()),
+        buffer_(std::move(buffer)) {}
 
   void read() {
     parser_.emplace();
@@ -131,9 +134,12 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
     std::string cache_key;
     if (a->result_ttl_s > 0 && !a->identity_source.empty()) {
       cache_key = AuthorizerCache::key(api_->api_id, a->name, *identity);
-      if (auto held = gateway_.authorizer_cache().find(cache_key, awsproto::Clock::now_ms())) {
-        return decide(parse_authorizer_response(*held, simple, event.arn));
+      std::optional<std::string> held;
+      {
+        std::lock_guard lock(gateway_.authorizer_mutex());
+        held = gateway_.authorizer_cache().find(cache_key, awsproto::Clock::now_ms());
       }
+      if (held) return decide(parse_authorizer_response(*held, simple, event.arn));
     }
     event.identity = std::move(*identity);
     std::string payload = v1 ? build_http_event_v1(in_, &event) : build_http_event_v2(in_, &event);
@@ -141,7 +147,7 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
     gateway_.invoker().invoke(a->function, std::move(payload),
                               [self, simple, arn = event.arn, key = std::move(cache_key),
                                ttl = a->result_ttl_s](InvokeResult result) {
-                                net::post(self->gateway_.io(),
+                                net::post(self->executor_,
                                           [self, simple, arn, key, ttl, r = std::move(result)] {
                                             self->authorized(r, simple, arn, key, ttl);
                                           });
@@ -159,6 +165,7 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
     }
     AuthDecision d = parse_authorizer_response(result.payload, simple, arn);
     if (d.kind != AuthDecision::Kind::Error && !cache_key.empty()) {
+      std::lock_guard lock(gateway_.authorizer_mutex());
       gateway_.authorizer_cache().put(cache_key, result.payload, awsproto::Clock::now_ms(), ttl_s);
     }
     decide(std::move(d));
@@ -181,7 +188,7 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
     gateway_.invoker().invoke(
         route_->function, std::move(payload),
         [self, v1](InvokeResult result) {
-          net::post(self->gateway_.io(),
+          net::post(self->executor_,
                     [self, v1, r = std::move(result)] { self->integrated(r, v1); });
         },
         std::chrono::milliseconds(route_->timeout_ms));
@@ -246,6 +253,7 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
 
   Gateway& gateway_;
   Stream socket_;
+  Stream::executor_type executor_;  // the socket's strand: the invoker's answers come back here
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;

@@ -3,14 +3,19 @@
 // those only.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "gateway/authorizer.h"
 #include "gateway/config.h"
@@ -35,6 +40,10 @@ struct ConnectionInfo {
 
 class Gateway;
 
+// Every handler of a connection runs on its socket's executor, a strand of the gateway's
+// io_context (which several threads run): start(), send_text() and close() are called there
+// only (post_text() and post_close() hand over from elsewhere). info() is fixed once the
+// connection exists and last_active_ms() is atomic: those two are read from any thread.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Gateway& gateway, Stream stream, std::string leftover, ConnectionInfo info);
@@ -46,9 +55,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes with a close frame (code, reason) and fires $disconnect with the same.
   void close(uint16_t code, std::string_view reason);
   bool open() const { return state_ == State::Open; }
+  // From any thread: send_text() on the connection's strand, then `done(queued)` on `reply`
+  // (an @connections POST's session). Posts handed over in one order are queued in that order.
+  template <class Executor>
+  void post_text(std::string payload, Executor reply, std::function<void(bool)> done);
+  // From any thread: close() on the connection's strand.
+  void post_close(uint16_t code, std::string reason);
+  Stream::executor_type executor() { return executor_; }
 
   const ConnectionInfo& info() const { return info_; }
-  int64_t last_active_ms() const { return last_active_ms_; }
+  int64_t last_active_ms() const { return last_active_ms_.load(std::memory_order_relaxed); }
 
  private:
   enum class State { Open, Closing, Closed };
@@ -65,11 +81,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Gateway& gateway_;
   Stream socket_;
-  std::string in_;  // bytes read and not yet parsed
+  Stream::executor_type executor_;  // the socket's strand (kept: socket_ is closed, not moved)
+  std::string in_;                  // bytes read and not yet parsed
   ws::MessageAssembler assembler_;
   ConnectionInfo info_;
   State state_ = State::Open;
-  int64_t last_active_ms_ = 0;
+  std::atomic<int64_t> last_active_ms_{0};
   size_t pending_messages_ = 0;  // route invocations not answered yet
   std::deque<std::string> out_;
   size_t out_bytes_ = 0;
@@ -82,6 +99,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<char[]> tls_buffer_;  // TLS connections' reads (plain ones share one)
 };
 
+template <class Executor>
+void Connection::post_text(std::string payload, Executor reply, std::function<void(bool)> done) {
+  net::post(executor_, [self = shared_from_this(), payload = std::move(payload), reply,
+                        done = std::move(done)]() mutable {
+    const bool queued = self->send_text(payload);
+    net::post(reply, [queued, done = std::move(done)] { done(queued); });
+  });
+}
+
 class Gateway {
  public:
   Gateway(net::io_context& io, const ServerOptions& options);
@@ -90,8 +116,9 @@ class Gateway {
   const ServerOptions& options() const { return options_; }
   const Plan& plan() const { return options_.plan; }
   Invoker& invoker() { return invoker_; }
-  // HTTP APIs' authorizer answers (on the I/O thread only).
+  // HTTP APIs' authorizer answers: hold authorizer_mutex() while using it.
   AuthorizerCache& authorizer_cache() { return authorizer_cache_; }
+  std::mutex& authorizer_mutex() { return authorizer_mutex_; }
   // The server certificate's context when --tls-cert is given (else null: plain text only).
   net::ssl::context* tls_context() { return tls_.get(); }
 
@@ -104,20 +131,25 @@ class Gateway {
   // Invokes the API's $disconnect route, if it has one.
   void fire_disconnect(const ConnectionInfo& info, int code, std::string_view reason);
 
+  // The registry (add, remove, find) is guarded by a mutex: sessions on any thread use it.
   // Closes connections past the idle timeout or the maximum lifetime (on the plane's clock).
   void check_limits();
   void close_all(uint16_t code, std::string_view reason);
   // Shutting down: connections approved from now on are closed once upgraded.
   void stop_accepting() { stopping_ = true; }
   bool stopping() const { return stopping_; }
+  // All connections, for the closes above (which are posted to each one's strand).
+  std::vector<std::shared_ptr<Connection>> all() const;
 
  private:
   net::io_context& io_;
   const ServerOptions& options_;
   Invoker invoker_;
   AuthorizerCache authorizer_cache_;
+  std::mutex authorizer_mutex_;
   std::shared_ptr<net::ssl::context> tls_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
+  mutable std::mutex connections_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Connection>> connections_;
 };
 

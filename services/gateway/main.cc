@@ -21,7 +21,7 @@ int usage(const std::string& problem) {
                "       [--clock-offset SECONDS] [--max-message-bytes N] [--max-frame-bytes N]\n"
                "       [--idle-timeout-s N] [--max-lifetime-s N] [--send-queue-bytes N]\n"
                "       [--max-pending-messages N]\n"
-               "       [--workers N] [--integration-timeout-ms 50..29000]\n";
+               "       [--workers N] [--io-threads N] [--integration-timeout-ms 50..29000]\n";
   return 2;
 }
 
@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
         options.invoker.timeout = std::chrono::milliseconds(ms);
       } else if (flag == "--workers") {
         options.invoker.workers = std::stoi(value);
+      } else if (flag == "--io-threads") {
+        options.io_threads = std::stoi(value);
+        if (options.io_threads < 1 || options.io_threads > 64) throw std::invalid_argument(flag);
       } else {
         return usage("unknown flag " + flag);
       }

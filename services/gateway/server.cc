@@ -5,11 +5,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <cmath>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -19,6 +21,8 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "awsproto/clock.h"
 #include "gateway/authorizer.h"
@@ -62,7 +66,10 @@ std::string json_message(std::string_view message) {
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(Gateway& gateway, Stream stream, beast::flat_buffer buffer)
-      : gateway_(gateway), socket_(std::move(stream)), buffer_(std::move(buffer)) {}
+      : gateway_(gateway),
+        socket_(std::move(stream)),
+        executor_(socket_.get_executor()),
+        buffer_(std::move(buffer)) {}
 
   void read() {
     parser_.emplace();
@@ -87,7 +94,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     Target target = resolve_target(gateway_.plan(), host, request_.target());
     switch (target.kind) {
       case Target::Kind::Clock: return send(clock());
-      case Target::Kind::Connection: return send(connections(target));
+      case Target::Kind::Connection: return connections(target);
       case Target::Kind::WebSocket: return handshake(target);
       case Target::Kind::None: return send(error(403, "ForbiddenException", "Forbidden"));
     }
@@ -133,10 +140,28 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
   // Signatures are not checked (any SigV4-signed or unsigned call is served).
-  HttpResponse connections(const Target& target) {
+  //
+  // The session runs on its own strand, the connection on another (perhaps on another thread):
+  // a POST hands the frame to the connection's strand and answers when it is queued there, so
+  // that one poster's frames (one request at a time on a keep-alive connection) reach the
+  // client in the order they were posted.
+  void connections(const Target& target) {
     auto connection = gateway_.find(target.connection_id);
     // Connection ids belong to their API: another API's management endpoint does not know them.
     if (connection && connection->info().api != target.api) connection = nullptr;
+    if (request_.method() != http::verb::post || !connection ||
+        request_.body().size() > gateway_.options().max_message_bytes) {
+      return send(manage(connection));
+    }
+    auto self = shared_from_this();
+    connection->post_text(std::move(request_.body()), executor_, [self](bool queued) {
+      self->send(queued ? self->response(200, "") : self->error(410, "GoneException", ""));
+    });
+  }
+
+  // The @connections answers that need nothing from the connection's strand: GetConnection
+  // reads what is fixed or atomic, DELETE hands the close over.
+  HttpResponse manage(const std::shared_ptr<Connection>& connection) {
     // An id that never connected, is still waiting for $connect, or has closed: GoneException,
     // with an empty message (what boto3 shows from AWS: "... PostToConnection operation: ").
     auto gone = [&] { return error(410, "GoneException", ""); };
@@ -145,8 +170,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         if (request_.body().size() > gateway_.options().max_message_bytes) {
           return error(413, "PayloadTooLargeException", "Message too long");
         }
-        if (!connection || !connection->send_text(request_.body())) return gone();
-        return response(200, "");
+        return gone();  // (a POST to a connection that exists is answered in connections())
       case http::verb::get: {
         if (!connection) return gone();
         const auto& info = connection->info();
@@ -174,7 +198,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         if (!connection) return gone();
         // $disconnect then reports 1000, "Connection Closed Normally", as API Gateway's
         // execution logs show (https://github.com/boto/boto3/issues/3789).
-        connection->close(ws::kNormal, "Connection Closed Normally");
+        connection->post_close(ws::kNormal, "Connection Closed Normally");
         HttpResponse r = response(204, "");
         r.erase(http::field::content_type);
         return r;
@@ -227,7 +251,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void connect(const Route& route, const EventInput& input) {
     auto self = shared_from_this();
     gateway_.invoker().invoke(route.function, build_event(input), [self](InvokeResult result) {
-      net::post(self->gateway_.io(), [self, r = std::move(result)] { self->accept(std::move(r)); });
+      net::post(self->executor_, [self, r = std::move(result)] { self->accept(std::move(r)); });
     });
   }
 
@@ -259,7 +283,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     gateway_.invoker().invoke(
         authorizer->function, build_event(event),
         [self, r, arn, input = std::move(input)](InvokeResult result) mutable {
-          net::post(self->gateway_.io(),
+          net::post(self->executor_,
                     [self, r, arn, input = std::move(input), result = std::move(result)]() mutable {
                       self->authorized(*r, arn, std::move(input), result);
                     });
@@ -326,6 +350,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         self->gateway_.fire_disconnect(self->info_, ws::kAbnormal, "Connection Closed Abnormally");
         return;
       }
+      // The connection keeps the session's strand (the socket's executor).
       auto connection =
           std::make_shared<Connection>(self->gateway_, std::move(self->socket_),
                                        beast::buffers_to_string(self->buffer_.data()), self->info_);
@@ -368,6 +393,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   Gateway& gateway_;
   Stream socket_;
+  Stream::executor_type executor_;  // the socket's strand: the invoker's answers come back here
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
@@ -381,25 +407,32 @@ void serve_websocket_port(Gateway& gateway, Stream stream, beast::flat_buffer bu
 }
 
 void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
-  acceptor.async_accept([&acceptor, &gateway, serve](boost::system::error_code ec,
-                                                     tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      // Out of file descriptors, say: accepting again at once would spin the I/O thread.
-      auto retry = std::make_shared<net::steady_timer>(gateway.io(), std::chrono::milliseconds(50));
-      retry->async_wait([retry, &acceptor, &gateway, serve](boost::system::error_code) {
+  // Each accepted socket gets a strand of its own: its session's and then its WebSocket
+  // connection's handlers never run at once, while other sockets' run on the other threads.
+  acceptor.async_accept(
+      net::make_strand(gateway.io()),
+      [&acceptor, &gateway, serve](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (ec) {
+          // Out of file descriptors, say: accepting again at once would spin the I/O thread.
+          auto retry =
+              std::make_shared<net::steady_timer>(gateway.io(), std::chrono::milliseconds(50));
+          retry->async_wait([retry, &acceptor, &gateway, serve](boost::system::error_code) {
+            accept_loop(acceptor, gateway, serve);
+          });
+          return;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        // Plain or TLS: the client's first bytes say (a client silent for 30 s is dropped).
+        auto strand = socket.get_executor();
+        net::post(strand, [&gateway, serve, socket = std::move(socket)]() mutable {
+          start_stream(std::move(socket), gateway.tls_context(), std::chrono::seconds(30),
+                       [&gateway, serve](Stream stream, beast::flat_buffer buffer) {
+                         serve(gateway, std::move(stream), std::move(buffer));
+                       });
+        });
         accept_loop(acceptor, gateway, serve);
       });
-      return;
-    }
-    socket.set_option(tcp::no_delay(true), ec);
-    // Plain or TLS: the client's first bytes say (a client silent for 30 s is dropped).
-    start_stream(std::move(socket), gateway.tls_context(), std::chrono::seconds(30),
-                 [&gateway, serve](Stream stream, beast::flat_buffer buffer) {
-                   serve(gateway, std::move(stream), std::move(buffer));
-                 });
-    accept_loop(acceptor, gateway, serve);
-  });
 }
 
 bool listen(tcp::acceptor& acceptor, const std::string& host, uint16_t port) {
@@ -432,14 +465,31 @@ Gateway::Gateway(net::io_context& io, const ServerOptions& options)
 }
 
 void Gateway::add(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(connections_mutex_);
   connections_[connection->info().connection_id] = connection;
 }
 
-void Gateway::remove(const std::string& connection_id) { connections_.erase(connection_id); }
+void Gateway::remove(const std::string& connection_id) {
+  std::shared_ptr<Connection> removed;  // destroyed after the lock is released
+  std::lock_guard lock(connections_mutex_);
+  auto it = connections_.find(connection_id);
+  if (it == connections_.end()) return;
+  removed = std::move(it->second);
+  connections_.erase(it);
+}
 
 std::shared_ptr<Connection> Gateway::find(const std::string& connection_id) const {
+  std::lock_guard lock(connections_mutex_);
   auto it = connections_.find(connection_id);
   return it == connections_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Connection>> Gateway::all() const {
+  std::lock_guard lock(connections_mutex_);
+  std::vector<std::shared_ptr<Connection>> out;
+  out.reserve(connections_.size());
+  for (const auto& [id, connection] : connections_) out.push_back(connection);
+  return out;
 }
 
 EventInput Gateway::event_for(const ConnectionInfo& info, EventInput::Type type) const {
@@ -476,24 +526,24 @@ void Gateway::fire_disconnect(const ConnectionInfo& info, int code, std::string_
 
 void Gateway::check_limits() {
   const int64_t now = awsproto::Clock::now_ms();
-  std::vector<std::shared_ptr<Connection>> expired;
-  for (const auto& [id, connection] : connections_) {
+  // API Gateway closes idle and expired connections as going away.
+  for (auto& connection : all()) {
     const bool idle = now - connection->last_active_ms() >= options_.idle_timeout_ms;
     const bool old = now - connection->info().connected_at_ms >= options_.max_lifetime_ms;
-    if (idle || old) expired.push_back(connection);
+    if (idle || old) connection->post_close(ws::kGoingAway, "Going away");
   }
-  // API Gateway closes idle and expired connections as going away.
-  for (auto& connection : expired) connection->close(ws::kGoingAway, "Going away");
 }
 
 void Gateway::close_all(uint16_t code, std::string_view reason) {
-  std::vector<std::shared_ptr<Connection>> all;
-  for (const auto& [id, connection] : connections_) all.push_back(connection);
-  for (auto& connection : all) connection->close(code, reason);
+  for (auto& connection : all()) connection->post_close(code, std::string(reason));
 }
 
 int run_server(const ServerOptions& options) {
-  net::io_context io(1);
+  const int threads =
+      options.io_threads > 0
+          ? options.io_threads
+          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  net::io_context io(threads);
   std::optional<Gateway> made;
   try {
     made.emplace(io, options);
@@ -552,7 +602,10 @@ int run_server(const ServerOptions& options) {
   auto bound = acceptor.local_endpoint();
   log_line("gateway: listening on " + bound.address().to_string() + ":" +
            std::to_string(bound.port()));
+  std::vector<std::thread> runners;
+  for (int i = 1; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
   io.run();
+  for (auto& runner : runners) runner.join();
   // Every $disconnect queued above runs before the process ends.
   gateway.invoker().shutdown();
   return 0;

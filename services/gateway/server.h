@@ -1,6 +1,7 @@
 // The gateway's server: one port for WebSocket upgrades, the @connections management API and
-// the plane's clock, and one for HTTP APIs. Everything that touches a socket runs on one I/O
-// thread; functions run on the Invoker's workers and their results are posted back.
+// the plane's clock, and one for HTTP APIs. Sockets are served by a few I/O threads, each socket
+// on a strand of its own (one handler at a time); functions run on the Invoker's workers and
+// their results are posted back to the strand that asked.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +39,9 @@ struct ServerOptions {
   // AWS throttles per account and stage, a laptop per connection) and the connection stays
   // open, so that one client's flood cannot queue the functions' work without end.
   size_t max_pending_messages = 100;
+  // Threads running the sockets' handlers (0: one a core, at most 4). With one, every post to
+  // @connections and every client frame wait for each other.
+  int io_threads = 0;
 };
 
 // Listens, logs "gateway: HTTP APIs on HOST:PORT" (when it serves HTTP APIs) and then

@@ -166,3 +166,50 @@ def test_another_apis_management_endpoint_does_not_know_the_connection(gateway_f
             mine.post_to_connection(ConnectionId=cid, Data=b"still open")
             return await ws.recv()
     assert run(go()) == "still open"
+
+
+def test_concurrent_posters_keep_their_order(gateway_factory, fake):
+    # Several I/O threads: each poster's frames (one keep-alive connection each, one request at
+    # a time, as the SDKs post) reach every client in the order posted, whichever thread
+    # serves the poster and whichever serves the client; posts to a closed connection are 410.
+    gateway = gateway_factory(args=["--io-threads", "4"])
+    posters, per_poster, clients = 4, 150, 3
+    apis = [gateway.management() for _ in range(posters)]
+
+    async def go():
+        sockets = []
+        for i in range(clients):
+            sockets.append(await websockets.connect(gateway.url()))
+        cids = [c["requestContext"]["connectionId"]
+                for c in fake.wait_for(clients, "connect")]
+        errors = []
+
+        def post(p):
+            try:
+                for n in range(per_poster):
+                    for cid in cids:
+                        apis[p].post_to_connection(ConnectionId=cid, Data=b"%d:%d" % (p, n))
+            except Exception as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+        threads = [threading.Thread(target=post, args=(p,)) for p in range(posters)]
+        for t in threads:
+            t.start()
+        received = []
+        for ws in sockets:
+            frames = [await ws.recv() for _ in range(posters * per_poster)]
+            received.append(frames)
+        for t in threads:
+            t.join()
+        assert errors == []
+        for frames in received:
+            for p in range(posters):
+                mine = [int(f.split(":")[1]) for f in frames if f.startswith("%d:" % p)]
+                assert mine == list(range(per_poster))
+        await sockets[0].close()
+        for ws in sockets[1:]:
+            await ws.close()
+        return cids
+    cids = run(go())
+    fake.wait_for(clients, "disconnect")
+    with pytest.raises(apis[0].exceptions.GoneException):
+        apis[0].post_to_connection(ConnectionId=cids[0], Data=b"late")
