@@ -191,6 +191,7 @@ Update update_from_attribute_updates(const model::Json& updates) {
     std::string attr(model::view(it->name));
     const model::Json& spec = it->value;
     if (!spec.IsObject()) model::wrong_json_type(spec, "AttributeValueUpdate");
+    model::check_attribute_name(attr);
     auto action = model::get_string(spec, "Action").value_or("PUT");
     const model::Json* value = model::get_object(spec, "Value");
     std::optional<model::Value> v;

@@ -23,6 +23,12 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 Value value_from_json(const Json& j);
 // An attribute map ({"name": AttributeValue, ...}).
 Item item_from_json(const Json& j);
+// An attribute name in an item, a key, a map value or an AttributeUpdates entry: at least one
+// byte and at most 65535 (the 64 KB of
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-attributes
+// is exclusive). Throws the ValidationException DynamoDB gives otherwise.
+constexpr size_t kMaxAttributeNameSize = 65535;
+void check_attribute_name(std::string_view name);
 
 void write_value(JsonWriter& w, const Value& v);
 void write_item(JsonWriter& w, const Item& item);

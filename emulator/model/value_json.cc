@@ -62,8 +62,10 @@ Value parse(const Json& j, int depth);
 Item parse_map(const Json& j, int depth) {
   if (!j.IsObject()) serialization(j.IsArray() ? "UnknownError" : "Unexpected field type");
   Item m;
-  for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it)
+  for (auto it = j.MemberBegin(); it != j.MemberEnd(); ++it) {
+    check_attribute_name(view(it->name));
     m.insert_or_assign(std::string(view(it->name)), parse(it->value, depth + 1));
+  }
   return m;
 }
 
@@ -176,6 +178,13 @@ std::optional<bool> boolean_of(const Json& j) {
   if (s == "true") return true;
   if (s == "false") return false;
   return std::nullopt;
+}
+
+void check_attribute_name(std::string_view name) {
+  // DynamoDB Local's wording for both; DynamoDB's own is not documented.
+  if (name.empty()) invalid("Empty attribute name");
+  if (name.size() > kMaxAttributeNameSize)
+    invalid("Attribute name is too large, must be less than 65536 bytes");
 }
 
 Value value_from_json(const Json& j) { return parse(j, 0); }
