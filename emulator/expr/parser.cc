@@ -58,6 +58,7 @@ namespace {
 
 constexpr size_t kMaxExpressionBytes = 4096;
 constexpr size_t kMaxPathDepth = 32;
+constexpr int64_t kMaxListIndex = 4294967294;
 constexpr int kMaxNesting = 256;  // parenthesis/NOT depth: bounds recursion
 
 enum class Tok {
@@ -493,8 +494,13 @@ class Parser {
         ++pos_;
         if (peek().type != Tok::Number) syntax_error(pos_);
         std::string_view digits = text(peek());
+        // DynamoDB takes list indexes up to 4294967294 and refuses a larger one in any
+        // expression, whether or not an item is read.
         int64_t index = 0;
-        for (char c : digits) index = std::min<int64_t>(index * 10 + (c - '0'), INT32_MAX);
+        for (char c : digits) index = std::min<int64_t>(index * 10 + (c - '0'), kMaxListIndex + 1);
+        if (index > kMaxListIndex)
+          fail("List index is not within the allowable range; index: [" + std::string(digits) +
+               "]");
         ++pos_;
         expect(Tok::RBracket);
         p.push_back({"", index, false});

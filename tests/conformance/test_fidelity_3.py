@@ -3,6 +3,9 @@
 - Attribute names in an Item, a Key, a map value, an AttributeUpdates entry or a value bound
   in ExpressionAttributeValues: an empty name and one past 65535 bytes are refused with a
   ValidationException (DynamoDB Local's wording; 65535 bytes is the longest name kept).
+- A list index in a document path is at most 4294967294; a larger one is refused in any
+  expression, before any item is read, and a bracket holding anything but digits is a syntax
+  error naming its token.
 """
 
 import pytest
@@ -70,3 +73,39 @@ def test_longest_attribute_name_is_kept(ddb, table):
                     AttributeUpdates={name: {"Action": "PUT", "Value": S("v2")}})
     item = ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
     assert item == {**key, name: S("v2"), "m": {"M": {name: S("w")}}}
+
+
+OUT_OF_RANGE = "List index is not within the allowable range; index: "
+
+
+@pytest.mark.parametrize("index", ["4294967295", "99999999999999999999999"])
+def test_list_index_out_of_range_refused(ddb, table, index):
+    key = {"pk": S("missing")}
+    expect_error(ddb.get_item, "ValidationException",
+                 "Invalid ProjectionExpression: " + OUT_OF_RANGE + "[" + index + "]",
+                 TableName=table, Key=key, ProjectionExpression="a[" + index + "]")
+    expect_error(ddb.scan, "ValidationException",
+                 "Invalid ProjectionExpression: " + OUT_OF_RANGE + "[" + index + "]",
+                 TableName=table, ProjectionExpression="pk, a.b[1][" + index + "]")
+    expect_error(ddb.delete_item, "ValidationException",
+                 "Invalid ConditionExpression: " + OUT_OF_RANGE + "[" + index + "]",
+                 TableName=table, Key=key, ConditionExpression="attribute_exists(a[" + index + "])")
+    expect_error(ddb.update_item, "ValidationException",
+                 "Invalid UpdateExpression: " + OUT_OF_RANGE + "[" + index + "]",
+                 TableName=table, Key=key, UpdateExpression="REMOVE a[" + index + "]")
+
+
+def test_largest_list_index_accepted(ddb, table):
+    key = {"pk": S("listed")}
+    ddb.put_item(TableName=table, Item={**key, "a": {"L": [S("x"), S("y")]}})
+    got = ddb.get_item(TableName=table, Key=key, ConsistentRead=True,
+                       ProjectionExpression="a[4294967294], a[1]")["Item"]
+    assert got == {"a": {"L": [S("y")]}}
+
+
+@pytest.mark.parametrize("path,token,near", [
+    ("a[-1]", "-", "[-1"), ("a[x]", "x", "[x]"), ("a[]", "]", "[]"), ("a[1.5]", ".", "1.5")])
+def test_malformed_list_index_is_a_syntax_error(ddb, table, path, token, near):
+    expect_error(ddb.get_item, "ValidationException",
+                 f'Invalid ProjectionExpression: Syntax error; token: "{token}", near: "{near}"',
+                 TableName=table, Key={"pk": S("k")}, ProjectionExpression=path)
