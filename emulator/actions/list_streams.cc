@@ -1,5 +1,6 @@
 // ListStreams (DynamoDB Streams): the caller's streams, optionally of one table, paged.
 #include "actions/actions.h"
+#include "actions/common/stream_access.h"
 #include "api/request.h"
 
 namespace ddb::actions {
@@ -9,6 +10,8 @@ void list_streams(const api::CallPtr& call) {
   auto table = model::get_string(body, "TableName");
   auto limit = model::get_integer(body, "Limit");
   auto start = model::get_string(body, "ExclusiveStartStreamArn");
+  // Checked as every StreamArn member is.
+  if (start) check_stream_arn(*start);
   api::Constraints c;
   c.pattern_name("tableName", table);
   c.length("tableName", table, 3, 255);

@@ -6,11 +6,14 @@
 - A list index in a document path is at most 4294967294; a larger one is refused in any
   expression, before any item is read, and a bracket holding anything but digits is a syntax
   error naming its token.
+- ListStreams: an ExclusiveStartStreamArn that is not a stream ARN is refused as a malformed
+  StreamArn is in DescribeStream and GetShardIterator ("Invalid StreamArn").
 """
 
 import pytest
 
 import support
+from stream_support import create_stream_table, streams_client
 from support import expect_error
 
 EMPTY_NAME = "Empty attribute name"
@@ -109,3 +112,24 @@ def test_malformed_list_index_is_a_syntax_error(ddb, table, path, token, near):
     expect_error(ddb.get_item, "ValidationException",
                  f'Invalid ProjectionExpression: Syntax error; token: "{token}", near: "{near}"',
                  TableName=table, Key={"pk": S("k")}, ProjectionExpression=path)
+
+
+@pytest.mark.parametrize("arn", [
+    "arn:aws:dynamodb:us-east-1:000000000000:table/abc",
+    "arn:aws:dynamodb:us-east-1:000000000000:table/abc/stream/",
+    "arn:aws:s3:us-east-1:000000000000:table/abc/stream/2026-01-01T00:00:00.000",
+    "not-a-stream",
+])
+def test_list_streams_refuses_a_start_that_is_not_a_stream_arn(emulator, arn):
+    raw = streams_client(emulator.endpoint, validate=False)
+    expect_error(raw.list_streams, "ValidationException", "Invalid StreamArn",
+                 ExclusiveStartStreamArn=arn)
+
+
+def test_list_streams_pages_after_a_stream_arn(ddb, emulator):
+    name = support.unique_name("fid3s")
+    arn = create_stream_table(ddb, name, view="KEYS_ONLY")["LatestStreamArn"]
+    streams = streams_client(emulator.endpoint)
+    listed = streams.list_streams(TableName=name)["Streams"]
+    assert [s["StreamArn"] for s in listed] == [arn]
+    assert streams.list_streams(TableName=name, ExclusiveStartStreamArn=arn)["Streams"] == []
