@@ -234,6 +234,16 @@ void set_range(ReadSpec& spec, const KeyCondition& kc, const std::optional<model
     invalid(std::string(kInvalid) +
             "The AttributeValue for a key attribute cannot contain an empty " +
             (hash.type == model::Type::B ? "binary" : "string") + " value. Key: " + hash.name);
+  // Key values in the condition are held to the key size limits, as a key in GetItem is
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-partition-sort-keys).
+  auto bytes = [](const model::Value& v) { return v.type == model::Type::N ? 0 : v.scalar.size(); };
+  if (bytes(*kc.hash) > 2048)
+    invalid(std::string(kInvalid) +
+            "Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  if (kc.sort != KeyCondition::Sort::None &&
+      (bytes(kc.a) > 1024 || (kc.sort == KeyCondition::Sort::Between && bytes(kc.b) > 1024)))
+    invalid(std::string(kInvalid) +
+            "Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 
   // The partition's key range, narrowed by the sort key condition.
   std::string partition = storage::table_prefix(spec.index ? spec.index->id : t.id);

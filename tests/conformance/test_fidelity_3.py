@@ -6,6 +6,9 @@
 - A list index in a document path is at most 4294967294; a larger one is refused in any
   expression, before any item is read, and a bracket holding anything but digits is a syntax
   error naming its token.
+- Query: a partition key value past 2048 bytes or a sort key value past 1024 bytes in the key
+  condition (KeyConditionExpression or KeyConditions) is refused with the messages GetItem
+  gives for such a key; numbers are not measured.
 - ListStreams: an ExclusiveStartStreamArn that is not a stream ARN is refused as a malformed
   StreamArn is in DescribeStream and GetShardIterator ("Invalid StreamArn").
 """
@@ -112,6 +115,61 @@ def test_malformed_list_index_is_a_syntax_error(ddb, table, path, token, near):
     expect_error(ddb.get_item, "ValidationException",
                  f'Invalid ProjectionExpression: Syntax error; token: "{token}", near: "{near}"',
                  TableName=table, Key={"pk": S("k")}, ProjectionExpression=path)
+
+
+HASH_TOO_LONG = ("One or more parameter values were invalid: Size of hashkey has exceeded the "
+                 "maximum size limit of2048 bytes")
+RANGE_TOO_LONG = ("One or more parameter values were invalid: Aggregated size of all range keys "
+                  "has exceeded the size limit of 1024 bytes")
+
+
+@pytest.fixture(scope="module")
+def ranged(emulator):
+    client = emulator.client()
+    name = support.unique_name("fid3r")
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "B"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}])
+    client.put_item(TableName=name, Item={"pk": S("p" * 2048), "sk": {"B": b"s" * 1024}})
+    return name
+
+
+def query(ddb, table, condition, values):
+    return ddb.query(TableName=table, KeyConditionExpression=condition,
+                     ExpressionAttributeValues=values)
+
+
+def test_query_key_values_at_the_limits_are_found(ddb, ranged):
+    got = query(ddb, ranged, "pk = :p AND sk = :s",
+                {":p": S("p" * 2048), ":s": {"B": b"s" * 1024}})
+    assert got["Count"] == 1
+
+
+@pytest.mark.parametrize("condition,values,message", [
+    ("pk = :p", {":p": S("p" * 2049)}, HASH_TOO_LONG),
+    ("pk = :p AND sk = :s", {":p": S("p"), ":s": {"B": b"s" * 1025}}, RANGE_TOO_LONG),
+    ("pk = :p AND sk > :s", {":p": S("p"), ":s": {"B": b"s" * 1025}}, RANGE_TOO_LONG),
+    ("pk = :p AND begins_with(sk, :s)", {":p": S("p"), ":s": {"B": b"s" * 1025}},
+     RANGE_TOO_LONG),
+    ("pk = :p AND sk BETWEEN :a AND :s", {":p": S("p"), ":a": {"B": b"a"},
+                                          ":s": {"B": b"s" * 1025}}, RANGE_TOO_LONG),
+])
+def test_query_key_values_past_the_limits_refused(ddb, ranged, condition, values, message):
+    expect_error(ddb.query, "ValidationException", message, TableName=ranged,
+                 KeyConditionExpression=condition, ExpressionAttributeValues=values)
+
+
+def test_query_key_conditions_past_the_limits_refused(ddb, ranged):
+    expect_error(ddb.query, "ValidationException", HASH_TOO_LONG, TableName=ranged,
+                 KeyConditions={"pk": {"ComparisonOperator": "EQ",
+                                       "AttributeValueList": [S("p" * 2049)]}})
+    expect_error(ddb.query, "ValidationException", RANGE_TOO_LONG, TableName=ranged,
+                 KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("p")]},
+                                "sk": {"ComparisonOperator": "LE",
+                                       "AttributeValueList": [{"B": b"s" * 1025}]}})
 
 
 @pytest.mark.parametrize("arn", [
