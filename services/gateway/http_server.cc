@@ -253,7 +253,7 @@ class HttpApiSession : public std::enable_shared_from_this<HttpApiSession> {
 
   Gateway& gateway_;
   Stream socket_;
-  Stream::executor_type executor_;  // the socket's strand: the invoker's answers come back here
+  Stream::executor_type executor_;  // the socket's thread: the invoker's answers come back here
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;

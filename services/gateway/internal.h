@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -40,8 +41,8 @@ struct ConnectionInfo {
 
 class Gateway;
 
-// Every handler of a connection runs on its socket's executor, a strand of the gateway's
-// io_context (which several threads run): start(), send_text() and close() are called there
+// Every handler of a connection runs on its socket's executor, one of the gateway's
+// io_contexts, each run by one thread: start(), send_text() and close() are called there
 // only (post_text() and post_close() hand over from elsewhere). info() is fixed once the
 // connection exists and last_active_ms() is atomic: those two are read from any thread.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -55,11 +56,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes with a close frame (code, reason) and fires $disconnect with the same.
   void close(uint16_t code, std::string_view reason);
   bool open() const { return state_ == State::Open; }
-  // From any thread: send_text() on the connection's strand, then `done(queued)` on `reply`
+  // From any thread: send_text() on the connection's thread, then `done(queued)` on `reply`
   // (an @connections POST's session). Posts handed over in one order are queued in that order.
   template <class Executor>
   void post_text(std::string payload, Executor reply, std::function<void(bool)> done);
-  // From any thread: close() on the connection's strand.
+  // From any thread: close() on the connection's thread.
   void post_close(uint16_t code, std::string reason);
   Stream::executor_type executor() { return executor_; }
 
@@ -81,7 +82,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Gateway& gateway_;
   Stream socket_;
-  Stream::executor_type executor_;  // the socket's strand (kept: socket_ is closed, not moved)
+  Stream::executor_type executor_;  // the socket's (kept: socket_ is closed, not moved)
   std::string in_;                  // bytes read and not yet parsed
   ws::MessageAssembler assembler_;
   ConnectionInfo info_;
@@ -101,18 +102,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 template <class Executor>
 void Connection::post_text(std::string payload, Executor reply, std::function<void(bool)> done) {
-  net::post(executor_, [self = shared_from_this(), payload = std::move(payload), reply,
-                        done = std::move(done)]() mutable {
+  // dispatch: at once when the caller already runs on that thread.
+  net::dispatch(executor_, [self = shared_from_this(), payload = std::move(payload), reply,
+                            done = std::move(done)]() mutable {
     const bool queued = self->send_text(payload);
-    net::post(reply, [queued, done = std::move(done)] { done(queued); });
+    net::dispatch(reply, [queued, done = std::move(done)] { done(queued); });
   });
 }
 
 class Gateway {
  public:
-  Gateway(net::io_context& io, const ServerOptions& options);
+  // `shards`: the io_contexts sockets are spread over, each run by one thread (the first also
+  // runs the listeners and the timers).
+  Gateway(std::vector<net::io_context*> shards, const ServerOptions& options);
 
-  net::io_context& io() { return io_; }
+  net::io_context& io() { return *shards_[0]; }
+  // The io_context that serves the next accepted socket (round robin).
+  net::io_context& next_shard() { return *shards_[next_shard_++ % shards_.size()]; }
   const ServerOptions& options() const { return options_; }
   const Plan& plan() const { return options_.plan; }
   Invoker& invoker() { return invoker_; }
@@ -138,11 +144,12 @@ class Gateway {
   // Shutting down: connections approved from now on are closed once upgraded.
   void stop_accepting() { stopping_ = true; }
   bool stopping() const { return stopping_; }
-  // All connections, for the closes above (which are posted to each one's strand).
+  // All connections, for the closes above (which are posted to each one's thread).
   std::vector<std::shared_ptr<Connection>> all() const;
 
  private:
-  net::io_context& io_;
+  std::vector<net::io_context*> shards_;
+  std::atomic<size_t> next_shard_{0};
   const ServerOptions& options_;
   Invoker invoker_;
   AuthorizerCache authorizer_cache_;

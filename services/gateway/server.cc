@@ -11,7 +11,6 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -141,8 +140,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
   // Signatures are not checked (any SigV4-signed or unsigned call is served).
   //
-  // The session runs on its own strand, the connection on another (perhaps on another thread):
-  // a POST hands the frame to the connection's strand and answers when it is queued there, so
+  // The session runs on its socket's thread, the connection perhaps on another: a POST hands
+  // the frame to the connection's thread and answers when it is queued there, so
   // that one poster's frames (one request at a time on a keep-alive connection) reach the
   // client in the order they were posted.
   void connections(const Target& target) {
@@ -159,7 +158,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     });
   }
 
-  // The @connections answers that need nothing from the connection's strand: GetConnection
+  // The @connections answers that need nothing from the connection's thread: GetConnection
   // reads what is fixed or atomic, DELETE hands the close over.
   HttpResponse manage(const std::shared_ptr<Connection>& connection) {
     // An id that never connected, is still waiting for $connect, or has closed: GoneException,
@@ -350,7 +349,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         self->gateway_.fire_disconnect(self->info_, ws::kAbnormal, "Connection Closed Abnormally");
         return;
       }
-      // The connection keeps the session's strand (the socket's executor).
+      // The connection stays on the session's thread (the socket's executor).
       auto connection =
           std::make_shared<Connection>(self->gateway_, std::move(self->socket_),
                                        beast::buffers_to_string(self->buffer_.data()), self->info_);
@@ -393,7 +392,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   Gateway& gateway_;
   Stream socket_;
-  Stream::executor_type executor_;  // the socket's strand: the invoker's answers come back here
+  Stream::executor_type executor_;  // the socket's thread: the invoker's answers come back here
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;
@@ -407,10 +406,10 @@ void serve_websocket_port(Gateway& gateway, Stream stream, beast::flat_buffer bu
 }
 
 void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
-  // Each accepted socket gets a strand of its own: its session's and then its WebSocket
-  // connection's handlers never run at once, while other sockets' run on the other threads.
+  // Each accepted socket belongs to one io_context (one thread): its session's and then its
+  // WebSocket connection's handlers all run there, other sockets' on the other threads.
   acceptor.async_accept(
-      net::make_strand(gateway.io()),
+      gateway.next_shard(),
       [&acceptor, &gateway, serve](boost::system::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
         if (ec) {
@@ -424,8 +423,8 @@ void accept_loop(tcp::acceptor& acceptor, Gateway& gateway, Serve serve) {
         }
         socket.set_option(tcp::no_delay(true), ec);
         // Plain or TLS: the client's first bytes say (a client silent for 30 s is dropped).
-        auto strand = socket.get_executor();
-        net::post(strand, [&gateway, serve, socket = std::move(socket)]() mutable {
+        auto shard = socket.get_executor();
+        net::post(shard, [&gateway, serve, socket = std::move(socket)]() mutable {
           start_stream(std::move(socket), gateway.tls_context(), std::chrono::seconds(30),
                        [&gateway, serve](Stream stream, beast::flat_buffer buffer) {
                          serve(gateway, std::move(stream), std::move(buffer));
@@ -457,8 +456,8 @@ void log_line(std::string_view text) {
   std::cerr << text << std::endl;
 }
 
-Gateway::Gateway(net::io_context& io, const ServerOptions& options)
-    : io_(io), options_(options), invoker_(options.invoker) {
+Gateway::Gateway(std::vector<net::io_context*> shards, const ServerOptions& options)
+    : shards_(std::move(shards)), options_(options), invoker_(options.invoker) {
   if (!options.tls_cert_file.empty()) {
     tls_ = server_tls_context(options.tls_cert_file, options.tls_key_file);
   }
@@ -543,10 +542,21 @@ int run_server(const ServerOptions& options) {
       options.io_threads > 0
           ? options.io_threads
           : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
-  net::io_context io(threads);
+  // An io_context per thread, each socket on one of them for its whole life (no locking inside
+  // Asio, no strands); an @connections POST served on one thread hands its frame to the thread
+  // of the connection.
+  std::vector<std::unique_ptr<net::io_context>> shards;
+  std::vector<net::io_context*> shard_ptrs;
+  for (int i = 0; i < threads; ++i) {
+    shards.push_back(std::make_unique<net::io_context>(1));
+    shard_ptrs.push_back(shards.back().get());
+  }
+  net::io_context& io = *shards[0];
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep;
+  for (int i = 1; i < threads; ++i) keep.push_back(net::make_work_guard(*shards[i]));
   std::optional<Gateway> made;
   try {
-    made.emplace(io, options);
+    made.emplace(shard_ptrs, options);
   } catch (const std::exception& e) {
     log_line(std::string("gateway: ") + e.what());
     return 1;
@@ -591,7 +601,9 @@ int run_server(const ServerOptions& options) {
     gateway.close_all(ws::kGoingAway, "Going away");
     // Let the close frames go out, then stop.
     stop_timer.expires_after(std::chrono::milliseconds(300));
-    stop_timer.async_wait([&](boost::system::error_code) { io.stop(); });
+    stop_timer.async_wait([&](boost::system::error_code) {
+      for (auto& shard : shards) shard->stop();
+    });
   });
 
   if (serve_http) {
@@ -603,7 +615,7 @@ int run_server(const ServerOptions& options) {
   log_line("gateway: listening on " + bound.address().to_string() + ":" +
            std::to_string(bound.port()));
   std::vector<std::thread> runners;
-  for (int i = 1; i < threads; ++i) runners.emplace_back([&io] { io.run(); });
+  for (int i = 1; i < threads; ++i) runners.emplace_back([&shards, i] { shards[i]->run(); });
   io.run();
   for (auto& runner : runners) runner.join();
   // Every $disconnect queued above runs before the process ends.

@@ -1,7 +1,7 @@
 // The gateway's server: one port for WebSocket upgrades, the @connections management API and
-// the plane's clock, and one for HTTP APIs. Sockets are served by a few I/O threads, each socket
-// on a strand of its own (one handler at a time); functions run on the Invoker's workers and
-// their results are posted back to the strand that asked.
+// the plane's clock, and one for HTTP APIs. Sockets are spread over a few I/O threads (an
+// io_context each), a socket on one thread for its whole life; functions run on the Invoker's
+// workers and their results are posted back to the thread that asked.
 #pragma once
 
 #include <cstddef>
