@@ -72,6 +72,9 @@ def test_malformed_stream_arns_are_invalid(emulator, arn):
     expect_error(raw.get_shard_iterator, "ValidationException", "Invalid StreamArn",
                  StreamArn=arn, ShardId="shardId-00000000000000000000-00000000",
                  ShardIteratorType="LATEST")
+    # ListStreams checks the ARN it starts after the same way.
+    expect_error(raw.list_streams, "ValidationException", "Invalid StreamArn",
+                 ExclusiveStartStreamArn=arn)
 
 
 def test_well_formed_unknown_stream_is_not_found(emulator):
