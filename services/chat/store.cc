@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -713,23 +714,31 @@ std::vector<Target> user_connections(Store& s, std::string_view username) {
 }
 
 // The index holds KEYS_ONLY plus username, domainName and stage.
+std::vector<Target> bucket_connections(Store& s, int bucket, std::string_view except) {
+  std::vector<Target> out;
+  QuerySpec q;
+  q.index = kConnectionsIndex;
+  q.key_condition = "connBucket = :b";
+  q.values = {{":b", S(connection_bucket_pk(bucket))}};
+  query_pages(s, q, [&](const rapidjson::Document& answer) {
+    each_item(answer, [&](const rapidjson::Value& item) {
+      auto id = awsproto::get_string(item, "connSk");
+      std::string user(awsproto::get_string(item, "username").value_or(""));
+      if (!id || id->empty() || (!except.empty() && user == except)) return;
+      out.push_back({std::string(*id), std::move(user),
+                     std::string(awsproto::get_string(item, "domainName").value_or("")),
+                     std::string(awsproto::get_string(item, "stage").value_or(""))});
+    });
+  });
+  return out;
+}
+
 std::vector<Target> all_connections(Store& s, std::string_view except) {
   std::vector<Target> out;
   for (int bucket = 0; bucket < kConnectionBuckets; ++bucket) {
-    QuerySpec q;
-    q.index = kConnectionsIndex;
-    q.key_condition = "connBucket = :b";
-    q.values = {{":b", S(connection_bucket_pk(bucket))}};
-    query_pages(s, q, [&](const rapidjson::Document& answer) {
-      each_item(answer, [&](const rapidjson::Value& item) {
-        auto id = awsproto::get_string(item, "connSk");
-        std::string user(awsproto::get_string(item, "username").value_or(""));
-        if (!id || id->empty() || (!except.empty() && user == except)) return;
-        out.push_back({std::string(*id), std::move(user),
-                       std::string(awsproto::get_string(item, "domainName").value_or("")),
-                       std::string(awsproto::get_string(item, "stage").value_or(""))});
-      });
-    });
+    auto part = bucket_connections(s, bucket, except);
+    out.insert(out.end(), std::make_move_iterator(part.begin()),
+               std::make_move_iterator(part.end()));
   }
   return out;
 }

@@ -154,6 +154,8 @@ std::vector<Target> user_connections(Store& s, std::string_view username);
 // Every open connection, from the connections index's 16 partitions, but those of `except`
 // (none left out when it is empty).
 std::vector<Target> all_connections(Store& s, std::string_view except = {});
+// The open connections of one of those partitions (0 <= bucket < kConnectionBuckets).
+std::vector<Target> bucket_connections(Store& s, int bucket, std::string_view except = {});
 // The connections of every member of `cid` but `except`; nullopt when there is no such
 // conversation.
 std::optional<std::vector<Target>> conversation_connections(Store& s, std::string_view cid,

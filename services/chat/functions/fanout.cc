@@ -4,8 +4,8 @@
 //
 // - Audiences: a conversation's members (GetItem of the conversation), each member's
 //   connections (Query USER#<u>, begins_with CONN#); the lobby and presence: every open
-//   connection (the `connections` index, its 16 partitions). Resolved once per conversation per
-//   invocation (chat/store.h).
+//   connection (the `connections` index, its 16 partitions). All of a batch's read at once, in
+//   parallel, before its first post (chat/audiences.h).
 // - Presence: the batch's changes are one `presence` frame to every connection, posted after
 //   the batch's other frames (chat::PresenceBatch), not one frame per change.
 // - Posts run on a pool of threads (chat/post_pool.h), each with its own keep-alive @connections
@@ -44,6 +44,7 @@
 
 #include "awsproto/clock.h"
 #include "awsproto/connections.h"
+#include "chat/audiences.h"
 #include "chat/config.h"
 #include "chat/fanout.h"
 #include "chat/post_pool.h"
@@ -70,8 +71,8 @@ constexpr std::chrono::milliseconds kIoTimeout{2500};
 constexpr int64_t kStopMarginMs = 4000;
 constexpr int64_t kAnswerMarginMs = 500;
 static_assert(kStopMarginMs >= (kConnectTimeout + kIoTimeout).count() + kAnswerMarginMs);
-// Conversations whose members are kept (all forgotten when there are more).
-constexpr size_t kMaxKeptConversations = 10000;
+// Threads that read a batch's audiences (a GetItem or a Query each).
+constexpr int kReadThreads = 8;
 
 void log_line(const std::string& text) {
   std::fprintf(stderr, "%s\n", text.c_str());
@@ -164,9 +165,8 @@ class Fanout {
  public:
   explicit Fanout(chat::Config config)
       : config_(std::move(config)),
-        ddb_(config_.env),
-        store_{ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
-               chat::process_ulids()},
+        audiences_([this] { return std::make_unique<chat::DynamoDb>(config_.env); },
+                   config_.table_name, kReadThreads, log_line),
         poster_([this] { return PostPool::Post(ConnectionPost(config_, answer_by_)); },
                 kPostThreads) {}
 
@@ -181,8 +181,6 @@ class Fanout {
       throw runtime::FunctionError("InvalidEvent", "the event has no Records array");
     }
     const auto& list = records->value.GetArray();
-    conversations_.clear();
-    everyone_.reset();
 
     // Posting stops before the deadline (chat/post_pool.h): a timed-out invocation would be
     // retried whole, posting again everything it did.
@@ -197,10 +195,25 @@ class Fanout {
     }
     answer_by_.store(answer_by.time_since_epoch().count(), std::memory_order_relaxed);
 
+    // Every record's delivery, then all of their audiences at once.
+    std::vector<std::optional<chat::Delivery>> deliveries(list.Size());
+    std::vector<const chat::Delivery*> resolve;
+    bool presence = false;
+    for (size_t i = 0; i < list.Size(); ++i) {
+      deliveries[i] = chat::delivery_for(list[i]);
+      if (!deliveries[i]) continue;
+      if (deliveries[i]->audience == chat::Delivery::Audience::Presence) {
+        presence = true;
+      } else {
+        resolve.push_back(&*deliveries[i]);
+      }
+    }
+    audiences_.resolve(resolve, presence);
+
     size_t failed = kNone;
     presence_.clear();
     for (size_t i = 0; i < list.Size(); ++i) {
-      auto delivery = chat::delivery_for(list[i]);
+      auto& delivery = deliveries[i];
       if (!delivery) continue;
       if (delivery->audience == chat::Delivery::Audience::Presence) {
         presence_.add(delivery->username, delivery->online, i);
@@ -210,28 +223,24 @@ class Fanout {
         failed = i;
         break;
       }
-      const std::vector<Target>* targets = nullptr;
-      try {
-        targets = audience(*delivery);
-      } catch (const std::exception& e) {
-        log_line("fanout: record " + chat::sequence_number(list[i]) + ": " + e.what());
+      auto audience = audiences_.of(*delivery);
+      if (!audience.targets) {
+        log_line("fanout: record " + chat::sequence_number(list[i]) + ": " + audience.error);
         failed = i;
         break;
       }
       auto frame = std::make_shared<const std::string>(std::move(delivery->frame));
-      for (const Target& t : *targets) poster_.post(t, i, frame);
+      for (const Target& t : *audience.targets) poster_.post(t, i, frame);
     }
     // The batch's presence changes (those before a stop): one frame to every connection.
     if (!presence_.empty()) {
-      try {
-        chat::Delivery everyone;
-        everyone.audience = chat::Delivery::Audience::Everyone;
+      auto everyone = audiences_.everyone();
+      if (everyone.targets) {
         auto frame = std::make_shared<const std::string>(presence_.frame());
-        for (const Target& t : *audience(everyone))
-          poster_.post(t, presence_.first_record(), frame);
-      } catch (const std::exception& e) {
+        for (const Target& t : *everyone.targets) poster_.post(t, presence_.first_record(), frame);
+      } else {
         log_line("fanout: record " + chat::sequence_number(list[presence_.first_record()]) + ": " +
-                 e.what());
+                 everyone.error);
         failed = std::min(failed, presence_.first_record());
       }
     }
@@ -261,45 +270,11 @@ class Fanout {
   }
 
  private:
-  // The connections a delivery goes to, resolved once per invocation. Throws on a DynamoDB
-  // failure (awsproto::AwsError, awsproto::HttpError).
-  const std::vector<Target>* audience(const chat::Delivery& d) {
-    if (d.audience == chat::Delivery::Audience::Everyone) {
-      if (!everyone_) everyone_ = chat::all_connections(store_);
-      return &*everyone_;
-    }
-    auto it = conversations_.find(d.conversation_id);
-    if (it == conversations_.end()) {
-      it = conversations_.emplace(d.conversation_id, participants(d.conversation_id)).first;
-    }
-    return &it->second;
-  }
-
-  // The members are kept across invocations (they never change: chat/store.h), the
-  // connections read again in each.
-  std::vector<Target> participants(const std::string& cid) {
-    auto it = members_.find(cid);
-    if (it == members_.end()) {
-      auto members = chat::conversation_members(store_, cid);
-      if (!members) {
-        log_line("fanout: conversation " + cid + " not found; nothing delivered");
-        return {};
-      }
-      if (members_.size() >= kMaxKeptConversations) members_.clear();
-      it = members_.emplace(cid, std::move(*members)).first;
-    }
-    return chat::members_connections(store_, it->second);
-  }
-
   chat::Config config_;
   // Before poster_, whose threads read it.
   std::atomic<Clock::rep> answer_by_{Clock::time_point::max().time_since_epoch().count()};
-  chat::DynamoDb ddb_;
-  chat::Store store_;
+  chat::Audiences audiences_;
   PostPool poster_;
-  std::map<std::string, std::vector<Target>> conversations_;
-  std::unordered_map<std::string, std::vector<std::string>> members_;
-  std::optional<std::vector<Target>> everyone_;
   chat::PresenceBatch presence_;
 };
 
