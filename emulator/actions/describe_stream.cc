@@ -66,10 +66,16 @@ void describe_stream(const api::CallPtr& call) {
     if (!filter_shard || sh.parent == *filter_shard) shards.push_back(&sh);
   w.Key("Shards");
   w.StartArray();
+  // An ExclusiveStartShardId that names no shard of the stream lists nothing (DynamoDB answers
+  // an empty Shards, not an error and not the whole list): ScyllaDB's
+  // test/alternator/test_streams.py test_describe_stream_with_nonexistent_last_shard, checked
+  // against DynamoDB.
   size_t from = 0, n = static_cast<size_t>(limit.value_or(100)), i;
-  if (start)
+  if (start) {
+    from = shards.size();
     for (size_t k = 0; k < shards.size(); ++k)
       if (shards[k]->id == *start) from = k + 1;
+  }
   for (i = from; i < shards.size() && i < from + n; ++i) {
     const auto& sh = *shards[i];
     w.StartObject();

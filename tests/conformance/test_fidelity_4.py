@@ -1,0 +1,90 @@
+"""DynamoDB's answers to the corners of issue 18 left after the third pass.
+
+- DescribeStream / GetShardIterator and shard ids: a ShardId outside 28-65 characters is a
+  constraint error (ValidationException); a well-formed one that names no shard of the stream,
+  whatever its characters, is ResourceNotFoundException in GetShardIterator, and as
+  DescribeStream's ExclusiveStartShardId it lists no shards (an empty Shards, not the whole
+  list). ScyllaDB's test/alternator/test_streams.py checks these against DynamoDB
+  (test_get_shard_iterator, test_get_shard_iterator_for_nonexistent_shard,
+  test_describe_stream_with_nonexistent_last_shard).
+"""
+
+import json
+
+import pytest
+
+import support
+from stream_support import create_stream_table, describe, streams_client
+from support import expect_error, raw_request
+
+SERIALIZATION = "com.amazon.coral.service#SerializationException"
+
+
+def S(s):
+    return {"S": s}
+
+
+@pytest.fixture(scope="module")
+def table(emulator):
+    """A pk (S) hash-only table."""
+    name = support.unique_name("fid4")
+    support.create_table(emulator.client(), name, hash_key=("pk", "S"))
+    return name
+
+
+# -- shard ids ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stream(emulator):
+    """(streams client, stream ARN, the first shard's id) of a table with one item written."""
+    ddb = emulator.client()
+    name = support.unique_name("fid4st")
+    arn = create_stream_table(ddb, name, view="KEYS_ONLY")["LatestStreamArn"]
+    ddb.put_item(TableName=name, Item={"id": S("k")})
+    streams = streams_client(emulator.endpoint)
+    return streams, arn, describe(streams, arn)["Shards"][0]["ShardId"]
+
+
+@pytest.mark.parametrize("shard_id", [
+    "semprinidfaasdasfsdvacsdcfsdsvsdvsdvsdvsdvsdv",    # 45 characters, not a shard id
+    "adfasdasdasdasdasdasdasdasdasasdasd",              # 35
+    "shardId-00000000000000000000-00000000",            # a shard id's shape, no such shard
+])
+def test_well_formed_unknown_shard_id_is_not_found(stream, shard_id):
+    streams, arn, _ = stream
+    expect_error(streams.get_shard_iterator, "ResourceNotFoundException",
+                 "Requested resource not found: Shard does not exist",
+                 StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST")
+
+
+@pytest.mark.parametrize("shard_id,constraint", [
+    ("shard", "Member must have length greater than or equal to 28"),
+    ("s" * 66, "Member must have length less than or equal to 65"),
+])
+def test_shard_id_of_the_wrong_length_is_a_constraint_error(emulator, stream, shard_id,
+                                                            constraint):
+    raw = streams_client(emulator.endpoint, validate=False)
+    _, arn, _ = stream
+    expect_error(raw.get_shard_iterator, "ValidationException",
+                 f"1 validation error detected: Value '{shard_id}' at 'shardId' failed to "
+                 f"satisfy constraint: {constraint}",
+                 StreamArn=arn, ShardId=shard_id, ShardIteratorType="LATEST")
+    expect_error(raw.describe_stream, "ValidationException",
+                 f"1 validation error detected: Value '{shard_id}' at 'exclusiveStartShardId' "
+                 f"failed to satisfy constraint: {constraint}",
+                 StreamArn=arn, ExclusiveStartShardId=shard_id)
+
+
+def test_describe_stream_after_an_unknown_shard_lists_nothing(stream):
+    streams, arn, shard_id = stream
+    for start in ("zzzzzzzzzzzzzzzzzzzzzzzzsfasdgagadfadfgagkjsdfsfsdjfjks",
+                  "shardId-00000000000000000000-00000000"):
+        desc = streams.describe_stream(StreamArn=arn, ExclusiveStartShardId=start)
+        assert desc["StreamDescription"]["Shards"] == []
+        assert "LastEvaluatedShardId" not in desc["StreamDescription"]
+    # After the last shard: nothing either; without a start: the shard.
+    last = describe(streams, arn)["Shards"][-1]["ShardId"]
+    assert streams.describe_stream(StreamArn=arn, ExclusiveStartShardId=last)[
+        "StreamDescription"]["Shards"] == []
+    assert [s["ShardId"] for s in streams.describe_stream(StreamArn=arn)[
+        "StreamDescription"]["Shards"]][0] == shard_id
