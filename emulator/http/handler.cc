@@ -166,10 +166,15 @@ void Handler::handle(const Request& req, std::string_view body,
     doc.SetObject();
   else
     doc.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject())
-    return exchange->respond(error(ApiError(
-        Code::Serialization, doc.HasParseError() ? "Unable to parse the request body as JSON"
-                                                 : "Start of list found where not expected")));
+  // A body that is not JSON is answered with the bare type and no message at all:
+  // {"__type":"com.amazon.coral.service#SerializationException"} (dynalite's test/connection.js
+  // records it from DynamoDB with its x-amz-crc32, 3948637019, which is that body's; the same
+  // body is quoted from the service in amazon-archives/aws-sdk-unity issue 54).
+  if (doc.HasParseError())
+    return exchange->respond(coral("com.amazon.coral.service#SerializationException"));
+  if (!doc.IsObject())
+    return exchange->respond(
+        error(ApiError(Code::Serialization, "Start of list found where not expected")));
 
   std::string_view target = req.amz_target;
   api::Handler handler = nullptr;

@@ -7,6 +7,9 @@
   list). ScyllaDB's test/alternator/test_streams.py checks these against DynamoDB
   (test_get_shard_iterator, test_get_shard_iterator_for_nonexistent_shard,
   test_describe_stream_with_nonexistent_last_shard).
+- A body that is not JSON: SerializationException with no message at all, the body
+  {"__type":"com.amazon.coral.service#SerializationException"} (dynalite's test/connection.js
+  records it from the service with that body's x-amz-crc32).
 """
 
 import json
@@ -88,3 +91,25 @@ def test_describe_stream_after_an_unknown_shard_lists_nothing(stream):
         "StreamDescription"]["Shards"] == []
     assert [s["ShardId"] for s in streams.describe_stream(StreamArn=arn)[
         "StreamDescription"]["Shards"]][0] == shard_id
+
+
+# -- a body that is not JSON ----------------------------------------------------
+
+@pytest.mark.parametrize("body", [b"hi", b"{", b'{"TableName": }', b'{"a": 1,}', b"{}}",
+                                  b'{"TableName": "t"'])
+def test_body_that_is_not_json_has_no_message(emulator, body):
+    status, headers, data = raw_request(emulator.endpoint, "DynamoDB_20120810.ListTables", body)
+    assert status == 400
+    assert data == b'{"__type":"' + SERIALIZATION.encode() + b'"}'
+    assert headers["x-amz-crc32"] == "3948637019"
+    # Before the target is looked up and before the caller is authenticated.
+    status, _, data = raw_request(emulator.endpoint, "DynamoDB_20120810.MakeCoffee", body,
+                                  sign=False)
+    assert status == 400 and json.loads(data) == {"__type": SERIALIZATION}
+
+
+def test_body_that_is_json_but_no_object_keeps_its_message(emulator):
+    status, _, data = raw_request(emulator.endpoint, "DynamoDB_20120810.ListTables", b"[]")
+    assert status == 400
+    assert json.loads(data) == {"__type": SERIALIZATION,
+                                "Message": "Start of list found where not expected"}
