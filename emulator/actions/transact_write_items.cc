@@ -249,7 +249,7 @@ void transact_write_items(const api::CallPtr& call) {
           std::map<std::string, double> units;
           for (const auto& a : *actions)
             units[a.table->name] += 2 * write_units(a.item ? model::item_size(*a.item) : 0);
-          write_consumed_list(w, units, indexes);
+          write_consumed_list(w, units, indexes, UnitKind::Write);
         }
         // Each write to a table with local indexes, by table, as BatchWriteItem reports them.
         CollectionWrites by_table;

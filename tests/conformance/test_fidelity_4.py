@@ -10,6 +10,12 @@
 - A body that is not JSON: SerializationException with no message at all, the body
   {"__type":"com.amazon.coral.service#SerializationException"} (dynalite's test/connection.js
   records it from the service with that body's x-amz-crc32).
+- ReturnConsumedCapacity for items that do not exist: GetItem and each BatchGetItem key cost
+  the minimum (1 unit strongly consistent, 0.5 eventually), ScyllaDB's
+  test_returnconsumedcapacity.py test_missing_get_item; TransactGetItems costs 2 units an item,
+  a missing one included, and names ReadCapacityUnits beside CapacityUnits (also in "Table"
+  for INDEXES), as DynamoDB's answers quoted in ExtendDB/extenddb issues 76 and 77 show;
+  TransactWriteItems names WriteCapacityUnits (aws/aws-sdk-go issue 2699).
 """
 
 import json
@@ -113,3 +119,59 @@ def test_body_that_is_json_but_no_object_keeps_its_message(emulator):
     assert status == 400
     assert json.loads(data) == {"__type": SERIALIZATION,
                                 "Message": "Start of list found where not expected"}
+
+
+# -- consumed capacity of reads that find nothing ---------------------------------
+
+def test_get_item_of_a_missing_item_costs_the_minimum(ddb, table):
+    key = {"pk": S(support.unique_name("none"))}
+    for consistent, units in ((True, 1.0), (False, 0.5)):
+        r = ddb.get_item(TableName=table, Key=key, ConsistentRead=consistent,
+                         ReturnConsumedCapacity="TOTAL")
+        assert "Item" not in r
+        assert r["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": units}
+
+
+def test_batch_get_item_charges_each_missing_key(ddb, table):
+    present = support.unique_name("here")
+    ddb.put_item(TableName=table, Item={"pk": S(present)})
+    keys = [{"pk": S(present)}, {"pk": S(support.unique_name("none"))},
+            {"pk": S(support.unique_name("none"))}]
+    for consistent, units in ((True, 3.0), (False, 1.5)):
+        r = ddb.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": consistent}},
+                               ReturnConsumedCapacity="TOTAL")
+        assert len(r["Responses"][table]) == 1
+        assert r["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": units}]
+
+
+def test_transact_get_items_costs_two_units_an_item_missing_or_not(ddb, table):
+    present = support.unique_name("here")
+    ddb.put_item(TableName=table, Item={"pk": S(present)})
+    items = [{"Get": {"TableName": table, "Key": {"pk": S(present)}}},
+             {"Get": {"TableName": table, "Key": {"pk": S(support.unique_name("none"))}}}]
+    r = ddb.transact_get_items(TransactItems=items, ReturnConsumedCapacity="TOTAL")
+    assert r["Responses"][1] == {}
+    assert r["ConsumedCapacity"] == [
+        {"TableName": table, "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}]
+    r = ddb.transact_get_items(TransactItems=items, ReturnConsumedCapacity="INDEXES")
+    assert r["ConsumedCapacity"] == [
+        {"TableName": table, "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0,
+         "Table": {"CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}}]
+    # An item past 4 KB costs twice its strongly consistent units; nothing asked, nothing said.
+    big = support.unique_name("big")
+    ddb.put_item(TableName=table, Item={"pk": S(big), "v": S("x" * 5000)})
+    r = ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": table, "Key": {"pk": S(big)}}}], ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"][0]["CapacityUnits"] == 4.0
+    r = ddb.transact_get_items(TransactItems=items, ReturnConsumedCapacity="NONE")
+    assert "ConsumedCapacity" not in r
+    assert "ConsumedCapacity" not in ddb.transact_get_items(TransactItems=items)
+
+
+def test_transact_write_items_names_its_write_units(ddb, table):
+    r = ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": table, "Item": {"pk": S(support.unique_name("w"))}}},
+        {"Put": {"TableName": table, "Item": {"pk": S(support.unique_name("w"))}}},
+    ], ReturnConsumedCapacity="TOTAL")
+    assert r["ConsumedCapacity"] == [
+        {"TableName": table, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]

@@ -33,23 +33,35 @@ CapacityDetail capacity_detail(std::optional<std::string_view> rcc) {
 
 namespace {
 
-void write_units(model::JsonWriter& w, double units) {
-  w.StartObject();
+// "CapacityUnits", and for a transaction also "ReadCapacityUnits" or "WriteCapacityUnits"
+// with the same value: TransactGetItems answers {"TableName": t, "CapacityUnits": 4.0,
+// "ReadCapacityUnits": 4.0, "Table": {"ReadCapacityUnits": 4.0, "CapacityUnits": 4.0}} for
+// INDEXES (DynamoDB's answers quoted in ExtendDB/extenddb issues 76 and 77), TransactWriteItems
+// names its WriteCapacityUnits (aws/aws-sdk-go issue 2699), and no other operation names either
+// (paritysuite/dynamodb-conformance issue 69, characterised against DynamoDB).
+void write_unit_members(model::JsonWriter& w, double units, UnitKind kind) {
   w.Key("CapacityUnits");
   w.Double(units);
+  if (kind == UnitKind::Plain) return;
+  w.Key(kind == UnitKind::Read ? "ReadCapacityUnits" : "WriteCapacityUnits");
+  w.Double(units);
+}
+
+void write_units(model::JsonWriter& w, double units, UnitKind kind = UnitKind::Plain) {
+  w.StartObject();
+  write_unit_members(w, units, kind);
   w.EndObject();
 }
 
 void write_consumed_object(model::JsonWriter& w, std::string_view table, const Consumed& c,
-                           bool indexes) {
+                           bool indexes, UnitKind kind = UnitKind::Plain) {
   w.StartObject();
   w.Key("TableName");
   model::write_string(w, table);
-  w.Key("CapacityUnits");
-  w.Double(c.total());
+  write_unit_members(w, c.total(), kind);
   if (indexes) {
     w.Key("Table");
-    write_units(w, c.table_units);
+    write_units(w, c.table_units, kind);
     const std::pair<const char*, const std::map<std::string, double>*> maps[] = {
         {"GlobalSecondaryIndexes", &c.global_indexes}, {"LocalSecondaryIndexes", &c.local_indexes}};
     for (const auto& [member, map] : maps) {
@@ -122,13 +134,13 @@ Consumed write_consumption(const model::TableDef& t, const model::Item* old_item
 }
 
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
-                         bool indexes) {
+                         bool indexes, UnitKind kind) {
   w.Key("ConsumedCapacity");
   w.StartArray();
   for (const auto& [name, u] : units) {
     Consumed c;
     c.table_units = u;
-    write_consumed_object(w, name, c, indexes);
+    write_consumed_object(w, name, c, indexes, kind);
   }
   w.EndArray();
 }

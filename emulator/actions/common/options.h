@@ -53,9 +53,13 @@ void write_consumed(model::JsonWriter& w, std::string_view table, double units,
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes
 Consumed write_consumption(const model::TableDef& t, const model::Item* old_item,
                            const model::Item* new_item, double table_units);
+// Which kind of units the transactions also name beside CapacityUnits: their consumption
+// carries "ReadCapacityUnits" or "WriteCapacityUnits" too, at the top and in "Table" (the
+// single-item, batch, Query and Scan answers carry CapacityUnits alone).
+enum class UnitKind { Plain, Read, Write };
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
-                         bool indexes = false);
+                         bool indexes = false, UnitKind kind = UnitKind::Plain);
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, Consumed>& consumed,
                          bool indexes);
 // "ItemCollectionMetrics": {"ItemCollectionKey": {partition key}, "SizeEstimateRangeGB":
