@@ -16,6 +16,8 @@
   a missing one included, and names ReadCapacityUnits beside CapacityUnits (also in "Table"
   for INDEXES), as DynamoDB's answers quoted in ExtendDB/extenddb issues 76 and 77 show;
   TransactWriteItems names WriteCapacityUnits (aws/aws-sdk-go issue 2699).
+- An empty Expected alone is no condition: the write happens; with ConditionalOperator it is
+  refused (ScyllaDB's test_expected.py test_update_expected_empty, checked against DynamoDB).
 """
 
 import json
@@ -175,3 +177,26 @@ def test_transact_write_items_names_its_write_units(ddb, table):
     ], ReturnConsumedCapacity="TOTAL")
     assert r["ConsumedCapacity"] == [
         {"TableName": table, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]
+
+
+# -- an empty Expected --------------------------------------------------------------
+
+def test_empty_expected_alone_is_no_condition(ddb, table):
+    key = {"pk": S(support.unique_name("exp"))}
+    ddb.put_item(TableName=table, Item={**key, "a": {"N": "1"}}, Expected={})
+    ddb.update_item(TableName=table, Key=key,
+                    AttributeUpdates={"z": {"Value": {"N": "3"}, "Action": "PUT"}}, Expected={})
+    assert ddb.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == {
+        **key, "a": {"N": "1"}, "z": {"N": "3"}}
+    ddb.delete_item(TableName=table, Key=key, Expected={})
+    assert "Item" not in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
+
+
+@pytest.mark.parametrize("operator", ["AND", "OR"])
+def test_empty_expected_with_conditional_operator_is_refused(ddb, table, operator):
+    key = {"pk": S(support.unique_name("exp"))}
+    resp = expect_error(ddb.update_item, "ValidationException", TableName=table, Key=key,
+                        AttributeUpdates={"z": {"Value": {"N": "4"}, "Action": "PUT"}},
+                        Expected={}, ConditionalOperator=operator)
+    assert "ConditionalOperator" in resp["Error"]["Message"]
+    assert "Item" not in ddb.get_item(TableName=table, Key=key, ConsistentRead=True)
