@@ -38,7 +38,9 @@ namespace {
 // "ReadCapacityUnits": 4.0, "Table": {"ReadCapacityUnits": 4.0, "CapacityUnits": 4.0}} for
 // INDEXES (DynamoDB's answers quoted in ExtendDB/extenddb issues 76 and 77), TransactWriteItems
 // names its WriteCapacityUnits (aws/aws-sdk-go issue 2699), and no other operation names either
-// (paritysuite/dynamodb-conformance issue 69, characterised against DynamoDB).
+// (paritysuite/dynamodb-conformance issue 69, characterised against DynamoDB). Only the read's
+// "Table" share is documented with its kind of units, so a write's share has CapacityUnits
+// alone.
 void write_unit_members(model::JsonWriter& w, double units, UnitKind kind) {
   w.Key("CapacityUnits");
   w.Double(units);
@@ -61,7 +63,7 @@ void write_consumed_object(model::JsonWriter& w, std::string_view table, const C
   write_unit_members(w, c.total(), kind);
   if (indexes) {
     w.Key("Table");
-    write_units(w, c.table_units, kind);
+    write_units(w, c.table_units, kind == UnitKind::Read ? kind : UnitKind::Plain);
     const std::pair<const char*, const std::map<std::string, double>*> maps[] = {
         {"GlobalSecondaryIndexes", &c.global_indexes}, {"LocalSecondaryIndexes", &c.local_indexes}};
     for (const auto& [member, map] : maps) {

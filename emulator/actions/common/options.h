@@ -54,7 +54,7 @@ void write_consumed(model::JsonWriter& w, std::string_view table, double units,
 Consumed write_consumption(const model::TableDef& t, const model::Item* old_item,
                            const model::Item* new_item, double table_units);
 // Which kind of units the transactions also name beside CapacityUnits: their consumption
-// carries "ReadCapacityUnits" or "WriteCapacityUnits" too, at the top and in "Table" (the
+// carries "ReadCapacityUnits" or "WriteCapacityUnits" too (a read's also in "Table"; the
 // single-item, batch, Query and Scan answers carry CapacityUnits alone).
 enum class UnitKind { Plain, Read, Write };
 // "ConsumedCapacity": [{...}, ...] for the operations that span tables.
