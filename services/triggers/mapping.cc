@@ -416,8 +416,11 @@ int64_t MappingRunner::step_shard(Shard& s, int64_t now) {
     bool got = read(s, now);
     if (got) {
       s.idle_ms = 0;
+      s.records_at = now;
     } else if (s.next_read_at <= now && !s.iterator.empty()) {
-      s.idle_ms = std::clamp(s.idle_ms * 2, kIdlePollMinMs, kIdlePollMaxMs);
+      s.idle_ms = now - s.records_at < kBusyHoldMs
+                      ? kIdlePollMinMs
+                      : std::clamp(s.idle_ms * 2, kIdlePollMinMs, kIdlePollMaxMs);
       s.next_read_at = now + s.idle_ms;
     }
   }

@@ -88,7 +88,7 @@ struct Harness {
     return *runner;
   }
   // Steps the runner `n` times, moving the plane's clock by each wait it asks for.
-  void run(int n = 200) {
+  void run(int n = 2000) {
     for (int i = 0; i < n; ++i) {
       int64_t wait = runner->step();
       if (wait > 0) awsproto::Clock::advance_ms(wait);
@@ -183,6 +183,34 @@ TEST(Mapping, NewRecordsAreDeliveredAsTheyCome) {
   h.run(5);
   ASSERT_EQ(h.fn.calls.size(), 2u);
   EXPECT_EQ(h.fn.calls[1].size(), 2u);
+}
+
+TEST(Mapping, AShardWithRecentRecordsIsPolledOftenThenLessOften) {
+  Harness h;
+  h.start();
+  h.stream.put("x");
+  h.run(3);
+  ASSERT_EQ(h.fn.calls.size(), 1u);
+  // For a second after records came, an empty shard is read every kIdlePollMinMs.
+  int reads = h.stream.get_records_calls;
+  int64_t waited = 0;
+  while (waited < kBusyHoldMs - 2 * kIdlePollMinMs) {
+    int64_t wait = h.runner->step();
+    ASSERT_GT(wait, 0);
+    EXPECT_LE(wait, kIdlePollMinMs);
+    awsproto::Clock::advance_ms(wait);
+    waited += wait;
+  }
+  EXPECT_GE(h.stream.get_records_calls - reads,
+            (kBusyHoldMs - 2 * kIdlePollMinMs) / kIdlePollMinMs - 1);
+  // Then the polls thin out, to kIdlePollMaxMs apart.
+  h.run(20);
+  EXPECT_EQ(h.runner->step(), kIdlePollMaxMs);
+  // A new record is read at the next poll and resets the pace.
+  h.stream.put("y");
+  h.run(5);
+  ASSERT_EQ(h.fn.calls.size(), 2u);
+  EXPECT_EQ(h.runner->step(), kIdlePollMinMs);
 }
 
 TEST(Mapping, BatchingWindowWaitsToFill) {
