@@ -182,6 +182,9 @@ class Stack:
             except ProcessLookupError:
                 pass
         self.log.close()
+        keep = os.environ.get("CHAT_BENCH_LOG")  # where to keep the stack's log (REPORT lines)
+        if keep:
+            shutil.copyfile(os.path.join(self.tmp, "launch.log"), keep)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
