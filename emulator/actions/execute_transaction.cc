@@ -6,7 +6,6 @@
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ExecuteTransaction.html
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.multiplestatements.transactions.html
 #include <chrono>
-#include <map>
 
 #include "actions/actions.h"
 #include "actions/common/conditions.h"
@@ -33,16 +32,12 @@ const char* reason_code(Code c) {
   }
 }
 
-// Transactions cost twice the units of the same plain reads and writes.
-// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
+// What the statements consumed, as TransactGetItems and TransactWriteItems answer it.
 void write_capacity(model::JsonWriter& w, const std::vector<StatementMember>& members,
                     const std::vector<size_t>& sizes, bool reads, CapacityDetail capacity) {
-  if (capacity == CapacityDetail::None) return;
-  std::map<std::string, double> units;
-  for (size_t i = 0; i < members.size(); ++i)
-    units[members[i].prepared->table->name] +=
-        2 * (reads ? read_units(sizes[i], true) : write_units(sizes[i]));
-  write_consumed_list(w, units, capacity == CapacityDetail::Indexes);
+  TransactionUnits units(reads ? UnitKind::Read : UnitKind::Write);
+  for (size_t i = 0; i < members.size(); ++i) units.add(members[i].prepared->table->name, sizes[i]);
+  units.write(w, capacity);
 }
 
 // The request as its token remembers it: the statements with their parameters and options.

@@ -1,7 +1,6 @@
 // TransactGetItems: up to 100 items by key from one consistent snapshot, each with its own
 // projection; Responses in request order, {} for an item that does not exist.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
-#include <map>
 #include <set>
 
 #include "actions/actions.h"
@@ -66,11 +65,9 @@ void transact_get_items(const api::CallPtr& call) {
   w.StartObject();
   w.Key("Responses");
   w.StartArray();
-  // Each read costs twice a strongly consistent one, an item that does not exist included (as
-  // an item of no size): one present and one missing small item cost 4 units.
-  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
-  // and DynamoDB's answer quoted in ExtendDB/extenddb issue 76.
-  std::map<std::string, double> units;
+  // An item that does not exist costs as one of no size: one present and one missing small
+  // item cost 4 units (DynamoDB's answer quoted in ExtendDB/extenddb issue 76).
+  TransactionUnits units(UnitKind::Read);
   for (const auto& g : gets) {
     w.StartObject();
     size_t size = 0;
@@ -84,11 +81,10 @@ void transact_get_items(const api::CallPtr& call) {
         model::write_item_json(w, r.item);
     }
     w.EndObject();
-    units[g.table->name] += 2 * read_units(size, true);
+    units.add(g.table->name, size);
   }
   w.EndArray();
-  if (capacity_detail(rcc) != CapacityDetail::None)
-    write_consumed_list(w, units, capacity_detail(rcc) == CapacityDetail::Indexes, UnitKind::Read);
+  units.write(w, capacity_detail(rcc));
   w.EndObject();
   txn.abort();
   call->reply({buf.GetString(), buf.GetSize()});

@@ -4,7 +4,6 @@
 // retried request succeed again without applying twice.
 // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <set>
 
@@ -240,17 +239,15 @@ void transact_write_items(const api::CallPtr& call) {
         }
         tokens().remember(token_text, fingerprint);
       },
-      [call, actions, consumed = rcc == "TOTAL" || rcc == "INDEXES", indexes = rcc == "INDEXES",
+      [call, actions, capacity = capacity_detail(rcc),
        metrics = model::get_string(body, "ReturnItemCollectionMetrics") == "SIZE"] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
-        if (consumed) {
-          std::map<std::string, double> units;
-          for (const auto& a : *actions)
-            units[a.table->name] += 2 * write_units(a.item ? model::item_size(*a.item) : 0);
-          write_consumed_list(w, units, indexes, UnitKind::Write);
-        }
+        TransactionUnits units(UnitKind::Write);
+        for (const auto& a : *actions)
+          units.add(a.table->name, a.item ? model::item_size(*a.item) : 0);
+        units.write(w, capacity);
         // Each write to a table with local indexes, by table, as BatchWriteItem reports them.
         CollectionWrites by_table;
         if (metrics)

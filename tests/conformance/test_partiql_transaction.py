@@ -405,12 +405,14 @@ def test_consumed_capacity(ddb, table, range_table):
         st(f"INSERT INTO \"{range_table}\" VALUE {{'pk': '{b}', 'sk': 1}}"),
     ], ReturnConsumedCapacity="TOTAL")
     got = sorted(resp["ConsumedCapacity"], key=lambda x: x["TableName"] != table)
-    # a transactional write costs twice a plain one
-    assert got == [{"TableName": table, "CapacityUnits": 2.0},
-                   {"TableName": range_table, "CapacityUnits": 2.0}]
+    # a transactional write costs twice a plain one, and names its kind of units as
+    # TransactWriteItems does
+    assert got == [{"TableName": table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0},
+                   {"TableName": range_table, "CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}]
     resp = ddb.execute_transaction(TransactStatements=[
         st(f"SELECT * FROM \"{table}\" WHERE pk = '{a}'")], ReturnConsumedCapacity="TOTAL")
-    assert resp["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 2.0}]
+    assert resp["ConsumedCapacity"] == [
+        {"TableName": table, "CapacityUnits": 2.0, "ReadCapacityUnits": 2.0}]
 
 
 # --------------------------------------------------------------------------

@@ -41,29 +41,29 @@ namespace {
 // (paritysuite/dynamodb-conformance issue 69, characterised against DynamoDB). Only the read's
 // "Table" share is documented with its kind of units, so a write's share has CapacityUnits
 // alone.
-void write_unit_members(model::JsonWriter& w, double units, UnitKind kind) {
+void write_unit_members(model::JsonWriter& w, double units, std::optional<UnitKind> kind) {
   w.Key("CapacityUnits");
   w.Double(units);
-  if (kind == UnitKind::Plain) return;
+  if (!kind) return;
   w.Key(kind == UnitKind::Read ? "ReadCapacityUnits" : "WriteCapacityUnits");
   w.Double(units);
 }
 
-void write_units(model::JsonWriter& w, double units, UnitKind kind = UnitKind::Plain) {
+void write_units(model::JsonWriter& w, double units, std::optional<UnitKind> kind = std::nullopt) {
   w.StartObject();
   write_unit_members(w, units, kind);
   w.EndObject();
 }
 
 void write_consumed_object(model::JsonWriter& w, std::string_view table, const Consumed& c,
-                           bool indexes, UnitKind kind = UnitKind::Plain) {
+                           bool indexes, std::optional<UnitKind> kind = std::nullopt) {
   w.StartObject();
   w.Key("TableName");
   model::write_string(w, table);
   write_unit_members(w, c.total(), kind);
   if (indexes) {
     w.Key("Table");
-    write_units(w, c.table_units, kind == UnitKind::Read ? kind : UnitKind::Plain);
+    write_units(w, c.table_units, kind == UnitKind::Read ? kind : std::nullopt);
     const std::pair<const char*, const std::map<std::string, double>*> maps[] = {
         {"GlobalSecondaryIndexes", &c.global_indexes}, {"LocalSecondaryIndexes", &c.local_indexes}};
     for (const auto& [member, map] : maps) {
@@ -135,8 +135,10 @@ Consumed write_consumption(const model::TableDef& t, const model::Item* old_item
   return c;
 }
 
-void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
-                         bool indexes, UnitKind kind) {
+namespace {
+
+void write_table_units(model::JsonWriter& w, const std::map<std::string, double>& units,
+                       bool indexes, std::optional<UnitKind> kind) {
   w.Key("ConsumedCapacity");
   w.StartArray();
   for (const auto& [name, u] : units) {
@@ -145,6 +147,22 @@ void write_consumed_list(model::JsonWriter& w, const std::map<std::string, doubl
     write_consumed_object(w, name, c, indexes, kind);
   }
   w.EndArray();
+}
+
+}  // namespace
+
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
+                         bool indexes) {
+  write_table_units(w, units, indexes, std::nullopt);
+}
+
+void TransactionUnits::add(const std::string& table, size_t bytes) {
+  units_[table] += 2 * (kind_ == UnitKind::Read ? read_units(bytes, true) : write_units(bytes));
+}
+
+void TransactionUnits::write(model::JsonWriter& w, CapacityDetail detail) const {
+  if (detail == CapacityDetail::None) return;
+  write_table_units(w, units_, detail == CapacityDetail::Indexes, kind_);
 }
 
 bool has_item_collections(const model::TableDef& t) {

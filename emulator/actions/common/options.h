@@ -53,13 +53,30 @@ void write_consumed(model::JsonWriter& w, std::string_view table, double units,
 // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes
 Consumed write_consumption(const model::TableDef& t, const model::Item* old_item,
                            const model::Item* new_item, double table_units);
+// "ConsumedCapacity": [{...}, ...] for the operations that span tables.
+void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
+                         bool indexes = false);
 // Which kind of units the transactions also name beside CapacityUnits: their consumption
 // carries "ReadCapacityUnits" or "WriteCapacityUnits" too (a read's also in "Table"; the
 // single-item, batch, Query and Scan answers carry CapacityUnits alone).
-enum class UnitKind { Plain, Read, Write };
-// "ConsumedCapacity": [{...}, ...] for the operations that span tables.
-void write_consumed_list(model::JsonWriter& w, const std::map<std::string, double>& units,
-                         bool indexes = false, UnitKind kind = UnitKind::Plain);
+enum class UnitKind { Read, Write };
+// What a transaction consumes, by table, as TransactGetItems, TransactWriteItems and
+// ExecuteTransaction answer it: each read costs twice a strongly consistent read and each
+// write twice a plain write, an item that does not exist as one of no size, with the kind of
+// units named beside CapacityUnits.
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-capacity-handling
+class TransactionUnits {
+ public:
+  explicit TransactionUnits(UnitKind kind) : kind_(kind) {}
+  // One read or write of an item of `bytes` (0 when it does not exist) in `table`.
+  void add(const std::string& table, size_t bytes);
+  // "ConsumedCapacity": [...] as `detail` asks for it; nothing for CapacityDetail::None.
+  void write(model::JsonWriter& w, CapacityDetail detail) const;
+
+ private:
+  UnitKind kind_;
+  std::map<std::string, double> units_;
+};
 void write_consumed_list(model::JsonWriter& w, const std::map<std::string, Consumed>& consumed,
                          bool indexes);
 // "ItemCollectionMetrics": {"ItemCollectionKey": {partition key}, "SizeEstimateRangeGB":
