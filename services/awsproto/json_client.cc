@@ -33,7 +33,8 @@ bool crc32_matches(const Response& response) {
 
 JsonClient::JsonClient(std::string_view endpoint_url, std::string region, Credentials credentials,
                        JsonClientOptions options)
-    : http_(endpoint_url, std::move(options.http)),
+    : http_(endpoint_url, options.http),
+      attempt_bound_(options.http.connect_timeout + options.http.io_timeout),
       region_(std::move(region)),
       credentials_(std::move(credentials)),
       signing_name_(std::move(options.signing_name)),
@@ -55,9 +56,17 @@ JsonClient JsonClient::dynamodb_streams(const Env& env, HttpClientOptions http) 
   return JsonClient(env.endpoint_for("DynamoDB Streams"), env.region, env.credentials, options);
 }
 
-rapidjson::Document JsonClient::call(std::string_view target, std::string_view body) {
+rapidjson::Document JsonClient::call(std::string_view target, std::string_view body,
+                                     TimePoint answer_by) {
   retrier_.start_call();
   for (int attempt = 1;; ++attempt) {
+    if (answer_by != TimePoint::max() &&
+        std::chrono::steady_clock::now() + attempt_bound_ > answer_by) {
+      throw HttpError(HttpError::Kind::Timeout,
+                      std::string(target) + ": no time left for attempt " +
+                          std::to_string(attempt) + " (" + std::to_string(attempt_bound_.count()) +
+                          " ms) before the call's deadline");
+    }
     last_attempts_ = attempt;
     Request request;
     request.method = "POST";

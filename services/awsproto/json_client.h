@@ -21,6 +21,7 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -49,9 +50,14 @@ class JsonClient {
   // Endpoint env.endpoint_for("DynamoDB Streams") (AWS_ENDPOINT_URL_DYNAMODB_STREAMS).
   static JsonClient dynamodb_streams(const Env& env, HttpClientOptions http = {});
 
+  using TimePoint = std::chrono::steady_clock::time_point;
   // `target` is the whole X-Amz-Target ("DynamoDB_20120810.PutItem"), `body` the request's
-  // JSON object.
-  rapidjson::Document call(std::string_view target, std::string_view body);
+  // JSON object. `answer_by`: no attempt starts that could end after it (an attempt is bounded
+  // by the connect and I/O timeouts), so that a caller with a deadline, a Lambda function's, has
+  // its answer or its failure in time; with no time left for an attempt the call throws
+  // HttpError (Timeout) without sending it.
+  rapidjson::Document call(std::string_view target, std::string_view body,
+                           TimePoint answer_by = TimePoint::max());
 
   // The attempts the last call() made (1 when it needed no retry).
   int last_attempts() const { return last_attempts_; }
@@ -60,6 +66,7 @@ class JsonClient {
 
  private:
   HttpClient http_;
+  std::chrono::milliseconds attempt_bound_;  // connect + I/O timeouts
   std::string region_;
   Credentials credentials_;
   std::string signing_name_;

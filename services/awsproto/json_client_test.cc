@@ -240,6 +240,44 @@ TEST(JsonClient, RetriesWhenNoAnswerCame) {
   EXPECT_EQ(slept.size(), 3u);
 }
 
+TEST(JsonClient, NoAttemptStartsThatCouldEndAfterTheAnswerTime) {
+  TestServer silent([](TestServer& s, tcp::socket& socket, int) {
+    http::request<http::string_body> request;
+    while (s.read(socket, request)) {
+    }
+  });
+  JsonClientOptions options;
+  options.http.connect_timeout = milliseconds(100);
+  options.http.io_timeout = milliseconds(200);
+  JsonClient client(silent.url(), "us-east-1", {"A", "S", ""}, options);
+  client.retrier().set_sleep([](milliseconds) {});
+  using Clock = std::chrono::steady_clock;
+  auto fails_with = [&](Clock::time_point answer_by) -> std::string {
+    try {
+      client.call("DynamoDB_20120810.GetItem", "{}", answer_by);
+    } catch (const HttpError& e) {
+      EXPECT_EQ(e.kind(), HttpError::Kind::Timeout);
+      return e.what();
+    }
+    ADD_FAILURE() << "expected an HttpError";
+    return {};
+  };
+
+  // Room for one attempt (300 ms), not for a second one after its 200 ms timeout.
+  std::string one = fails_with(Clock::now() + milliseconds(450));
+  EXPECT_NE(one.find("no time left for attempt 2"), std::string::npos) << one;
+  EXPECT_EQ(silent.requests(), 1);
+
+  // No room at all: nothing is sent.
+  std::string none = fails_with(Clock::now() + milliseconds(250));
+  EXPECT_NE(none.find("no time left for attempt 1"), std::string::npos) << none;
+  EXPECT_EQ(silent.requests(), 1);
+
+  // No answer time: every attempt runs into its timeout.
+  fails_with(Clock::time_point::max());
+  EXPECT_EQ(silent.requests(), 5);
+}
+
 TEST(JsonClient, FromTheEnvironment) {
   Env env;
   env.region = "ap-south-1";

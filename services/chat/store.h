@@ -8,6 +8,8 @@
 
 #include <rapidjson/document.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,14 +34,32 @@ class Db {
   virtual rapidjson::Document call(std::string_view op, std::string_view body) = 0;
 };
 
-// The real one: DynamoDB_20120810.<op> through awsproto::JsonClient.
+// An invocation's time to answer by: set by the function's thread for each invocation, read
+// by the threads that call DynamoDB and @connections for it.
+class AnswerBy {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  void set(TimePoint t) { ticks_.store(t.time_since_epoch().count(), std::memory_order_relaxed); }
+  TimePoint get() const {
+    return TimePoint(TimePoint::duration(ticks_.load(std::memory_order_relaxed)));
+  }
+
+ private:
+  std::atomic<TimePoint::rep> ticks_{TimePoint::max().time_since_epoch().count()};
+};
+
+// The real one: DynamoDB_20120810.<op> through awsproto::JsonClient. With `answer_by`, no
+// attempt of a call starts that could end after its time (awsproto::JsonClient::call).
 class DynamoDb : public Db {
  public:
-  explicit DynamoDb(const awsproto::Env& env) : client_(awsproto::JsonClient::dynamodb(env)) {}
+  explicit DynamoDb(const awsproto::Env& env, awsproto::HttpClientOptions http = {},
+                    const AnswerBy* answer_by = nullptr)
+      : client_(awsproto::JsonClient::dynamodb(env, std::move(http))), answer_by_(answer_by) {}
   rapidjson::Document call(std::string_view op, std::string_view body) override;
 
  private:
   awsproto::JsonClient client_;
+  const AnswerBy* answer_by_;
 };
 
 // @connections PostToConnection; `endpoint` as ConnectionsClient::endpoint_for makes it.

@@ -66,7 +66,8 @@ void write_members(Writer& w, std::string_view table, const TxItem& t) {
 }  // namespace
 
 rapidjson::Document DynamoDb::call(std::string_view op, std::string_view body) {
-  return client_.call("DynamoDB_20120810." + std::string(op), body);
+  return client_.call("DynamoDB_20120810." + std::string(op), body,
+                      answer_by_ ? answer_by_->get() : AnswerBy::TimePoint::max());
 }
 
 awsproto::ConnectionResult ConnectionsPoster::post(std::string_view endpoint,

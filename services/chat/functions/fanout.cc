@@ -13,10 +13,10 @@
 //   one thread at a time: a connection gets its frames in record order, and a slow or dead
 //   client holds up only its own queue.
 // - The deadline (Lambda-Runtime-Deadline-Ms): posting stops kStopMarginMs before it, no
-//   attempt of a post starts that could end within kAnswerMarginMs of it (an endpoint that
-//   takes requests and never answers costs each post its retries' timeouts), and the
-//   lowest record with a frame not posted is reported failed, so that the retry resumes there
-//   instead of a timed-out invocation being retried whole.
+//   attempt of a post or of a DynamoDB call starts that could end within kAnswerMarginMs of it
+//   (an endpoint that takes requests and never answers costs each call its retries' timeouts),
+//   and the lowest record with a frame not posted is reported failed, so that the retry resumes
+//   there instead of a timed-out invocation being retried whole.
 // - 410 GoneException: the connection's two items are deleted and it gets nothing more in this
 //   invocation; that is no failure. Another 4xx is logged (a retry would get the same answer).
 // - ReportBatchItemFailures: a DynamoDB failure while resolving a record's audience, or a post
@@ -71,6 +71,15 @@ constexpr std::chrono::milliseconds kIoTimeout{2500};
 constexpr int64_t kStopMarginMs = 4000;
 constexpr int64_t kAnswerMarginMs = 500;
 static_assert(kStopMarginMs >= (kConnectTimeout + kIoTimeout).count() + kAnswerMarginMs);
+
+// The clients' timeouts, for @connections and DynamoDB alike: every call's attempts are bounded
+// by them and none starts that could end after the invocation's answer time.
+awsproto::HttpClientOptions client_http() {
+  awsproto::HttpClientOptions http;
+  http.connect_timeout = kConnectTimeout;
+  http.io_timeout = kIoTimeout;
+  return http;
+}
 // Threads that read a batch's audiences (a GetItem or a Query each).
 constexpr int kReadThreads = 8;
 
@@ -89,8 +98,8 @@ void string(Writer& w, std::string_view s) {
 // client, neither thread-safe.
 class ConnectionPost {
  public:
-  // `answer_by`: the invocation's time by which every post has ended (steady clock ticks).
-  ConnectionPost(const chat::Config& config, const std::atomic<Clock::rep>& answer_by)
+  // `answer_by`: the invocation's time by which every post has ended.
+  ConnectionPost(const chat::Config& config, const chat::AnswerBy& answer_by)
       : config_(config), answer_by_(answer_by) {}
 
   PostPool::Outcome operator()(const Target& target, const std::string& frame) {
@@ -106,15 +115,10 @@ class ConnectionPost {
     awsproto::ConnectionResult result;
     try {
       if (!client) {
-        awsproto::HttpClientOptions http;
-        http.connect_timeout = kConnectTimeout;
-        http.io_timeout = kIoTimeout;
-        client = std::make_shared<awsproto::ConnectionsClient>(endpoint, config_.env.region,
-                                                               config_.env.credentials, http);
+        client = std::make_shared<awsproto::ConnectionsClient>(
+            endpoint, config_.env.region, config_.env.credentials, client_http());
       }
-      result = client->post_to_connection(
-          target.connection_id, frame,
-          Clock::time_point(Clock::duration(answer_by_.load(std::memory_order_relaxed))));
+      result = client->post_to_connection(target.connection_id, frame, answer_by_.get());
     } catch (const std::exception& e) {
       log_line("fanout: post to " + target.connection_id + " failed: " + e.what());
       return PostPool::Outcome::Retry;
@@ -138,7 +142,7 @@ class ConnectionPost {
   // A failure is only logged: the items' TTL removes them anyway.
   void remove_connection(const Target& target) {
     try {
-      if (!ddb_) ddb_ = std::make_shared<chat::DynamoDb>(config_.env);
+      if (!ddb_) ddb_ = std::make_shared<chat::DynamoDb>(config_.env, client_http(), &answer_by_);
       chat::Store store{*ddb_, config_.table_name, [] { return awsproto::Clock::now_ms(); },
                         chat::process_ulids()};
       if (!chat::remove_gone_connection(store, target)) {
@@ -155,7 +159,7 @@ class ConnectionPost {
   }
 
   const chat::Config& config_;
-  const std::atomic<Clock::rep>& answer_by_;
+  const chat::AnswerBy& answer_by_;
   // Shared pointers: the PostPool keeps this object in a std::function, which copies.
   std::map<std::string, std::shared_ptr<awsproto::ConnectionsClient>> connections_;
   std::shared_ptr<chat::DynamoDb> ddb_;
@@ -165,8 +169,11 @@ class Fanout {
  public:
   explicit Fanout(chat::Config config)
       : config_(std::move(config)),
-        audiences_([this] { return std::make_unique<chat::DynamoDb>(config_.env); },
-                   config_.table_name, kReadThreads, log_line),
+        audiences_(
+            [this] {
+              return std::make_unique<chat::DynamoDb>(config_.env, client_http(), &answer_by_);
+            },
+            config_.table_name, kReadThreads, log_line),
         poster_([this] { return PostPool::Post(ConnectionPost(config_, answer_by_)); },
                 kPostThreads) {}
 
@@ -193,7 +200,7 @@ class Fanout {
       stop_at = now + std::chrono::milliseconds(left - margin);
       answer_by = now + std::chrono::milliseconds(left - std::min(kAnswerMarginMs, margin));
     }
-    answer_by_.store(answer_by.time_since_epoch().count(), std::memory_order_relaxed);
+    answer_by_.set(answer_by);
 
     // Every record's delivery, then all of their audiences at once.
     std::vector<std::optional<chat::Delivery>> deliveries(list.Size());
@@ -271,8 +278,8 @@ class Fanout {
 
  private:
   chat::Config config_;
-  // Before poster_, whose threads read it.
-  std::atomic<Clock::rep> answer_by_{Clock::time_point::max().time_since_epoch().count()};
+  // Before audiences_ and poster_, whose threads read it.
+  chat::AnswerBy answer_by_;
   chat::Audiences audiences_;
   PostPool poster_;
   chat::PresenceBatch presence_;
