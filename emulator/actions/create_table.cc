@@ -131,10 +131,14 @@ model::TableDef parse_definition(const api::Call& call) {
     invalid("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (keys.size() == 2 && *keys[1].type != "RANGE")
     invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  // A name defined twice is refused by name, as DynamoDB refuses it ('Attribute Name is
+  // duplicated: x' for x given as S and as N, quoted in scylladb/scylladb issue 13870; its
+  // test/alternator/test_table.py test_create_table_duplicate_attribute_name checks it against
+  // DynamoDB); the former message was DynamoDB Local's.
   for (size_t i = 0; i < attrs.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       if (*attrs[i].name == *attrs[j].name)
-        invalid("Cannot have two attributes with the same name");
+        invalid("Attribute Name is duplicated: " + std::string(*attrs[i].name));
   if (!lsi_json && !gsi_json && keys.size() != attrs.size())
     invalid(std::string(kInvalid) +
             "Number of attributes in KeySchema does not exactly match number of attributes "

@@ -5,11 +5,16 @@
   transactional operations alone: paritysuite/dynamodb-conformance issue 69, characterised
   against DynamoDB), each statement costing twice a plain read or write, an item that does not
   exist included.
+- CreateTable with an attribute defined twice names it: 'Attribute Name is duplicated: xyz'
+  (DynamoDB's message quoted in scylladb/scylladb issue 13870; ScyllaDB's
+  test/alternator/test_table.py test_create_table_duplicate_attribute_name checks it against
+  DynamoDB).
 """
 
 import pytest
 
 import support
+from support import expect_error
 from values import S
 
 
@@ -55,3 +60,16 @@ def test_execute_transaction_names_its_kind_of_units(ddb, table):
          "Table": {"CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}}]
     assert "ConsumedCapacity" not in ddb.execute_transaction(
         TransactStatements=reads, ReturnConsumedCapacity="NONE")
+
+
+# -- CreateTable: an attribute defined twice -----------------------------------------
+
+@pytest.mark.parametrize("second_type", ["N", "S"])
+def test_create_table_names_a_duplicated_attribute(ddb, second_type):
+    name = support.unique_name("dup")
+    expect_error(ddb.create_table, "ValidationException", "Attribute Name is duplicated: xyz",
+                 TableName=name, BillingMode="PAY_PER_REQUEST",
+                 KeySchema=[{"AttributeName": "xyz", "KeyType": "HASH"}],
+                 AttributeDefinitions=[{"AttributeName": "xyz", "AttributeType": "S"},
+                                       {"AttributeName": "xyz", "AttributeType": second_type}])
+    assert name not in ddb.list_tables()["TableNames"]
