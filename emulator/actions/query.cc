@@ -334,6 +334,7 @@ void query(const api::CallPtr& call) {
   const model::Json& body = call->body();
   ReadSpec spec;
   api::Constraints c;
+  condition_map_constraints(body, "KeyConditions", "keyConditions", c);
   CommonRead common = read_request(
       *call, spec, c, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
       "QueryFilter");
@@ -344,6 +345,17 @@ void query(const api::CallPtr& call) {
     invalid(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
         "request.");
+  // A key condition's values are checked as a filter's are, before the table is looked up;
+  // whether its operator suits a key is known only with the schema (dynalite's test/query.js
+  // records both from DynamoDB).
+  if (key_conditions && !key_expression)
+    for (auto it = key_conditions->MemberBegin(); it != key_conditions->MemberEnd(); ++it) {
+      if (!it->value.IsObject()) continue;  // refused as the wrong JSON kind when read
+      std::vector<model::Value> args;
+      if (const model::Json* list = model::get_array(it->value, "AttributeValueList"))
+        for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
+      expr::check_comparison(*model::get_string(it->value, "ComparisonOperator"), args);
+    }
   spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
   bind_table(*call, spec, common);
 

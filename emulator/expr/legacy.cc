@@ -1,5 +1,7 @@
 #include "expr/legacy.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "model/error.h"
@@ -58,12 +60,23 @@ bool values_in_order(const model::Value& a, const model::Value& b) {
   return false;
 }
 
-// One Expected entry as a condition.
-Node expected_entry(const std::string& attr, const model::Json& cond) {
-  if (!cond.IsObject()) model::wrong_json_type(cond, "ExpectedAttributeValue");
+constexpr std::string_view kOperators[] = {"IN",          "NULL", "BETWEEN",  "LT", "NOT_CONTAINS",
+                                           "EQ",          "GT",   "NOT_NULL", "NE", "LE",
+                                           "BEGINS_WITH", "GE",   "CONTAINS"};
+
+bool is_comparison_operator(std::string_view op) {
+  return std::find(std::begin(kOperators), std::end(kOperators), op) != std::end(kOperators);
+}
+
+// One Expected entry, or one ScanFilter / QueryFilter entry (`filter`: a Condition, which has
+// no Value or Exists and whose ComparisonOperator the constraint list already required), as a
+// condition.
+Node expected_entry(const std::string& attr, const model::Json& cond, bool filter) {
+  if (!cond.IsObject())
+    model::wrong_json_type(cond, filter ? "Condition" : "ExpectedAttributeValue");
   auto op = model::get_string(cond, "ComparisonOperator");
-  auto exists = model::get_bool(cond, "Exists");
-  const model::Json* value = model::get_object(cond, "Value");
+  auto exists = filter ? std::nullopt : model::get_bool(cond, "Exists");
+  const model::Json* value = filter ? nullptr : model::get_object(cond, "Value");
   const model::Json* list = model::get_array(cond, "AttributeValueList");
   std::vector<model::Value> args;
   if (value) args.push_back(model::value_from_json(*value));
@@ -77,39 +90,17 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
     if (value && list)
       invalid(std::string(kInvalid) +
               "Value and AttributeValueList cannot be used together for Attribute: " + attr);
-    size_t n = args.size();
     bool takes_values = *op != "NULL" && *op != "NOT_NULL";
-    if (takes_values && !value && !list)
+    if (!filter && takes_values && !value && !list)
       invalid(std::string(kInvalid) +
               "Value or AttributeValueList must be used with ComparisonOperator: " +
               std::string(*op) + " for Attribute: " + attr);
-    bool ok = false;
-    if (*op == "EQ" || *op == "NE" || *op == "LE" || *op == "LT" || *op == "GE" || *op == "GT" ||
-        *op == "CONTAINS" || *op == "NOT_CONTAINS" || *op == "BEGINS_WITH")
-      ok = n == 1;
-    else if (*op == "NULL" || *op == "NOT_NULL")
-      ok = n == 0;
-    else if (*op == "IN")
-      ok = n > 0;
-    else if (*op == "BETWEEN")
-      ok = n == 2;
-    else
+    if (!is_comparison_operator(*op))
       invalid("1 validation error detected: Value '" + std::string(*op) + "' at 'expected." + attr +
               ".member.comparisonOperator' failed to satisfy constraint: Member must satisfy "
               "enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, "
               "LE, BEGINS_WITH, GE, CONTAINS]");
-    if (!ok)
-      invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " + std::string(*op) +
-              " ComparisonOperator");
-    for (const auto& a : args)
-      if (a.type != args[0].type)
-        invalid(std::string(kInvalid) +
-                "AttributeValues inside AttributeValueList must be of same type");
-    check_operator_types(*op, args);
-    if (*op == "BETWEEN" && values_in_order(args[1], args[0]))
-      invalid(
-          "The BETWEEN condition was provided a range where the lower bound is greater than the "
-          "upper bound");
+    check_comparison(*op, args);
     Node p = path_node(attr);
     auto arg = [&](size_t i) { return literal(args[i]); };
     if (*op == "EQ") return compare(Op::Eq, p, arg(0));
@@ -150,9 +141,31 @@ Node expected_entry(const std::string& attr, const model::Json& cond) {
 
 }  // namespace
 
+void check_comparison(std::string_view op, const std::vector<model::Value>& args) {
+  size_t n = args.size();
+  bool ok = op == "NULL" || op == "NOT_NULL" ? n == 0
+            : op == "IN"                     ? n > 0
+            : op == "BETWEEN"                ? n == 2
+                                             : n == 1;
+  if (!ok)
+    invalid(std::string(kInvalid) + "Invalid number of argument(s) for the " + std::string(op) +
+            " ComparisonOperator");
+  for (const auto& a : args)
+    if (a.type != args[0].type)
+      invalid(std::string(kInvalid) +
+              "AttributeValues inside AttributeValueList must be of same type");
+  check_operator_types(op, args);
+  if (op == "BETWEEN" && values_in_order(args[1], args[0]))
+    invalid(
+        "The BETWEEN condition was provided a range where the lower bound is greater than the "
+        "upper bound");
+}
+
 void check_operator_types(std::string_view op, const std::vector<model::Value>& args) {
   using model::Type;
-  bool ordering = op == "LT" || op == "LE" || op == "GT" || op == "GE" || op == "BETWEEN";
+  // IN compares its values with the attribute as EQ does, but only scalars may be listed.
+  bool ordering =
+      op == "LT" || op == "LE" || op == "GT" || op == "GE" || op == "BETWEEN" || op == "IN";
   bool contains = op == "CONTAINS" || op == "NOT_CONTAINS";
   for (const auto& a : args) {
     bool scalar = a.type == Type::S || a.type == Type::N || a.type == Type::B;
@@ -167,11 +180,12 @@ void check_operator_types(std::string_view op, const std::vector<model::Value>& 
 }
 
 std::optional<Node> condition_from_expected(const model::Json& expected,
-                                            std::optional<std::string_view> conditional_operator) {
+                                            std::optional<std::string_view> conditional_operator,
+                                            bool filter) {
   bool any = conditional_operator && *conditional_operator == "OR";
   std::optional<Node> result;
   for (auto it = expected.MemberBegin(); it != expected.MemberEnd(); ++it) {
-    Node n = expected_entry(std::string(model::view(it->name)), it->value);
+    Node n = expected_entry(std::string(model::view(it->name)), it->value, filter);
     if (!result) {
       result = std::move(n);
       continue;

@@ -9,7 +9,16 @@
   (DynamoDB's message quoted in scylladb/scylladb issue 13870; ScyllaDB's
   test/alternator/test_table.py test_create_table_duplicate_attribute_name checks it against
   DynamoDB).
+- The legacy conditions of Scan and Query (ScanFilter, QueryFilter, KeyConditions), as
+  dynalite's test/scan.js and test/query.js record DynamoDB's answers: each entry's
+  ComparisonOperator is required and one of the thirteen, in the constraint list
+  ("Value null at 'scanFilter.a.member.comparisonOperator' ..."); a filter entry without
+  values is the wrong number of arguments; IN lists S, N and B only, like the ordering
+  operators; a filter's faults come before the ExclusiveStartKey's and the segments'; and a key
+  condition's values are checked before the table is looked up.
 """
+
+import json
 
 import pytest
 
@@ -73,3 +82,85 @@ def test_create_table_names_a_duplicated_attribute(ddb, second_type):
                  AttributeDefinitions=[{"AttributeName": "xyz", "AttributeType": "S"},
                                        {"AttributeName": "xyz", "AttributeType": second_type}])
     assert name not in ddb.list_tables()["TableNames"]
+
+
+# -- Scan's and Query's legacy conditions ------------------------------------------------
+
+OPERATORS = ("[IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, "
+             "CONTAINS]")
+INVALID = "One or more parameter values were invalid: "
+
+
+def refusal(emulator, op, body):
+    status, _, data = support.raw_request(emulator.endpoint, "DynamoDB_20120810." + op,
+                                          json.dumps(body))
+    doc = json.loads(data)
+    assert status == 400, doc
+    assert doc["__type"] == "com.amazon.coral.validate#ValidationException", doc
+    return doc["message"]
+
+
+@pytest.mark.parametrize("op,member,path", [
+    ("Scan", "ScanFilter", "scanFilter"),
+    ("Query", "QueryFilter", "queryFilter"),
+    ("Query", "KeyConditions", "keyConditions"),
+])
+def test_comparison_operator_is_in_the_constraint_list(emulator, op, member, path):
+    message = refusal(emulator, op, {"TableName": "a;", member: {
+        "a": {}, "b": {"ComparisonOperator": ""}}})
+    assert message.startswith("4 validation errors detected: ")  # two for the name
+    assert (f"Value null at '{path}.a.member.comparisonOperator' failed to satisfy constraint: "
+            "Member must not be null") in message
+    assert (f"Value '' at '{path}.b.member.comparisonOperator' failed to satisfy constraint: "
+            f"Member must satisfy enum value set: {OPERATORS}") in message
+
+
+@pytest.mark.parametrize("body", [
+    {"ScanFilter": {"a": {"ComparisonOperator": "EQ"}}},
+    {"ScanFilter": {"a": {"ComparisonOperator": "IN", "AttributeValueList": []}}},
+    {"KeyConditions": {"a": {"ComparisonOperator": "EQ"}}},
+    {"KeyConditions": {"a": {"ComparisonOperator": "BETWEEN",
+                             "AttributeValueList": [{"S": "a"}]}}},
+])
+def test_a_condition_without_its_values_has_the_wrong_number(emulator, body):
+    op = "Scan" if "ScanFilter" in body else "Query"
+    operator = next(iter(body.values()))["a"]["ComparisonOperator"]
+    assert refusal(emulator, op, {"TableName": "no-such-fid5", **body}) == (
+        INVALID + f"Invalid number of argument(s) for the {operator} ComparisonOperator")
+
+
+@pytest.mark.parametrize("value", [{"BOOL": True}, {"NULL": True}, {"SS": ["a"]}, {"NS": ["1"]},
+                                   {"BS": ["YQ=="]}, {"M": {}}, {"L": []}])
+@pytest.mark.parametrize("member", ["ScanFilter", "QueryFilter", "KeyConditions"])
+def test_in_lists_scalars_only(emulator, table, member, value):
+    op = "Scan" if member == "ScanFilter" else "Query"
+    body = {member: {"a": {"ComparisonOperator": "IN", "AttributeValueList": [value]}}}
+    if member == "QueryFilter":
+        body["KeyConditions"] = {"pk": {"ComparisonOperator": "EQ",
+                                        "AttributeValueList": [{"S": "x"}]}}
+    expected = (INVALID + f"ComparisonOperator IN is not valid for {next(iter(value))} "
+                "AttributeValue type")
+    # Before the table is looked up, and on a table that exists.
+    for name in ("no-such-fid5", table):
+        assert refusal(emulator, op, {"TableName": name, **body}) == expected
+
+
+def test_in_of_scalars_still_filters(ddb, table):
+    key = support.unique_name("in")
+    ddb.put_item(TableName=table, Item={"pk": S(key), "v": {"N": "2"}})
+    r = ddb.scan(TableName=table, ScanFilter={
+        "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S(key)]},
+        "v": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "1"}, {"N": "2"}]}})
+    assert r["Items"] == [{"pk": S(key), "v": {"N": "2"}}]
+
+
+def test_a_filters_faults_come_before_the_start_keys_and_the_segments(emulator):
+    message = refusal(emulator, "Scan", {
+        "TableName": "no-such-fid5", "Segment": 1, "ExclusiveStartKey": {"a": {}},
+        "ScanFilter": {"a": {"ComparisonOperator": "LT", "AttributeValueList": [{"BOOL": True}]}}})
+    assert message == INVALID + "ComparisonOperator LT is not valid for BOOL AttributeValue type"
+    # A filter that is well formed leaves the start key's fault to be reported.
+    message = refusal(emulator, "Scan", {
+        "TableName": "no-such-fid5", "ExclusiveStartKey": {"a": {}},
+        "ScanFilter": {"a": {"ComparisonOperator": "NULL"}}})
+    assert message.startswith("The provided starting key is invalid: ")

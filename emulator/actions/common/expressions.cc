@@ -134,7 +134,7 @@ std::optional<expr::Node> Expressions::filter(const char* legacy) {
     return bindings_.bind(*expr::parse_condition(*text, expr::Kind::Filter), expr::Kind::Filter);
   if (const model::Json* conditions = model::get_object(body_, legacy))
     return expr::condition_from_expected(*conditions,
-                                         model::get_string(body_, "ConditionalOperator"));
+                                         model::get_string(body_, "ConditionalOperator"), true);
   return std::nullopt;
 }
 

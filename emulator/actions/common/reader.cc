@@ -1,6 +1,7 @@
 #include "actions/common/reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "actions/common/expressions.h"
 #include "actions/common/options.h"
@@ -136,6 +137,21 @@ std::string prefix_end(std::string prefix) {
   return prefix;
 }
 
+void condition_map_constraints(const model::Json& body, const char* member, const std::string& path,
+                               api::Constraints& c) {
+  const model::Json* conditions = model::get_object(body, member);
+  if (!conditions) return;
+  for (auto it = conditions->MemberBegin(); it != conditions->MemberEnd(); ++it) {
+    if (!it->value.IsObject()) continue;  // refused as the wrong JSON kind when read
+    std::string at = path + "." + std::string(model::view(it->name)) + ".member.comparisonOperator";
+    auto op = model::get_string(it->value, "ComparisonOperator");
+    c.not_null(at, op.has_value());
+    c.one_of(at, op,
+             {"IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE",
+              "BEGINS_WITH", "GE", "CONTAINS"});
+  }
+}
+
 CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
                         std::initializer_list<const char*> expression_members,
                         const char* filter_legacy) {
@@ -156,6 +172,9 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
   c.count("attributesToGet", model::get_array(body, "AttributesToGet"), 1, SIZE_MAX, "[]");
+  condition_map_constraints(
+      body, filter_legacy,
+      std::strcmp(filter_legacy, "ScanFilter") == 0 ? "scanFilter" : "queryFilter", c);
   c.check();
 
   CommonRead out;
@@ -164,6 +183,16 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   out.consumed_capacity = capacity_detail(rcc);
   spec.limit = limit.value_or(0);
   spec.consistent = consistent.value_or(false);
+  // The legacy members (AttributesToGet, then the filter) are checked before the start key's
+  // values, the expressions after them, as DynamoDB orders these faults (dynalite's
+  // test/scan.js sends a bad ScanFilter with ExclusiveStartKey {"a": {}} and Segment 1 and
+  // records the ScanFilter's error).
+  bool legacy = !model::get_string(body, "ProjectionExpression") &&
+                !model::get_string(body, "FilterExpression");
+  if (legacy) {
+    spec.projection = expressions.projection();
+    spec.filter = expressions.filter(filter_legacy);
+  }
   std::optional<model::Item> start_item;
   if (start) {
     try {
@@ -173,8 +202,10 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
       invalid("The provided starting key is invalid: " + e.message);
     }
   }
-  spec.projection = expressions.projection();
-  spec.filter = expressions.filter(filter_legacy);
+  if (!legacy) {
+    spec.projection = expressions.projection();
+    spec.filter = expressions.filter(filter_legacy);
+  }
   bool legacy_projection = model::get_array(body, "AttributesToGet") != nullptr;
   if (select && spec.projection && *select != "SPECIFIC_ATTRIBUTES") {
     std::string what = legacy_projection ? "AttributesToGet" : "ProjectionExpression";

@@ -46,6 +46,13 @@ struct CommonRead {
   std::optional<model::Item> start_key;
   std::optional<Expressions> expressions;
 };
+// The constraints of a ScanFilter, QueryFilter or KeyConditions map `member` (its lowerCamel
+// `path`): each entry's ComparisonOperator is required and one of the thirteen, reported in
+// the constraint list ("Value null at 'scanFilter.a.member.comparisonOperator' failed to
+// satisfy constraint: Member must not be null"), as dynalite's test/scan.js and test/query.js
+// record DynamoDB's answers.
+void condition_map_constraints(const model::Json& body, const char* member, const std::string& path,
+                               api::Constraints& c);
 CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
                         std::initializer_list<const char*> expression_members,
                         const char* filter_legacy);
