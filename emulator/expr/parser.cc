@@ -220,7 +220,12 @@ class Parser {
           case '.': t = Tok::Dot; break;
           case '+': t = Tok::Plus; break;
           case '-': t = Tok::Minus; break;
-          default: t = Tok::Bad;
+          default:
+            // A character outside ASCII is one token of all its UTF-8 bytes, so that a syntax
+            // error names the character: its lead byte alone made the message invalid UTF-8.
+            if (static_cast<unsigned char>(c) >= 0x80)
+              while (i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80) ++i;
+            t = Tok::Bad;
         }
       }
       tokens_.push_back({t, start, i});

@@ -16,6 +16,9 @@
   values is the wrong number of arguments; IN lists S, N and B only, like the ordering
   operators; a filter's faults come before the ExclusiveStartKey's and the segments'; and a key
   condition's values are checked before the table is looked up.
+- A syntax error at a character outside ASCII names the whole character (its UTF-8 bytes),
+  so that the answer is valid JSON text; DynamoDB's answer for 'ü > a' is a syntax error
+  (dynalite's test/scan.js), its token shown with its neighbours as for any other.
 """
 
 import json
@@ -164,3 +167,20 @@ def test_a_filters_faults_come_before_the_start_keys_and_the_segments(emulator):
         "TableName": "no-such-fid5", "ExclusiveStartKey": {"a": {}},
         "ScanFilter": {"a": {"ComparisonOperator": "NULL"}}})
     assert message.startswith("The provided starting key is invalid: ")
+
+
+# -- a syntax error at a character outside ASCII ------------------------------------------
+
+@pytest.mark.parametrize("expression,token,near", [
+    ("\u00fc > a", "\u00fc", "\u00fc >"),
+    ("a > \u00fc", "\u00fc", "> \u00fc"),
+    ("a = :v AND \u20ac", "\u20ac", "AND \u20ac"),
+])
+def test_a_syntax_error_names_a_whole_character(emulator, expression, token, near):
+    status, _, data = support.raw_request(
+        emulator.endpoint, "DynamoDB_20120810.Scan",
+        json.dumps({"TableName": "no-such-fid5", "FilterExpression": expression}))
+    assert status == 400
+    doc = json.loads(data.decode("utf-8"))  # valid UTF-8 throughout
+    assert doc["message"] == (f'Invalid FilterExpression: Syntax error; token: "{token}", '
+                              f'near: "{near}"')
