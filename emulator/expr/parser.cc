@@ -410,7 +410,13 @@ class Parser {
       ++pos_;
       return n;
     }
-    if (t.type == Tok::Ident && peek(1).type == Tok::LParen) return call();
+    if (t.type == Tok::Ident && peek(1).type == Tok::LParen) {
+      Node n = call();
+      // A function's result is no document: "size(a).b" and "size(a)[0]" are syntax errors
+      // (dynalite's test/scan.js records them from DynamoDB).
+      if (peek().type == Tok::Dot || peek().type == Tok::LBracket) syntax_error(pos_);
+      return n;
+    }
     if (t.type == Tok::Ident || t.type == Tok::Name) {
       Node n{Node::Kind::Path};
       n.path = parse_path();
@@ -468,11 +474,8 @@ class Parser {
         if (const Node& k = n.kids[i]; k.kind == Node::Kind::Call && k.func == Func::Size)
           fail("Incorrect operand type for operator or function; operator or function: " +
                std::string(name) + ", operand type: N");
-    bool needs_path = f == Func::AttributeExists || f == Func::AttributeNotExists ||
-                      f == Func::AttributeType || f == Func::Size || f == Func::IfNotExists;
-    if (needs_path && n.kids[0].kind != Node::Kind::Path)
-      fail("Operator or function requires a document path; operator or function: " +
-           std::string(name));
+    // Which functions need a document path, and attribute_type's value, are checked once the
+    // values are bound (bind() in eval.cc), after the values' types.
     return n;
   }
 
@@ -483,6 +486,9 @@ class Parser {
       if (t.type == Tok::Name) {
         p.push_back({std::string(text(t)), -1, true});
       } else if (t.type == Tok::Ident) {
+        // BETWEEN is a token of the grammar, not a name: 'a > between' is a syntax error
+        // (dynalite's test/scan.js records it from DynamoDB), not a reserved word.
+        if (iequals(text(t), "BETWEEN")) syntax_error(pos_);
         if (is_reserved_word(text(t)))
           fail("Attribute name is a reserved keyword; reserved keyword: " + std::string(text(t)));
         p.push_back({std::string(text(t)), -1, false});

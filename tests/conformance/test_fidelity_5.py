@@ -19,6 +19,12 @@
 - A syntax error at a character outside ASCII names the whole character (its UTF-8 bytes),
   so that the answer is valid JSON text; DynamoDB's answer for 'ü > a' is a syntax error
   (dynalite's test/scan.js), its token shown with its neighbours as for any other.
+- Functions in condition and filter expressions, as dynalite's test/scan.js records
+  DynamoDB's answers: size() takes a value as well as a path (refused for N, BOOL and NULL,
+  before an enclosing function's need of a path); attribute_type's type given as a path is an
+  operand of every type (after the operands are known distinct); a function's result takes no
+  '.name' or '[n]'; BETWEEN as an operand is a syntax error, not a reserved word; the list
+  of valid type names is written '{B,NULL,...}' without spaces.
 """
 
 import json
@@ -184,3 +190,68 @@ def test_a_syntax_error_names_a_whole_character(emulator, expression, token, nea
     doc = json.loads(data.decode("utf-8"))  # valid UTF-8 throughout
     assert doc["message"] == (f'Invalid FilterExpression: Syntax error; token: "{token}", '
                               f'near: "{near}"')
+
+
+# -- functions in condition and filter expressions ------------------------------------------
+
+OPERAND_TYPE = ("Invalid FilterExpression: Incorrect operand type for operator or function; "
+                "operator or function: ")
+
+
+def filter_refusal(emulator, expression, values=None, names=None):
+    body = {"TableName": "no-such-fid5", "FilterExpression": expression}
+    if values:
+        body["ExpressionAttributeValues"] = values
+    if names:
+        body["ExpressionAttributeNames"] = names
+    return refusal(emulator, "Scan", body)
+
+
+@pytest.mark.parametrize("value", [{"N": "1"}, {"BOOL": True}, {"NULL": True}])
+def test_size_of_a_value_without_a_size(emulator, value):
+    kind = next(iter(value))
+    assert filter_refusal(emulator, "size(:a) > a", {":a": value}) == (
+        OPERAND_TYPE + "size, operand type: " + kind)
+    # size's operand type first, then attribute_not_exists' need of a path.
+    assert filter_refusal(emulator, "attribute_not_exists(size(:a))", {":a": value}) == (
+        OPERAND_TYPE + "size, operand type: " + kind)
+
+
+def test_size_of_a_value(ddb, emulator, table):
+    assert filter_refusal(emulator, "attribute_not_exists(size(:a))", {":a": S("1")}) == (
+        "Invalid FilterExpression: Operator or function requires a document path; operator or "
+        "function: attribute_not_exists")
+    key = support.unique_name("size")
+    ddb.put_item(TableName=table, Item={"pk": S(key)})
+    r = ddb.scan(TableName=table, FilterExpression="pk = :k AND size(:s) = :n",
+                 ExpressionAttributeValues={":k": S(key), ":s": S("abc"), ":n": {"N": "3"}})
+    assert r["Items"] == [{"pk": S(key)}]
+    r = ddb.scan(TableName=table, FilterExpression="pk = :k AND size(:s) = :n",
+                 ExpressionAttributeValues={":k": S(key), ":s": {"L": [S("x")]}, ":n": {"N": "2"}})
+    assert r["Items"] == []
+
+
+def test_attribute_type_of_a_path(emulator):
+    assert filter_refusal(emulator, "attribute_type(ab.bc[1].a, SS)") == (
+        OPERAND_TYPE + "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+    # The operands' distinctness is checked first.
+    assert filter_refusal(emulator, "attribute_type(ab.bc[1].#a, ab.bc[1].a)",
+                          names={"#a": "a"}) == (
+        "Invalid FilterExpression: The first operand must be distinct from the remaining "
+        "operands for this operator or function; operator: attribute_type, first operand: "
+        "[ab, bc, [1], a]")
+
+
+def test_attribute_type_names_its_valid_types_without_spaces(emulator):
+    message = filter_refusal(emulator, "attribute_type(a, :a)", {":a": S("1")})
+    prefix = "Invalid FilterExpression: Invalid attribute type name found; type: 1, valid types: "
+    assert message.startswith(prefix + "{") and message.endswith("}")
+    listed = message[len(prefix) + 1:-1]
+    assert " " not in listed
+    assert set(listed.split(",")) == {"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"}
+
+
+@pytest.mark.parametrize("expression", ["size(a).b > a", "size(a)[0] > a", "a > between"])
+def test_syntax_errors(emulator, expression):
+    assert filter_refusal(emulator, expression).startswith(
+        "Invalid FilterExpression: Syntax error; ")
