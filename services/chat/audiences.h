@@ -1,7 +1,7 @@
 // Who a batch's deliveries go to (chat-fanout, services/chat/functions/fanout.cc), resolved in
 // parallel: every read of a batch's audiences is a round trip to DynamoDB, and one after the
 // other they were most of an invocation (a batch of 100 messages in 100 groups of 10 is 1,000
-// member Queries: bench/results/2026-12-03-chat.md).
+// member Queries: bench/results/2026-12-02-chat-4.md).
 //
 // resolve() reads, on a fixed set of threads each with its own Db (a keep-alive client is not
 // thread-safe):
