@@ -35,21 +35,23 @@ void scan(const api::CallPtr& call) {
   c.at_most("totalSegments", total, 1000000);
   ReadSpec spec;
   CommonRead common =
-      read_request(*call, spec, c, {"ProjectionExpression", "FilterExpression"}, "ScanFilter");
+      read_request(*call, spec, c, {"ProjectionExpression", "FilterExpression"}, "ScanFilter", [&] {
+        if (total && !segment)
+          invalid(
+              "The Segment parameter is required but was not present in the request when "
+              "parameter TotalSegments is present");
+        if (segment && !total)
+          invalid(
+              "The TotalSegments parameter is required but was not present in the request when "
+              "Segment parameter is present");
+        if (segment && *segment >= *total)
+          invalid(
+              "The Segment parameter is zero-based and must be less than parameter "
+              "TotalSegments: Segment: " +
+              std::to_string(*segment) +
+              " is not less than TotalSegments: " + std::to_string(*total));
+      });
   common.expressions->finish();
-  if (total && !segment)
-    invalid(
-        "The Segment parameter is required but was not present in the request when parameter "
-        "TotalSegments is present");
-  if (segment && !total)
-    invalid(
-        "The TotalSegments parameter is required but was not present in the request when "
-        "Segment parameter is present");
-  if (segment && *segment >= *total)
-    invalid(
-        "The Segment parameter is zero-based and must be less than parameter "
-        "TotalSegments: Segment: " +
-        std::to_string(*segment) + " is not less than TotalSegments: " + std::to_string(*total));
   bind_table(*call, spec, common);
   spec.lower = storage::table_prefix(spec.index ? spec.index->id : spec.table->id);
   spec.upper = prefix_end(spec.lower);

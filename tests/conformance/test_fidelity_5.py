@@ -25,6 +25,11 @@
   operand of every type (after the operands are known distinct); a function's result takes no
   '.name' or '[n]'; BETWEEN as an operand is a syntax error, not a reserved word; the list
   of valid type names is written '{B,NULL,...}' without spaces.
+- Scan's faults in DynamoDB's order, as dynalite's test/scan.js records it: the legacy
+  members, then the ExclusiveStartKey's values, then the segments, and last the placeholder
+  maps and the expressions (the filter before the projection); a start key's number or set
+  member fault is reported unprefixed, its shape's faults after 'The provided starting key is
+  invalid: '.
 """
 
 import json
@@ -255,3 +260,56 @@ def test_attribute_type_names_its_valid_types_without_spaces(emulator):
 def test_syntax_errors(emulator, expression):
     assert filter_refusal(emulator, expression).startswith(
         "Invalid FilterExpression: Syntax error; ")
+
+
+# -- Scan's order of faults ------------------------------------------------------------------
+
+EXPRESSIONS_FAULTY = {"FilterExpression": "", "ExpressionAttributeNames": {},
+                      "ExpressionAttributeValues": {}}
+START_KEY = "The provided starting key is invalid: "
+
+
+def scan_refusal(emulator, **body):
+    return refusal(emulator, "Scan", {"TableName": "no-such-fid5", **body})
+
+
+@pytest.mark.parametrize("value,message", [
+    ({}, START_KEY + "Supplied AttributeValue is empty, must contain exactly one of the "
+     "supported datatypes"),
+    ({"M": {"a": {}}}, START_KEY + "Supplied AttributeValue is empty, must contain exactly one "
+     "of the supported datatypes"),
+    ({"SS": []}, START_KEY + INVALID + "An string set  may not be empty"),
+    ({"NS": []}, INVALID + "An number set  may not be empty"),
+    ({"SS": ["a", "a"]}, INVALID + "Input collection [a, a] contains duplicates."),
+    ({"NS": ["1", "1"]}, "Input collection contains duplicates"),
+    ({"N": "1e126"},
+     "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+])
+def test_start_key_before_the_segments_and_the_expressions(emulator, value, message):
+    assert scan_refusal(emulator, Segment=1, ExclusiveStartKey={"a": value},
+                        **EXPRESSIONS_FAULTY) == message
+
+
+def test_segments_before_the_expressions(emulator):
+    assert scan_refusal(emulator, Segment=1, **EXPRESSIONS_FAULTY) == (
+        "The TotalSegments parameter is required but was not present in the request when "
+        "Segment parameter is present")
+    assert scan_refusal(emulator, Segment=1, TotalSegments=1, **EXPRESSIONS_FAULTY) == (
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: "
+        "Segment: 1 is not less than TotalSegments: 1")
+    assert scan_refusal(emulator, **EXPRESSIONS_FAULTY) == (
+        "ExpressionAttributeNames must not be empty")
+
+
+def test_filter_before_projection(emulator):
+    assert scan_refusal(emulator, FilterExpression="", ProjectionExpression="",
+                        ExpressionAttributeValues={":0": S("b")}) == (
+        "Invalid FilterExpression: The expression can not be empty;")
+
+
+def test_names_without_expressions_come_first(emulator):
+    assert scan_refusal(emulator, Segment=1, ExclusiveStartKey={"a": {}},
+                        ScanFilter={"a": {"ComparisonOperator": "EQ",
+                                          "AttributeValueList": [{}]}},
+                        AttributesToGet=["a", "a"], ExpressionAttributeNames={}) == (
+        "ExpressionAttributeNames can only be specified when using expressions")

@@ -83,30 +83,37 @@ const model::Json* names_or_values(const model::Json& body, const char* member,
 
 }  // namespace
 
+void Expressions::check_styles(const model::Json& body,
+                               std::initializer_list<const char*> members) {
+  // Mixing the two styles is refused before anything else is looked at.
+  // Both lists in the order of the operation's input shape.
+  std::string legacy, modern;
+  bool any_expression = false;
+  for (const char* m : members) any_expression = any_expression || present(body, m);
+  for (const auto& [old_name, new_name] : kLegacy) {
+    if (!present(body, old_name)) continue;
+    bool taken = new_name
+                     ? takes(members, new_name)
+                     : takes(members, "ConditionExpression") || takes(members, "FilterExpression");
+    if (std::string_view(old_name) == "KeyConditions")
+      taken = present(body, "KeyConditionExpression");
+    if (taken) legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
+  }
+  for (const char* m : members)
+    if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
+  if (!legacy.empty() && any_expression)
+    invalid(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {" +
+        legacy + "} Expression parameters: {" + modern + "}");
+  check_conditional_operator(body, members);
+  names_or_values(body, "ExpressionAttributeNames", members);
+  names_or_values(body, "ExpressionAttributeValues", members);
+}
+
 Expressions::Expressions(const model::Json& body, std::initializer_list<const char*> members)
     : body_(body), bindings_([&] {
-        // Mixing the two styles is refused before anything else is looked at.
-        // Both lists in the order of the operation's input shape.
-        std::string legacy, modern;
-        bool any_expression = false;
-        for (const char* m : members) any_expression = any_expression || present(body, m);
-        for (const auto& [old_name, new_name] : kLegacy) {
-          if (!present(body, old_name)) continue;
-          bool taken = new_name ? takes(members, new_name)
-                                : takes(members, "ConditionExpression") ||
-                                      takes(members, "FilterExpression");
-          if (std::string_view(old_name) == "KeyConditions")
-            taken = present(body, "KeyConditionExpression");
-          if (taken) legacy += (legacy.empty() ? "" : ", ") + std::string(old_name);
-        }
-        for (const char* m : members)
-          if (present(body, m)) modern += (modern.empty() ? "" : ", ") + std::string(m);
-        if (!legacy.empty() && any_expression)
-          invalid(
-              "Can not use both expression and non-expression parameters in the same request: "
-              "Non-expression parameters: {" +
-              legacy + "} Expression parameters: {" + modern + "}");
-        check_conditional_operator(body, members);
+        check_styles(body, members);
         return expr::Bindings(names_or_values(body, "ExpressionAttributeNames", members),
                               names_or_values(body, "ExpressionAttributeValues", members));
       }()) {}

@@ -16,6 +16,11 @@ class Expressions {
   // `expression_members` are the expression parameters the operation takes, in the order
   // DynamoDB names them in its "... is null" messages.
   Expressions(const model::Json& body, std::initializer_list<const char*> expression_members);
+  // The checks the constructor makes first, on their own: the two styles mixed, a
+  // ConditionalOperator without two conditions, ExpressionAttributeNames/Values without an
+  // expression. (The constructor then checks the placeholder maps themselves.)
+  static void check_styles(const model::Json& body,
+                           std::initializer_list<const char*> expression_members);
 
   // ConditionExpression, or Expected + ConditionalOperator.
   std::optional<expr::Node> condition();

@@ -154,7 +154,8 @@ void condition_map_constraints(const model::Json& body, const char* member, cons
 
 CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
                         std::initializer_list<const char*> expression_members,
-                        const char* filter_legacy) {
+                        const char* filter_legacy,
+                        const std::function<void()>& before_expressions) {
   const model::Json& body = call.body();
   auto name = model::get_string(body, "TableName");
   auto index_name = model::get_string(body, "IndexName");
@@ -177,21 +178,24 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
       std::strcmp(filter_legacy, "ScanFilter") == 0 ? "scanFilter" : "queryFilter", c);
   c.check();
 
+  // Then, in DynamoDB's order of faults (as dynalite's test/scan.js records it from DynamoDB:
+  // a bad ScanFilter with ExclusiveStartKey {"a": {}} and Segment 1 answers the ScanFilter's
+  // error; a bad start key beside an empty FilterExpression and ExpressionAttributeNames
+  // answers the start key's; a Segment without TotalSegments beside them the Segment's): how
+  // the two styles are combined; the legacy members (AttributesToGet, then the filter); the
+  // start key's values; the operation's own checks (Scan's segments); and last the
+  // placeholder maps and the expressions, the filter before the projection.
+  Expressions::check_styles(body, expression_members);
   CommonRead out;
-  out.expressions.emplace(body, expression_members);
-  Expressions& expressions = *out.expressions;
   out.consumed_capacity = capacity_detail(rcc);
   spec.limit = limit.value_or(0);
   spec.consistent = consistent.value_or(false);
-  // The legacy members (AttributesToGet, then the filter) are checked before the start key's
-  // values, the expressions after them, as DynamoDB orders these faults (dynalite's
-  // test/scan.js sends a bad ScanFilter with ExclusiveStartKey {"a": {}} and Segment 1 and
-  // records the ScanFilter's error).
-  bool legacy = !model::get_string(body, "ProjectionExpression") &&
-                !model::get_string(body, "FilterExpression");
+  bool legacy = true;
+  for (const char* m : expression_members) legacy = legacy && !model::get_string(body, m);
   if (legacy) {
-    spec.projection = expressions.projection();
-    spec.filter = expressions.filter(filter_legacy);
+    out.expressions.emplace(body, expression_members);
+    spec.projection = out.expressions->projection();
+    spec.filter = out.expressions->filter(filter_legacy);
   }
   std::optional<model::Item> start_item;
   if (start) {
@@ -199,12 +203,27 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
       start_item = model::item_from_json(*start);
     } catch (const ApiError& e) {
       if (e.code != Code::Validation) throw;
+      // DynamoDB prefixes the faults of a value's shape, but reports those of numbers and of
+      // a set's members (an empty number set, duplicates) as it does in any value, unprefixed
+      // (dynalite's test/scan.js records both from DynamoDB).
+      static constexpr std::string_view kBare[] = {
+          "The parameter cannot be converted to a numeric value",
+          "Attempting to store more than 38 significant digits",
+          "Number overflow.",
+          "Number underflow.",
+          "Input collection",
+          "One or more parameter values were invalid: An number set  may not be empty",
+          "One or more parameter values were invalid: Input collection"};
+      for (std::string_view bare : kBare)
+        if (e.message.starts_with(bare)) throw;
       invalid("The provided starting key is invalid: " + e.message);
     }
   }
+  if (before_expressions) before_expressions();
   if (!legacy) {
-    spec.projection = expressions.projection();
-    spec.filter = expressions.filter(filter_legacy);
+    out.expressions.emplace(body, expression_members);
+    spec.filter = out.expressions->filter(filter_legacy);
+    spec.projection = out.expressions->projection();
   }
   bool legacy_projection = model::get_array(body, "AttributesToGet") != nullptr;
   if (select && spec.projection && *select != "SPECIFIC_ATTRIBUTES") {

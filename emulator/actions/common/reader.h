@@ -53,9 +53,12 @@ struct CommonRead {
 // record DynamoDB's answers.
 void condition_map_constraints(const model::Json& body, const char* member, const std::string& path,
                                api::Constraints& c);
+// `before_expressions`: the operation's own checks, made after the start key's values and
+// before the placeholder maps and the expressions.
 CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints& c,
                         std::initializer_list<const char*> expression_members,
-                        const char* filter_legacy);
+                        const char* filter_legacy,
+                        const std::function<void()>& before_expressions = {});
 void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common);
 
 // Query's key range (query.cc) from a bound KeyConditionExpression, checked as Query checks
