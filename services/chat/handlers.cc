@@ -156,17 +156,25 @@ std::string handle_send(Services& s, std::string_view event) {
   if (!parsed.request) return proxy_result(200, render_error(parsed.error, parsed.request_id));
   const Request& r = *parsed.request;
   try {
-    auto caller = get_connection(s.store, e.connection_id);
-    if (!caller) {
-      return proxy_result(200, render_error({ErrorCode::InternalError,
-                                             "this connection is not registered; reconnect"},
-                                            r.request_id));
+    // Who is calling: API Gateway gives every route of a connection the context its $connect
+    // authorizer returned (requestContext.authorizer), which $connect stored the connection
+    // under; without it (no authorizer configured) the connection item says.
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mapping-template-reference.html
+    std::string username = e.username;
+    if (!is_valid_username(username)) {
+      auto caller = get_connection(s.store, e.connection_id);
+      if (!caller) {
+        return proxy_result(200, render_error({ErrorCode::InternalError,
+                                               "this connection is not registered; reconnect"},
+                                              r.request_id));
+      }
+      username = caller->username;
     }
     std::string endpoint;
     if (r.action == Action::Typing) {
       endpoint = awsproto::ConnectionsClient::endpoint_for(s.env, e.domain_name, e.stage);
     }
-    return proxy_result(200, perform(s, r, caller->username, endpoint));
+    return proxy_result(200, perform(s, r, username, endpoint));
   } catch (const std::exception& ex) {
     // Logged for the operator; the client learns only that it failed.
     std::fprintf(stderr, "chat-send: %s: %s\n", std::string(action_name(r.action)).c_str(),
@@ -187,9 +195,10 @@ int serve(std::string (*handle)(Services&, std::string_view)) {
   // Clients made once per instance and reused by every invocation.
   DynamoDb ddb(config.env);
   ConnectionsPoster poster(config.env);
-  Services services{
-      Store{ddb, config.table_name, [] { return awsproto::Clock::now_ms(); }, process_ulids()},
-      poster, config.env, config.token_secret};
+  MembersCache members;
+  Services services{Store{ddb, config.table_name, [] { return awsproto::Clock::now_ms(); },
+                          process_ulids(), &members},
+                    poster, config.env, config.token_secret};
   return runtime::serve([&](const runtime::Invocation& in) { return handle(services, in.event); });
 }
 

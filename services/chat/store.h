@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "awsproto/connections.h"
@@ -82,11 +83,31 @@ class ConnectionsPoster : public Poster {
   std::vector<std::pair<std::string, std::unique_ptr<awsproto::ConnectionsClient>>> clients_;
 };
 
+// Conversations' members as a function instance keeps them: they never change once a
+// conversation exists (createConversation alone writes them), so a send need not read them
+// again. At most kMaxConversations (all forgotten when one more comes). Not thread-safe.
+class MembersCache {
+ public:
+  static constexpr size_t kMaxConversations = 10000;
+  const std::vector<std::string>* find(std::string_view cid) const {
+    auto it = members_.find(std::string(cid));
+    return it == members_.end() ? nullptr : &it->second;
+  }
+  void put(std::string_view cid, std::vector<std::string> members) {
+    if (members_.size() >= kMaxConversations) members_.clear();
+    members_[std::string(cid)] = std::move(members);
+  }
+
+ private:
+  std::unordered_map<std::string, std::vector<std::string>> members_;
+};
+
 struct Store {
   Db& db;
   std::string table;
   std::function<int64_t()> now_ms;  // epoch milliseconds
   UlidGenerator& ulids;
+  MembersCache* members = nullptr;  // when given, send_message keeps members there
 };
 
 // What an operation answers: a value, or the error frame's code and message.

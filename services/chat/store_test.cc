@@ -184,6 +184,29 @@ TEST(Store, ADirectSendUpdatesEveryInboxAndTheSendersConditionIsMembership) {
   EXPECT_EQ(refused.error->code, ErrorCode::NotAParticipant);
 }
 
+TEST(Store, KeptMembersAreReadOnceForEverySend) {
+  Fixture f;
+  MembersCache members;
+  f.store.members = &members;
+  f.db.answer("GetItem", kConversation);
+  ASSERT_TRUE(send_message(f.store, "alice", kDm, "one", "c-1").ok());
+  ASSERT_TRUE(send_message(f.store, "bob", kDm, "two", "c-2").ok());
+  ASSERT_EQ(f.db.calls.size(), 3u);  // GetItem, then one transaction a send
+  EXPECT_EQ(f.db.calls[1].op, "TransactWriteItems");
+  EXPECT_EQ(f.db.calls[2].op, "TransactWriteItems");
+  EXPECT_EQ(f.db.calls[2].body["TransactItems"].Size(), 5u);
+  // An outsider is still refused from the kept members, before any write.
+  auto outsider = send_message(f.store, "carol", kDm, "x", "c");
+  EXPECT_EQ(outsider.error->code, ErrorCode::NotAParticipant);
+  EXPECT_EQ(f.db.calls.size(), 3u);
+  // A conversation that does not exist is not kept.
+  f.db.answer("GetItem", "{}");
+  EXPECT_EQ(send_message(f.store, "alice", "grp-x", "x", "c").error->code, ErrorCode::NotFound);
+  f.db.answer("GetItem", "{}");
+  EXPECT_EQ(send_message(f.store, "alice", "grp-x", "x", "c").error->code, ErrorCode::NotFound);
+  EXPECT_EQ(f.db.calls.size(), 5u);
+}
+
 TEST(Store, SendErrorsBeforeAnyWrite) {
   Fixture f;
   f.db.answer("GetItem", "{}");
@@ -300,13 +323,20 @@ class NoPoster : public Poster {
   std::vector<std::pair<std::string, std::string>> posted;
 };
 
-std::string message_event(const std::string& body) {
+// A route's event; `authorized` names the user as the $connect authorizer's context does.
+std::string message_event(const std::string& body, const char* authorized = nullptr) {
   rapidjson::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   rapidjson::Value ctx(rapidjson::kObjectType);
   ctx.AddMember("connectionId", "abc=", a);
   ctx.AddMember("domainName", "api.example", a);
   ctx.AddMember("stage", "chat", a);
+  if (authorized) {
+    rapidjson::Value auth(rapidjson::kObjectType);
+    auth.AddMember("principalId", rapidjson::Value(authorized, a), a);
+    auth.AddMember("username", rapidjson::Value(authorized, a), a);
+    ctx.AddMember("authorizer", auth, a);
+  }
   d.AddMember("requestContext", ctx, a);
   d.AddMember("body", rapidjson::Value(body.c_str(), a), a);
   rapidjson::StringBuffer b;
@@ -387,6 +417,18 @@ TEST(Handlers, HeartbeatRefreshesThePresenceOfTheConnectionsUser) {
   EXPECT_EQ(s(f.db.calls[0].body["Key"]["pk"]["S"]), "CONN#abc=");
   EXPECT_EQ(f.db.calls[1].op, "PutItem");
   EXPECT_EQ(s(f.db.calls[1].body["Item"]["pk"]["S"]), "USER#alice");
+}
+
+TEST(Handlers, TheAuthorizersUserNeedsNoReadOfTheConnection) {
+  Fixture f;
+  NoPoster poster;
+  Services services{f.store, poster, {}, "secret"};
+  EXPECT_EQ(body_of(handle_send(
+                services, message_event(R"({"action":"heartbeat","requestId":"h1"})", "carol"))),
+            R"({"type":"pong","requestId":"h1"})");
+  ASSERT_EQ(f.db.calls.size(), 1u);
+  EXPECT_EQ(f.db.calls[0].op, "PutItem");
+  EXPECT_EQ(s(f.db.calls[0].body["Item"]["pk"]["S"]), "USER#carol");
 }
 
 std::string presence_item(const std::string& user, int64_t last_seen, int64_t expires_at) {
