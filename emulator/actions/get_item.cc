@@ -29,6 +29,7 @@ void get_item(const api::CallPtr& call) {
   expressions.finish();
   auto table = table_for_items(*call, *name);
   check_lookup_key(*table, key);
+  check_scalar_key_paths(*table, projection, std::nullopt);
 
   auto& db = call->svc.db;
   storage::Txn txn = db.read();

@@ -30,6 +30,10 @@
   maps and the expressions (the filter before the projection); a start key's number or set
   member fault is reported unprefixed, its shape's faults after 'The provided starting key is
   invalid: '.
+- A read's ProjectionExpression or FilterExpression may not look into a key attribute
+  ('a.b', 'a[0]'): 'Key attributes must be scalars; ... Key: pk', or 'IndexKey: g' for an
+  index's key, once the table is known (dynalite's test/getItem.js, test/scan.js and
+  test/query.js record these from DynamoDB).
 """
 
 import json
@@ -313,3 +317,53 @@ def test_names_without_expressions_come_first(emulator):
                                           "AttributeValueList": [{}]}},
                         AttributesToGet=["a", "a"], ExpressionAttributeNames={}) == (
         "ExpressionAttributeNames can only be specified when using expressions")
+
+
+# -- key attributes are scalars in a read's expressions ---------------------------------------
+
+SCALARS = ("Key attributes must be scalars; list random access '[]' and map lookup '.' are not "
+           "allowed: ")
+
+
+@pytest.fixture(scope="module")
+def indexed(emulator):
+    """A pk (S) / sk (S) table with a global index on g and a local index on l."""
+    ddb = emulator.client()
+    name = support.unique_name("fid5ix")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("pk", "sk", "g", "l")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+        LocalSecondaryIndexes=[{"IndexName": "byl",
+                                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                              {"AttributeName": "l", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "ALL"}}])
+    return name
+
+
+@pytest.mark.parametrize("path,named", [("#a.b", "Key: pk"), ("#a[0]", "Key: pk"),
+                                        ("sk.b", "Key: sk"), ("g.b", "IndexKey: g"),
+                                        ("l[1]", "IndexKey: l")])
+def test_a_read_may_not_look_into_a_key(emulator, indexed, path, named):
+    names = {"#a": "pk"} if "#a" in path else {}
+    key = {"pk": S("k"), "sk": S("s")}
+    get = {"TableName": indexed, "Key": key, "ProjectionExpression": path}
+    scan = {"TableName": indexed, "FilterExpression": f"attribute_exists({path})"}
+    query = {"TableName": indexed, "KeyConditionExpression": "pk = :p",
+             "ExpressionAttributeValues": {":p": S("k")}, "ProjectionExpression": path}
+    for op, body in (("GetItem", get), ("Scan", scan), ("Query", query)):
+        if names:
+            body["ExpressionAttributeNames"] = names
+        assert refusal(emulator, op, body) == SCALARS + named, op
+
+
+def test_a_read_may_look_into_other_attributes(ddb, indexed):
+    key = {"pk": S(support.unique_name("k")), "sk": S("s")}
+    ddb.put_item(TableName=indexed, Item={**key, "m": {"M": {"b": S("x")}}})
+    r = ddb.get_item(TableName=indexed, Key=key, ProjectionExpression="m.b, pk")
+    assert r["Item"] == {"pk": key["pk"], "m": {"M": {"b": S("x")}}}

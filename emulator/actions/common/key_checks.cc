@@ -108,4 +108,39 @@ void check_index_keys(const model::TableDef& t, const model::Item& item) {
   }
 }
 
+void check_scalar_key_paths(const model::TableDef& t,
+                            const std::optional<std::vector<expr::Path>>& projection,
+                            const std::optional<expr::Node>& filter) {
+  // The attributes the expressions look into, past their first step.
+  std::vector<std::string> nested;
+  auto note = [&](const expr::Path& p) {
+    if (p.size() > 1 && !p[0].is_index()) nested.push_back(p[0].name);
+  };
+  if (projection)
+    for (const auto& p : *projection) note(p);
+  if (filter) {
+    std::vector<const expr::Node*> stack = {&*filter};
+    while (!stack.empty()) {
+      const expr::Node* n = stack.back();
+      stack.pop_back();
+      if (n->kind == expr::Node::Kind::Path) note(n->path);
+      for (const auto& k : n->kids) stack.push_back(&k);
+    }
+  }
+  if (nested.empty()) return;
+  auto refuse_if_nested = [&](const model::KeyAttribute& k, const char* what) {
+    for (const auto& name : nested)
+      if (name == k.name)
+        invalid(std::string("Key attributes must be scalars; list random access '[]' and map "
+                            "lookup '.' are not allowed: ") +
+                what + ": " + k.name);
+  };
+  refuse_if_nested(t.hash, "Key");
+  if (t.range) refuse_if_nested(*t.range, "Key");
+  for (const auto& ix : t.indexes) {
+    refuse_if_nested(ix.hash, "IndexKey");
+    if (ix.range) refuse_if_nested(*ix.range, "IndexKey");
+  }
+}
+
 }  // namespace ddb::actions

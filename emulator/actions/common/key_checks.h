@@ -2,6 +2,10 @@
 // lookup, with its messages. Where an item is stored and how: storage/keys.h, items/write.h.
 #pragma once
 
+#include <optional>
+#include <vector>
+
+#include "expr/ast.h"
 #include "model/table.h"
 #include "model/value.h"
 
@@ -22,5 +26,14 @@ void check_lookup_key(const model::TableDef& t, const model::Item& key);
 // Secondary index key attributes present in `item` must have their declared types and not
 // be empty (DynamoDB's messages).
 void check_index_keys(const model::TableDef& t, const model::Item& item);
+
+// A read's expressions may not look into a key attribute ("a.b", "a[0]"): DynamoDB refuses
+// it once it knows the table, naming the table's key first ("Key attributes must be scalars;
+// list random access '[]' and map lookup '.' are not allowed: Key: a"), then an index's
+// ("...: IndexKey: d"). dynalite's test/getItem.js, test/scan.js and test/query.js record
+// these answers from DynamoDB for ProjectionExpression and FilterExpression.
+void check_scalar_key_paths(const model::TableDef& t,
+                            const std::optional<std::vector<expr::Path>>& projection,
+                            const std::optional<expr::Node>& filter);
 
 }  // namespace ddb::actions

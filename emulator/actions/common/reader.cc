@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "actions/common/expressions.h"
+#include "actions/common/key_checks.h"
 #include "actions/common/options.h"
 #include "actions/common/tables.h"
 #include "api/request.h"
@@ -296,6 +297,7 @@ void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& out) {
           "schema");
     spec.exclusive_start = stored_key(*table, spec.index, *start_item);
   }
+  check_scalar_key_paths(*table, spec.projection, spec.filter);
 }
 
 std::string read_page(const api::Call& call, const ReadSpec& spec,
