@@ -345,10 +345,18 @@ void query(const api::CallPtr& call) {
     invalid(
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
         "request.");
-  // A key condition's values are checked as a filter's are, before the table is looked up;
-  // whether its operator suits a key is known only with the schema (dynalite's test/query.js
-  // records both from DynamoDB).
-  if (key_conditions && !key_expression)
+  // A key condition's count and values are checked as a filter's are, before the table is
+  // looked up; whether its operators suit the keys is known only with the schema (dynalite's
+  // test/query.js records both from DynamoDB: no condition or three are 'Conditions can be of
+  // length 1 or 2 only' on a table that does not exist).
+  if (key_expression) {
+    std::vector<const expr::Node*> parts;
+    collect(*key_expression, parts);
+    if (parts.size() > 2) invalid("Conditions can be of length 1 or 2 only");
+  }
+  if (key_conditions && !key_expression) {
+    if (key_conditions->MemberCount() == 0 || key_conditions->MemberCount() > 2)
+      invalid("Conditions can be of length 1 or 2 only");
     for (auto it = key_conditions->MemberBegin(); it != key_conditions->MemberEnd(); ++it) {
       if (!it->value.IsObject()) continue;  // refused as the wrong JSON kind when read
       std::vector<model::Value> args;
@@ -356,6 +364,7 @@ void query(const api::CallPtr& call) {
         for (const auto& v : list->GetArray()) args.push_back(model::value_from_json(v));
       expr::check_comparison(*model::get_string(it->value, "ComparisonOperator"), args);
     }
+  }
   spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
   bind_table(*call, spec, common);
 

@@ -30,6 +30,10 @@
   maps and the expressions (the filter before the projection); a start key's number or set
   member fault is reported unprefixed, its shape's faults after 'The provided starting key is
   invalid: '.
+- Query's faults in DynamoDB's order, as dynalite's test/query.js records it: its QueryFilter
+  before AttributesToGet (Scan checks AttributesToGet first), the start key's values before
+  the key conditions' values, and a key condition count other than 1 or 2 ('Conditions can be
+  of length 1 or 2 only') before the table lookup.
 - A read's ProjectionExpression or FilterExpression may not look into a key attribute
   ('a.b', 'a[0]'): 'Key attributes must be scalars; ... Key: pk', or 'IndexKey: g' for an
   index's key, once the table is known (dynalite's test/getItem.js, test/scan.js and
@@ -367,3 +371,39 @@ def test_a_read_may_look_into_other_attributes(ddb, indexed):
     ddb.put_item(TableName=indexed, Item={**key, "m": {"M": {"b": S("x")}}})
     r = ddb.get_item(TableName=indexed, Key=key, ProjectionExpression="m.b, pk")
     assert r["Item"] == {"pk": key["pk"], "m": {"M": {"b": S("x")}}}
+
+
+# -- Query's order of faults -----------------------------------------------------------------
+
+def query_refusal(emulator, **body):
+    return refusal(emulator, "Query", {"TableName": "no-such-fid5", **body})
+
+
+def test_query_filter_before_attributes_to_get(emulator):
+    assert query_refusal(emulator, QueryFilter={"a": {"ComparisonOperator": "EQ"}},
+                         AttributesToGet=["a", "a"], ExclusiveStartKey={"a": {}},
+                         KeyConditions={"a": {"ComparisonOperator": "EQ",
+                                              "AttributeValueList": [{}]}}) == (
+        INVALID + "Invalid number of argument(s) for the EQ ComparisonOperator")
+    assert query_refusal(emulator, QueryFilter={}, ExclusiveStartKey={"a": {}},
+                         AttributesToGet=["a", "a"]) == (
+        INVALID + "Duplicate value in attribute name: a")
+
+
+def test_query_start_key_before_key_conditions(emulator):
+    assert query_refusal(emulator, KeyConditions={"a": {"ComparisonOperator": "EQ"}},
+                         ExclusiveStartKey={"a": {}}) == (
+        START_KEY + "Supplied AttributeValue is empty, must contain exactly one of the supported "
+        "datatypes")
+
+
+@pytest.mark.parametrize("body", [
+    {"QueryFilter": {}, "KeyConditions": {}},
+    {"QueryFilter": {}, "KeyConditions": {k: {"ComparisonOperator": "NULL"} for k in "abc"}},
+    {"KeyConditionExpression": ":a = a and b = :a and :a = c",
+     "ExpressionAttributeValues": {":a": S("a")}},
+    {"KeyConditionExpression": "(a > :a and b > :a) and (c > :a and d > :a)",
+     "ExpressionAttributeValues": {":a": S("a")}},
+])
+def test_query_key_condition_count_before_the_lookup(emulator, body):
+    assert query_refusal(emulator, **body) == "Conditions can be of length 1 or 2 only"

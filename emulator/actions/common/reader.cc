@@ -194,9 +194,13 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   bool legacy = true;
   for (const char* m : expression_members) legacy = legacy && !model::get_string(body, m);
   if (legacy) {
+    // Scan checks AttributesToGet before its ScanFilter, Query its QueryFilter first (dynalite's
+    // test/scan.js and test/query.js record both orders from DynamoDB).
     out.expressions.emplace(body, expression_members);
+    bool filter_first = std::strcmp(filter_legacy, "QueryFilter") == 0;
+    if (filter_first) spec.filter = out.expressions->filter(filter_legacy);
     spec.projection = out.expressions->projection();
-    spec.filter = out.expressions->filter(filter_legacy);
+    if (!filter_first) spec.filter = out.expressions->filter(filter_legacy);
   }
   std::optional<model::Item> start_item;
   if (start) {
