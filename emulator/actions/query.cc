@@ -65,45 +65,68 @@ expr::Op mirrored(expr::Op op) {
   }
 }
 
-KeyCondition from_expression(const expr::Node& root, const std::string& hash_name,
-                             const std::string* sort_name) {
-  std::vector<const expr::Node*> parts;
-  collect(root, parts);
-  if (parts.size() > 2) invalid("Conditions can be of length 1 or 2 only");
-  KeyCondition kc;
-  std::vector<std::string> named;
-  struct Part {
-    std::string attr;
-    const expr::Node* node;
-    expr::Op op;
-    std::vector<const model::Value*> values;
-  };
+struct Part {
+  std::string attr;
+  const expr::Node* node;
+  expr::Op op;
+  std::vector<const model::Value*> values;
+};
+
+// The conditions of a KeyConditionExpression, checked as DynamoDB checks them before it looks
+// the table up, each condition in turn and in this order (dynalite's test/query.js records
+// each answer from DynamoDB): its operator; BETWEEN's and begins_with's key first; no key at
+// all; a key with a document path; two attributes; a function among the operands; then a key
+// named twice, and last more than two conditions.
+std::vector<Part> key_parts(const expr::Node& root) {
+  std::vector<const expr::Node*> nodes;
+  collect(root, nodes);
   std::vector<Part> conditions;
-  for (const expr::Node* p : parts) {
+  for (const expr::Node* p : nodes) {
     Part part{"", p, p->op, {}};
-    const expr::Node* subject = &p->kids[0];
-    size_t first_value = 1;
-    // A comparison may name the key on either side.
-    if (p->kind == expr::Node::Kind::Compare && subject->kind == expr::Node::Kind::Literal &&
-        p->kids[1].kind == expr::Node::Kind::Path) {
-      subject = &p->kids[1];
+    bool is_path[3] = {false, false, false};
+    size_t paths = 0;
+    bool call = false;
+    for (size_t i = 0; i < p->kids.size(); ++i) {
+      is_path[i] = p->kids[i].kind == expr::Node::Kind::Path;
+      paths += is_path[i];
+      call = call || p->kids[i].kind == expr::Node::Kind::Call;
+    }
+    size_t subject = 0;
+    if (p->kind != expr::Node::Kind::Compare) {
+      if (!is_path[0])
+        invalid(std::string("Invalid condition in KeyConditionExpression: ") +
+                (p->kind == expr::Node::Kind::Between ? "BETWEEN" : "begins_with") +
+                " operator must have the key attribute as its first operand");
+    } else if (!is_path[0] && is_path[1]) {
+      // A comparison may name the key on either side: `:v < k` is `k > :v`.
+      subject = 1;
       part.op = mirrored(p->op);
-      part.values.push_back(&p->kids[0].value);
-      first_value = 2;
+    } else if (!is_path[0] && !call) {
+      invalid("Invalid condition in KeyConditionExpression: No key attribute specified");
     }
-    if (subject->kind != expr::Node::Kind::Path) unsupported();
-    if (subject->path.size() != 1)
+    if (is_path[subject] && p->kids[subject].path.size() != 1)
       invalid("KeyConditionExpressions cannot have conditions on nested attributes");
-    for (size_t i = first_value; i < p->kids.size(); ++i) {
-      if (p->kids[i].kind != expr::Node::Kind::Literal) unsupported();
-      part.values.push_back(&p->kids[i].value);
-    }
-    part.attr = subject->path[0].name;
+    if (paths > 1)
+      invalid(
+          "Invalid condition in KeyConditionExpression: Multiple attribute names used in one "
+          "condition");
+    if (call) invalid("KeyConditionExpressions cannot contain nested operations");
+    for (size_t i = 0; i < p->kids.size(); ++i)
+      if (i != subject) part.values.push_back(&p->kids[i].value);
+    part.attr = p->kids[subject].path[0].name;
     for (const auto& c : conditions)
       if (c.attr == part.attr)
         invalid("KeyConditionExpressions must only contain one condition per key");
     conditions.push_back(std::move(part));
   }
+  if (conditions.size() > 2) invalid("Conditions can be of length 1 or 2 only");
+  return conditions;
+}
+
+KeyCondition from_expression(const expr::Node& root, const std::string& hash_name,
+                             const std::string* sort_name) {
+  KeyCondition kc;
+  std::vector<Part> conditions = key_parts(root);
   bool has_hash = false;
   for (const auto& c : conditions) has_hash = has_hash || c.attr == hash_name;
   for (const auto& c : conditions) {
@@ -338,7 +361,7 @@ void query(const api::CallPtr& call) {
   CommonRead common = read_request(
       *call, spec, c, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
       "QueryFilter");
-  auto key_expression = common.expressions->key_condition();
+  const std::optional<expr::Node>& key_expression = common.key_condition;
   common.expressions->finish();
   const model::Json* key_conditions = model::get_object(body, "KeyConditions");
   if (!key_expression && !key_conditions)
@@ -349,11 +372,7 @@ void query(const api::CallPtr& call) {
   // looked up; whether its operators suit the keys is known only with the schema (dynalite's
   // test/query.js records both from DynamoDB: no condition or three are 'Conditions can be of
   // length 1 or 2 only' on a table that does not exist).
-  if (key_expression) {
-    std::vector<const expr::Node*> parts;
-    collect(*key_expression, parts);
-    if (parts.size() > 2) invalid("Conditions can be of length 1 or 2 only");
-  }
+  if (key_expression) key_parts(*key_expression);
   if (key_conditions && !key_expression) {
     if (key_conditions->MemberCount() == 0 || key_conditions->MemberCount() > 2)
       invalid("Conditions can be of length 1 or 2 only");

@@ -33,7 +33,11 @@
 - Query's faults in DynamoDB's order, as dynalite's test/query.js records it: its QueryFilter
   before AttributesToGet (Scan checks AttributesToGet first), the start key's values before
   the key conditions' values, and a key condition count other than 1 or 2 ('Conditions can be
-  of length 1 or 2 only') before the table lookup.
+  of length 1 or 2 only') before the table lookup. A KeyConditionExpression is read before
+  the filter and the projection, and its conditions are checked before the table lookup, each
+  in turn: BETWEEN's and begins_with's key first, no key at all, a key with a document path,
+  two attributes in one condition, a function among the operands, a key named twice, and last
+  more than two conditions.
 - A read's ProjectionExpression or FilterExpression may not look into a key attribute
   ('a.b', 'a[0]'): 'Key attributes must be scalars; ... Key: pk', or 'IndexKey: g' for an
   index's key, once the table is known (dynalite's test/getItem.js, test/scan.js and
@@ -407,3 +411,44 @@ def test_query_start_key_before_key_conditions(emulator):
 ])
 def test_query_key_condition_count_before_the_lookup(emulator, body):
     assert query_refusal(emulator, **body) == "Conditions can be of length 1 or 2 only"
+
+
+@pytest.mark.parametrize("expression,message", [
+    (":a between size(b) and size(a) and b > :b",
+     "Invalid condition in KeyConditionExpression: BETWEEN operator must have the key attribute "
+     "as its first operand"),
+    ("begins_with(:a, b) and a > :b",
+     "Invalid condition in KeyConditionExpression: begins_with operator must have the key "
+     "attribute as its first operand"),
+    (":b > :a AND a < :b", "Invalid condition in KeyConditionExpression: No key attribute specified"),
+    ("a.d > c", "KeyConditionExpressions cannot have conditions on nested attributes"),
+    ("b[0] > a", "KeyConditionExpressions cannot have conditions on nested attributes"),
+    ("b > a.b", "Invalid condition in KeyConditionExpression: Multiple attribute names used in "
+     "one condition"),
+    ("a between b and size(a)", "Invalid condition in KeyConditionExpression: Multiple attribute "
+     "names used in one condition"),
+    ("begins_with(a, b)", "Invalid condition in KeyConditionExpression: Multiple attribute names "
+     "used in one condition"),
+    ("a > size(b.d)", "KeyConditionExpressions cannot contain nested operations"),
+    ("size(b) > a AND a.b > b AND b > c", "KeyConditionExpressions cannot contain nested operations"),
+    ("b > :a AND b < :a and c = :a and d = :a",
+     "KeyConditionExpressions must only contain one condition per key"),
+])
+def test_key_condition_expression_checked_before_the_lookup(emulator, expression, message):
+    values = {v: S("1") for v in (":a", ":b") if v in expression}
+    body = {"KeyConditionExpression": expression}
+    if values:
+        body["ExpressionAttributeValues"] = values
+    assert query_refusal(emulator, **body) == message
+
+
+def test_key_condition_expression_read_first(emulator):
+    assert query_refusal(emulator, KeyConditionExpression="", FilterExpression="",
+                         ProjectionExpression="", ExpressionAttributeValues={":0": S("b")}) == (
+        "Invalid KeyConditionExpression: The expression can not be empty;")
+    assert query_refusal(emulator, FilterExpression="", KeyConditionExpression="a > 4").startswith(
+        "Invalid KeyConditionExpression: Syntax error; ")
+    # The filter and projection are read before the key condition's operators are checked.
+    assert query_refusal(emulator, KeyConditionExpression="attribute_type(a, :a)",
+                         FilterExpression="", ExpressionAttributeValues={":a": S("N")}) == (
+        "Invalid FilterExpression: The expression can not be empty;")

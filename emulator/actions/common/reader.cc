@@ -227,6 +227,11 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   if (before_expressions) before_expressions();
   if (!legacy) {
     out.expressions.emplace(body, expression_members);
+    // Query's key condition is read first (dynalite's test/query.js: an empty
+    // KeyConditionExpression beside an empty FilterExpression is the key condition's fault).
+    for (const char* m : expression_members)
+      if (std::string_view(m) == "KeyConditionExpression")
+        out.key_condition = out.expressions->key_condition();
     spec.filter = out.expressions->filter(filter_legacy);
     spec.projection = out.expressions->projection();
   }

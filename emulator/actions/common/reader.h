@@ -45,6 +45,7 @@ struct CommonRead {
   CapacityDetail consumed_capacity = CapacityDetail::None;
   std::optional<model::Item> start_key;
   std::optional<Expressions> expressions;
+  std::optional<expr::Node> key_condition;  // Query's KeyConditionExpression, bound
 };
 // The constraints of a ScanFilter, QueryFilter or KeyConditions map `member` (its lowerCamel
 // `path`): each entry's ComparisonOperator is required and one of the thirteen, reported in
