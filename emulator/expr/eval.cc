@@ -155,6 +155,28 @@ Node Bindings::bind(const Node& n, Kind kind) {
                                                                           : nullptr;
   };
   if (n.kind == Node::Kind::Call) {
+    // A function's number of operands is checked after its operands' names and values are
+    // resolved: 'attribute_exists(#p.q, :a)' without #p names #p (dynalite's test/scan.js
+    // records both answers from DynamoDB).
+    size_t want = n.func == Func::AttributeExists || n.func == Func::AttributeNotExists ||
+                          n.func == Func::Size
+                      ? 1
+                      : 2;
+    if (out.kids.size() != want)
+      invalid_in(kind,
+                 std::string("Incorrect number of operands for operator or function; operator or "
+                             "function: ") +
+                     function_name(n.func) +
+                     ", number of operands: " + std::to_string(out.kids.size()));
+    // size() yields a number: an operand begins_with and size itself cannot take, nor
+    // attribute_type as the type it tests for.
+    if (n.func == Func::BeginsWith || n.func == Func::Size || n.func == Func::AttributeType)
+      for (size_t i = n.func == Func::AttributeType ? 1 : 0; i < out.kids.size(); ++i)
+        if (const Node& k = out.kids[i]; k.kind == Node::Kind::Call && k.func == Func::Size)
+          invalid_in(kind,
+                     std::string("Incorrect operand type for operator or function; operator or "
+                                 "function: ") +
+                         function_name(n.func) + ", operand type: N");
     if (n.func == Func::AttributeType) {
       const Value* t = literal(1);
       static const char* kTypes[] = {"B", "NULL", "SS", "BOOL", "L", "BS", "N", "NS", "S", "M"};

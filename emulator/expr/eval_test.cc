@@ -149,10 +149,37 @@ TEST(Bindings, RefusesUndefinedUnusedAndMalformed) {
             "bound operand: AttributeValue: {N:1}");
   EXPECT_EQ(bind_error("attribute_type(a, :t)", R"({":t":{"S":"X"}})"),
             "Invalid ConditionExpression: Invalid attribute type name found; type: X, valid "
-            "types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M }");
+            "types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}");
   EXPECT_EQ(bind_error("begins_with(a, :t)", R"({":t":{"N":"1"}})"),
             "Invalid ConditionExpression: Incorrect operand type for operator or function; "
             "operator or function: begins_with, operand type: N");
+  // A function's operands are counted and typed once names and values are resolved.
+  struct Case {
+    const char *text, *values, *message;
+  };
+  const Case cases[] = {
+      {"attribute_exists(a, b)", "{}",
+       "Incorrect number of operands for operator or function; operator or function: "
+       "attribute_exists, number of operands: 2"},
+      {"attribute_exists(#p.q, :v)", R"({":v":{"S":"1"}})",
+       "An expression attribute name used in the document path is not defined; attribute "
+       "name: #p"},
+      {"attribute_exists(:v)", R"({":v":{"S":"1"}})",
+       "Operator or function requires a document path; operator or function: attribute_exists"},
+      {"begins_with(size(a), :v)", R"({":v":{"S":"1"}})",
+       "Incorrect operand type for operator or function; operator or function: begins_with, "
+       "operand type: N"},
+      {"size(size(a)) = :v", R"({":v":{"N":"1"}})",
+       "Incorrect operand type for operator or function; operator or function: size, operand "
+       "type: N"},
+      {"size(:v) = :v", R"({":v":{"N":"1"}})",
+       "Incorrect operand type for operator or function; operator or function: size, operand "
+       "type: N"},
+  };
+  for (const Case& c : cases)
+    EXPECT_EQ(bind_error(c.text, c.values),
+              std::string("Invalid ConditionExpression: ") + c.message)
+        << c.text;
 }
 
 model::TableDef table() {
@@ -215,6 +242,13 @@ TEST(Update, RemoveAddDelete) {
 }
 
 TEST(Update, RefusesWithDynamoDbMessages) {
+  EXPECT_EQ(
+      update_error(R"({"pk":{"S":"k"}})", "SET a = if_not_exists(:v, b)", R"({":v":{"S":"x"}})"),
+      "Invalid UpdateExpression: Operator or function requires a document path; operator or "
+      "function: if_not_exists");
+  EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "SET a = list_append(:v)", R"({":v":{"L":[]}})"),
+            "Invalid UpdateExpression: Incorrect number of operands for operator or function; "
+            "operator or function: list_append, number of operands: 1");
   EXPECT_EQ(update_error(R"({"pk":{"S":"k"}})", "SET pk = :v", R"({":v":{"S":"x"}})"),
             "One or more parameter values were invalid: Cannot update attribute pk. This "
             "attribute is part of the key");

@@ -427,7 +427,6 @@ class Parser {
   }
 
   Node call() {
-    size_t name_token = pos_;
     std::string_view name = text(peek());
     static const std::map<std::string_view, Func> kFunctions = {
         {"attribute_exists", Func::AttributeExists},
@@ -461,21 +460,8 @@ class Parser {
     }
     expect(Tok::RParen);
     --depth_;
-    size_t want =
-        (f == Func::AttributeExists || f == Func::AttributeNotExists || f == Func::Size) ? 1 : 2;
-    if (n.kids.size() != want)
-      fail("Incorrect number of operands for operator or function; operator or function: " +
-           std::string(text(tokens_[name_token])) +
-           ", number of operands: " + std::to_string(n.kids.size()));
-    // size() yields a number: an operand begins_with and size itself cannot take, nor
-    // attribute_type as the type it tests for.
-    if (f == Func::BeginsWith || f == Func::Size || f == Func::AttributeType)
-      for (size_t i = f == Func::AttributeType ? 1 : 0; i < n.kids.size(); ++i)
-        if (const Node& k = n.kids[i]; k.kind == Node::Kind::Call && k.func == Func::Size)
-          fail("Incorrect operand type for operator or function; operator or function: " +
-               std::string(name) + ", operand type: N");
-    // Which functions need a document path, and attribute_type's value, are checked once the
-    // values are bound (bind() in eval.cc), after the values' types.
+    // The number of operands and their types, and which functions need a document path, are
+    // checked once names and values are resolved (bind() in eval.cc).
     return n;
   }
 

@@ -81,21 +81,9 @@ TEST(ConditionParser, RefusesWithDynamoDbMessages) {
       {"a.Name = :v",
        "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Name"},
       {"foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"},
-      {"attribute_exists(a, b)",
-       "Invalid ConditionExpression: Incorrect number of operands for operator or function; "
-       "operator or function: attribute_exists, number of operands: 2"},
-      {"attribute_exists(:v)",
-       "Invalid ConditionExpression: Operator or function requires a document path; operator or "
-       "function: attribute_exists"},
       {"size(a)",
        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
        "expression; function: size"},
-      {"begins_with(size(a), :v)",
-       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
-       "or function: begins_with, operand type: N"},
-      {"size(size(a)) = :v",
-       "Invalid ConditionExpression: Incorrect operand type for operator or function; operator "
-       "or function: size, operand type: N"},
       {"attribute_exists(a) = :v",
        "Invalid ConditionExpression: The function is not allowed to be used this way in an "
        "expression; function: attribute_exists"},
@@ -177,12 +165,6 @@ TEST(UpdateParser, RefusesWithDynamoDbMessages) {
       {"SET a = attribute_exists(b)",
        "Invalid UpdateExpression: The function is not allowed in an update expression; "
        "function: attribute_exists"},
-      {"SET a = if_not_exists(:v, b)",
-       "Invalid UpdateExpression: Operator or function requires a document path; operator or "
-       "function: if_not_exists"},
-      {"SET a = list_append(:v)",
-       "Invalid UpdateExpression: Incorrect number of operands for operator or function; "
-       "operator or function: list_append, number of operands: 1"},
       {"SET #a = :v + :w + :x",
        "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":w + :x\""},
       {"REMOVE size",

@@ -452,3 +452,23 @@ def test_key_condition_expression_read_first(emulator):
     assert query_refusal(emulator, KeyConditionExpression="attribute_type(a, :a)",
                          FilterExpression="", ExpressionAttributeValues={":a": S("N")}) == (
         "Invalid FilterExpression: The expression can not be empty;")
+
+
+@pytest.mark.parametrize("expression,message", [
+    ("attribute_exists(#Pictures.RearView, :a) and a=a",
+     "An expression attribute name used in the document path is not defined; attribute name: "
+     "#Pictures"),
+    ("begins_with(Pictures.#RearView)",
+     "An expression attribute name used in the document path is not defined; attribute name: "
+     "#RearView"),
+    ("begins_with(:hello, #a, #b)",
+     "An expression attribute value used in expression is not defined; attribute value: :hello"),
+    ("begins_with(things, size(a), b)",
+     "Incorrect number of operands for operator or function; operator or function: begins_with, "
+     "number of operands: 3"),
+    ("attribute_exists(things, a) and a=a",
+     "Incorrect number of operands for operator or function; operator or function: "
+     "attribute_exists, number of operands: 2"),
+])
+def test_names_and_values_resolved_before_operands_counted(emulator, expression, message):
+    assert filter_refusal(emulator, expression) == "Invalid FilterExpression: " + message
