@@ -404,9 +404,21 @@ void Instance::log_line(const std::string& request_id, const std::string& line) 
       }
     }
   }
+  // One write a line: std::cerr is unbuffered, so each << was a system call of its own, and a
+  // line written at once is not interleaved with what other processes write to the same pipe.
+  std::string out;
+  out.reserve(spec_.name.size() + request_id.size() + line.size() + 5);
+  out += '[';
+  out += spec_.name;
+  if (!request_id.empty()) {
+    out += ' ';
+    out += request_id;
+  }
+  out += "] ";
+  out += line;
+  out += '\n';
   std::lock_guard lock(log_mutex);
-  std::cerr << "[" << spec_.name << (request_id.empty() ? "" : " " + request_id) << "] " << line
-            << "\n";
+  std::cerr.write(out.data(), static_cast<std::streamsize>(out.size()));
   std::cerr.flush();
 }
 
