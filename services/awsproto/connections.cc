@@ -33,8 +33,7 @@ bool parse_connection_info(std::string_view body, ConnectionInfo& info) {
 ConnectionsClient::ConnectionsClient(std::string_view endpoint_url, std::string region,
                                      Credentials credentials, HttpClientOptions http,
                                      RetryPolicy retry)
-    : http_(endpoint_url, http),
-      attempt_bound_(http.connect_timeout + http.io_timeout),
+    : http_(endpoint_url, std::move(http)),
       region_(std::move(region)),
       credentials_(std::move(credentials)),
       retrier_(retry) {}
@@ -82,12 +81,10 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
                                  TimePoint answer_by) {
   retrier_.start_call();
   for (int attempt = 1;; ++attempt) {
-    if (answer_by != TimePoint::max() &&
-        std::chrono::steady_clock::now() + attempt_bound_ > answer_by) {
+    if (auto no_time = http_.no_time_for(attempt, answer_by)) {
       result.status = ConnectionResult::Status::Error;
       result.http_status = 0;
-      result.message = "no time left for attempt " + std::to_string(attempt) + " (" +
-                       std::to_string(attempt_bound_.count()) + " ms) before the call's deadline";
+      result.message = *no_time;
       return {};
     }
     Request request;

@@ -94,7 +94,6 @@ class ConnectionsClient {
                 ConnectionResult& result, TimePoint answer_by = TimePoint::max());
 
   HttpClient http_;
-  std::chrono::milliseconds attempt_bound_;  // connect + I/O timeouts
   std::string region_;
   Credentials credentials_;
   Retrier retrier_;

@@ -397,6 +397,15 @@ const Endpoint& HttpClient::endpoint() const { return impl_->endpoint; }
 
 int HttpClient::connections_opened() const { return impl_->connections; }
 
+std::optional<std::string> HttpClient::no_time_for(int attempt, TimePoint answer_by) const {
+  auto bound = impl_->options.connect_timeout + impl_->options.io_timeout;
+  if (answer_by == TimePoint::max() || std::chrono::steady_clock::now() + bound <= answer_by) {
+    return std::nullopt;
+  }
+  return "no time left for attempt " + std::to_string(attempt) + " (" +
+         std::to_string(bound.count()) + " ms) before the call's deadline";
+}
+
 Response HttpClient::request(const Request& request) {
   BeastRequest message;
   http::verb verb = http::string_to_verb(request.method);

@@ -90,6 +90,11 @@ class HttpClient {
   Response request(const Request& request);
 
   const Endpoint& endpoint() const;
+  using TimePoint = std::chrono::steady_clock::time_point;
+  // Why attempt number `attempt` of a call, started now, could end after `answer_by` (an
+  // attempt is bounded by the connect and I/O timeouts together): the message of a call that
+  // gives up rather than start it. nullopt when it fits, always for TimePoint::max().
+  std::optional<std::string> no_time_for(int attempt, TimePoint answer_by) const;
   // TCP connections opened so far, TLS handshakes included (for tests and metrics).
   int connections_opened() const;
 

@@ -33,8 +33,7 @@ bool crc32_matches(const Response& response) {
 
 JsonClient::JsonClient(std::string_view endpoint_url, std::string region, Credentials credentials,
                        JsonClientOptions options)
-    : http_(endpoint_url, options.http),
-      attempt_bound_(options.http.connect_timeout + options.http.io_timeout),
+    : http_(endpoint_url, std::move(options.http)),
       region_(std::move(region)),
       credentials_(std::move(credentials)),
       signing_name_(std::move(options.signing_name)),
@@ -60,12 +59,8 @@ rapidjson::Document JsonClient::call(std::string_view target, std::string_view b
                                      TimePoint answer_by) {
   retrier_.start_call();
   for (int attempt = 1;; ++attempt) {
-    if (answer_by != TimePoint::max() &&
-        std::chrono::steady_clock::now() + attempt_bound_ > answer_by) {
-      throw HttpError(HttpError::Kind::Timeout,
-                      std::string(target) + ": no time left for attempt " +
-                          std::to_string(attempt) + " (" + std::to_string(attempt_bound_.count()) +
-                          " ms) before the call's deadline");
+    if (auto no_time = http_.no_time_for(attempt, answer_by)) {
+      throw HttpError(HttpError::Kind::Timeout, std::string(target) + ": " + *no_time);
     }
     last_attempts_ = attempt;
     Request request;

@@ -66,7 +66,6 @@ class JsonClient {
 
  private:
   HttpClient http_;
-  std::chrono::milliseconds attempt_bound_;  // connect + I/O timeouts
   std::string region_;
   Credentials credentials_;
   std::string signing_name_;
