@@ -4,6 +4,8 @@
 #include <exception>
 #include <iterator>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "awsproto/clock.h"
@@ -11,13 +13,6 @@
 #include "chat/ulid.h"
 
 namespace chat {
-
-namespace {
-
-// Conversations whose members are kept (all forgotten when there are more).
-constexpr size_t kMaxKeptConversations = 10000;
-
-}  // namespace
 
 struct Audiences::Worker {
   std::unique_ptr<Db> db;
@@ -88,16 +83,20 @@ void Audiences::work(Worker& w) {
 void Audiences::resolve(const std::vector<const Delivery*>& deliveries, bool everyone) {
   conversations_.clear();
   everyone_.reset();
-  if (members_.size() >= kMaxKeptConversations) members_.clear();
   for (const Delivery* d : deliveries) {
     if (d->audience == Delivery::Audience::Everyone) everyone = true;
     if (d->audience == Delivery::Audience::Conversation) conversations_[d->conversation_id];
   }
 
-  // 1. The members of conversations not seen before.
+  // 1. The members of conversations not seen before; each conversation takes its own copy, so
+  // that the cache forgetting everything in the middle of a batch loses none of them.
   std::vector<std::string> unknown;
-  for (const auto& [cid, r] : conversations_) {
-    if (!members_.count(cid)) unknown.push_back(cid);
+  for (auto& [cid, r] : conversations_) {
+    if (const auto* kept = members_.find(cid)) {
+      r.members = *kept;
+    } else {
+      unknown.push_back(cid);
+    }
   }
   std::vector<std::optional<std::vector<std::string>>> found(unknown.size());
   std::vector<std::string> errors;
@@ -111,7 +110,8 @@ void Audiences::resolve(const std::vector<const Delivery*>& deliveries, bool eve
     } else if (!found[i]) {
       log_("fanout: conversation " + unknown[i] + " not found; nothing delivered");
     } else {
-      members_[unknown[i]] = std::move(*found[i]);
+      r.members = *found[i];
+      members_.put(unknown[i], std::move(*found[i]));
     }
   }
 
@@ -119,11 +119,7 @@ void Audiences::resolve(const std::vector<const Delivery*>& deliveries, bool eve
   std::vector<std::string> users;
   {
     std::set<std::string> distinct;
-    for (const auto& [cid, r] : conversations_) {
-      auto m = members_.find(cid);
-      if (r.error || m == members_.end()) continue;
-      distinct.insert(m->second.begin(), m->second.end());
-    }
+    for (const auto& [cid, r] : conversations_) distinct.insert(r.members.begin(), r.members.end());
     users.assign(distinct.begin(), distinct.end());
   }
   size_t buckets = everyone ? kConnectionBuckets : 0;
@@ -139,9 +135,7 @@ void Audiences::resolve(const std::vector<const Delivery*>& deliveries, bool eve
   std::unordered_map<std::string_view, size_t> user_index;
   for (size_t i = 0; i < users.size(); ++i) user_index.emplace(users[i], i);
   for (auto& [cid, r] : conversations_) {
-    auto m = members_.find(cid);
-    if (r.error || m == members_.end()) continue;
-    for (const std::string& member : m->second) {
+    for (const std::string& member : r.members) {
       size_t i = user_index.at(member);
       if (!errors[i].empty()) {
         r.error = "the connections of " + member + ": " + errors[i];

@@ -22,7 +22,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "chat/fanout.h"
@@ -75,10 +74,11 @@ class Audiences {
   bool stop_ = false;
   std::vector<std::unique_ptr<Worker>> workers_;
 
-  // Kept across calls (all forgotten past kMaxKeptConversations).
-  std::unordered_map<std::string, std::vector<std::string>> members_;
-  // The last resolve()'s: each conversation's connections, and every open connection.
+  MembersCache members_;  // kept across calls
+  // The last resolve()'s: each conversation's members and connections (no members: not found,
+  // or not read), and every open connection.
   struct Resolved {
+    std::vector<std::string> members;
     std::vector<Target> targets;
     std::optional<std::string> error;
   };
