@@ -396,18 +396,13 @@ void query(const api::CallPtr& call) {
   // The filter may not name the key attributes of what is queried.
   auto check_filter = [&] {
     if (!spec.filter) return;
-    std::vector<const expr::Node*> stack = {&*spec.filter};
-    while (!stack.empty()) {
-      const expr::Node* n = stack.back();
-      stack.pop_back();
-      if (n->kind == expr::Node::Kind::Path &&
-          (n->path[0].name == hash.name || (range && n->path[0].name == range->name)))
-        invalid(std::string(model::get_object(body, "QueryFilter") ? "QueryFilter"
-                                                                   : "Filter Expression") +
-                " can only contain non-primary key attributes: Primary key attribute: " +
-                n->path[0].name);
-      for (const auto& k : n->kids) stack.push_back(&k);
-    }
+    expr::for_each_path(*spec.filter, [&](const expr::Path& p) {
+      if (p[0].name == hash.name || (range && p[0].name == range->name))
+        invalid(
+            std::string(model::get_object(body, "QueryFilter") ? "QueryFilter"
+                                                               : "Filter Expression") +
+            " can only contain non-primary key attributes: Primary key attribute: " + p[0].name);
+    });
   };
   set_range(spec, kc, common.start_key, check_filter);
   call->reply(read_page(*call, spec, common.consumed_capacity));

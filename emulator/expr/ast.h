@@ -57,6 +57,18 @@ struct Node {
   std::vector<Node> kids;
 };
 
+// Calls f(path) for the path of every Path node in the tree under `n`.
+template <class F>
+void for_each_path(const Node& n, F&& f) {
+  std::vector<const Node*> stack = {&n};
+  while (!stack.empty()) {
+    const Node* at = stack.back();
+    stack.pop_back();
+    if (at->kind == Node::Kind::Path) f(at->path);
+    for (const auto& k : at->kids) stack.push_back(&k);
+  }
+}
+
 struct UpdateAction {
   enum class Kind { Set, Remove, Add, Delete } kind;
   Path path;

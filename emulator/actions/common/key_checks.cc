@@ -118,15 +118,7 @@ void check_scalar_key_paths(const model::TableDef& t,
   };
   if (projection)
     for (const auto& p : *projection) note(p);
-  if (filter) {
-    std::vector<const expr::Node*> stack = {&*filter};
-    while (!stack.empty()) {
-      const expr::Node* n = stack.back();
-      stack.pop_back();
-      if (n->kind == expr::Node::Kind::Path) note(n->path);
-      for (const auto& k : n->kids) stack.push_back(&k);
-    }
-  }
+  if (filter) expr::for_each_path(*filter, note);
   if (nested.empty()) return;
   auto refuse_if_nested = [&](const model::KeyAttribute& k, const char* what) {
     for (const auto& name : nested)
