@@ -17,15 +17,12 @@
 import pytest
 
 import support
+from values import S
 from stream_support import create_stream_table, streams_client
 from support import expect_error
 
 EMPTY_NAME = "Empty attribute name"
 NAME_TOO_LONG = "Attribute name is too large, must be less than 65536 bytes"
-
-
-def S(s):
-    return {"S": s}
 
 
 @pytest.fixture(scope="module")

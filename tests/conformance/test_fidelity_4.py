@@ -25,14 +25,11 @@ import json
 import pytest
 
 import support
+from values import S
 from stream_support import create_stream_table, describe, streams_client
 from support import expect_error, raw_request
 
 SERIALIZATION = "com.amazon.coral.service#SerializationException"
-
-
-def S(s):
-    return {"S": s}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import time
 import pytest
 
 import support
+from values import S
 from support import expect_error
 
 INVALID = "One or more parameter values were invalid: "
@@ -30,10 +31,6 @@ OVERFLOW = ("Number overflow. Attempting to store a number with magnitude larger
 TOO_DEEP = ("Nesting Levels have exceeded supported limits: Attributes in the item have "
             "nested levels beyond supported limit")
 NO_MATCH = "The provided key element does not match the schema"
-
-
-def S(s):
-    return {"S": s}
 
 
 def N(n):
