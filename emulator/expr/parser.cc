@@ -1,6 +1,7 @@
 #include "expr/parser.h"
 
 #include <cctype>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -105,6 +106,7 @@ class Parser {
   Node condition_expression() {
     Node n = parse_or(0);
     expect_end();
+    report({Fault::UnknownFunction, Fault::MisusedFunction, Fault::Reserved});
     return n;
   }
 
@@ -120,8 +122,8 @@ class Parser {
       }
       if (clause < 0) syntax_error(pos_);
       if (seen[clause])
-        fail(std::string("The \"") + kClause[clause] +
-             "\" section can only be used once in an update expression;");
+        defer(Fault::Section, std::string("The \"") + kClause[clause] +
+                                  "\" section can only be used once in an update expression;");
       seen[clause] = true;
       ++pos_;
       do {
@@ -136,6 +138,7 @@ class Parser {
         u.actions.push_back(std::move(a));
       } while (accept(Tok::Comma));
     }
+    report({Fault::Reserved, Fault::UnknownFunction, Fault::Section});
     return u;
   }
 
@@ -144,6 +147,7 @@ class Parser {
     do paths.push_back(parse_path());
     while (accept(Tok::Comma));
     expect_end();
+    report({Fault::Reserved});
     return paths;
   }
 
@@ -153,6 +157,39 @@ class Parser {
   }
 
   std::string_view text(const Token& t) const { return text_.substr(t.begin, t.end - t.begin); }
+
+  // Faults DynamoDB reports only once the whole text has parsed: a syntax error or redundant
+  // parentheses anywhere come first ('a > whatever((:things), ((a)))' is redundant
+  // parentheses, 'ADD abort b' a syntax error), then the first of each of these in an order
+  // that depends on the expression's kind, as dynalite's test/scan.js and test/updateItem.js
+  // record DynamoDB's answers.
+  enum class Fault { UnknownFunction, MisusedFunction, Reserved, Section };
+  void defer(Fault f, std::string detail) {
+    std::string& slot = deferred_[static_cast<size_t>(f)];
+    if (slot.empty()) slot = std::move(detail);
+  }
+  void report(std::initializer_list<Fault> order) const {
+    for (Fault f : order)
+      if (const std::string& d = deferred_[static_cast<size_t>(f)]; !d.empty()) fail(d);
+  }
+  void misused_function(std::string_view name) {
+    defer(Fault::MisusedFunction,
+          "The function is not allowed to be used this way in an expression; function: " +
+              std::string(name));
+  }
+  [[noreturn]] void redundant_parentheses() const {
+    fail("The expression has redundant parentheses;");
+  }
+
+  // The token after the ")" that closes the "(" at pos_ (End when none closes it).
+  const Token& after_group() const {
+    size_t depth = 0;
+    for (size_t i = pos_; i < tokens_.size(); ++i) {
+      if (tokens_[i].type == Tok::LParen) ++depth;
+      if (tokens_[i].type == Tok::RParen && --depth == 0) return tokens_[i + 1];
+    }
+    return tokens_.back();
+  }
 
   // DynamoDB names the offending token and shows it with its neighbours.
   [[noreturn]] void syntax_error(size_t i) const {
@@ -192,7 +229,12 @@ class Parser {
         word(i);
         t = Tok::Ident;
       } else if (std::isdigit(static_cast<unsigned char>(c))) {
-        while (i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i]))) ++i;
+        // A list index is 0 or a number without a leading zero: "01" is the two indexes "0"
+        // and "1", so "a[01]" is a syntax error (the DAX client's expression grammar,
+        // Tokens.g4: INDEX : '0' | POS_DIGIT (DIGIT)*).
+        ++i;
+        if (c != '0')
+          while (i < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i]))) ++i;
         t = Tok::Number;
       } else if (c == '#' || c == ':') {
         ++i;
@@ -302,22 +344,37 @@ class Parser {
            f == Func::AttributeType || f == Func::BeginsWith || f == Func::Contains;
   }
 
+  static bool is_comparator(Tok t) {
+    return t == Tok::Eq || t == Tok::Ne || t == Tok::Lt || t == Tok::Le || t == Tok::Gt ||
+           t == Tok::Ge;
+  }
+  bool is_keyword(const Token& t, const char* kw) const {
+    return t.type == Tok::Ident && iequals(text(t), kw);
+  }
+
+  // A "(" opens either a condition, "(a = :v)", or an operand, "(a) = :v" and "(size(a)) > :n"
+  // (DynamoDB's grammar takes both: an operand is a path, a value, a function or an operand in
+  // parentheses); what follows its ")" tells which.
+  bool group_is_operand() const {
+    const Token& next = after_group();
+    return is_comparator(next.type) || is_keyword(next, "BETWEEN") || is_keyword(next, "IN") ||
+           next.type == Tok::Dot || next.type == Tok::LBracket;
+  }
+
   Node parse_predicate() {
-    if (peek().type == Tok::LParen) {
+    if (peek().type == Tok::LParen && !group_is_operand()) {
       ++pos_;
       Node n = parse_or(0);
       bool inner = parenthesized_;
       expect(Tok::RParen);
-      if (inner) fail("The expression has redundant parentheses;");
+      if (inner) redundant_parentheses();
       parenthesized_ = true;
       return n;
     }
     parenthesized_ = false;
-    size_t start = pos_;
-    Node left = operand();
+    Node left = grouped_operand();
     Tok t = peek().type;
-    if (t == Tok::Eq || t == Tok::Ne || t == Tok::Lt || t == Tok::Le || t == Tok::Gt ||
-        t == Tok::Ge) {
+    if (is_comparator(t)) {
       ++pos_;
       Node n{Node::Kind::Compare};
       n.op = t == Tok::Eq   ? Op::Eq
@@ -328,7 +385,7 @@ class Parser {
                             : Op::Ge;
       check_comparable(left);
       n.kids.push_back(std::move(left));
-      Node right = operand();
+      Node right = grouped_operand();
       check_comparable(right);
       n.kids.push_back(std::move(right));
       return n;
@@ -338,10 +395,10 @@ class Parser {
       Node n{Node::Kind::Between};
       check_comparable(left);
       n.kids.push_back(std::move(left));
-      n.kids.push_back(operand());
+      n.kids.push_back(grouped_operand());
       if (!keyword("AND")) syntax_error(pos_);
       ++pos_;
-      n.kids.push_back(operand());
+      n.kids.push_back(grouped_operand());
       check_comparable(n.kids[1]);
       check_comparable(n.kids[2]);
       return n;
@@ -353,7 +410,7 @@ class Parser {
       n.kids.push_back(std::move(left));
       expect(Tok::LParen);
       do {
-        n.kids.push_back(operand());
+        n.kids.push_back(grouped_operand());
         check_comparable(n.kids.back());
       } while (accept(Tok::Comma));
       expect(Tok::RParen);
@@ -363,43 +420,61 @@ class Parser {
       return n;
     }
     if (left.kind == Node::Kind::Call && is_boolean_function(left.func)) return left;
-    if (left.kind == Node::Kind::Call)
-      fail("The function is not allowed to be used this way in an expression; function: " +
-           function_text(start));
+    if (left.kind == Node::Kind::Call) {
+      misused_function(function_name(left.func));
+      return left;
+    }
     syntax_error(pos_);
   }
 
-  std::string function_text(size_t token) const { return std::string(text(tokens_[token])); }
-
   void check_comparable(const Node& n) {
     if (n.kind == Node::Kind::Call && is_boolean_function(n.func))
-      fail("The function is not allowed to be used this way in an expression; function: " +
-           std::string(function_name(n.func)));
+      misused_function(function_name(n.func));
   }
 
-  // SET's right-hand side: operand, or operand + operand, or operand - operand; the whole or
-  // either side may be in parentheses, as DynamoDB reads it (ElectroDB sends
-  // "SET #c = (if_not_exists(#c, :zero) - :n)").
+  // An operand in at most one pair of parentheses: "((a))" is redundant. The parentheses end
+  // the operand: "(a).b" and "(size(a))[0]" are syntax errors (dynalite's test/scan.js and
+  // test/updateItem.js record these from DynamoDB; the DAX client's expression grammar,
+  // DynamoDbGrammar.g4, has the same operand rule).
+  Node grouped_operand() {
+    if (peek().type == Tok::LParen) return in_parentheses(&Parser::grouped_operand);
+    Node n = operand();
+    operand_parenthesized_ = false;
+    return n;
+  }
+
+  // "(" inner ")" at pos_, refused as redundant when inner was itself one whole "( ... )".
+  Node in_parentheses(Node (Parser::*inner)()) {
+    ++pos_;
+    enter();
+    Node n = (this->*inner)();
+    bool redundant = operand_parenthesized_;
+    expect(Tok::RParen);
+    --depth_;
+    if (redundant) redundant_parentheses();
+    operand_parenthesized_ = true;
+    return n;
+  }
+
+  // SET's right-hand side: an operand, or operand + operand, or operand - operand, the sum in
+  // at most one pair of parentheses and each operand in at most one of its own (ElectroDB
+  // sends "SET #c = (if_not_exists(#c, :zero) - :n)"). A sum is no operand: "(a + b) + c" and
+  // "a + b + c" are syntax errors, as dynalite's test/updateItem.js records from DynamoDB and
+  // the DAX client's grammar (DynamoDbGrammar.g4, set_value and arithmetic) reads them.
   Node set_value() {
-    Node left = set_operand();
+    if (peek().type == Tok::LParen && after_group().type != Tok::Plus &&
+        after_group().type != Tok::Minus)
+      return in_parentheses(&Parser::set_value);
+    Node left = grouped_operand();
     if (peek().type == Tok::Plus || peek().type == Tok::Minus) {
       Node n{peek().type == Tok::Plus ? Node::Kind::Plus : Node::Kind::Minus};
       ++pos_;
       n.kids.push_back(std::move(left));
-      n.kids.push_back(set_operand());
+      n.kids.push_back(grouped_operand());
+      operand_parenthesized_ = false;
       return n;
     }
     return left;
-  }
-
-  Node set_operand() {
-    if (peek().type != Tok::LParen) return operand();
-    ++pos_;
-    enter();
-    Node n = set_value();
-    expect(Tok::RParen);
-    --depth_;
-    return n;
   }
 
   Node operand() {
@@ -438,23 +513,32 @@ class Parser {
         {"if_not_exists", Func::IfNotExists},
         {"list_append", Func::ListAppend},
     };
-    auto it = kFunctions.find(name);
-    if (it == kFunctions.end()) fail("Invalid function name; function: " + std::string(name));
-    Func f = it->second;
-    bool update_function = f == Func::IfNotExists || f == Func::ListAppend;
-    if (kind_ == Kind::Update && !update_function)
-      fail("The function is not allowed in an update expression; function: " + std::string(name));
-    if (kind_ != Kind::Update && update_function)
-      fail("The function is not allowed in a " +
-           std::string(kind_ == Kind::Filter ? "filter" : "condition") +
-           " expression; function: " + std::string(name));
+    // A name that is no function, or one of the other kind of expression, fails the parse once
+    // it ends (its arguments may hold an earlier fault); it is read as size() meanwhile, which
+    // no check takes for a condition.
+    Func f = Func::Size;
+    if (auto it = kFunctions.find(name); it == kFunctions.end()) {
+      defer(Fault::UnknownFunction, "Invalid function name; function: " + std::string(name));
+    } else {
+      f = it->second;
+      bool update_function = f == Func::IfNotExists || f == Func::ListAppend;
+      if (kind_ == Kind::Update && !update_function)
+        defer(
+            Fault::UnknownFunction,
+            "The function is not allowed in an update expression; function: " + std::string(name));
+      if (kind_ != Kind::Update && update_function)
+        defer(Fault::UnknownFunction,
+              "The function is not allowed in a " +
+                  std::string(kind_ == Kind::Filter ? "filter" : "condition") +
+                  " expression; function: " + std::string(name));
+    }
     pos_ += 2;
     enter();
     Node n{Node::Kind::Call};
     n.func = f;
     if (peek().type != Tok::RParen) {
       do {
-        n.kids.push_back(operand());
+        n.kids.push_back(grouped_operand());
         check_comparable(n.kids.back());
       } while (accept(Tok::Comma));
     }
@@ -476,7 +560,8 @@ class Parser {
         // (dynalite's test/scan.js records it from DynamoDB), not a reserved word.
         if (iequals(text(t), "BETWEEN")) syntax_error(pos_);
         if (is_reserved_word(text(t)))
-          fail("Attribute name is a reserved keyword; reserved keyword: " + std::string(text(t)));
+          defer(Fault::Reserved,
+                "Attribute name is a reserved keyword; reserved keyword: " + std::string(text(t)));
         p.push_back({std::string(text(t)), -1, false});
       } else {
         syntax_error(pos_);
@@ -518,7 +603,9 @@ class Parser {
   size_t bad_ = 0;
   bool has_bad_ = false;
   int depth_ = 0;
-  bool parenthesized_ = false;  // the condition just parsed was one whole "( ... )"
+  bool parenthesized_ = false;          // the condition just parsed was one whole "( ... )"
+  bool operand_parenthesized_ = false;  // the operand (or SET value) just parsed was "( ... )"
+  std::string deferred_[4];             // by Fault
 };
 
 // Parsed forms by (kind, text). Bounded: when full it starts over, which is cheap.

@@ -102,6 +102,42 @@ TEST(ConditionParser, RefusesWithDynamoDbMessages) {
             "Invalid FilterExpression: Syntax error; token: \"=\", near: \"= = :v\"");
 }
 
+TEST(ConditionParser, TakesOperandsInParentheses) {
+  for (const char* ok :
+       {"a > (b)", "(a) = :v", "(size(a)) > :n", "(a) BETWEEN (:lo) AND (:hi)", "(a) IN ((:x), :y)",
+        "contains((a), (:v))", "((a) = :v)", "NOT (a) = :v", "(a = :v) AND (b) <> :w"}) {
+    EXPECT_EQ(condition_error(ok), "") << ok;
+  }
+  auto tree = expr::parse_condition("(a.b[1]) = (:v)");
+  ASSERT_EQ(tree->kind, expr::Node::Kind::Compare);
+  EXPECT_EQ(tree->kids[0].kind, expr::Node::Kind::Path);
+  EXPECT_EQ(tree->kids[0].path.size(), 3u);
+  EXPECT_EQ(tree->kids[1].kind, expr::Node::Kind::ValueRef);
+  for (const char* syntax : {"(a).b = :v", "(size(a)).b > a", "(size(a))[0] > a", "(a) AND b"})
+    EXPECT_EQ(condition_error(syntax).rfind("Invalid ConditionExpression: Syntax error; ", 0), 0u)
+        << syntax;
+  // DynamoDB's order of faults, as dynalite's test/scan.js records it: redundant parentheses,
+  // then an unknown function, a misused function and a reserved word.
+  const std::pair<const char*, const char*> cases[] = {
+      {"a=a and a > ((views))", "The expression has redundant parentheses;"},
+      {"a > whatever((:things), ((a)))", "The expression has redundant parentheses;"},
+      {"attRIbute_exIsts((views), #a)", "Invalid function name; function: attRIbute_exIsts"},
+      {"a=a and attribute_exists((views), (#a)) > b",
+       "The function is not allowed to be used this way in an expression; function: "
+       "attribute_exists"},
+      {"status = :v AND (", "Syntax error; token: \"<EOF>\", near: \"(\""},
+  };
+  for (const auto& [text, message] : cases)
+    EXPECT_EQ(condition_error(text), std::string("Invalid ConditionExpression: ") + message)
+        << text;
+}
+
+TEST(ConditionParser, ListIndexHasNoLeadingZero) {
+  EXPECT_EQ(condition_error("a[01] = :v"),
+            "Invalid ConditionExpression: Syntax error; token: \"1\", near: \"01]\"");
+  EXPECT_EQ(condition_error("a[0] = :v AND a[10] = :v"), "");
+}
+
 TEST(ConditionParser, BoundsSizeAndDepth) {
   std::string big = "a = :v";
   while (big.size() <= 4096) big += " OR a = :v";
@@ -142,16 +178,27 @@ TEST(UpdateParser, AcceptsEveryClause) {
 
 TEST(UpdateParser, TakesParenthesisedSetValues) {
   // ElectroDB's decrement, and parentheses on either side of + and -.
-  auto u = expr::parse_update("SET #c = (if_not_exists(#c, :zero) - :n), a = (:x) + ((b))");
-  ASSERT_EQ(u->actions.size(), 2u);
+  auto u = expr::parse_update(
+      "SET #c = (if_not_exists(#c, :zero) - :n), a = (:x) + (b), d = ((e) - (:y)), f = (g)");
+  ASSERT_EQ(u->actions.size(), 4u);
   EXPECT_EQ(u->actions[0].value.kind, expr::Node::Kind::Minus);
   EXPECT_EQ(u->actions[0].value.kids[0].kind, expr::Node::Kind::Call);
   EXPECT_EQ(u->actions[1].value.kind, expr::Node::Kind::Plus);
   EXPECT_EQ(u->actions[1].value.kids[1].kind, expr::Node::Kind::Path);
-  auto nested = expr::parse_update("SET a = :x - (:y - :z)");
-  EXPECT_EQ(nested->actions[0].value.kids[1].kind, expr::Node::Kind::Minus);
+  EXPECT_EQ(u->actions[2].value.kind, expr::Node::Kind::Minus);
+  EXPECT_EQ(u->actions[3].value.kind, expr::Node::Kind::Path);
+  EXPECT_EQ(update_error("SET a = if_not_exists((a), (:z))"), "");
   for (const char* bad : {"SET a = (:x", "SET a = :x)", "SET a = ()", "SET (a) = :x"})
     EXPECT_NE(update_error(bad), "") << bad;
+  // A sum is no operand, and one pair of parentheses is all an operand or a sum takes.
+  EXPECT_EQ(update_error("SET a = :x - (:y - :z)"),
+            "Invalid UpdateExpression: Syntax error; token: \"-\", near: \":y - :z\"");
+  EXPECT_EQ(update_error("SET a = (:x - :y) - :z"),
+            "Invalid UpdateExpression: Syntax error; token: \"-\", near: \":x - :y\"");
+  for (const char* redundant : {"SET a = ((b))", "SET a = ((b + :x))", "SET a = ((b)) + :x"})
+    EXPECT_EQ(update_error(redundant),
+              "Invalid UpdateExpression: The expression has redundant parentheses;")
+        << redundant;
 }
 
 TEST(UpdateParser, RefusesWithDynamoDbMessages) {
@@ -169,6 +216,13 @@ TEST(UpdateParser, RefusesWithDynamoDbMessages) {
        "Invalid UpdateExpression: Syntax error; token: \"+\", near: \":w + :x\""},
       {"REMOVE size",
        "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: size"},
+      // DynamoDB's order, as dynalite's test/updateItem.js records it: a syntax error, then a
+      // reserved word, an unknown function and a section used twice.
+      {"add abort b", "Invalid UpdateExpression: Syntax error; token: \"b\", near: \"abort b\""},
+      {" set #c = :c set abOrt = true ",
+       "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: abOrt"},
+      {"set #c = if_not_exist(:c) set c = d",
+       "Invalid UpdateExpression: Invalid function name; function: if_not_exist"},
   };
   for (const auto& [text, message] : cases) EXPECT_EQ(update_error(text), message) << text;
 }

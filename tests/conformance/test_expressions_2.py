@@ -50,9 +50,7 @@ def test_electrodb_subtract(ddb, table):
 @pytest.mark.parametrize("expression,expected", [
     ("SET v = (:a)", "5"),
     ("SET v = (:a) + (:b)", "7"),
-    ("SET v = ((:a + :b))", "7"),
-    ("SET v = (:a - :b) + :a", "8"),
-    ("SET v = :a - (:b - :a)", "8"),
+    ("SET v = ((:a) + :b)", "7"),
     ("SET v = (if_not_exists(v, :a) + :b), w = (:b)", "7"),
 ])
 def test_parentheses_around_operands(ddb, table, expression, expected):
@@ -71,6 +69,9 @@ def test_parentheses_around_operands(ddb, table, expression, expected):
     "SET v = ()",
     "SET (v) = :a",
     "SET v = (:a + :b",
+    # A sum is no operand (test_fidelity_6.py has DynamoDB's sources for these).
+    "SET v = (:a - :b) + :a",
+    "SET v = :a - (:b - :a)",
 ])
 def test_unbalanced_parentheses_are_syntax_errors(ddb, table, expression):
     resp = expect_error(ddb.update_item, "ValidationException", TableName=table, Key=key("bad"),
