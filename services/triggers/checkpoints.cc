@@ -5,13 +5,16 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <unistd.h>
+#include <boost/crc.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace triggers {
 namespace {
@@ -20,24 +23,22 @@ std::runtime_error io_error(const std::string& what, const std::string& path) {
   return std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-void write_all(int fd, const std::string& data, const std::string& path) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw io_error("cannot write", path);
-    done += static_cast<size_t>(n);
-  }
+uint32_t crc_of(std::string_view text) {
+  boost::crc_32_type crc;
+  crc.process_bytes(text.data(), text.size());
+  return crc.checksum();
 }
 
 }  // namespace
 
-std::string to_json(const MappingCheckpoint& c) {
+std::string to_json(const MappingCheckpoint& c, uint64_t saves) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
   w.Key("version");
-  w.Int(1);
+  w.Int(2);
+  w.Key("saves");
+  w.Uint64(saves);
   w.Key("streamArn");
   w.String(c.stream_arn.c_str(), static_cast<rapidjson::SizeType>(c.stream_arn.size()));
   w.Key("shards");
@@ -59,10 +60,12 @@ std::string to_json(const MappingCheckpoint& c) {
   }
   w.EndObject();
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  // The CRC covers the text before its own member, the last one.
+  std::string text(buffer.GetString(), buffer.GetSize() - 1);
+  return text + ",\"crc\":" + std::to_string(crc_of(text)) + "}\n";
 }
 
-MappingCheckpoint checkpoint_from_json(std::string_view text) {
+MappingCheckpoint checkpoint_from_json(std::string_view text, uint64_t* saves) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   auto bad = [](const char* what) {
@@ -70,8 +73,20 @@ MappingCheckpoint checkpoint_from_json(std::string_view text) {
   };
   if (doc.HasParseError() || !doc.IsObject()) throw bad("not a JSON object");
   auto version = doc.FindMember("version");
-  if (version == doc.MemberEnd() || !version->value.IsInt() || version->value.GetInt() != 1) {
+  if (version == doc.MemberEnd() || !version->value.IsInt() ||
+      (version->value.GetInt() != 1 && version->value.GetInt() != 2)) {
     throw bad("unknown version");
+  }
+  if (saves) *saves = 0;
+  if (version->value.GetInt() == 2) {
+    auto count = doc.FindMember("saves");
+    auto crc = doc.FindMember("crc");
+    if (count == doc.MemberEnd() || !count->value.IsUint64()) throw bad("no saves");
+    if (crc == doc.MemberEnd() || !crc->value.IsUint()) throw bad("no crc");
+    size_t at = text.rfind(",\"crc\":");
+    if (at == std::string_view::npos || crc_of(text.substr(0, at)) != crc->value.GetUint())
+      throw bad("the CRC does not match (a torn write)");
+    if (saves) *saves = count->value.GetUint64();
   }
   MappingCheckpoint c;
   auto arn = doc.FindMember("streamArn");
@@ -111,6 +126,12 @@ CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
   if (!dir_.empty()) std::filesystem::create_directories(dir_);
 }
 
+CheckpointStore::~CheckpointStore() {
+  for (auto& [mapping, f] : files_)
+    for (int fd : f.fd)
+      if (fd >= 0) ::close(fd);
+}
+
 std::string CheckpointStore::path_for(const std::string& mapping) const {
   std::string name = mapping;
   for (char& ch : name) {
@@ -122,14 +143,10 @@ std::string CheckpointStore::path_for(const std::string& mapping) const {
   return dir_ + "/" + name + ".json";
 }
 
-std::optional<MappingCheckpoint> CheckpointStore::load(const std::string& mapping) {
-  std::lock_guard lock(mutex_);
-  if (dir_.empty()) {
-    auto it = memory_.find(mapping);
-    if (it == memory_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::string path = path_for(mapping);
+namespace {
+
+// A file's text; nullopt when it does not exist.
+std::optional<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (!std::filesystem::exists(path)) return std::nullopt;
@@ -137,11 +154,93 @@ std::optional<MappingCheckpoint> CheckpointStore::load(const std::string& mappin
   }
   std::stringstream text;
   text << in.rdbuf();
-  try {
-    return checkpoint_from_json(text.str());
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(path + ": " + e.what());
+  return text.str();
+}
+
+}  // namespace
+
+std::optional<MappingCheckpoint> CheckpointStore::load(const std::string& mapping) {
+  std::lock_guard lock(mutex_);
+  if (dir_.empty()) {
+    auto it = memory_.find(mapping);
+    if (it == memory_.end()) return std::nullopt;
+    return it->second;
   }
+  return scan(mapping);
+}
+
+std::optional<MappingCheckpoint> CheckpointStore::scan(const std::string& mapping) {
+  const std::string path = path_for(mapping);
+  const std::string paths[2] = {path, path + ".1"};
+  std::optional<MappingCheckpoint> best;
+  uint64_t best_saves = 0;
+  int best_file = 1;
+  std::string errors;
+  bool any = false;
+  for (int i = 0; i < 2; ++i) {
+    auto text = read_file(paths[i]);
+    if (!text) continue;
+    any = true;
+    try {
+      uint64_t saves = 0;
+      MappingCheckpoint c = checkpoint_from_json(*text, &saves);
+      if (!best || saves > best_saves) {
+        best = std::move(c);
+        best_saves = saves;
+        best_file = i;
+      }
+    } catch (const std::invalid_argument& e) {
+      // One torn file is the save a crash interrupted: the other is one save older.
+      errors += (errors.empty() ? "" : "; ") + paths[i] + ": " + e.what();
+    }
+  }
+  Files& f = files_[mapping];
+  f.scanned = true;
+  f.saves = best_saves;
+  f.newest = best_file;
+  if (!any) return std::nullopt;
+  if (!best) throw std::runtime_error(errors);
+  return best;
+}
+
+CheckpointStore::Files& CheckpointStore::files_for(const std::string& mapping) {
+  if (!files_[mapping].scanned) {
+    // Saved before anything was loaded: the count goes on from the files' (a torn pair gives
+    // way to the new save).
+    try {
+      scan(mapping);
+    } catch (const std::runtime_error&) {
+    }
+  }
+  Files& f = files_[mapping];
+  if (f.fd[0] >= 0) return f;
+  const std::string path = path_for(mapping);
+  bool created = false;
+  for (int i = 0; i < 2; ++i) {
+    std::string p = i == 0 ? path : path + ".1";
+    int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+      fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+      created = true;
+    }
+    if (fd < 0) {
+      for (int& open : f.fd)
+        if (open >= 0) ::close(std::exchange(open, -1));
+      throw io_error("cannot open", p);
+    }
+    f.fd[i] = fd;
+    off_t end = ::lseek(fd, 0, SEEK_END);
+    f.size[i] = end > 0 ? static_cast<size_t>(end) : 0;
+  }
+  if (created) {
+    // A new file's name is durable only once the directory is.
+    int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) throw io_error("cannot open", dir_);
+    int rc = ::fsync(dfd);
+    ::close(dfd);
+    if (rc != 0) throw io_error("cannot fsync", dir_);
+  }
+  return f;
 }
 
 void CheckpointStore::save(const std::string& mapping, const MappingCheckpoint& checkpoint) {
@@ -150,25 +249,25 @@ void CheckpointStore::save(const std::string& mapping, const MappingCheckpoint& 
     memory_[mapping] = checkpoint;
     return;
   }
-  std::string path = path_for(mapping);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw io_error("cannot create", tmp);
-  try {
-    write_all(fd, to_json(checkpoint), tmp);
-    if (::fsync(fd) != 0) throw io_error("cannot fsync", tmp);
-  } catch (...) {
-    ::close(fd);
-    throw;
+  Files& f = files_for(mapping);
+  const int slot = 1 - f.newest;
+  std::string text = to_json(checkpoint, f.saves + 1);
+  // Padded to the file's length with blanks (JSON's whitespace) rather than truncated: the
+  // length stays, so the fdatasync writes the data alone.
+  if (text.size() < f.size[slot]) text.append(f.size[slot] - text.size(), ' ');
+  const std::string path = path_for(mapping) + (slot == 0 ? "" : ".1");
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n =
+        ::pwrite(f.fd[slot], text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw io_error("cannot write", path);
+    done += static_cast<size_t>(n);
   }
-  if (::close(fd) != 0) throw io_error("cannot close", tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) throw io_error("cannot rename", tmp);
-  // The rename is durable only once the directory is.
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) throw io_error("cannot open", dir_);
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) throw io_error("cannot fsync", dir_);
+  if (::fdatasync(f.fd[slot]) != 0) throw io_error("cannot fdatasync", path);
+  f.size[slot] = std::max(f.size[slot], text.size());
+  f.saves += 1;
+  f.newest = slot;
 }
 
 }  // namespace triggers

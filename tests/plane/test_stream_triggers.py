@@ -404,7 +404,10 @@ def test_the_launcher_runs_a_templates_stream_trigger_with_its_checkpoints(tmp_p
                 break
             time.sleep(0.05)
         assert ids == ["one", "two"], (tmp_path / "launch.log").read_text()  # the MODIFY filtered
-        checkpoint = json.loads((data / "lambda" / "RecorderStream.json").read_text())
+        # The mapping's two checkpoint files, written in turn: the newest save is the position.
+        saves = [json.loads(f.read_text())
+                 for f in (data / "lambda").glob("RecorderStream.json*")]
+        checkpoint = max(saves, key=lambda c: c["saves"])
         # The real stream (the plan's placeholder label resolved through the table).
         assert ":table/stream-events/stream/" in checkpoint["streamArn"]
         assert not checkpoint["streamArn"].endswith("1970-01-01T00:00:00.000")
