@@ -143,6 +143,11 @@ std::string CheckpointStore::path_for(const std::string& mapping) const {
   return dir_ + "/" + name + ".json";
 }
 
+std::array<std::string, 2> CheckpointStore::paths_for(const std::string& mapping) const {
+  std::string first = path_for(mapping);
+  return {first, first + ".1"};
+}
+
 namespace {
 
 // A file's text; nullopt when it does not exist.
@@ -170,8 +175,7 @@ std::optional<MappingCheckpoint> CheckpointStore::load(const std::string& mappin
 }
 
 std::optional<MappingCheckpoint> CheckpointStore::scan(const std::string& mapping) {
-  const std::string path = path_for(mapping);
-  const std::string paths[2] = {path, path + ".1"};
+  const std::array<std::string, 2> paths = paths_for(mapping);
   std::optional<MappingCheckpoint> best;
   uint64_t best_saves = 0;
   int best_file = 1;
@@ -204,7 +208,8 @@ std::optional<MappingCheckpoint> CheckpointStore::scan(const std::string& mappin
 }
 
 CheckpointStore::Files& CheckpointStore::files_for(const std::string& mapping) {
-  if (!files_[mapping].scanned) {
+  Files& f = files_[mapping];  // std::map: scan's own lookup finds this same entry
+  if (!f.scanned) {
     // Saved before anything was loaded: the count goes on from the files' (a torn pair gives
     // way to the new save).
     try {
@@ -212,12 +217,11 @@ CheckpointStore::Files& CheckpointStore::files_for(const std::string& mapping) {
     } catch (const std::runtime_error&) {
     }
   }
-  Files& f = files_[mapping];
   if (f.fd[0] >= 0) return f;
-  const std::string path = path_for(mapping);
+  f.path = paths_for(mapping);
   bool created = false;
   for (int i = 0; i < 2; ++i) {
-    std::string p = i == 0 ? path : path + ".1";
+    const std::string& p = f.path[i];
     int fd = ::open(p.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT) {
       fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
@@ -255,7 +259,7 @@ void CheckpointStore::save(const std::string& mapping, const MappingCheckpoint& 
   // Padded to the file's length with blanks (JSON's whitespace) rather than truncated: the
   // length stays, so the fdatasync writes the data alone.
   if (text.size() < f.size[slot]) text.append(f.size[slot] - text.size(), ' ');
-  const std::string path = path_for(mapping) + (slot == 0 ? "" : ".1");
+  const std::string& path = f.path[slot];
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n =

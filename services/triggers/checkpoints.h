@@ -10,6 +10,7 @@
 // in-memory mode).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -61,13 +62,15 @@ class CheckpointStore {
 
  private:
   struct Files {
+    std::array<std::string, 2> path;  // paths_for(mapping), once the files are open
     int fd[2] = {-1, -1};
     size_t size[2] = {0, 0};  // the files' lengths: a shorter text is padded, never truncated
     uint64_t saves = 0;       // the newest save on disk
     int newest = 1;           // the file that holds it (the next save goes to the other)
     bool scanned = false;     // saves and newest read from the files
   };
-  std::optional<MappingCheckpoint> scan(const std::string& mapping);  // under mutex_
+  std::array<std::string, 2> paths_for(const std::string& mapping) const;  // the two files
+  std::optional<MappingCheckpoint> scan(const std::string& mapping);       // under mutex_
   Files& files_for(const std::string& mapping);
 
   std::string dir_;
