@@ -95,14 +95,16 @@ std::string bracketed(const std::vector<std::string>& names) {
   return out + "]";
 }
 
-// A SELECT of an index may filter on the attributes the index projects only (global or
-// local); it may project others from a local index (read from the table, as Query does) but
-// not from a global one.
+// A SELECT of an index that conditions its partition key may filter on the attributes the
+// index projects only (global or local; unkeyed, the Scan of the index finds the others
+// missing); it may project others from a local index (read from the table, as Query does) but
+// not from a global one. As AWS answers them (nubo-db/dynamodb-conformance,
+// tests/tier2/partiql/indexQualifier.test.ts).
 void check_index_read(const PreparedStatement& s, ReadSpec& spec) {
   const model::IndexDef& ix = *spec.index;
   const model::TableDef& t = *s.table;
   std::vector<std::string> named, missing;
-  if (s.bound.where) condition_attributes(*s.bound.where, named);
+  if (s.bound.where && s.read->keyed) condition_attributes(*s.bound.where, named);
   for (const auto& n : named)
     if (!index_projects(t, ix, n)) missing.push_back(n);
   if (!missing.empty())
@@ -131,7 +133,10 @@ std::string select_page(const api::Call& call, const PreparedStatement& s,
   spec.consistent = consistent;
   spec.forward = plan.forward;
   spec.filter = plan.filter;
-  if (!s.parsed->projection.empty()) spec.projection = s.parsed->projection;
+  if (!s.parsed->projection.empty()) {
+    spec.projection = s.parsed->projection;
+    spec.select_list = true;
+  }
   if (spec.index && spec.index->global && consistent)
     invalid("Strongly consistent read is not supported on Global Secondary Indexes");
   if (spec.index) check_index_read(s, spec);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <string>
 
 #include "model/error.h"
@@ -85,20 +86,31 @@ std::vector<Token> lex(std::string_view s) {
                 std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
       size_t j = i;
       while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+      int64_t fraction_digits = 0;
       if (j < s.size() && s[j] == '.') {
-        ++j;
+        size_t point = ++j;
         while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+        fraction_digits = static_cast<int64_t>(j - point);
       }
       if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
         size_t k = j + 1;
+        bool negative = k < s.size() && s[k] == '-';
         if (k < s.size() && (s[k] == '+' || s[k] == '-')) ++k;
         size_t digits = k;
         while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
         if (k > digits) {
-          // An exponent beyond a 32-bit integer cannot be read at all.
+          // An exponent beyond a 32-bit integer cannot be read at all, nor one that leaves a
+          // scale (the digits after the point less the exponent) beyond one: 1e2147483648 and
+          // 1.5e-2147483647 are both "not well formed" with nothing after the colon (AWS's
+          // answers as nubo-db/dynamodb-conformance records them).
+          constexpr int64_t kIntMax = 2147483647;
           std::string_view exp = s.substr(digits, k - digits);
           while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
           if (exp.size() > 10 || (exp.size() == 10 && exp > "2147483647")) bad();
+          int64_t e = std::stoll(std::string(exp));
+          if (negative) e = -e;
+          int64_t scale = fraction_digits - e;
+          if (scale > kIntMax || scale < -kIntMax - 1) bad();
           j = k;
         }
       }

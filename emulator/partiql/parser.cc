@@ -57,6 +57,12 @@ class Parser {
     punct(";");
     if (peek().kind != Token::Kind::End) malformed("Unexpected token after expression");
     st_.parameter_count = parameters_;
+    // UPDATE and DELETE take an index in their grammar and refuse it once parsed (INSERT's
+    // grammar has no room for one); as AWS answers them (nubo-db/dynamodb-conformance,
+    // tests/tier2/partiql/indexQualifier.test.ts).
+    if (st_.target.index &&
+        (st_.kind == Statement::Kind::Update || st_.kind == Statement::Kind::Delete))
+      invalid("This operation is not supported on an index");
     return std::move(st_);
   }
 
@@ -139,7 +145,12 @@ class Parser {
       auto index = identifier();
       if (!index) malformed("Expected identifier for simple path");
       t.index = *index;
+      // DynamoDB's answers to "t"."i"."x" and to an empty "" component, before it looks the
+      // table up.
+      if (is_punct(".")) invalid("A path may contain at most 2 components in the FROM clause");
     }
+    if (t.table.empty() || (t.index && t.index->empty()))
+      invalid("Path component cannot be an empty string");
     if (is_punct("[")) unsupported("Path expression in FROM");
     if (alias_allowed_check) {
       if (is_word("AS") || (peek().kind == Token::Kind::Quoted) ||
@@ -562,8 +573,9 @@ class Parser {
   void insert() {
     st_.kind = Statement::Kind::Insert;
     expect_word("INTO", "Expected INTO");
+    // "t"."i": INSERT's target is a table name only, refused before the index is looked at.
+    if (is_punct(".", 1)) invalid("FROM clause may only contain a single table name");
     st_.target = target(false);
-    if (st_.target.index) invalid("Index is not allowed in an INSERT statement");
     if (is_word("VALUES")) unsupported("INSERT with VALUES; use INSERT INTO table VALUE {...}");
     if (!word("VALUE")) malformed("Unexpected token after expression");
     if (!is_punct("{") && !is_punct("?")) {
@@ -651,7 +663,6 @@ class Parser {
   void update() {
     st_.kind = Statement::Kind::Update;
     st_.target = target();
-    if (st_.target.index) invalid("Index is not allowed in an UPDATE statement");
     bool any = false;
     while (true) {
       if (word("SET")) {
@@ -689,7 +700,6 @@ class Parser {
       malformed("Expected FROM");
     }
     st_.target = target();
-    if (st_.target.index) invalid("Index is not allowed in a DELETE statement");
     where_clause(true);
     returning();
   }

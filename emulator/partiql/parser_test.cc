@@ -92,6 +92,8 @@ TEST(PartiqlParser, RefusesWithDynamoDbsWords) {
       {R"(SELECT * FROM "t" ORDER BY pk WHERE pk = 1)", kBad + "Unexpected token after expression"},
       {R"(INSERT INTO "t" t VALUE {'pk': 'x'})", kBad + "Unexpected token after expression"},
       {R"(SELECT * FROM "t" WHERE pk = 1e2147483648)", kBad},
+      {R"(SELECT * FROM "t" WHERE pk = 1e99999999999)", kBad},
+      {R"(SELECT * FROM "t" WHERE pk = 1.5e-2147483647)", kBad},
       {R"(SELECT * FROM "t" WHERE pk = 1 # note)", kBad},
       {R"(SELECT * FROM "t" WHERE pk = 1 /* note)", kBad},
       {R"(SELECT * FROM "t" WHERE pk = 'open)", kBad},
@@ -126,6 +128,14 @@ TEST(PartiqlParser, RefusesWithDynamoDbsWords) {
       {R"(SELECT COUNT(*) FROM "t")", "Unsupported operation: Aggregation"},
       {R"(SELECT * FROM "a", "b")", "Unsupported operation: Join"},
       {R"(SELECT * FROM "a" JOIN "b" ON x = y)", "Unsupported operation: Join"},
+      {R"(SELECT * FROM "t"."i"."x" WHERE pk = 'p')",
+       "A path may contain at most 2 components in the FROM clause"},
+      {R"(SELECT * FROM "t"."" WHERE pk = 'p')", "Path component cannot be an empty string"},
+      {R"(SELECT * FROM "" WHERE pk = 'p')", "Path component cannot be an empty string"},
+      {R"(INSERT INTO "t"."i" VALUE {'pk': 'x'})",
+       "FROM clause may only contain a single table name"},
+      {R"(UPDATE "t"."i" SET a = 1 WHERE pk = 'x')", "This operation is not supported on an index"},
+      {R"(DELETE FROM "t"."i" WHERE pk = 'x')", "This operation is not supported on an index"},
   };
   for (const auto& [text, message] : kCases) EXPECT_EQ(parse_error(text), message) << text;
 }
@@ -197,6 +207,15 @@ TEST(PartiqlBind, RefusesWithDynamoDbsWords) {
   EXPECT_EQ(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<'a', 'a'>>})", {}),
             "Input collection contains duplicates");
   EXPECT_NE(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<'a', 1>>})", {}), "");
+  const std::string order =
+      "Incorrect operand type for operator or function; operator or function: ";
+  EXPECT_EQ(bind_error(R"(SELECT * FROM "t" WHERE pk = 'x' AND v < ?)",
+                       {model::Value{model::Type::BOOL, "", true}}),
+            order + "<, operand type: BOOL");
+  EXPECT_EQ(bind_error(R"(SELECT * FROM "t" WHERE [1] >= v)", {}), order + ">=, operand type: L");
+  EXPECT_EQ(bind_error(R"(SELECT * FROM "t" WHERE v BETWEEN 1 AND null)", {}),
+            order + "BETWEEN, operand type: NULL");
+  EXPECT_EQ(bind_error(R"(SELECT * FROM "t" WHERE v = true AND w <> null AND x < 'a')", {}), "");
 }
 
 }  // namespace
@@ -268,6 +287,35 @@ TEST(PartiqlPlan, ChoosesGetItemQueryOrScan) {
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist IN ['a', 'b'])").access, A::Scan);
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music WHERE Artist IN ['a', 1] AND Song = 's')").access,
             A::Scan);
+
+  // Keyed: the partition key is conditioned at the top level, even where the read is a Scan.
+  EXPECT_TRUE(read_plan(R"(SELECT * FROM Music."ByYear" WHERE "Year" = 1 AND x = 1)").keyed);
+  EXPECT_TRUE(read_plan(R"(SELECT * FROM Music."ByYear" WHERE "Year" IN [1, 2] AND x = 1)").keyed);
+  EXPECT_FALSE(read_plan(R"(SELECT * FROM Music."ByYear" WHERE x = 1)").keyed);
+  EXPECT_FALSE(
+      read_plan(R"(SELECT * FROM Music."ByYear" WHERE ("Year" = 1 AND x = 1) OR "Year" = 2)")
+          .keyed);
+}
+
+TEST(PartiqlPlan, NamesANestedPathByItsLastStep) {
+  model::Item item;
+  model::Value inner{model::Type::M};
+  inner.map["leaf"] = model::Value::string("x");
+  model::Value list{model::Type::L};
+  list.list = {model::Value::string("a"), model::Value::string("b")};
+  item["m"] = model::Value{model::Type::M};
+  item["m"].map["deep"] = inner;
+  item["m"].map["l"] = list;
+  item["top"] = model::Value::string("t");
+  auto paths = [](const std::string& text) { return partiql::parse(text)->projection; };
+  auto got = partiql::select_list(item, paths(R"(SELECT top, m.deep.leaf, m.absent FROM t)"));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.at("top").scalar, "t");
+  EXPECT_EQ(got.at("leaf").scalar, "x");
+  // A path that ends in a list index projects as ProjectionExpression does.
+  got = partiql::select_list(item, paths(R"(SELECT m.l[1] FROM t)"));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got.at("m").map.at("l").list.at(0).scalar, "b");
 }
 
 TEST(PartiqlPlan, RefusesWithDynamoDbsWords) {
@@ -279,8 +327,7 @@ TEST(PartiqlPlan, RefusesWithDynamoDbsWords) {
     }
     return "";
   };
-  EXPECT_EQ(error(R"(SELECT * FROM Music."Nope")"),
-            "The table does not have the specified index: Nope");
+  EXPECT_EQ(error(R"(SELECT * FROM Music."Nope")"), "The table does not have the specified index");
   EXPECT_EQ(error(R"(SELECT * FROM Music ORDER BY Song)"),
             "Must have WHERE clause in the statement when using ORDER BY clause.");
   EXPECT_EQ(error(R"(SELECT * FROM Music WHERE x = 1 ORDER BY Song)"),

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/eval.h"
 #include "model/error.h"
 #include "model/number.h"
 
@@ -116,7 +117,9 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
   if (st.target.index) {
     for (const auto& ix : table.indexes)
       if (ix.name == *st.target.index) plan.index = &ix;
-    if (!plan.index) invalid("The table does not have the specified index: " + *st.target.index);
+    // Unlike Query's and Scan's message, no index name follows (AWS's answer as
+    // nubo-db/dynamodb-conformance records it).
+    if (!plan.index) invalid("The table does not have the specified index");
     hash = &plan.index->hash;
     range = plan.index->range ? &*plan.index->range : nullptr;
   }
@@ -175,6 +178,9 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
     plan.key_condition = join(key_parts);
     plan.filter = join(rest);
   }
+  plan.keyed = plan.access != ReadPlan::Access::Scan ||
+               std::any_of(parts.begin(), parts.end(),
+                           [&](const expr::Node* p) { return !in_values(*p, *hash).empty(); });
   if (st.order_by) {
     // DynamoDB's words (its ValidationExceptionMessages).
     if (!bound.where)
@@ -209,6 +215,21 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
     plan.forward = !st.descending;
   }
   return plan;
+}
+
+model::Item select_list(const model::Item& item, const std::vector<expr::Path>& paths) {
+  std::vector<expr::Path> projected;
+  std::vector<const expr::Path*> named;
+  for (const expr::Path& p : paths) {
+    if (p.size() > 1 && !p.back().is_index())
+      named.push_back(&p);
+    else
+      projected.push_back(p);
+  }
+  model::Item out = projected.empty() ? model::Item{} : expr::project(item, projected);
+  for (const expr::Path* p : named)
+    if (const model::Value* v = expr::lookup(item, *p)) out[p->back().name] = *v;
+  return out;
 }
 
 WritePlan plan_write(const Bound& bound, const model::TableDef& table) {

@@ -22,6 +22,10 @@ struct ReadPlan {
   std::optional<expr::Node> key_condition;  // Query: partition key = v [AND sort key cond]
   std::optional<expr::Node> filter;         // the conditions the key does not decide
   bool forward = true;                      // Query: ORDER BY ... DESC reads backwards
+  // The WHERE clause conditions the partition key at its top level (an equality, or an IN
+  // that is still read as a Scan of an index): DynamoDB then refuses filters on attributes an
+  // index does not project, where an unkeyed Scan of the index just finds them missing.
+  bool keyed = false;
 };
 
 // The plan of a SELECT (or of the SELECT of an EXISTS) against `table`: a full-key equality
@@ -29,6 +33,12 @@ struct ReadPlan {
 // anything else a Scan; the rest of the WHERE clause filters. Throws ValidationException for
 // an unknown index and for an ORDER BY DynamoDB cannot serve.
 ReadPlan plan_read(const Bound& bound, const model::TableDef& table);
+
+// A SELECT list applied to an item: a path of more than one step that ends in a name gives
+// its value under that name (`SELECT mymap.nested` answers {"nested": ...}, as AWS answers it:
+// nubo-db/dynamodb-conformance, tests/tier2/partiql/executeStatement.test.ts); a top-level
+// name, and a path that ends in a list index, project as ProjectionExpression does.
+model::Item select_list(const model::Item& item, const std::vector<expr::Path>& paths);
 
 struct WritePlan {
   model::Item key;                      // the full key of the item written

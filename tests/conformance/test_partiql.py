@@ -133,7 +133,7 @@ def test_select_scan_with_conditions(ddb, music):
 def test_select_index(ddb, music):
     items, _ = all_pages(ddb, f'SELECT Song, "Year" FROM "{music}"."ByYear" WHERE "Year" = 1991 ORDER BY Song DESC')
     assert [i["Song"]["S"] for i in items] == ["s%02d" % i for i in range(29, 0, -2)]
-    expect(ddb, "ValidationException", "The table does not have the specified index: Nope",
+    expect(ddb, "ValidationException", "The table does not have the specified index",
            f'SELECT * FROM "{music}"."Nope"')
     expect(ddb, "ValidationException",
            "Strongly consistent read is not supported on Global Secondary Indexes",

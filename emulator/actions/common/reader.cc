@@ -12,6 +12,7 @@
 #include "indexes/indexes.h"
 #include "model/codec.h"
 #include "model/number.h"
+#include "partiql/plan.h"
 #include "storage/keys.h"
 
 namespace ddb::actions {
@@ -384,7 +385,8 @@ std::string read_page(const api::Call& call, const ReadSpec& spec,
           }
         }
         if (spec.projection)
-          model::write_item(w, expr::project(item, *spec.projection));
+          model::write_item(w, spec.select_list ? partiql::select_list(item, *spec.projection)
+                                                : expr::project(item, *spec.projection));
         else
           model::write_item(w, item);
       }

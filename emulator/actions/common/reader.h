@@ -29,6 +29,7 @@ struct ReadSpec {
   bool range_is_exact = false;  // the key range alone selects exactly: in_range can be skipped
   std::optional<expr::Node> filter;
   std::optional<std::vector<expr::Path>> projection;
+  bool select_list = false;  // the projection is a PartiQL SELECT list (partiql::select_list)
   bool count_only = false;
   bool fetch_from_table = false;  // LSI with Select ALL_ATTRIBUTES beyond its projection
   bool consistent = false;

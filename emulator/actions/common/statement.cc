@@ -80,7 +80,8 @@ std::optional<model::Item> read_key(const storage::Txn& txn, storage::Database& 
   const std::optional<expr::Node>& condition = s.read ? s.read->filter : s.write->condition;
   if (size) *size = r.size;
   if (condition && !expr::holds(*condition, &item)) return std::nullopt;
-  if (s.read && !s.parsed->projection.empty()) return expr::project(item, s.parsed->projection);
+  if (s.read && !s.parsed->projection.empty())
+    return partiql::select_list(item, s.parsed->projection);
   return item;
 }
 

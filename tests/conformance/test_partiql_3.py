@@ -1,0 +1,226 @@
+"""PartiQL, third pass: what AWS answers where it differs from the JSON operations.
+
+- A SELECT list path of several steps answers its value under its last name
+  (`SELECT mymap.nested` gives {"nested": ...}).
+- The FROM clause: an unknown index (no name after the message), three components, an empty
+  component, and an index on INSERT, UPDATE and DELETE.
+- A filter on an attribute an index does not project is refused only when the read conditions
+  the index's partition key; unkeyed, the Scan of the index finds the attribute missing.
+- An ordering comparison of a value that has no order (BOOL, NULL, a list) is refused.
+
+AWS's answers as nubo-db/dynamodb-conformance records them (tests/tier2/partiql/,
+tests/tier3/error-messages/partiql.test.ts and partiqlIndexQualifier.test.ts).
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.select.html
+"""
+
+import pytest
+
+import support
+from values import S, N, BOOL, L, M, NULL, SS
+
+NO_INDEX = "The table does not have the specified index"
+
+
+def uid(prefix="k"):
+    return support.unique_name(prefix)
+
+
+def expect(ddb, code, message, statement, *params):
+    kwargs = {"Parameters": list(params)} if params else {}
+    return support.expect_error(ddb.execute_statement, code, message, Statement=statement,
+                                **kwargs)
+
+
+def rows(ddb, statement, **kwargs):
+    items, token = [], None
+    while True:
+        extra = dict(kwargs, NextToken=token) if token else kwargs
+        resp = ddb.execute_statement(Statement=statement, **extra)
+        items += resp["Items"]
+        token = resp.get("NextToken")
+        if not token:
+            return items
+
+
+@pytest.fixture(scope="module")
+def table(ddb):
+    name = uid("pq3")
+    support.create_table(ddb, name, hash_key=("pk", "S"))
+    return name
+
+
+@pytest.fixture(scope="module")
+def indexed(ddb):
+    """pk S / sk S with a KEYS_ONLY global index on g, an INCLUDE(inc) one on g too, and a
+    KEYS_ONLY local index on l; four items, `np` projected by no index."""
+    name = uid("pq3i")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("pk", "sk", "g", "l")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "gkeys", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}},
+            {"IndexName": "ginc", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["inc"]}}],
+        LocalSecondaryIndexes=[
+            {"IndexName": "lkeys", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                 {"AttributeName": "l", "KeyType": "RANGE"}],
+             "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    for i, g in enumerate(["y", "y", "y", "z"], 1):
+        ddb.put_item(TableName=name, Item={"pk": S("p"), "sk": S(f"s{i}"), "g": S(g),
+                                           "l": S(f"l{i}"), "inc": S(f"i{i}"),
+                                           "np": S(f"np{i}")})
+    return name
+
+
+# -- the SELECT list ------------------------------------------------------------------
+
+
+def test_a_nested_path_answers_under_its_last_name(ddb, table):
+    k = uid()
+    ddb.put_item(TableName=table, Item={
+        "pk": S(k), "mymap": M({"nested": S("deep"), "other": S("x"),
+                                "deep": M({"leaf": N(7)})}),
+        "extra": S("no")})
+    got = ddb.execute_statement(
+        Statement=f"SELECT mymap.nested FROM \"{table}\" WHERE pk = '{k}'")["Items"]
+    assert got == [{"nested": S("deep")}]
+    # Deeper paths too, beside top-level names; a path to nothing is left out.
+    got = ddb.execute_statement(
+        Statement=f"SELECT pk, mymap.deep.leaf, mymap.absent FROM \"{table}\" WHERE pk = '{k}'"
+    )["Items"]
+    assert got == [{"pk": S(k), "leaf": N(7)}]
+    # A whole map is the map.
+    got = ddb.execute_statement(
+        Statement=f"SELECT mymap FROM \"{table}\" WHERE pk = '{k}'")["Items"]
+    assert got[0]["mymap"]["M"]["nested"] == S("deep")
+    # A Scan and a Query answer the same shape as the single-item read.
+    got = rows(ddb, f"SELECT mymap.nested FROM \"{table}\" WHERE mymap.nested = 'deep' "
+                    f"AND pk = '{k}' OR mymap.other = 'none-such'")
+    assert got == [{"nested": S("deep")}]
+
+
+def test_a_local_index_reads_unprojected_attributes_from_the_table(ddb, indexed):
+    got = rows(ddb, f"SELECT sk, np FROM \"{indexed}\".\"lkeys\" WHERE pk = 'p'")
+    assert sorted(i["sk"]["S"] for i in got) == ["s1", "s2", "s3", "s4"]
+    assert all(set(i) == {"sk", "np"} for i in got)
+
+
+# -- the FROM clause ------------------------------------------------------------------
+
+
+def test_an_unknown_index_is_named_by_no_name(ddb, indexed):
+    expect(ddb, "ValidationException", NO_INDEX,
+           f"SELECT * FROM \"{indexed}\".\"no-such-index\" WHERE pk = 'p'")
+    # The table's own name is no index of it.
+    expect(ddb, "ValidationException", NO_INDEX,
+           f"SELECT * FROM \"{indexed}\".\"{indexed}\" WHERE pk = 'p'")
+
+
+def test_three_components_and_empty_ones(ddb, indexed):
+    expect(ddb, "ValidationException",
+           "A path may contain at most 2 components in the FROM clause",
+           f"SELECT * FROM \"{indexed}\".\"gkeys\".\"extra\" WHERE pk = 'p'")
+    expect(ddb, "ValidationException", "Path component cannot be an empty string",
+           f"SELECT * FROM \"{indexed}\".\"\" WHERE pk = 'p'")
+    # Before the table is looked up: an empty table name is not "not found".
+    expect(ddb, "ValidationException", "Path component cannot be an empty string",
+           "SELECT * FROM \"\" WHERE pk = 'p'")
+
+
+def test_writes_refuse_an_index(ddb, indexed):
+    msg = expect(ddb, "ValidationException", None,
+                 f"INSERT INTO \"{indexed}\".\"gkeys\" VALUE {{'pk': 'w', 'sk': 'w'}}")
+    assert "FROM clause may only contain a single table name" in msg["Error"]["Message"]
+    # The same whether the index exists or not.
+    msg = expect(ddb, "ValidationException", None,
+                 f"INSERT INTO \"{indexed}\".\"nope\" VALUE {{'pk': 'w', 'sk': 'w'}}")
+    assert "FROM clause may only contain a single table name" in msg["Error"]["Message"]
+    expect(ddb, "ValidationException", "This operation is not supported on an index",
+           f"UPDATE \"{indexed}\".\"gkeys\" SET inc = 'z' WHERE pk = 'p' AND sk = 's1'")
+    expect(ddb, "ValidationException", "This operation is not supported on an index",
+           f"DELETE FROM \"{indexed}\".\"gkeys\" WHERE pk = 'p' AND sk = 's1'")
+    # Nothing was written.
+    got = rows(ddb, f"SELECT sk, inc FROM \"{indexed}\" WHERE pk = 'p'")
+    assert sorted((i["sk"]["S"], i["inc"]["S"]) for i in got) == [
+        ("s1", "i1"), ("s2", "i2"), ("s3", "i3"), ("s4", "i4")]
+
+
+# -- filters on attributes an index does not project ----------------------------------
+
+
+def filter_refused(index, attrs):
+    return ("One or more parameter values were invalid: Secondary index " + index +
+            " does not project one or more filter attributes: [" + ", ".join(attrs) + "]")
+
+
+def test_a_keyed_read_refuses_an_unprojected_filter(ddb, indexed):
+    expect(ddb, "ValidationException", filter_refused("ginc", ["np"]),
+           f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' AND np = 'np1'")
+    expect(ddb, "ValidationException", filter_refused("lkeys", ["np"]),
+           f"SELECT pk FROM \"{indexed}\".\"lkeys\" WHERE pk = 'p' AND np = 'np1'")
+    expect(ddb, "ValidationException", filter_refused("ginc", ["np"]),
+           f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' AND np IS MISSING")
+    expect(ddb, "ValidationException", filter_refused("ginc", ["np"]),
+           f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' AND NOT np = 'np1'")
+    # IN on the index's partition key is keyed too, though it is read as a Scan.
+    expect(ddb, "ValidationException", filter_refused("ginc", ["np"]),
+           f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g IN ['y', 'z'] AND np = 'np1'")
+    # A projected attribute is fine.
+    assert len(rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' "
+                         f"AND inc = 'i1'")) == 1
+
+
+def test_an_unkeyed_read_finds_unprojected_attributes_missing(ddb, indexed):
+    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE np = 'np1'") == []
+    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"lkeys\" WHERE np = 'np1'") == []
+    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" "
+                     f"WHERE np = 'np1' AND np = 'np2'") == []
+    # The negation matches every entry of the index (the table holds one with np1).
+    got = rows(ddb, f"SELECT sk FROM \"{indexed}\".\"gkeys\" WHERE NOT np = 'np1'")
+    assert sorted(i["sk"]["S"] for i in got) == ["s1", "s2", "s3", "s4"]
+    # A key condition inside an OR branch does not key the read.
+    got = rows(ddb, f"SELECT sk FROM \"{indexed}\".\"ginc\" "
+                    f"WHERE (g = 'y' AND np = 'np1') OR (g = 'z')")
+    assert [i["sk"]["S"] for i in got] == ["s4"]
+
+
+def test_a_global_index_still_refuses_an_unprojected_attribute_in_the_list(ddb, indexed):
+    expect(ddb, "ValidationException",
+           "One or more parameter values were invalid: Global secondary index ginc does not "
+           "project [np]",
+           f"SELECT np FROM \"{indexed}\".\"ginc\" WHERE g = 'y'")
+
+
+# -- ordering a value that has no order -----------------------------------------------
+
+
+@pytest.mark.parametrize("value,type_name", [
+    (BOOL(True), "BOOL"), (NULL, "NULL"), (L(N(1)), "L"), (M({"a": N(1)}), "M"),
+    (SS("a"), "SS")])
+def test_an_ordering_of_an_unordered_value_is_refused(ddb, table, value, type_name):
+    expect(ddb, "ValidationException",
+           "Incorrect operand type for operator or function; operator or function: <, "
+           f"operand type: {type_name}",
+           f"SELECT pk FROM \"{table}\" WHERE pk = 'x' AND val < ?", value)
+
+
+def test_orderings_of_ordered_values_run(ddb, table):
+    k = uid()
+    ddb.put_item(TableName=table, Item={"pk": S(k), "val": N(5)})
+    for op, expected in (("<", 0), ("<=", 1), (">=", 1), (">", 0)):
+        got = ddb.execute_statement(Statement=f"SELECT pk FROM \"{table}\" "
+                                              f"WHERE pk = '{k}' AND val {op} ?",
+                                    Parameters=[N(5)])["Items"]
+        assert len(got) == expected, op
+    expect(ddb, "ValidationException",
+           "Incorrect operand type for operator or function; operator or function: >=, "
+           "operand type: BOOL",
+           f"SELECT pk FROM \"{table}\" WHERE val >= true")
+    expect(ddb, "ValidationException",
+           "Incorrect operand type for operator or function; operator or function: BETWEEN, "
+           "operand type: BOOL",
+           f"SELECT pk FROM \"{table}\" WHERE val BETWEEN 1 AND true")
