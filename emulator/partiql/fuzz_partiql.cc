@@ -93,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case partiql::Statement::Kind::Select: {
         auto plan = partiql::plan_read(b, table());
         if (plan.filter) expr::holds(*plan.filter, &sample_item());
-        if (!st->projection.empty()) expr::project(sample_item(), st->projection);
+        if (!st->projection.empty()) partiql::select_list(sample_item(), st->projection);
         break;
       }
       case partiql::Statement::Kind::Update: {
