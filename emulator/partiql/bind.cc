@@ -55,26 +55,29 @@ std::optional<model::Value> convert(const Literal& l, const std::vector<model::V
         if (!e) invalid("Unsupported operation: MISSING in a set");
         elements.push_back(std::move(*e));
       }
-      if (elements.empty()) invalid("Unsupported operation: an empty set");
+      // DynamoDB's words for a bag it cannot store (nubo-db/dynamodb-conformance,
+      // tests/tier3/error-messages/partiqlFunctions.test.ts).
+      if (elements.empty()) invalid("Empty bags are not supported");
       model::Type t = elements[0].type;
       model::Value v;
       if (t == model::Type::S)
         v.type = model::Type::SS;
       else if (t == model::Type::N)
         v.type = model::Type::NS;
-      else if (t == model::Type::B)
-        v.type = model::Type::BS;
-      else
-        invalid("Unsupported operation: a set of " + std::string(model::type_name(t)) +
-                " values; sets hold strings, numbers or binaries");
+      std::string listed;
       for (const auto& e : elements) {
-        if (e.type != t) invalid("Unsupported operation: a set of values of different types");
+        if (e.type != t || (t != model::Type::S && t != model::Type::N))
+          invalid(
+              "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
+              "bags");
         v.set.push_back(e.scalar);
+        listed += (listed.empty() ? "" : ", ") + e.scalar;
       }
       auto sorted = v.set;
       std::sort(sorted.begin(), sorted.end());
       if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-        invalid("Input collection contains duplicates");
+        invalid("One or more parameter values were invalid: Input collection [" + listed +
+                "] contains duplicates.");
       return v;
     }
   }

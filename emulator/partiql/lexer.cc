@@ -53,6 +53,7 @@ std::vector<Token> lex(std::string_view s) {
     }
     if (i >= s.size()) break;
     Token t;
+    t.begin = i;
     char c = s[i];
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$') {
       size_t j = i;
@@ -133,10 +134,27 @@ std::vector<Token> lex(std::string_view s) {
       }
       if (!found) bad();
     }
+    t.end = i;
     out.push_back(std::move(t));
   }
-  out.push_back(Token{});
+  Token end;
+  end.begin = end.end = s.size();
+  out.push_back(std::move(end));
   return out;
+}
+
+std::string position(std::string_view statement, const Token& t) {
+  auto characters = [](std::string_view bytes) {
+    size_t n = 0;
+    for (unsigned char c : bytes) n += (c & 0xC0) != 0x80;  // not a UTF-8 continuation byte
+    return n;
+  };
+  std::string_view before = statement.substr(0, t.begin);
+  size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+  size_t line_start = before.rfind('\n');
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  return std::to_string(line) + ":" + std::to_string(characters(before.substr(line_start)) + 1) +
+         ":" + std::to_string(characters(statement.substr(t.begin, t.end - t.begin)));
 }
 
 }  // namespace ddb::partiql

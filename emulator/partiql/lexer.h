@@ -9,9 +9,14 @@ namespace ddb::partiql {
 
 struct Token {
   enum class Kind { End, Word, Quoted, String, Number, Punct } kind = Kind::End;
-  std::string text;   // Word: as written; Quoted/String: unescaped; Punct: the symbol
-  std::string upper;  // Word: upper-cased
+  std::string text;           // Word: as written; Quoted/String: unescaped; Punct: the symbol
+  std::string upper;          // Word: upper-cased
+  size_t begin = 0, end = 0;  // where it is written in the statement, in bytes
 };
+
+// DynamoDB's position of a token in some messages ("... at 1:27:7"): line, column and length,
+// counted in characters from 1.
+std::string position(std::string_view statement, const Token& t);
 
 // Words that cannot stand bare for an attribute or table (a subset of PartiQL's reserved
 // words: those the statements use as keywords); `upper` is upper-cased.

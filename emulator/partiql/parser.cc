@@ -32,7 +32,7 @@ constexpr int kMaxDepth = 64;
 
 class Parser {
  public:
-  explicit Parser(std::string_view text) : toks_(lex(text)) {}
+  explicit Parser(std::string_view text) : text_(text), toks_(lex(text)) {}
 
   Statement statement() {
     const Token& t = peek();
@@ -67,6 +67,7 @@ class Parser {
   }
 
  private:
+  std::string_view text_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
   Statement st_;
@@ -172,6 +173,8 @@ class Parser {
         auto name = identifier();
         if (!name) {
           if (is_punct("*")) unsupported("Wildcard path");
+          // A keyword after the dot (m.inner): DynamoDB's detail for it.
+          if (peek().kind == Token::Kind::Word) malformed("Invalid path dot component");
           malformed("Invalid path component");
         }
         p.push_back(expr::Step{*name});
@@ -280,6 +283,9 @@ class Parser {
           std::string key = k.text;
           ++pos_;
           expect_punct(":", "Expected colon");
+          if (const Token& v = peek();
+              v.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(v.upper))
+            invalid("Unsupported data type: " + lower(v.upper) + " under key root" + at(v));
           if (!starts_literal()) no_term();
           l.keys.push_back(std::move(key));
           l.elements.push_back(literal());
@@ -461,11 +467,11 @@ class Parser {
     }
     if (starts_literal()) return literal_ref(literal());
     if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
-      std::string name = t.upper;
       pos_ += 2;
-      return function(name);
+      return function(t);
     }
-    if (is_word("EXISTS")) unsupported("EXISTS in a condition");
+    // EXISTS(SELECT ...) is a statement of ExecuteTransaction; in a condition it is no function.
+    if (is_word("EXISTS")) invalid("Unrecognized function: exists" + at(t));
     auto p = maybe_path();
     if (!p) no_term();
     expr::Node n{expr::Node::Kind::Path};
@@ -484,7 +490,10 @@ class Parser {
     return args;
   }
 
-  expr::Node function(const std::string& name) {
+  // A function of a condition, its name token `fn` and "(" read. DynamoDB's messages for the
+  // operands are its condition expressions' (without their "Invalid ConditionExpression: ").
+  expr::Node function(const Token& fn) {
+    const std::string& name = fn.upper;
     static constexpr std::pair<std::string_view, expr::Func> kFuncs[] = {
         {"BEGINS_WITH", expr::Func::BeginsWith},
         {"CONTAINS", expr::Func::Contains},
@@ -495,9 +504,7 @@ class Parser {
         {"ATTRIBUTE_EXISTS", expr::Func::AttributeExists},
         {"ATTRIBUTE_NOT_EXISTS", expr::Func::AttributeNotExists},
     };
-    static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
-    if (std::find(std::begin(kAggregates), std::end(kAggregates), name) != std::end(kAggregates))
-      unsupported("Aggregation");
+    if (is_aggregate(name)) unsupported("Aggregation");
     for (const auto& [fname, f] : kFuncs) {
       if (name != fname) continue;
       std::vector<expr::Node> args = arguments();
@@ -505,17 +512,34 @@ class Parser {
                             f == expr::Func::AttributeNotExists
                         ? 1
                         : 2;
-      if (args.size() != want) invalid("Incorrect number of arguments for function " + lower(name));
-      if (args[0].kind != expr::Node::Kind::Path)
+      if (args.size() != want)
+        invalid("Incorrect number of operands for operator or function; operator or function: " +
+                lower(name) + ", number of operands: " + std::to_string(args.size()));
+      if (args[0].kind != expr::Node::Kind::Path) {
+        if (f == expr::Func::AttributeExists || f == expr::Func::AttributeNotExists ||
+            f == expr::Func::AttributeType)
+          invalid("Operator or function requires a document path; operator or function: " +
+                  lower(name));
         invalid("The first argument of " + lower(name) + " must be a document path");
+      }
       return call(f, std::move(args));
     }
-    unsupported("Function " + lower(name));
+    // set_add, list_append and the like are SET's, not a condition's.
+    invalid("Unrecognized function: " + lower(name) + at(fn));
   }
 
   static std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
+  }
+
+  // " at <line>:<column>:<length>" of a token, as DynamoDB ends some of its messages.
+  std::string at(const Token& t) const { return " at " + position(text_, t); }
+
+  static bool is_aggregate(std::string_view upper) {
+    static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+    return std::find(std::begin(kAggregates), std::end(kAggregates), upper) !=
+           std::end(kAggregates);
   }
 
   // ---- statements ----
@@ -539,10 +563,8 @@ class Parser {
         if (is_punct("*")) invalid(kStarAndOthers);
         const Token& t = peek();
         if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
-          std::string name = t.upper;
-          pos_ += 2;
-          function(name);  // refuses aggregates and unknown functions
-          unsupported("Function in a projection");
+          if (is_aggregate(t.upper)) unsupported("Aggregation");
+          invalid("Unexpected path component" + at(t));
         }
         if (t.kind == Token::Kind::End || is_word("FROM")) malformed("Unexpected term");
         st_.projection.push_back(path());
@@ -601,13 +623,21 @@ class Parser {
   expr::Node set_value(const expr::Path& target, expr::UpdateAction::Kind& kind) {
     const Token& t = peek();
     if (t.kind == Token::Kind::Word && is_punct("(", 1) && !is_keyword(t.upper)) {
-      std::string name = t.upper;
+      const std::string& name = t.upper;
       if (name == "SET_ADD" || name == "SET_DELETE") {
         pos_ += 2;
+        const Token& first = peek();
         std::vector<expr::Node> args = arguments();
-        if (args.size() != 2) invalid("Incorrect number of arguments for function " + lower(name));
+        // DynamoDB's words, the function named in capitals (nubo-db/dynamodb-conformance,
+        // tests/tier3/error-messages/partiqlFunctions.test.ts records them).
+        if (args.size() != 2) invalid(name + " must have exactly two arguments" + at(t));
         if (args[0].kind != expr::Node::Kind::Path || args[0].path != target)
-          unsupported(lower(name) + " of an attribute other than the one it sets");
+          invalid("The first argument to " + name + " must equal the assignment value" + at(t));
+        Literal::Kind value = args[1].kind == expr::Node::Kind::ValueRef
+                                  ? st_.literals.at(std::stoul(args[1].name)).kind
+                                  : Literal::Kind::Value;
+        if (value != Literal::Kind::Set && value != Literal::Kind::Parameter)
+          invalid("The second argument to " + name + " must be a value with type SET" + at(first));
         kind = name == "SET_ADD" ? expr::UpdateAction::Kind::Add : expr::UpdateAction::Kind::Delete;
         return std::move(args[1]);
       }

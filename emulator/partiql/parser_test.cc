@@ -128,6 +128,28 @@ TEST(PartiqlParser, RefusesWithDynamoDbsWords) {
       {R"(SELECT COUNT(*) FROM "t")", "Unsupported operation: Aggregation"},
       {R"(SELECT * FROM "a", "b")", "Unsupported operation: Join"},
       {R"(SELECT * FROM "a" JOIN "b" ON x = y)", "Unsupported operation: Join"},
+      // Positions: line, column and length in characters from 1.
+      {R"(UPDATE "t" SET t = set_add(ss, <<'x'>>) WHERE pk = 'p')",
+       "The first argument to SET_ADD must equal the assignment value at 1:20:7"},
+      {R"(UPDATE "t" SET ss = set_add(ss) WHERE pk = 'p')",
+       "SET_ADD must have exactly two arguments at 1:21:7"},
+      {R"(UPDATE "t" SET ss = set_delete(ss, 'a') WHERE pk = 'p')",
+       "The second argument to SET_DELETE must be a value with type SET at 1:32:2"},
+      {"SELECT * FROM \"t\"\n  WHERE pk = 'é' AND set_add(ss, <<'x'>>) = ss",
+       "Unrecognized function: set_add at 2:22:7"},
+      {R"(SELECT * FROM "t" WHERE EXISTS(ss))", "Unrecognized function: exists at 1:25:6"},
+      {R"(SELECT attribute_exists(ss) FROM "t")", "Unexpected path component at 1:8:16"},
+      {R"(INSERT INTO "t" VALUE {'pk': 'p', 'ss': set_add(<<'a'>>, <<'b'>>)})",
+       "Unsupported data type: set_add under key root at 1:41:7"},
+      {R"(SELECT * FROM "t" WHERE attribute_exists(m.inner))", kBad + "Invalid path dot component"},
+      {R"(SELECT * FROM "t" WHERE attribute_exists('ss'))",
+       "Operator or function requires a document path; operator or function: attribute_exists"},
+      {R"(SELECT * FROM "t" WHERE attribute_exists(ss, ns))",
+       "Incorrect number of operands for operator or function; operator or function: "
+       "attribute_exists, number of operands: 2"},
+      {R"(SELECT * FROM "t" WHERE attribute_exists())",
+       "Incorrect number of operands for operator or function; operator or function: "
+       "attribute_exists, number of operands: 0"},
       {R"(SELECT * FROM "t"."i"."x" WHERE pk = 'p')",
        "A path may contain at most 2 components in the FROM clause"},
       {R"(SELECT * FROM "t"."" WHERE pk = 'p')", "Path component cannot be an empty string"},
@@ -205,7 +227,13 @@ TEST(PartiqlBind, RefusesWithDynamoDbsWords) {
             "Number overflow. Attempting to store a number with magnitude larger than supported "
             "range under root[1]");
   EXPECT_EQ(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<'a', 'a'>>})", {}),
-            "Input collection contains duplicates");
+            "One or more parameter values were invalid: Input collection [a, a] contains "
+            "duplicates.");
+  EXPECT_EQ(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<>>})", {}),
+            "Empty bags are not supported");
+  EXPECT_EQ(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<true>>})", {}),
+            "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in "
+            "bags");
   EXPECT_NE(bind_error(R"(INSERT INTO "t" VALUE {'pk': 1, 's': <<'a', 1>>})", {}), "");
   const std::string order =
       "Incorrect operand type for operator or function; operator or function: ";

@@ -224,3 +224,113 @@ def test_orderings_of_ordered_values_run(ddb, table):
            "Incorrect operand type for operator or function; operator or function: BETWEEN, "
            "operand type: BOOL",
            f"SELECT pk FROM \"{table}\" WHERE val BETWEEN 1 AND true")
+
+
+# -- functions and bags: DynamoDB's words, some with a position ------------------------
+
+
+def at(statement, token, length=None, start=0):
+    """ " at 1:<column>:<length>" of the first `token` at or after `start` (one line)."""
+    return f" at 1:{statement.index(token, start) + 1}:{length or len(token)}"
+
+
+@pytest.fixture(scope="module")
+def sets_item(ddb, table):
+    k = uid("fn")
+    ddb.put_item(TableName=table, Item={"pk": S(k), "ss": SS("a", "b", "c"),
+                                        "ns": {"NS": ["1", "2", "3"]}, "s": S("str"),
+                                        "m": M({"inner": SS("x")})})
+    return k
+
+
+def test_set_add_and_set_delete_refusals(ddb, table, sets_item):
+    def update(assignment):
+        return f"UPDATE \"{table}\" SET {assignment} WHERE pk = '{sets_item}'"
+
+    st = update("t = set_add(ss, <<'x'>>)")
+    expect(ddb, "ValidationException",
+           "The first argument to SET_ADD must equal the assignment value" + at(st, "set_add"), st)
+    st = update("ss = set_add(<<'a'>>, <<'b'>>)")
+    expect(ddb, "ValidationException",
+           "The first argument to SET_ADD must equal the assignment value" + at(st, "set_add"), st)
+    for second in ("'x'", "['x']"):
+        st = update(f"ss = set_add(ss, {second})")
+        # The position is the first argument's.
+        expect(ddb, "ValidationException",
+               "The second argument to SET_ADD must be a value with type SET" +
+               at(st, "ss", 2, st.index("set_add(")), st)
+    for args in ("ss", "ss, <<'x'>>, <<'y'>>"):
+        st = update(f"ss = set_add({args})")
+        expect(ddb, "ValidationException",
+               "SET_ADD must have exactly two arguments" + at(st, "set_add"), st)
+    st = update("t = set_delete(ss, <<'a'>>)")
+    expect(ddb, "ValidationException",
+           "The first argument to SET_DELETE must equal the assignment value" +
+           at(st, "set_delete"), st)
+    st = update("ss = set_delete(ss, 'a')")
+    expect(ddb, "ValidationException",
+           "The second argument to SET_DELETE must be a value with type SET" +
+           at(st, "ss", 2, st.index("set_delete(")), st)
+    # Types are the update's to check once the item is read.
+    wrong_type = "An operand in the update expression has an incorrect data type"
+    for assignment in ("ss = set_add(ss, <<1>>)", "s = set_add(s, <<'x'>>)",
+                       "ss = set_delete(ss, <<1>>)"):
+        expect(ddb, "ValidationException", wrong_type, update(assignment))
+    expect(ddb, "ValidationException",
+           "One or more parameter values were invalid: Input collection [x, x] contains "
+           "duplicates.", update("ss = set_add(ss, <<'x', 'x'>>)"))
+    expect(ddb, "ValidationException", "Empty bags are not supported",
+           update("ss = set_add(ss, <<>>)"))
+    expect(ddb, "ValidationException",
+           "Statement wasn't well formed, can't be processed: Invalid path dot component",
+           update("m.inner = set_add(m.inner, <<'y'>>)"))
+    # None of it changed the item; a good set_add does.
+    ddb.execute_statement(Statement=update("ss = set_add(ss, <<'d'>>)"))
+    item = ddb.get_item(TableName=table, Key={"pk": S(sets_item)})["Item"]
+    assert sorted(item["ss"]["SS"]) == ["a", "b", "c", "d"] and "t" not in item
+
+
+def test_functions_where_they_do_not_belong(ddb, table, sets_item):
+    where = f"SELECT * FROM \"{table}\" WHERE pk = '{sets_item}' AND "
+    st = where + "set_add(ss, <<'x'>>) = ss"
+    expect(ddb, "ValidationException", "Unrecognized function: set_add" + at(st, "set_add"), st)
+    st = where + "EXISTS(ss)"
+    expect(ddb, "ValidationException", "Unrecognized function: exists" + at(st, "EXISTS"), st)
+    st = f"SELECT attribute_exists(ss) FROM \"{table}\" WHERE pk = '{sets_item}'"
+    expect(ddb, "ValidationException",
+           "Unexpected path component" + at(st, "attribute_exists"), st)
+    st = (f"INSERT INTO \"{table}\" VALUE {{'pk': '{uid()}', "
+          f"'ss': set_add(<<'a'>>, <<'b'>>)}}")
+    expect(ddb, "ValidationException",
+           "Unsupported data type: set_add under key root" + at(st, "set_add"), st)
+
+
+def test_attribute_exists_operands(ddb, table, sets_item):
+    where = f"SELECT * FROM \"{table}\" WHERE pk = '{sets_item}' AND "
+    needs_path = ("Operator or function requires a document path; operator or function: "
+                  "attribute_exists")
+    expect(ddb, "ValidationException", needs_path, where + "attribute_exists('ss')")
+    expect(ddb, "ValidationException", needs_path, where + "attribute_exists(?)", S("ss"))
+    for args, n in (("", 0), ("ss, ns", 2)):
+        expect(ddb, "ValidationException",
+               "Incorrect number of operands for operator or function; operator or function: "
+               f"attribute_exists, number of operands: {n}",
+               where + f"attribute_exists({args})")
+    assert len(ddb.execute_statement(Statement=where + "attribute_exists(ss)")["Items"]) == 1
+
+
+def test_bags_dynamodb_cannot_store(ddb, table):
+    def insert(bag):
+        return f"INSERT INTO \"{table}\" VALUE {{'pk': '{uid()}', 's': {bag}}}"
+
+    expect(ddb, "ValidationException", "Empty bags are not supported", insert("<<>>"))
+    for bag in ("<<1, 'a'>>", "<<true>>", "<<[1]>>"):
+        expect(ddb, "ValidationException",
+               "Unsupported data type in Bag. DynamoDB only supports either numbers or strings "
+               "in bags", insert(bag))
+    expect(ddb, "ValidationException",
+           "One or more parameter values were invalid: Input collection [a, b, a] contains "
+           "duplicates.", insert("<<'a', 'b', 'a'>>"))
+    expect(ddb, "ValidationException",
+           "One or more parameter values were invalid: Input collection [1, 2, 1] contains "
+           "duplicates.", insert("<<1, 2, 1.0>>"))
