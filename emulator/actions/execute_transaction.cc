@@ -117,10 +117,14 @@ void execute_transaction(const api::CallPtr& call) {
   std::string token_text(token.value_or(""));
   std::string request = token ? fingerprint(*model::get_array(body, "TransactStatements")) : "";
   auto sizes = std::make_shared<std::vector<size_t>>(members->size());
+  auto replayed = std::make_shared<bool>(false);
   call->commit(
-      [call, members, sizes, token_text, request](storage::Txn& txn) {
+      [call, members, sizes, replayed, token_text, request](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (tokens().seen(token_text, request)) return;  // already applied
+        if (tokens().seen(token_text, request)) {  // already applied
+          *replayed = true;
+          return;
+        }
         // Every statement runs, in order, so that each reports its reason; no two name one
         // item, so none sees another's write. A cancellation undoes them all (the change's
         // own nested transaction is aborted).
@@ -139,7 +143,7 @@ void execute_transaction(const api::CallPtr& call) {
         if (cancellation.cancelled()) cancellation.raise();
         tokens().remember(token_text, request);
       },
-      [members, sizes, capacity] {
+      [members, sizes, replayed, capacity] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
@@ -147,7 +151,9 @@ void execute_transaction(const api::CallPtr& call) {
         w.Key("Responses");
         w.StartArray();
         w.EndArray();
-        write_capacity(w, *members, *sizes, false, capacity);
+        // A replay under the same token writes nothing and reports the units of reading the
+        // items, as TransactWriteItems does.
+        write_capacity(w, *members, *sizes, *replayed, capacity);
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });

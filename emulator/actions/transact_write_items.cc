@@ -180,10 +180,14 @@ void transact_write_items(const api::CallPtr& call) {
   }
   std::string token_text(token.value_or(""));
 
+  auto replayed = std::make_shared<bool>(false);
   call->commit(
-      [call, actions, token_text, fingerprint](storage::Txn& txn) {
+      [call, actions, replayed, token_text, fingerprint](storage::Txn& txn) {
         auto& db = call->svc.db;
-        if (tokens().seen(token_text, fingerprint)) return;  // already applied
+        if (tokens().seen(token_text, fingerprint)) {  // already applied
+          *replayed = true;
+          return;
+        }
         struct Planned {
           storage::TablePtr table;
           items::Existing old;
@@ -239,12 +243,15 @@ void transact_write_items(const api::CallPtr& call) {
         }
         tokens().remember(token_text, fingerprint);
       },
-      [call, actions, capacity = capacity_detail(rcc),
+      [call, actions, replayed, capacity = capacity_detail(rcc),
        metrics = model::get_string(body, "ReturnItemCollectionMetrics") == "SIZE"] {
         rapidjson::StringBuffer buf;
         model::JsonWriter w(buf);
         w.StartObject();
-        TransactionUnits units(UnitKind::Write);
+        // "Subsequent TransactWriteItems calls with the same client token return the number of
+        // read capacity units consumed in reading the item."
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+        TransactionUnits units(*replayed ? UnitKind::Read : UnitKind::Write);
         for (const auto& a : *actions)
           units.add(a.table->name, a.item ? model::item_size(*a.item) : 0);
         units.write(w, capacity);

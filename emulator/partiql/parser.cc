@@ -8,6 +8,7 @@
 #include <cctype>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "model/error.h"
@@ -44,6 +45,8 @@ class Parser {
       update();
     } else if (word("DELETE")) {
       remove();
+    } else if (word("FROM")) {
+      from_first_update();
     } else if (word("EXISTS")) {
       expect_punct("(", "Expected left parenthesis");
       if (!word("SELECT")) malformed("Expected SELECT");
@@ -351,6 +354,35 @@ class Parser {
     return n;
   }
 
+  // A function that tests something, compared with true or false (`attribute_exists(a) =
+  // true`, as DynamoDB runs it: paritysuite/dynamodb-conformance,
+  // tests/tier2/partiql/whereFunctions.test.ts): the test itself, or its negation.
+  expr::Node truth_test(expr::Node n) {
+    if (n.op != expr::Op::Eq && n.op != expr::Op::Ne) return n;
+    auto is_test = [](const expr::Node& k) {
+      return k.kind == expr::Node::Kind::Call &&
+             (k.func == expr::Func::AttributeExists || k.func == expr::Func::AttributeNotExists ||
+              k.func == expr::Func::BeginsWith || k.func == expr::Func::Contains ||
+              k.func == expr::Func::AttributeType);
+    };
+    auto truth = [&](const expr::Node& k) -> std::optional<bool> {
+      if (k.kind != expr::Node::Kind::ValueRef) return std::nullopt;
+      const Literal& l = st_.literals.at(std::stoul(k.name));
+      if (l.kind != Literal::Kind::Value || l.value.type != model::Type::BOOL) return std::nullopt;
+      return l.value.boolean;
+    };
+    for (int side = 0; side < 2; ++side) {
+      auto b = truth(n.kids[1 - side]);
+      if (!is_test(n.kids[side]) || !b) continue;
+      expr::Node test = std::move(n.kids[side]);
+      if (*b == (n.op == expr::Op::Eq)) return test;
+      expr::Node x{expr::Node::Kind::Not};
+      x.kids.push_back(std::move(test));
+      return x;
+    }
+    return n;
+  }
+
   expr::Node predicate() {
     expr::Node left = operand();
     static constexpr std::pair<std::string_view, expr::Op> kOps[] = {
@@ -362,7 +394,7 @@ class Parser {
         n.op = op;
         n.kids.push_back(std::move(left));
         n.kids.push_back(operand());
-        return n;
+        return truth_test(std::move(n));
       }
     }
     bool negated = false;
@@ -426,9 +458,11 @@ class Parser {
           "TUPLE",     "BAG",      "DATE",   "TIME",    "TIMESTAMP", "ANY"};
       const Token& t = peek();
       // IS [NOT] <type>: the types DynamoDB tests, as attribute_type(path, 'S') and so on.
+      // BOOL too, though DynamoDB's message for the others does not list it (paritysuite/
+      // dynamodb-conformance, tests/tier2/partiql/whereFunctions.test.ts).
       static constexpr std::pair<std::string_view, std::string_view> kTested[] = {
-          {"BOOLEAN", "BOOL"}, {"BLOB", "B"},  {"STRING", "S"}, {"NUMERIC", "N"},
-          {"STRUCT", "M"},     {"TUPLE", "M"}, {"LIST", "L"}};
+          {"BOOLEAN", "BOOL"}, {"BOOL", "BOOL"}, {"BLOB", "B"},  {"STRING", "S"},
+          {"NUMERIC", "N"},    {"STRUCT", "M"},  {"TUPLE", "M"}, {"LIST", "L"}};
       if (t.kind == Token::Kind::Word)
         for (const auto& [name, type_name] : kTested) {
           if (t.upper != name) continue;
@@ -693,6 +727,24 @@ class Parser {
   void update() {
     st_.kind = Statement::Kind::Update;
     st_.target = target();
+    set_and_remove();
+    where_clause(true);
+    returning();
+  }
+
+  // FROM "t" WHERE ... SET ... REMOVE ...: UPDATE with its clauses in another order, which
+  // DynamoDB runs as UPDATE (paritysuite/dynamodb-conformance,
+  // tests/tier2/partiql/fromFirstUpdate.test.ts).
+  void from_first_update() {
+    st_.kind = Statement::Kind::Update;
+    st_.target = target();
+    where_clause(true);
+    set_and_remove();
+    returning();
+  }
+
+  // UPDATE's SET and REMOVE clauses, at least one, in any order and number.
+  void set_and_remove() {
     bool any = false;
     while (true) {
       if (word("SET")) {
@@ -719,8 +771,6 @@ class Parser {
       if (peek().kind == Token::Kind::End) malformed("Unexpected term");
       malformed("Expected SET or REMOVE");
     }
-    where_clause(true);
-    returning();
   }
 
   void remove() {

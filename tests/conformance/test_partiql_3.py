@@ -334,3 +334,124 @@ def test_bags_dynamodb_cannot_store(ddb, table):
     expect(ddb, "ValidationException",
            "One or more parameter values were invalid: Input collection [1, 2, 1] contains "
            "duplicates.", insert("<<1, 2, 1.0>>"))
+
+
+# -- statements as AWS runs them ---------------------------------------------------------
+
+
+def test_delete_of_a_missing_item_ignores_its_condition(ddb, table):
+    k = uid()
+    resp = ddb.execute_statement(
+        Statement=f"DELETE FROM \"{table}\" WHERE pk = '{k}' AND \"name\" = 'x'")
+    assert resp["Items"] == []
+    # An existing item must still meet it.
+    ddb.put_item(TableName=table, Item={"pk": S(k), "name": S("y")})
+    expect(ddb, "ConditionalCheckFailedException", "The conditional request failed",
+           f"DELETE FROM \"{table}\" WHERE pk = '{k}' AND \"name\" = 'x'")
+    ddb.execute_statement(Statement=f"DELETE FROM \"{table}\" WHERE pk = '{k}' AND \"name\" = 'y'")
+    assert "Item" not in ddb.get_item(TableName=table, Key={"pk": S(k)})
+
+
+def test_from_first_update(ddb, table):
+    k = uid()
+    ddb.put_item(TableName=table, Item={"pk": S(k), "a": N(1), "b": S("x")})
+    ddb.execute_statement(Statement=f"FROM \"{table}\" WHERE pk = '{k}' SET c = 1 REMOVE b")
+    got = ddb.execute_statement(
+        Statement=f"from \"{table}\" where pk = ? AND a = 1 set d = ? RETURNING ALL NEW *",
+        Parameters=[S(k), N(7)])["Items"]
+    assert got == [{"pk": S(k), "a": N(1), "c": N(1), "d": N(7)}]
+    expect(ddb, "ConditionalCheckFailedException", "The conditional request failed",
+           f"FROM \"{table}\" WHERE pk = '{k}' AND a = 2 SET c = 5")
+    expect(ddb, "ConditionalCheckFailedException", "The conditional request failed",
+           f"FROM \"{table}\" WHERE pk = '{uid()}' SET c = 1")
+    expect(ddb, "ValidationException",
+           "Where clause does not contain a mandatory equality on all key attributes",
+           f"FROM \"{table}\" SET c = 1")
+    expect(ddb, "ValidationException",
+           "Statement wasn't well formed, can't be processed: Unexpected token after expression",
+           f"FROM \"{table}\" SET c = 1 WHERE pk = '{k}'")
+    expect(ddb, "ResourceNotFoundException", None,
+           f"FROM \"{uid('never')}\" WHERE pk = 'x' SET c = 1")
+    # In a transaction and a batch too.
+    ddb.execute_transaction(TransactStatements=[
+        {"Statement": f"FROM \"{table}\" WHERE pk = '{k}' SET e = 2"}])
+    resp = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"FROM \"{table}\" WHERE pk = '{k}' SET f = 3"}])
+    assert "Error" not in resp["Responses"][0]
+    item = ddb.get_item(TableName=table, Key={"pk": S(k)})["Item"]
+    assert item == {"pk": S(k), "a": N(1), "c": N(1), "d": N(7), "e": N(2), "f": N(3)}
+
+
+def test_a_test_compared_with_true_or_false(ddb, table):
+    k = uid()
+    ddb.put_item(TableName=table, Item={"pk": S(k), "ss": SS("a"), "flag": BOOL(True),
+                                        "s": S("str")})
+    where = f"SELECT pk FROM \"{table}\" WHERE pk = '{k}' AND "
+    for condition, found in (("attribute_exists(ss) = true", 1),
+                             ("attribute_exists(ss) = false", 0),
+                             ("true = attribute_exists(nope)", 0),
+                             ("attribute_exists(nope) <> true", 1),
+                             ("begins_with(s, 'st') = true", 1),
+                             ("flag IS BOOL", 1), ("s IS BOOL", 0), ("s IS NOT BOOL", 1)):
+        got = ddb.execute_statement(Statement=where + condition)["Items"]
+        assert len(got) == found, condition
+
+
+def test_batch_answers_as_aws_shapes_them(ddb, table):
+    k = uid()
+    ddb.put_item(TableName=table, Item={"pk": S(k), "data": S("x")})
+    resp = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"UPDATE \"{table}\" REMOVE data WHERE pk = '{k}' RETURNING MODIFIED NEW *"},
+    ])["Responses"]
+    # Nothing modified is left to return: no Item.
+    assert resp == [{"TableName": table}]
+    resp = ddb.batch_execute_statement(Statements=[
+        {"Statement": f"SELECT * FROM \"{table}\" WHERE val = 'a'"}])["Responses"]
+    # Refused before it ran: no TableName.
+    assert resp == [{"Error": {
+        "Code": "ValidationError",
+        "Message": "Select statements within BatchExecuteStatement must specify the primary key "
+                   "in the where clause."}}]
+
+
+def test_number_parameters_that_cannot_be_read(ddb, table):
+    k = uid()
+    for text in ("1e99999999999", "-1e99999999999", "1e-99999999999", "1e2147483648",
+                 "1e-2147483648"):
+        message = f"The parameter cannot be converted to a numeric value: {text}"
+        expect(ddb, "ValidationException", message,
+               f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?", N(text))
+        expect(ddb, "ValidationException", message,
+               f"INSERT INTO \"{table}\" VALUE {{'pk': '{k}', 'n': ?}}", N(text))
+    message = "The parameter cannot be converted to a numeric value: 1e99999999999"
+    for value in (L(N(1), N("1e99999999999")), M({"x": N("1e99999999999")}),
+                  {"NS": ["1", "1e99999999999"]}):
+        expect(ddb, "ValidationException", message,
+               f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?", value)
+    # A transaction reports it without the statement's position; a batch for the member.
+    support.expect_error(ddb.execute_transaction, "ValidationException", message,
+                         TransactStatements=[{
+                             "Statement": f"UPDATE \"{table}\" SET n = ? WHERE pk = '{k}'",
+                             "Parameters": [N("1e99999999999")]}])
+    resp = ddb.batch_execute_statement(Statements=[{
+        "Statement": f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?",
+        "Parameters": [N("1e99999999999")]}])["Responses"]
+    assert resp == [{"Error": {"Code": "ValidationError", "Message": message}}]
+    # One that reads but is out of range keeps its message.
+    expect(ddb, "ValidationException",
+           "Number overflow. Attempting to store a number with magnitude larger than supported "
+           "range", f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?", N("1e126"))
+
+
+def test_transaction_replay_reports_read_units(ddb, table):
+    k = uid()
+    token = uid("tok")
+    statements = [{"Statement": f"UPDATE \"{table}\" SET n = 1 WHERE pk = '{k}'"},
+                  {"Statement": f"INSERT INTO \"{table}\" VALUE {{'pk': '{k}x'}}"}]
+    ddb.put_item(TableName=table, Item={"pk": S(k)})
+    first = ddb.execute_transaction(TransactStatements=statements, ClientRequestToken=token,
+                                    ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    again = ddb.execute_transaction(TransactStatements=statements, ClientRequestToken=token,
+                                    ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert first == [{"TableName": table, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]
+    assert again == [{"TableName": table, "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}]

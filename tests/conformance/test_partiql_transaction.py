@@ -189,7 +189,7 @@ def test_exists_guards_the_writes(emulator, ddb, table):
 def test_exists_of_a_missing_item_fails(ddb, table):
     c = uid()
     expect_cancelled(ddb, [
-        st(f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = '{uid()}')"),
+        st(f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = '{uid()}' AND attribute_exists(pk))"),
         st(f"INSERT INTO \"{table}\" VALUE {{'pk': '{c}'}}"),
     ], [CCF, "None"])
     assert get(ddb, table, {"pk": S(c)}) is None
@@ -197,10 +197,20 @@ def test_exists_of_a_missing_item_fails(ddb, table):
 
 def test_exists_alone_is_a_write_transaction(ddb, table):
     a = uid()
-    ddb.put_item(TableName=table, Item={"pk": S(a)})
+    ddb.put_item(TableName=table, Item={"pk": S(a), "n": N(1)})
     resp = ddb.execute_transaction(TransactStatements=[
-        st(f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = ?)", S(a))])
+        st(f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = ? AND n = 1)", S(a))])
     assert body(resp) == {"Responses": []}
+
+
+def test_exists_needs_a_condition_beside_the_key(ddb, table):
+    a = uid()
+    ddb.put_item(TableName=table, Item={"pk": S(a)})
+    expect_error(ddb.execute_transaction, "ValidationException",
+                 "Validation failed in TransactStatements[0]: EXISTS() must contain a single item "
+                 "read with additional condition", TransactStatements=[
+                     st(f"EXISTS(SELECT * FROM \"{table}\" WHERE pk = '{a}')"),
+                     st(f"UPDATE \"{table}\" SET z = 1 WHERE pk = '{uid()}'")])
 
 
 # --------------------------------------------------------------------------
@@ -246,7 +256,7 @@ def test_reads_and_writes_together_refused(ddb, table):
 @pytest.mark.parametrize("second", [
     "UPDATE \"{t}\" SET n = 1 WHERE pk = '{k}'",
     "DELETE FROM \"{t}\" WHERE pk = '{k}'",
-    "EXISTS(SELECT * FROM \"{t}\" WHERE pk = '{k}')",
+    "EXISTS(SELECT * FROM \"{t}\" WHERE pk = '{k}' AND attribute_exists(pk))",
 ])
 def test_one_item_twice_refused(ddb, table, second):
     a = uid()

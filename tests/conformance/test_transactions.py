@@ -570,6 +570,21 @@ def test_same_token_same_request_applies_once(ddb, hash_table):
     assert get(ddb, hash_table, key) == dict(key, c=N(1))
 
 
+def test_same_token_replay_reports_read_units(ddb, hash_table):
+    # "Subsequent TransactWriteItems calls with the same client token return the number of
+    # read capacity units consumed in reading the item." (API_TransactWriteItems.html)
+    key = {"id": S(uid())}
+    token = str(uuid.uuid4())
+    units = [ddb.transact_write_items(TransactItems=_counter_tx(hash_table, key),
+                                      ClientRequestToken=token,
+                                      ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+             for _ in range(2)]
+    assert units[0] == [{"TableName": hash_table, "CapacityUnits": 2.0,
+                         "WriteCapacityUnits": 2.0}]
+    assert units[1] == [{"TableName": hash_table, "CapacityUnits": 2.0,
+                         "ReadCapacityUnits": 2.0}]
+
+
 def test_same_token_over_two_tables_applies_once(ddb, hash_table, range_table):
     a = {"id": S(uid())}
     b = {"pk": S(uid()), "sk": N(0)}

@@ -41,6 +41,10 @@ struct PreparedStatement {
 PreparedStatement prepare_statement(const api::Call& call, std::string_view text,
                                     const model::Json* parameters);
 
+// A statement's Parameters as values (ValidationException with DynamoDB's words for one it
+// cannot convert). ExecuteTransaction reports these errors without the statement's position.
+std::vector<model::Value> statement_parameters(const model::Json* parameters);
+
 // The item a single-item read (SELECT by full key, EXISTS) finds in `txn` (the writer's
 // transaction, or a read snapshot), with the filter and projection applied: nullopt when
 // there is none or the rest of the WHERE clause does not hold. `size` gets the stored size.

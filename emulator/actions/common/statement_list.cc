@@ -28,6 +28,10 @@ void prepare_member(const api::Call& call, StatementMember& m, bool batch) {
   PreparedStatement s = prepare_statement(call, model::view(*m.text), m.parameters);
   if (!batch && s.parsed->returning != partiql::Returning::None)
     invalid("RETURNING clause is not supported in ExecuteTransaction.");
+  // EXISTS is a condition check: something beside the key to check (AWS's words as
+  // paritysuite/dynamodb-conformance records them).
+  if (s.kind() == partiql::Statement::Kind::Exists && !s.write->condition)
+    invalid("EXISTS() must contain a single item read with additional condition");
   // A SELECT of a batch or a transaction reads one item, as GetItem, by the table's full key.
   if (s.kind() == partiql::Statement::Kind::Select) {
     if (!batch && s.read->index) invalid("Reads on indices are not supported within transactions.");
@@ -99,6 +103,14 @@ void plan_statements(const api::Call& call, std::vector<StatementMember>& member
   for (size_t i = 0; i < members.size(); ++i) {
     StatementMember& m = members[i];
     if (!m.statement || m.error) continue;
+    try {
+      // A parameter that does not convert is reported without the statement's position.
+      statement_parameters(m.parameters);
+    } catch (const ApiError& e) {
+      if (!per_statement) throw;
+      m.error = e;
+      continue;
+    }
     try {
       prepare_member(call, m, per_statement);
     } catch (const ApiError& e) {
