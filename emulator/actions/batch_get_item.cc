@@ -40,10 +40,12 @@ void batch_get_item(const api::CallPtr& call) {
     const model::Json& spec = it->value;
     if (!spec.IsObject()) model::wrong_json_type(spec, "KeysAndAttributes");
     const model::Json* keys = model::get_array(spec, "Keys");
+    // No value, and the path in capitals: AWS's words as nubo-db/dynamodb-conformance,
+    // tests/tier3/error-messages/batchGetItem.test.ts, records them.
     if (keys && keys->Size() > 100)
-      invalid("1 validation error detected: Value '{...}' at 'requestItems." +
+      invalid("1 validation error detected: Value at 'RequestItems." +
               std::string(model::view(it->name)) +
-              ".member.keys' failed to satisfy constraint: Member must have length less "
+              ".member.Keys' failed to satisfy constraint: Member must have length less "
               "than or equal to 100");
     if (!keys || keys->Empty())
       invalid("1 validation error detected: Value " + std::string(keys ? "'[]'" : "null") +

@@ -39,17 +39,21 @@ void batch_write_item(const api::CallPtr& call) {
   c.check();
 
   size_t total = 0;
+  // The map as DynamoDB echoes it: {table=[...], ...} (the requests elided).
+  std::string echoed;
+  for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it)
+    echoed += (echoed.empty() ? "" : ", ") + std::string(model::view(it->name)) +
+              (it->value.IsArray() && it->value.Empty() ? "=[]" : "=[...]");
   for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
     api::Constraints tc;
     tc.table_name("requestItems." + std::string(model::view(it->name)), model::view(it->name));
     tc.check();
     if (!it->value.IsArray()) model::wrong_json_type(it->value, "List");
     if (it->value.Empty() || it->value.Size() > 25)
-      invalid(
-          "1 validation error detected: Value '{...}' at 'requestItems' failed to "
-          "satisfy constraint: Map value must satisfy constraint: [Member must have "
-          "length less than or equal to 25, Member must have length greater than or "
-          "equal to 1]");
+      invalid("1 validation error detected: Value '{" + echoed +
+              "}' at 'requestItems' failed to satisfy constraint: Map value must satisfy "
+              "constraint: [Member must have length less than or equal to 25, Member must have "
+              "length greater than or equal to 1]");
     total += it->value.Size();
   }
   if (total > 25) invalid("Too many items requested for the BatchWriteItem call");

@@ -39,6 +39,9 @@ model::TableDef parse_definition(const api::Call& call) {
   const model::Json* throughput = model::get_object(body, "ProvisionedThroughput");
   const model::Json* schema = model::get_array(body, "KeySchema");
 
+  // A missing TableName has a message of its own (AWS's answer as nubo-db/dynamodb-conformance,
+  // tests/tier3/error-messages/createTable.test.ts records it), unlike PutItem's.
+  if (!name) invalid("The parameter 'TableName' is required but was not present in the request");
   // Member-level constraints, collected and reported together, in DynamoDB's order.
   api::Constraints c;
   struct Attr {

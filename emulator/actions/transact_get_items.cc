@@ -4,6 +4,7 @@
 #include <set>
 
 #include "actions/actions.h"
+#include "actions/common/conditions.h"
 #include "actions/common/expressions.h"
 #include "actions/common/key_checks.h"
 #include "actions/common/options.h"
@@ -19,7 +20,7 @@ void transact_get_items(const api::CallPtr& call) {
   const model::Json* items = model::get_array(body, "TransactItems");
   api::Constraints c;
   c.not_null("transactItems", items != nullptr);
-  c.count("transactItems", items, 1, 100, "[...]");
+  c.count("transactItems", items, 1, 100, items && items->Empty() ? "[]" : "[...]");
   auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.check();
@@ -31,6 +32,10 @@ void transact_get_items(const api::CallPtr& call) {
   };
   std::vector<Get> gets;
   std::set<std::pair<uint64_t, std::string>> seen;
+  // As in TransactWriteItems: empty or oversized key values are refused outright; a key that
+  // does not match the schema cancels the transaction with a ValidationError reason
+  // (nubo-db/dynamodb-conformance, tests/tier3/error-messages/transactGetItems.test.ts).
+  Cancellation cancellation(items->Size());
   for (rapidjson::SizeType i = 0; i < items->Size(); ++i) {
     const model::Json& entry = (*items)[i];
     if (!entry.IsObject()) model::wrong_json_type(entry, "TransactGetItem");
@@ -51,12 +56,20 @@ void transact_get_items(const api::CallPtr& call) {
     g.projection = expressions.projection();
     expressions.finish();
     g.table = table_for_items(*call, *name);
-    check_lookup_key(*g.table, key);
+    check_key_values(*g.table, key);
+    try {
+      check_lookup_key(*g.table, key);
+    } catch (const ApiError& e) {
+      if (e.code != Code::Validation) throw;
+      cancellation.fail(i, "ValidationError", e);
+      continue;
+    }
     g.key = storage::storage_key(*g.table, key);
     if (!seen.insert({g.table->id, g.key}).second)
       invalid("Transaction request cannot include multiple operations on one item");
     gets.push_back(std::move(g));
   }
+  if (cancellation.cancelled()) cancellation.raise();
 
   auto& db = call->svc.db;
   storage::Txn txn = db.read();  // one snapshot for every item

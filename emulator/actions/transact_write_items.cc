@@ -117,6 +117,8 @@ void bind_action(const api::Call& call, Action& a) {
   // attribute or one of the wrong type cancels it (a Put's with PutItem's message, a key's
   // with "does not match the schema").
   check_key_values(*a.table, attrs);
+  if (a.kind == Action::Kind::Put) check_index_key_values(*a.table, attrs);
+  if (a.kind == Action::Kind::Update && a.update) check_update_index_keys(*a.table, *a.update);
   try {
     if (a.kind == Action::Kind::Put)
       check_put_item(*a.table, attrs);
@@ -145,7 +147,7 @@ void transact_write_items(const api::CallPtr& call) {
   auto rcc = model::get_string(body, "ReturnConsumedCapacity");
   api::Constraints c;
   c.not_null("transactItems", items != nullptr);
-  c.count("transactItems", items, 1, 100, "[...]");
+  c.count("transactItems", items, 1, 100, items && items->Empty() ? "[]" : "[...]");
   c.length("clientRequestToken", token, 1, 36);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("returnItemCollectionMetrics", model::get_string(body, "ReturnItemCollectionMetrics"),

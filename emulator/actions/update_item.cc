@@ -32,6 +32,7 @@ void update_item(const api::CallPtr& call) {
   expressions.finish();
   auto table = table_for_items(*call, *name);
   check_lookup_key(*table, key);
+  if (update) check_update_index_keys(*table, *update);
 
   struct State {
     std::string key;

@@ -97,9 +97,10 @@ Value parse(const Json& j, int depth) {
     } else if (name == "NULL") {
       auto b = boolean_of(x);
       if (!b) wrong_json_type(x, "Boolean");
-      if (!*b)
-        invalid(std::string(kInvalid) + "Null attribute value types must have the value of true");
+      // {"NULL": false} is the NULL value too, as DynamoDB reads it since mid-2026 (it used to
+      // refuse it: nubo-db/dynamodb-conformance, tests/tier3/error-messages/putItem.test.ts).
       v.type = Type::NUL;
+      v.boolean = true;
     } else if (name == "SS") {
       v.type = Type::SS;
       for (const auto& e : array_of(x).GetArray()) v.set.push_back(string_of(e));

@@ -49,9 +49,6 @@ TEST(AttributeValue, ValidationMessagesMatchDynamoDb) {
       {R"({"BS":["Yg==","Yg=="]})",
        "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS "
        "contains duplicates."},
-      {R"({"NULL":false})",
-       "One or more parameter values were invalid: Null attribute value types must have the value "
-       "of true"},
       {R"({"N":"x1"})", "The parameter cannot be converted to a numeric value: x1"},
   };
   for (const auto& [json, message] : cases) {

@@ -24,8 +24,16 @@ void check_key_values(const model::TableDef& t, const model::Item& item);
 void check_lookup_key(const model::TableDef& t, const model::Item& key);
 
 // Secondary index key attributes present in `item` must have their declared types and not
-// be empty (DynamoDB's messages).
+// be empty (DynamoDB's messages). The indexes are checked in the order of their names, and the
+// first that refuses is the one named (an attribute that keys two indexes names the first).
 void check_index_keys(const model::TableDef& t, const model::Item& item);
+
+// What DynamoDB refuses before a write runs (a transaction's with a ValidationException, not a
+// cancellation): an empty string or binary for a secondary index key, in a Put's item
+// (PutItem's message, naming the index) or as the value an update expression SETs it to (the
+// update's own message, naming none).
+void check_index_key_values(const model::TableDef& t, const model::Item& item);
+void check_update_index_keys(const model::TableDef& t, const expr::Update& update);
 
 // A read's expressions may not look into a key attribute ("a.b", "a[0]"): DynamoDB refuses
 // it once it knows the table, naming the table's key first ("Key attributes must be scalars;

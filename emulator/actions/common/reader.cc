@@ -169,8 +169,9 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
   c.table_name("tableName", name);
   c.pattern_name("indexName", index_name);
   c.length("indexName", index_name, 3, 255);
+  // In DynamoDB's order for its message (dynalite's test/query.js and test/scan.js record it).
   c.one_of("select", select,
-           {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"});
+           {"SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"});
   c.at_least("limit", limit, 1);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
   c.one_of("conditionalOperator", model::get_string(body, "ConditionalOperator"), {"OR", "AND"});
