@@ -32,6 +32,32 @@ bool is_keyword(std::string_view upper) {
   return std::find(std::begin(kWords), std::end(kWords), upper) != std::end(kWords);
 }
 
+std::optional<std::string_view> tested_type(std::string_view upper) {
+  // The types DynamoDB tests, as attribute_type(path, 'S') and so on; BOOL too, though
+  // DynamoDB's message for the others does not list it (paritysuite/dynamodb-conformance,
+  // tests/tier2/partiql/whereFunctions.test.ts).
+  static constexpr std::pair<std::string_view, std::string_view> kTested[] = {
+      {"BOOLEAN", "BOOL"}, {"BOOL", "BOOL"}, {"BLOB", "B"},  {"STRING", "S"},
+      {"NUMERIC", "N"},    {"STRUCT", "M"},  {"TUPLE", "M"}, {"LIST", "L"}};
+  for (const auto& [name, type_name] : kTested)
+    if (upper == name) return type_name;
+  return std::nullopt;
+}
+
+bool is_type_name(std::string_view upper) {
+  static constexpr std::string_view kTypes[] = {
+      "BOOL",    "BOOLEAN", "INT",       "INTEGER", "INT2",      "INT4",    "INT8",   "SMALLINT",
+      "BIGINT",  "FLOAT",   "REAL",      "DOUBLE",  "DECIMAL",   "NUMERIC", "STRING", "SYMBOL",
+      "VARCHAR", "CHAR",    "CHARACTER", "BLOB",    "CLOB",      "LIST",    "SEXP",   "STRUCT",
+      "TUPLE",   "BAG",     "DATE",      "TIME",    "TIMESTAMP", "ANY"};
+  return std::find(std::begin(kTypes), std::end(kTypes), upper) != std::end(kTypes);
+}
+
+bool is_aggregate(std::string_view upper) {
+  static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
+  return std::find(std::begin(kAggregates), std::end(kAggregates), upper) != std::end(kAggregates);
+}
+
 std::vector<Token> lex(std::string_view s) {
   std::vector<Token> out;
   size_t i = 0;

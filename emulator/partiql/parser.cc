@@ -450,34 +450,19 @@ class Parser {
         x.kids.push_back(std::move(n));
         return x;
       }
-      static constexpr std::string_view kTypes[] = {
-          "BOOL",      "BOOLEAN",  "INT",    "INTEGER", "INT2",      "INT4",
-          "INT8",      "SMALLINT", "BIGINT", "FLOAT",   "REAL",      "DOUBLE",
-          "DECIMAL",   "NUMERIC",  "STRING", "SYMBOL",  "VARCHAR",   "CHAR",
-          "CHARACTER", "BLOB",     "CLOB",   "LIST",    "SEXP",      "STRUCT",
-          "TUPLE",     "BAG",      "DATE",   "TIME",    "TIMESTAMP", "ANY"};
       const Token& t = peek();
-      // IS [NOT] <type>: the types DynamoDB tests, as attribute_type(path, 'S') and so on.
-      // BOOL too, though DynamoDB's message for the others does not list it (paritysuite/
-      // dynamodb-conformance, tests/tier2/partiql/whereFunctions.test.ts).
-      static constexpr std::pair<std::string_view, std::string_view> kTested[] = {
-          {"BOOLEAN", "BOOL"}, {"BOOL", "BOOL"}, {"BLOB", "B"},  {"STRING", "S"},
-          {"NUMERIC", "N"},    {"STRUCT", "M"},  {"TUPLE", "M"}, {"LIST", "L"}};
-      if (t.kind == Token::Kind::Word)
-        for (const auto& [name, type_name] : kTested) {
-          if (t.upper != name) continue;
-          ++pos_;
-          if (left.kind != expr::Node::Kind::Path) unsupported("IS on an expression");
-          expr::Node type{expr::Node::Kind::Literal};
-          type.value = model::Value::string(std::string(type_name));
-          n = call(expr::Func::AttributeType, {std::move(left), std::move(type)});
-          if (!is_not) return n;
-          expr::Node x{expr::Node::Kind::Not};
-          x.kids.push_back(std::move(n));
-          return x;
-        }
-      if (t.kind == Token::Kind::Word &&
-          std::find(std::begin(kTypes), std::end(kTypes), t.upper) != std::end(kTypes))
+      if (auto tested = t.kind == Token::Kind::Word ? tested_type(t.upper) : std::nullopt) {
+        ++pos_;
+        if (left.kind != expr::Node::Kind::Path) unsupported("IS on an expression");
+        expr::Node type{expr::Node::Kind::Literal};
+        type.value = model::Value::string(std::string(*tested));
+        n = call(expr::Func::AttributeType, {std::move(left), std::move(type)});
+        if (!is_not) return n;
+        expr::Node x{expr::Node::Kind::Not};
+        x.kids.push_back(std::move(n));
+        return x;
+      }
+      if (t.kind == Token::Kind::Word && is_type_name(t.upper))
         invalid("Unsupported data type for IS operator: " + t.upper +
                 ". Supported data types are [MISSING, NULL, BOOLEAN, BLOB, STRING, NUMERIC, "
                 "STRUCT, TUPLE, LIST]");
@@ -569,12 +554,6 @@ class Parser {
 
   // " at <line>:<column>:<length>" of a token, as DynamoDB ends some of its messages.
   std::string at(const Token& t) const { return " at " + position(text_, t); }
-
-  static bool is_aggregate(std::string_view upper) {
-    static constexpr std::string_view kAggregates[] = {"COUNT", "SUM", "AVG", "MIN", "MAX"};
-    return std::find(std::begin(kAggregates), std::end(kAggregates), upper) !=
-           std::end(kAggregates);
-  }
 
   // ---- statements ----
 
