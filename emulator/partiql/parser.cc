@@ -54,6 +54,10 @@ class Parser {
       expect_punct(")", "Expected right parenthesis");
     } else if (t.kind == Token::Kind::End) {
       malformed("Unexpected term");
+    } else if ((t.kind == Token::Kind::Word || t.kind == Token::Kind::Quoted) && is_word("IS", 1)) {
+      // A bare `x IS INT4`: an expression, not a statement, which DynamoDB names by its kind
+      // (paritysuite/dynamodb-conformance, tests/tier3/error-messages/partiqlGrammar.test.ts).
+      unsupported("IsType");
     } else {
       malformed("Expected data manipulation");
     }

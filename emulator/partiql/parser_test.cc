@@ -124,6 +124,8 @@ TEST(PartiqlParser, RefusesWithDynamoDbsWords) {
       {"SELECT * FROM", kBad + "Unexpected term"},
       {"", kBad + "Unexpected term"},
       {"DROP TABLE t", kBad + "Expected data manipulation"},
+      {"x IS INT4", "Unsupported operation: IsType"},
+      {"x IS DOUBLE PRECISION", "Unsupported operation: IsType"},
       {R"(SELECT * FROM "t" WHERE a LIKE 'x%')", "Unsupported operation: LIKE"},
       {R"(SELECT COUNT(*) FROM "t")", "Unsupported operation: Aggregation"},
       {R"(SELECT * FROM "a", "b")", "Unsupported operation: Join"},

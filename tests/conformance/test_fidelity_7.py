@@ -192,3 +192,22 @@ def test_echoed_values(ddb_raw, composite):
         f"1 validation error detected: Value at 'RequestItems.{composite}.member.Keys' failed "
         "to satisfy constraint: Member must have length less than or equal to 100",
         RequestItems={composite: {"Keys": keys}})
+
+
+@pytest.mark.parametrize("kind", ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"])
+def test_include_needs_its_attributes(ddb, kind):
+    name = uid("f7i")
+    hash_key = "pk" if kind == "LocalSecondaryIndexes" else "g"
+    index = {"IndexName": "byr", "Projection": {"ProjectionType": "INCLUDE"},
+             "KeySchema": [{"AttributeName": hash_key, "KeyType": "HASH"},
+                           {"AttributeName": "r", "KeyType": "RANGE"}]}
+    support.expect_error(
+        ddb.create_table, "ValidationException",
+        INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified",
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("pk", "sk", "g", "r")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        **{kind: [index]})
+    support.expect_error(ddb.describe_table, "ResourceNotFoundException", None, TableName=name)

@@ -455,3 +455,8 @@ def test_transaction_replay_reports_read_units(ddb, table):
                                     ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
     assert first == [{"TableName": table, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0}]
     assert again == [{"TableName": table, "CapacityUnits": 4.0, "ReadCapacityUnits": 4.0}]
+
+
+def test_a_bare_type_test_is_no_statement(ddb):
+    for statement in ("x IS INT4", "x IS DOUBLE PRECISION", "\"x\" IS CHARACTER VARYING"):
+        expect(ddb, "ValidationException", "Unsupported operation: IsType", statement)

@@ -115,6 +115,9 @@ model::IndexDef check_index(const IndexRequest& r, const model::TableDef& table,
   if (r.non_key_given && r.projection_type != "INCLUDE")
     invalid(std::string(kInvalid) + "ProjectionType is " + r.projection_type +
             ", but NonKeyAttributes is specified");
+  if (!r.non_key_given && r.projection_type == "INCLUDE")
+    invalid(std::string(kInvalid) +
+            "ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
   if (ix.global) {
     if (on_demand && r.throughput_given)
       invalid(std::string(kInvalid) + "ProvisionedThroughput should not be specified for index: " +
