@@ -56,6 +56,18 @@ void batch_get_item(const api::CallPtr& call) {
     total += keys->Size();
   }
   if (total > 100) invalid("Too many items requested for the BatchGetItem call");
+  // Expression and legacy parameters do not mix across the request's tables either
+  // (nubo-db/dynamodb-conformance, tests/tier3/error-messages/batchGetItem.test.ts).
+  bool expression = false, legacy = false;
+  for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
+    expression = expression || model::get_string(it->value, "ProjectionExpression").has_value();
+    legacy = legacy || model::get_array(it->value, "AttributesToGet") != nullptr;
+  }
+  if (expression && legacy)
+    invalid(
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}");
 
   for (auto it = requests->MemberBegin(); it != requests->MemberEnd(); ++it) {
     TableRead r;

@@ -211,3 +211,21 @@ def test_include_needs_its_attributes(ddb, kind):
                    {"AttributeName": "sk", "KeyType": "RANGE"}],
         **{kind: [index]})
     support.expect_error(ddb.describe_table, "ResourceNotFoundException", None, TableName=name)
+
+
+def test_batch_get_does_not_mix_expression_and_legacy_across_tables(ddb, composite):
+    other = uid("f7o")
+    support.create_table(ddb, other, hash_key=("pk", "S"))
+    support.expect_error(
+        ddb.batch_get_item, "ValidationException",
+        "Can not use both expression and non-expression parameters in the same request: "
+        "Non-expression parameters: {AttributesToGet} Expression parameters: "
+        "{ProjectionExpression}",
+        RequestItems={other: {"Keys": [{"pk": S("a")}], "ProjectionExpression": "pk"},
+                      composite: {"Keys": [{"pk": S("b"), "sk": S("z")}],
+                                  "AttributesToGet": ["pk"]}})
+    # Each kind alone is fine.
+    resp = ddb.batch_get_item(RequestItems={
+        other: {"Keys": [{"pk": S("a")}], "AttributesToGet": ["pk"]},
+        composite: {"Keys": [{"pk": S("b"), "sk": S("z")}], "AttributesToGet": ["pk"]}})
+    assert resp["UnprocessedKeys"] == {}
