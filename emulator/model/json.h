@@ -51,8 +51,9 @@ std::optional<bool> boolean_of(const Json& j);
 
 // Requests nested deeper than this are refused before they are parsed, so that no recursive
 // walk of a request (validation, rendering) can exhaust the stack. AttributeValues may nest
-// 32 levels, about 70 levels of JSON.
-constexpr int kMaxJsonDepth = 200;
+// 32 levels, about 70 levels of JSON; one nested deeper gets DynamoDB's nesting message, which
+// it gives for a value 100 levels deep (about 200 of JSON) as well: the cap is well past that.
+constexpr int kMaxJsonDepth = 1000;
 // Whether `json` opens more than kMaxJsonDepth objects and arrays at once (strings skipped).
 bool too_deep(std::string_view json);
 

@@ -229,3 +229,20 @@ def test_batch_get_does_not_mix_expression_and_legacy_across_tables(ddb, composi
         other: {"Keys": [{"pk": S("a")}], "AttributesToGet": ["pk"]},
         composite: {"Keys": [{"pk": S("b"), "sk": S("z")}], "AttributesToGet": ["pk"]}})
     assert resp["UnprocessedKeys"] == {}
+
+
+def test_a_value_100_levels_deep_gets_the_nesting_message(ddb, composite):
+    value = S("leaf")
+    for _ in range(100):
+        value = {"M": {"n": value}}
+    support.expect_error(
+        ddb.put_item, "ValidationException",
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+        "levels beyond supported limit",
+        TableName=composite, Item={"pk": S("deep"), "sk": S("a"), "v": value})
+    support.expect_error(
+        ddb.execute_statement, "ValidationException",
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested "
+        "levels beyond supported limit",
+        Statement=f"SELECT * FROM \"{composite}\" WHERE pk = 'p' AND x = ? AND y = ?",
+        Parameters=[value, N("abc")])

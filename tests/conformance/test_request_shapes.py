@@ -487,7 +487,8 @@ def build_cases(w):
                 HASH: {"Keys": [key_h, {"id": {"S": "missing"}}],
                        "ProjectionExpression": "#i, s, m.nest[0], l[2].k",
                        "ExpressionAttributeNames": {"#i": "id"}, "ConsistentRead": True},
-                RANGE: {"Keys": [key_r], "AttributesToGet": ["pk", "sk", "n"],
+                # (AttributesToGet here would mix legacy and expression parameters.)
+                RANGE: {"Keys": [key_r], "ProjectionExpression": "pk, sk, n",
                         "ConsistentRead": False},
             },
             "ReturnConsumedCapacity": "TOTAL"})],
