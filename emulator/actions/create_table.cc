@@ -83,7 +83,7 @@ model::TableDef parse_definition(const api::Call& call) {
       c.one_of(path + "keyType", a.type, {"HASH", "RANGE"});
       keys.push_back(a);
     }
-    c.count("keySchema", schema, 1, 2, "[...]");
+    c.count("keySchema", schema, 1, 2, key_schema_text(*schema));
   }
   const model::Json* lsi_json = model::get_array(body, "LocalSecondaryIndexes");
   const model::Json* gsi_json = model::get_array(body, "GlobalSecondaryIndexes");

@@ -246,3 +246,17 @@ def test_a_value_100_levels_deep_gets_the_nesting_message(ddb, composite):
         "levels beyond supported limit",
         Statement=f"SELECT * FROM \"{composite}\" WHERE pk = 'p' AND x = ? AND y = ?",
         Parameters=[value, N("abc")])
+
+
+def test_key_schema_echoed(ddb_raw):
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"},
+              {"AttributeName": "extra", "KeyType": "RANGE"}]
+    support.expect_error(
+        ddb_raw.create_table, "ValidationException",
+        "1 validation error detected: Value '[KeySchemaElement(attributeName=pk, keyType=HASH), "
+        "KeySchemaElement(attributeName=sk, keyType=RANGE), KeySchemaElement(attributeName=extra, "
+        "keyType=RANGE)]' at 'keySchema' failed to satisfy constraint: Member must have length "
+        "less than or equal to 2",
+        TableName=uid("f7k"), KeySchema=schema, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
+                              for a in ("pk", "sk", "extra")])

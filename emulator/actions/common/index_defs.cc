@@ -13,6 +13,20 @@ std::string names(const std::vector<std::string>& v) {
 }
 }  // namespace
 
+std::string key_schema_text(const model::Json& schema) {
+  std::string out = "[";
+  for (rapidjson::SizeType i = 0; i < schema.Size(); ++i) {
+    const model::Json& k = schema[i];
+    auto member = [&](const char* name) {
+      auto v = k.IsObject() ? model::get_string(k, name) : std::nullopt;
+      return v ? std::string(*v) : std::string("null");
+    };
+    out += (i ? ", " : "") + std::string("KeySchemaElement(attributeName=") +
+           member("AttributeName") + ", keyType=" + member("KeyType") + ")";
+  }
+  return out + "]";
+}
+
 IndexRequest read_index(const model::Json& j, bool global, const std::string& path,
                         api::Constraints& c) {
   if (!j.IsObject())
@@ -28,7 +42,7 @@ IndexRequest read_index(const model::Json& j, bool global, const std::string& pa
   const model::Json* schema = model::get_array(j, "KeySchema");
   c.not_null(path + ".keySchema", schema != nullptr);
   if (schema) {
-    c.count(path + ".keySchema", schema, 1, 2, "[...]");
+    c.count(path + ".keySchema", schema, 1, 2, key_schema_text(*schema));
     for (rapidjson::SizeType i = 0; i < schema->Size() && i < 2; ++i) {
       const model::Json& k = (*schema)[i];
       if (!k.IsObject()) model::wrong_json_type(k, "KeySchemaElement");

@@ -22,6 +22,10 @@ struct IndexRequest {
 };
 
 // Member constraints of one index definition at `path` ("globalSecondaryIndexes.1.member").
+// A KeySchema list as DynamoDB echoes it in a constraint message:
+// "[KeySchemaElement(attributeName=pk, keyType=HASH), ...]".
+std::string key_schema_text(const model::Json& schema);
+
 IndexRequest read_index(const model::Json& j, bool global, const std::string& path,
                         api::Constraints& c);
 
