@@ -62,7 +62,7 @@ model::TableDef parse_definition(const api::Call& call) {
       attrs.push_back(a);
     }
   }
-  c.table_name("tableName", name);
+  c.new_table_name("tableName", name);
   c.one_of("billingMode", billing, {"PROVISIONED", "PAY_PER_REQUEST"});
   std::optional<int64_t> rcu, wcu;
   if (throughput) {

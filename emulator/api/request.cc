@@ -66,6 +66,11 @@ void Constraints::pattern_name(const std::string& path, std::optional<std::strin
 }
 
 void Constraints::table_name(const std::string& path, std::optional<std::string_view> v) {
+  if (v && v->empty()) return length(path, v, 1, 1024);
+  new_table_name(path, v);
+}
+
+void Constraints::new_table_name(const std::string& path, std::optional<std::string_view> v) {
   not_null(path, v.has_value());
   pattern_name(path, v);
   length(path, v, 3, 255);

@@ -41,8 +41,12 @@ class Constraints {
   // Throws the collected errors, if any.
   void check() const;
 
-  // Table names: 3-255 characters of [a-zA-Z0-9_.-].
+  // Table names: 3-255 characters of [a-zA-Z0-9_.-]. Where a table's ARN may stand for its
+  // name (every operation but CreateTable), the member is 1-1024 characters long, so an empty
+  // one fails that minimum
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html).
   void table_name(const std::string& path, std::optional<std::string_view> value);
+  void new_table_name(const std::string& path, std::optional<std::string_view> value);
 
  private:
   void add(const std::string& path, std::optional<std::string_view> shown,

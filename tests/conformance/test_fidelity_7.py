@@ -260,3 +260,21 @@ def test_key_schema_echoed(ddb_raw):
         TableName=uid("f7k"), KeySchema=schema, BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"}
                               for a in ("pk", "sk", "extra")])
+
+
+def test_an_empty_table_name(ddb_raw):
+    # Where an ARN may stand for the name, the member is 1-1024 characters long
+    # (API_PutItem.html); CreateTable's is a name, 3-255.
+    message = ("1 validation error detected: Value '' at 'tableName' failed to satisfy "
+               "constraint: Member must have length greater than or equal to {}")
+    key = {"pk": S("k")}
+    for op, kwargs in ((ddb_raw.put_item, {"Item": key}), (ddb_raw.get_item, {"Key": key}),
+                       (ddb_raw.delete_item, {"Key": key}), (ddb_raw.scan, {}),
+                       (ddb_raw.query, {"KeyConditionExpression": "pk = :v",
+                                        "ExpressionAttributeValues": {":v": S("k")}})):
+        support.expect_error(op, "ValidationException", message.format(1), TableName="",
+                             **kwargs)
+    support.expect_error(ddb_raw.create_table, "ValidationException", message.format(3),
+                         TableName="", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
