@@ -1,6 +1,7 @@
 #include "model/number.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "model/error.h"
 
@@ -84,7 +85,7 @@ Number Number::parse(std::string_view text) {
   bool negative = false;
   if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
   std::string digits;
-  int exponent = 0;
+  int64_t fraction = 0;  // digits after the point
   bool any_digit = false, seen_point = false;
   for (; i < text.size(); ++i) {
     char c = text[i];
@@ -92,7 +93,7 @@ Number Number::parse(std::string_view text) {
       any_digit = true;
       // Leading zeros carry no information; skipping them bounds the work on "000...0001".
       if (!(digits.empty() && c == '0')) digits.push_back(c);
-      if (seen_point) --exponent;
+      if (seen_point) ++fraction;
     } else if (c == '.' && !seen_point) {
       seen_point = true;
     } else {
@@ -100,20 +101,32 @@ Number Number::parse(std::string_view text) {
     }
   }
   if (!any_digit) not_numeric(text);
+  int64_t e = 0;
   if (i < text.size()) {
     if (text[i] != 'e' && text[i] != 'E') not_numeric(text);
     ++i;
     bool exp_negative = false;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
     if (i == text.size()) not_numeric(text);
-    long e = 0;
     for (; i < text.size(); ++i) {
       if (text[i] < '0' || text[i] > '9') not_numeric(text);
-      if (e < 100000) e = e * 10 + (text[i] - '0');
+      if (e < int64_t{1} << 40) e = e * 10 + (text[i] - '0');
     }
-    exponent += static_cast<int>(exp_negative ? -e : e);
+    if (exp_negative) e = -e;
   }
-  return make(negative, std::move(digits), exponent);
+  // DynamoDB sizes a number by its digits less its scale (the digits after the point less the
+  // exponent) in a 32-bit integer, which wraps for exponents near 2^31: 1e2147483647 is
+  // answered as an underflow (paritysuite/dynamodb-conformance,
+  // tests/tier3/error-messages/partiqlParameterNumbers.test.ts records AWS's answer).
+  constexpr int64_t kIntMax = 2147483647;
+  int64_t magnitude = static_cast<int64_t>(digits.size()) - fraction + e;
+  if (!digits.empty() && magnitude > kIntMax && magnitude <= 2 * kIntMax + 1)
+    invalid(
+        "Number underflow. Attempting to store a number with magnitude smaller than supported "
+        "range");
+  // Far outside DynamoDB's range either way: the range checks of make() answer.
+  int64_t exponent = std::clamp<int64_t>(e - fraction, -1000000, 1000000);
+  return make(negative, std::move(digits), static_cast<int>(exponent));
 }
 
 std::string Number::to_string() const {

@@ -65,6 +65,18 @@ TEST(Number, EnforcesRangeAndPrecision) {
   EXPECT_EQ(error_of("1e99999999999"),
             "Number overflow. Attempting to store a number with magnitude larger than supported "
             "range");
+  // Digits less scale past a 32-bit integer wraps, as DynamoDB computes it: an underflow.
+  const std::string underflow =
+      "Number underflow. Attempting to store a number with magnitude smaller than supported "
+      "range";
+  EXPECT_EQ(error_of("1e2147483647"), underflow);
+  EXPECT_EQ(error_of("10e2147483646"), underflow);
+  EXPECT_EQ(error_of("1e2147483646"),
+            "Number overflow. Attempting to store a number with magnitude larger than supported "
+            "range");
+  EXPECT_EQ(error_of("1e-2147483647"), underflow);
+  EXPECT_EQ(canon("0e2147483647"), "0");
+  EXPECT_EQ(canon("12.5e-1"), "1.25");
 }
 
 TEST(Number, OrdersNumerically) {

@@ -437,6 +437,11 @@ def test_number_parameters_that_cannot_be_read(ddb, table):
         "Statement": f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?",
         "Parameters": [N("1e99999999999")]}])["Responses"]
     assert resp == [{"Error": {"Code": "ValidationError", "Message": message}}]
+    # 1e2147483647 reads, but its size (digits less scale) wraps a 32-bit integer, as AWS
+    # computes it: an underflow.
+    expect(ddb, "ValidationException",
+           "Number underflow. Attempting to store a number with magnitude smaller than supported "
+           "range", f"SELECT * FROM \"{table}\" WHERE pk = '{k}' AND n = ?", N("1e2147483647"))
     # One that reads but is out of range keeps its message.
     expect(ddb, "ValidationException",
            "Number overflow. Attempting to store a number with magnitude larger than supported "
