@@ -63,10 +63,16 @@ std::vector<model::Value> statement_parameters(const model::Json* parameters) {
 
 PreparedStatement prepare_statement(const api::Call& call, std::string_view text,
                                     const model::Json* parameters) {
+  auto parsed = partiql::parse(text);  // a statement that does not parse: before its parameters
+  return prepare_statement(call, std::move(parsed), statement_parameters(parameters));
+}
+
+PreparedStatement prepare_statement(const api::Call& call,
+                                    std::shared_ptr<const partiql::Statement> parsed,
+                                    const std::vector<model::Value>& parameters) {
   PreparedStatement s;
-  s.parsed = partiql::parse(text);
-  std::vector<model::Value> values = statement_parameters(parameters);
-  s.bound = partiql::bind(*s.parsed, values);
+  s.parsed = std::move(parsed);
+  s.bound = partiql::bind(*s.parsed, parameters);
   const partiql::Statement& st = *s.parsed;
   using K = partiql::Statement::Kind;
   if (st.kind == K::Insert && model::item_size(s.bound.item) > model::kMaxItemSize)

@@ -40,6 +40,10 @@ struct PreparedStatement {
 // words (unknown index, missing key, key types, INSERT's item checks).
 PreparedStatement prepare_statement(const api::Call& call, std::string_view text,
                                     const model::Json* parameters);
+// The same for a statement already parsed, its parameters already converted.
+PreparedStatement prepare_statement(const api::Call& call,
+                                    std::shared_ptr<const partiql::Statement> parsed,
+                                    const std::vector<model::Value>& parameters);
 
 // A statement's Parameters as values (ValidationException with DynamoDB's words for one it
 // cannot convert). ExecuteTransaction reports these errors without the statement's position.

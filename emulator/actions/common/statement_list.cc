@@ -24,8 +24,9 @@ constexpr size_t kMaxStatementLength = 8192;
   throw out;
 }
 
-void prepare_member(const api::Call& call, StatementMember& m, bool batch) {
-  PreparedStatement s = prepare_statement(call, model::view(*m.text), m.parameters);
+void prepare_member(const api::Call& call, StatementMember& m,
+                    const std::vector<model::Value>& parameters, bool batch) {
+  PreparedStatement s = prepare_statement(call, m.statement, parameters);
   if (!batch && s.parsed->returning != partiql::Returning::None)
     invalid("RETURNING clause is not supported in ExecuteTransaction.");
   // EXISTS is a condition check: something beside the key to check (AWS's words as
@@ -103,16 +104,17 @@ void plan_statements(const api::Call& call, std::vector<StatementMember>& member
   for (size_t i = 0; i < members.size(); ++i) {
     StatementMember& m = members[i];
     if (!m.statement || m.error) continue;
+    std::vector<model::Value> parameters;
     try {
       // A parameter that does not convert is reported without the statement's position.
-      statement_parameters(m.parameters);
+      parameters = statement_parameters(m.parameters);
     } catch (const ApiError& e) {
       if (!per_statement) throw;
       m.error = e;
       continue;
     }
     try {
-      prepare_member(call, m, per_statement);
+      prepare_member(call, m, parameters, per_statement);
     } catch (const ApiError& e) {
       if (!per_statement) rethrow_in_transaction(e, i);
       m.error = e;
