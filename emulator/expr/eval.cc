@@ -108,6 +108,19 @@ Bindings::Bindings(const model::Json* names, const model::Json* values) {
   }
 }
 
+std::optional<std::string> unordered_operand(const Node& n) {
+  bool ordering = (n.kind == Node::Kind::Compare && n.op != Op::Eq && n.op != Op::Ne) ||
+                  n.kind == Node::Kind::Between;
+  if (!ordering) return std::nullopt;
+  for (const Node& k : n.kids)
+    if (k.kind == Node::Kind::Literal && !is_scalar_key_type(k.value.type))
+      return std::string(
+                 "Incorrect operand type for operator or function; operator or function: ") +
+             (n.kind == Node::Kind::Between ? "BETWEEN" : op_text(n.op)) +
+             ", operand type: " + model::type_name(k.value.type);
+  return std::nullopt;
+}
+
 Path Bindings::bind(const Path& p, Kind kind) {
   Path out = p;
   for (auto& step : out) {
@@ -263,15 +276,7 @@ Node Bindings::bind(const Node& n, Kind kind) {
                "Incorrect operand type for operator or function; operator or function: "
                "attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}");
   // Ordering needs scalar operands: a constant of another type is an error.
-  if ((n.kind == Node::Kind::Compare && n.op != Op::Eq && n.op != Op::Ne) ||
-      n.kind == Node::Kind::Between) {
-    for (size_t i = 0; i < out.kids.size(); ++i)
-      if (const Value* v = literal(i); v && !is_scalar_key_type(v->type))
-        invalid_in(kind, std::string("Incorrect operand type for operator or function; operator or "
-                                     "function: ") +
-                             (n.kind == Node::Kind::Between ? "BETWEEN" : op_text(n.op)) +
-                             ", operand type: " + model::type_name(v->type));
-  }
+  if (auto message = unordered_operand(out)) invalid_in(kind, *message);
   if (n.kind == Node::Kind::Between) {
     const Value *lo = literal(1), *hi = literal(2);
     if (lo && hi && lo->type != hi->type)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,11 @@ class Bindings {
   std::map<std::string, model::Value, std::less<>> values_;
   std::set<std::string, std::less<>> used_names_, used_values_;
 };
+
+// An ordering (<, <=, >, >=, BETWEEN) needs operands that have an order (S, N, B): DynamoDB's
+// words for the first literal operand of `n` (bound) that has none ("Incorrect operand type for
+// operator or function; operator or function: <, operand type: BOOL"), else nullopt.
+std::optional<std::string> unordered_operand(const Node& n);
 
 // The value at `path`, or nullptr.
 const model::Value* lookup(const model::Item& item, const Path& path);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "expr/eval.h"
 #include "model/error.h"
 #include "model/number.h"
 #include "partiql/parser.h"
@@ -84,33 +85,6 @@ std::optional<model::Value> convert(const Literal& l, const std::vector<model::V
   return std::nullopt;
 }
 
-// An ordering (<, <=, >, >=, BETWEEN) of a value that has no order (BOOL, NULL, a list, a map
-// or a set) is refused once the parameters are in, whether or not an item is read
-// (nubo-db/dynamodb-conformance, tests/tier3/error-messages/partiql.test.ts, records AWS's
-// answer to `val < ?` with a BOOL parameter).
-void check_ordering(const expr::Node& n) {
-  const char* op = nullptr;
-  if (n.kind == expr::Node::Kind::Between) op = "BETWEEN";
-  if (n.kind == expr::Node::Kind::Compare) {
-    switch (n.op) {
-      case expr::Op::Lt: op = "<"; break;
-      case expr::Op::Le: op = "<="; break;
-      case expr::Op::Gt: op = ">"; break;
-      case expr::Op::Ge: op = ">="; break;
-      default: break;
-    }
-  }
-  if (!op) return;
-  for (const expr::Node& k : n.kids) {
-    if (k.kind != expr::Node::Kind::Literal) continue;
-    model::Type t = k.value.type;
-    if (t != model::Type::S && t != model::Type::N && t != model::Type::B)
-      invalid(std::string("Incorrect operand type for operator or function; operator or "
-                          "function: ") +
-              op + ", operand type: " + model::type_name(t));
-  }
-}
-
 class Binder {
  public:
   Binder(const Statement& s, const std::vector<model::Value>& p) : st_(s), params_(p) {}
@@ -132,7 +106,11 @@ class Binder {
     out.op = n.op;
     out.kids.reserve(n.kids.size());
     for (const auto& k : n.kids) out.kids.push_back(node(k));
-    check_ordering(out);
+    // An ordering of a value that has no order is refused once the parameters are in,
+    // whether or not an item is read (nubo-db/dynamodb-conformance,
+    // tests/tier3/error-messages/partiql.test.ts: `val < ?` with a BOOL), in the condition
+    // expressions' words without their prefix.
+    if (auto message = expr::unordered_operand(out)) invalid(*message);
     return out;
   }
 
