@@ -80,6 +80,11 @@ Number Number::make(bool negative, std::string digits, int exponent, bool sum) {
   return n;
 }
 
+bool exponent_past_int32(std::string_view digits) {
+  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  return digits.size() > 10 || (digits.size() == 10 && digits > "2147483647");
+}
+
 Number Number::parse(std::string_view text) {
   size_t i = 0;
   bool negative = false;

@@ -44,4 +44,9 @@ class Number {
   int exponent_ = 0;
 };
 
+// Whether an exponent written as decimal digits (no sign, leading zeros allowed) is past what a
+// 32-bit integer holds: DynamoDB cannot read such a number at all (a PartiQL literal is "not well
+// formed", a parameter "cannot be converted to a numeric value").
+bool exponent_past_int32(std::string_view digits);
+
 }  // namespace ddb::model

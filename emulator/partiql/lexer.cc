@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/error.h"
+#include "model/number.h"
 #include "partiql/parser.h"
 
 namespace ddb::partiql {
@@ -132,8 +133,7 @@ std::vector<Token> lex(std::string_view s) {
           // answers as nubo-db/dynamodb-conformance records them).
           constexpr int64_t kIntMax = 2147483647;
           std::string_view exp = s.substr(digits, k - digits);
-          while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
-          if (exp.size() > 10 || (exp.size() == 10 && exp > "2147483647")) bad();
+          if (model::exponent_past_int32(exp)) bad();
           int64_t e = std::stoll(std::string(exp));
           if (negative) e = -e;
           int64_t scale = fraction_digits - e;

@@ -7,6 +7,7 @@
 #include "items/write.h"
 #include "model/codec.h"
 #include "model/error.h"
+#include "model/number.h"
 #include "partiql/parser.h"
 #include "storage/keys.h"
 
@@ -29,8 +30,7 @@ void check_number_text(std::string_view text) {
   std::string_view exp = text.substr(e + 1);
   if (!exp.empty() && (exp[0] == '+' || exp[0] == '-')) exp.remove_prefix(1);
   if (exp.empty() || exp.find_first_not_of("0123456789") != std::string_view::npos) return;
-  while (exp.size() > 1 && exp[0] == '0') exp.remove_prefix(1);
-  if (exp.size() > 10 || (exp.size() == 10 && exp > "2147483647"))
+  if (model::exponent_past_int32(exp))
     invalid("The parameter cannot be converted to a numeric value: " + std::string(text));
 }
 
