@@ -1,5 +1,5 @@
-"""What the PartiQL statement-list suites (test_partiql_batch, test_partiql_transaction)
-share: DynamoDB's answers they compare with, statements, raw calls and tables."""
+"""What the PartiQL suites share: DynamoDB's answers they compare with, statements run and
+paged, expected errors, raw calls and tables."""
 
 import json
 
@@ -20,6 +20,33 @@ def expect_error(fn, code, message=None, **kwargs):
     if message is not None:
         assert resp["Error"]["Message"] == message
     return resp
+
+
+def run(ddb, statement, *params, **kwargs):
+    if params:
+        kwargs["Parameters"] = list(params)
+    return ddb.execute_statement(Statement=statement, **kwargs)
+
+
+def all_pages(ddb, statement, *params, **kwargs):
+    items, token, pages = [], None, 0
+    while True:
+        extra = dict(kwargs)
+        if token:
+            extra["NextToken"] = token
+        resp = run(ddb, statement, *params, **extra)
+        items += resp["Items"]
+        pages += 1
+        token = resp.get("NextToken")
+        if not token:
+            return items, pages
+        assert pages < 100
+
+
+def expect(ddb, code, message, statement, *params, **kwargs):
+    if params:
+        kwargs["Parameters"] = list(params)
+    return support.expect_error(ddb.execute_statement, code, message, Statement=statement, **kwargs)
 
 
 def get(ddb, table, key):

@@ -18,6 +18,7 @@ import pytest
 
 import stream_support
 import support
+from partiql_support import all_pages, expect, run
 from values import S, N, BOOL, NULL, SS, NS
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
@@ -50,33 +51,6 @@ def music(ddb):
                 "Plays": N(i)}
         ddb.put_item(TableName=name, Item=item)
     return name
-
-
-def run(ddb, statement, *params, **kwargs):
-    if params:
-        kwargs["Parameters"] = list(params)
-    return ddb.execute_statement(Statement=statement, **kwargs)
-
-
-def all_pages(ddb, statement, *params, **kwargs):
-    items, token, pages = [], None, 0
-    while True:
-        extra = dict(kwargs)
-        if token:
-            extra["NextToken"] = token
-        resp = run(ddb, statement, *params, **extra)
-        items += resp["Items"]
-        pages += 1
-        token = resp.get("NextToken")
-        if not token:
-            return items, pages
-        assert pages < 100
-
-
-def expect(ddb, code, message, statement, *params, **kwargs):
-    if params:
-        kwargs["Parameters"] = list(params)
-    return support.expect_error(ddb.execute_statement, code, message, Statement=statement, **kwargs)
 
 
 # -- SELECT ----------------------------------------------------------------------

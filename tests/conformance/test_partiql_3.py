@@ -16,30 +16,10 @@ https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ql-reference.se
 import pytest
 
 import support
+from partiql_support import all_pages, expect, uid
 from values import S, N, BOOL, L, M, NULL, SS
 
 NO_INDEX = "The table does not have the specified index"
-
-
-def uid(prefix="k"):
-    return support.unique_name(prefix)
-
-
-def expect(ddb, code, message, statement, *params):
-    kwargs = {"Parameters": list(params)} if params else {}
-    return support.expect_error(ddb.execute_statement, code, message, Statement=statement,
-                                **kwargs)
-
-
-def rows(ddb, statement, **kwargs):
-    items, token = [], None
-    while True:
-        extra = dict(kwargs, NextToken=token) if token else kwargs
-        resp = ddb.execute_statement(Statement=statement, **extra)
-        items += resp["Items"]
-        token = resp.get("NextToken")
-        if not token:
-            return items
 
 
 @pytest.fixture(scope="module")
@@ -98,13 +78,13 @@ def test_a_nested_path_answers_under_its_last_name(ddb, table):
         Statement=f"SELECT mymap FROM \"{table}\" WHERE pk = '{k}'")["Items"]
     assert got[0]["mymap"]["M"]["nested"] == S("deep")
     # A Scan and a Query answer the same shape as the single-item read.
-    got = rows(ddb, f"SELECT mymap.nested FROM \"{table}\" WHERE mymap.nested = 'deep' "
-                    f"AND pk = '{k}' OR mymap.other = 'none-such'")
+    got, _ = all_pages(ddb, f"SELECT mymap.nested FROM \"{table}\" WHERE mymap.nested = 'deep' "
+                       f"AND pk = '{k}' OR mymap.other = 'none-such'")
     assert got == [{"nested": S("deep")}]
 
 
 def test_a_local_index_reads_unprojected_attributes_from_the_table(ddb, indexed):
-    got = rows(ddb, f"SELECT sk, np FROM \"{indexed}\".\"lkeys\" WHERE pk = 'p'")
+    got, _ = all_pages(ddb, f"SELECT sk, np FROM \"{indexed}\".\"lkeys\" WHERE pk = 'p'")
     assert sorted(i["sk"]["S"] for i in got) == ["s1", "s2", "s3", "s4"]
     assert all(set(i) == {"sk", "np"} for i in got)
 
@@ -144,7 +124,7 @@ def test_writes_refuse_an_index(ddb, indexed):
     expect(ddb, "ValidationException", "This operation is not supported on an index",
            f"DELETE FROM \"{indexed}\".\"gkeys\" WHERE pk = 'p' AND sk = 's1'")
     # Nothing was written.
-    got = rows(ddb, f"SELECT sk, inc FROM \"{indexed}\" WHERE pk = 'p'")
+    got, _ = all_pages(ddb, f"SELECT sk, inc FROM \"{indexed}\" WHERE pk = 'p'")
     assert sorted((i["sk"]["S"], i["inc"]["S"]) for i in got) == [
         ("s1", "i1"), ("s2", "i2"), ("s3", "i3"), ("s4", "i4")]
 
@@ -170,21 +150,21 @@ def test_a_keyed_read_refuses_an_unprojected_filter(ddb, indexed):
     expect(ddb, "ValidationException", filter_refused("ginc", ["np"]),
            f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g IN ['y', 'z'] AND np = 'np1'")
     # A projected attribute is fine.
-    assert len(rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' "
-                         f"AND inc = 'i1'")) == 1
+    assert len(all_pages(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE g = 'y' "
+                         f"AND inc = 'i1'")[0]) == 1
 
 
 def test_an_unkeyed_read_finds_unprojected_attributes_missing(ddb, indexed):
-    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE np = 'np1'") == []
-    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"lkeys\" WHERE np = 'np1'") == []
-    assert rows(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" "
-                     f"WHERE np = 'np1' AND np = 'np2'") == []
+    assert all_pages(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" WHERE np = 'np1'")[0] == []
+    assert all_pages(ddb, f"SELECT pk FROM \"{indexed}\".\"lkeys\" WHERE np = 'np1'")[0] == []
+    assert all_pages(ddb, f"SELECT pk FROM \"{indexed}\".\"ginc\" "
+                     f"WHERE np = 'np1' AND np = 'np2'")[0] == []
     # The negation matches every entry of the index (the table holds one with np1).
-    got = rows(ddb, f"SELECT sk FROM \"{indexed}\".\"gkeys\" WHERE NOT np = 'np1'")
+    got, _ = all_pages(ddb, f"SELECT sk FROM \"{indexed}\".\"gkeys\" WHERE NOT np = 'np1'")
     assert sorted(i["sk"]["S"] for i in got) == ["s1", "s2", "s3", "s4"]
     # A key condition inside an OR branch does not key the read.
-    got = rows(ddb, f"SELECT sk FROM \"{indexed}\".\"ginc\" "
-                    f"WHERE (g = 'y' AND np = 'np1') OR (g = 'z')")
+    got, _ = all_pages(ddb, f"SELECT sk FROM \"{indexed}\".\"ginc\" "
+                       f"WHERE (g = 'y' AND np = 'np1') OR (g = 'z')")
     assert [i["sk"]["S"] for i in got] == ["s4"]
 
 
