@@ -74,6 +74,7 @@ class PostPool {
   size_t pending_ = 0;    // queued and in flight
   size_t in_flight_ = 0;  // being posted
   size_t first_failed_ = kNone;
+  int waiting_ = 0;        // threads waiting for work
   bool stopping_ = false;  // past the stop time: no post starts
   bool stop_ = false;
   std::vector<std::thread> threads_;
