@@ -21,7 +21,12 @@ void batch_get_item(const api::CallPtr& call) {
   api::Constraints c;
   c.not_null("requestItems", requests != nullptr);
   c.one_of("returnConsumedCapacity", rcc, {"INDEXES", "TOTAL", "NONE"});
-  if (requests) c.count("requestItems", requests, 1, 100, requests->ObjectEmpty() ? "{}" : "{...}");
+  // An empty map is reported in the newer form, without its value (every region but one in
+  // paritysuite/dynamodb-conformance's captures of 2026-09); too many tables in the older one.
+  if (requests && requests->ObjectEmpty())
+    c.unshown("RequestItems", "Member must have length greater than or equal to 1");
+  else if (requests)
+    c.count("requestItems", requests, 1, 100, "{...}");
   c.check();
 
   struct TableRead {

@@ -12,7 +12,9 @@
 
 namespace ddb::actions {
 
-void put_item(const api::CallPtr& call) {
+namespace {
+
+void put_item_checked(const api::CallPtr& call) {
   const model::Json& body = call->body();
   auto name = model::get_string(body, "TableName");
   const model::Json* item_json = model::get_object(body, "Item");
@@ -79,6 +81,12 @@ void put_item(const api::CallPtr& call) {
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });
+}
+
+}  // namespace
+
+void put_item(const api::CallPtr& call) {
+  with_validation_envelope(Enveloping::PutItem, [&] { put_item_checked(call); });
 }
 
 }  // namespace ddb::actions

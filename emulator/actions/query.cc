@@ -385,7 +385,7 @@ void query(const api::CallPtr& call) {
     }
   }
   spec.forward = model::get_bool(body, "ScanIndexForward").value_or(true);
-  bind_table(*call, spec, common);
+  bind_table(*call, spec, common, /*query=*/true);
 
   const model::TableDef& t = *common.table;
   const model::KeyAttribute& hash = spec.index ? spec.index->hash : t.hash;

@@ -52,7 +52,7 @@ void scan(const api::CallPtr& call) {
               " is not less than TotalSegments: " + std::to_string(*total));
       });
   common.expressions->finish();
-  bind_table(*call, spec, common);
+  bind_table(*call, spec, common, /*query=*/false);
   spec.lower = storage::table_prefix(spec.index ? spec.index->id : spec.table->id);
   spec.upper = prefix_end(spec.lower);
   if (total && *total > 1) {

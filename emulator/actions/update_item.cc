@@ -13,7 +13,9 @@
 
 namespace ddb::actions {
 
-void update_item(const api::CallPtr& call) {
+namespace {
+
+void update_item_checked(const api::CallPtr& call) {
   const model::Json& body = call->body();
   auto name = model::get_string(body, "TableName");
   const model::Json* key_json = model::get_object(body, "Key");
@@ -103,6 +105,12 @@ void update_item(const api::CallPtr& call) {
         w.EndObject();
         return std::string(buf.GetString(), buf.GetSize());
       });
+}
+
+}  // namespace
+
+void update_item(const api::CallPtr& call) {
+  with_validation_envelope(Enveloping::UpdateItem, [&] { update_item_checked(call); });
 }
 
 }  // namespace ddb::actions

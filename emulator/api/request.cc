@@ -30,6 +30,11 @@ void Constraints::add(const std::string& path, std::optional<std::string_view> s
                     "' failed to satisfy constraint: " + constraint);
 }
 
+void Constraints::unshown(const std::string& path, const std::string& constraint) {
+  if (errors_.size() >= 10) return;
+  errors_.push_back("Value at '" + path + "' failed to satisfy constraint: " + constraint);
+}
+
 void Constraints::not_null(const std::string& path, bool present) {
   if (!present) add(path, std::nullopt, "Member must not be null");
 }

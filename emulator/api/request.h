@@ -38,6 +38,9 @@ class Constraints {
               std::initializer_list<const char*> allowed);
   void at_least(const std::string& path, std::optional<int64_t> value, int64_t min);
   void at_most(const std::string& path, std::optional<int64_t> value, int64_t max);
+  // "Value at 'Path' failed to satisfy constraint: ...": the newer form some members are
+  // reported in, with the member's own name and no value.
+  void unshown(const std::string& path, const std::string& constraint);
   // Throws the collected errors, if any.
   void check() const;
 

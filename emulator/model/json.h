@@ -18,6 +18,11 @@ namespace ddb::model {
 using Json = rapidjson::Value;
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// A {"NULL": false} value's refusal.
+inline constexpr std::string_view kNullFalseMessage =
+    "One or more parameter values were invalid: Null attribute value types must have the value "
+    "of true";
+
 // One AttributeValue from its wire JSON ({"S": "x"}, {"N": "1"}, ...), validated as
 // DynamoDB validates it. Throws ApiError (Validation or Serialization).
 Value value_from_json(const Json& j);

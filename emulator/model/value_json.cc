@@ -97,8 +97,10 @@ Value parse(const Json& j, int depth) {
     } else if (name == "NULL") {
       auto b = boolean_of(x);
       if (!b) wrong_json_type(x, "Boolean");
-      // {"NULL": false} is the NULL value too, as DynamoDB reads it since mid-2026 (it used to
-      // refuse it: nubo-db/dynamodb-conformance, tests/tier3/error-messages/putItem.test.ts).
+      // Refused: some regions took {"NULL": false} as NULL for a few weeks in mid-2026, and every
+      // region refuses it again since July 2026 (paritysuite/dynamodb-conformance,
+      // tests/tier3/error-messages/putItem.test.ts and its captures).
+      if (!*b) invalid(std::string(kNullFalseMessage));
       v.type = Type::NUL;
       v.boolean = true;
     } else if (name == "SS") {

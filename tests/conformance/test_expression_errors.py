@@ -160,14 +160,17 @@ SUBSTITUTIONS = [
     case("value_not_a_number", "delete", cond("a = :v", {":v": {"N": "abc"}}),
          "ExpressionAttributeValues contains invalid value: The parameter cannot be converted to a numeric "
          "value: abc for key :v"),
+    # PutItem's are inside the envelope (us-east-1, 2026-10; test_fidelity_8.py).
     case("values_without_expression_put", "put", {"ExpressionAttributeValues": {":v": N(1)}},
-         "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"),
+         "1 validation error detected: "
+         "ExpressionAttributeValues can only be specified when using expressions"),
     case("values_without_expression_delete", "delete", {"ExpressionAttributeValues": {":v": N(1)}},
          "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"),
     case("values_without_expression_update", "update", {"ExpressionAttributeValues": {":v": N(1)}},
          "ExpressionAttributeValues can only be specified when using expressions: "
          "UpdateExpression and ConditionExpression are null"),
     case("names_without_expression_put", "put", {"ExpressionAttributeNames": {"#a": "a"}},
+         "1 validation error detected: "
          "ExpressionAttributeNames can only be specified when using expressions"),
     case("names_without_expression_update", "update", {"ExpressionAttributeNames": {"#a": "a"}},
          "ExpressionAttributeNames can only be specified when using expressions"),
@@ -282,7 +285,7 @@ SYNTAX = [
     case("projection_dash_in_name", "get", proj("my-attr"),
          "Invalid ProjectionExpression: Syntax error; token: ", PREFIX),
     case("empty_condition", "put", cond(""),
-         "Invalid ConditionExpression: The expression can not be empty;"),
+         "1 validation error detected: Invalid ConditionExpression: The expression can not be empty;"),
     case("empty_update", "update", upd(""),
          "Invalid UpdateExpression: The expression can not be empty;"),
     case("empty_projection", "get", proj(""),

@@ -95,15 +95,24 @@ def test_put_get_all_types_in_one_item(ddb, hash_table):
     assert canon(got) == canon(item)
 
 
-def test_null_false_is_the_null_value(ddb, hash_table):
-    # DynamoDB reads {"NULL": false} as NULL since mid-2026 (it used to refuse it).
-    item = {"id": {"S": "null-false"}, "a": {"NULL": False},
-            "m": {"M": {"b": {"NULL": False}}}}
-    ddb.put_item(TableName=hash_table, Item=item)
-    got = ddb.get_item(TableName=hash_table, Key={"id": {"S": "null-false"}},
-                       ConsistentRead=True)["Item"]
-    assert got == {"id": {"S": "null-false"}, "a": {"NULL": True},
-                   "m": {"M": {"b": {"NULL": True}}}}
+def test_null_false_is_refused(ddb_raw, hash_table):
+    # Every region refuses {"NULL": false} again since July 2026 (a few took it as NULL for some
+    # weeks before); PutItem and UpdateItem word it inside the "1 validation error detected: "
+    # envelope, the other operations bare (paritysuite/dynamodb-conformance's captures).
+    bare = ("One or more parameter values were invalid: Null attribute value types must have "
+            "the value of true")
+    key = {"id": {"S": "null-false"}}
+    for call, args, message in [
+            (ddb_raw.put_item, dict(Item=dict(key, a={"NULL": False})),
+             "1 validation error detected: " + bare),
+            (ddb_raw.put_item, dict(Item=dict(key, m={"M": {"b": {"NULL": False}}})),
+             "1 validation error detected: " + bare),
+            (ddb_raw.update_item, dict(Key={"id": {"NULL": False}}),
+             "1 validation error detected: " + bare),
+            (ddb_raw.get_item, dict(Key={"id": {"NULL": False}}), bare),
+            (ddb_raw.delete_item, dict(Key={"id": {"NULL": False}}), bare)]:
+        expect_error(call, "ValidationException", message, TableName=hash_table, **args)
+    assert "Item" not in ddb_raw.get_item(TableName=hash_table, Key=key, ConsistentRead=True)
 
 
 def test_put_replaces_whole_item(ddb, hash_table):

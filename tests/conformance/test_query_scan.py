@@ -906,7 +906,7 @@ QUERY_ERRORS = [
          INVALID + "Condition parameter type does not match schema type"),
     case("limit_zero", {"KeyConditionExpression": "p = :p", "ExpressionAttributeValues": {":p": P},
                         "Limit": 0},
-         "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: "
+         "1 validation error detected: Value at 'Limit' failed to satisfy constraint: "
          "Member must have value greater than or equal to 1"),
     case("bad_select", {"KeyConditionExpression": "p = :p", "ExpressionAttributeValues": {":p": P},
                         "Select": "EVERYTHING"},

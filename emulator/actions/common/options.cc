@@ -9,6 +9,28 @@
 
 namespace ddb::actions {
 
+void envelope_validation(Enveloping op, ApiError& e) {
+  if (e.code != Code::Validation) return;
+  constexpr std::string_view kEnvelope = "1 validation error detected: ";
+  constexpr std::string_view kPutItem[] = {
+      "ExpressionAttributeNames can only be specified when using expressions",
+      "Invalid ConditionExpression: The expression can not be empty;",
+      "One or more parameter values were invalid: Value must be provided when Exists is true",
+      "One or more parameter values were invalid: Value or AttributeValueList must be used with",
+  };
+  bool wrap = e.message == model::kNullFalseMessage;
+  if (op == Enveloping::PutItem && !wrap) {
+    constexpr std::string_view kValues =
+        "ExpressionAttributeValues can only be specified when using expressions";
+    if (e.message.starts_with(kValues)) {
+      e.message = kValues;
+      wrap = true;
+    }
+    for (std::string_view m : kPutItem) wrap = wrap || e.message.starts_with(m);
+  }
+  if (wrap) e.message = std::string(kEnvelope) + e.message;
+}
+
 WriteOptions write_options(const model::Json& body, api::Constraints& c) {
   auto rv = model::get_string(body, "ReturnValues");
   auto rcc = model::get_string(body, "ReturnConsumedCapacity");

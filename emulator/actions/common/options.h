@@ -13,6 +13,25 @@
 
 namespace ddb::actions {
 
+// PutItem and UpdateItem report some of their validation errors inside the "1 validation error
+// detected: " envelope, as us-east-1 and most regions answer since 2026 (paritysuite/dynamodb-
+// conformance, tests/tier3/error-messages/putItem.test.ts and captures/2026-10-07-*): both a
+// {"NULL": false} value; PutItem also ExpressionAttributeValues or ExpressionAttributeNames
+// without an expression (without the older ": ConditionExpression is null"), an empty
+// ConditionExpression and a malformed Expected condition. Other operations report them bare.
+enum class Enveloping { PutItem, UpdateItem };
+void envelope_validation(Enveloping op, ApiError& e);
+
+template <class F>
+void with_validation_envelope(Enveloping op, F&& f) {
+  try {
+    f();
+  } catch (ApiError& e) {
+    envelope_validation(op, e);
+    throw;
+  }
+}
+
 struct WriteOptions {
   bool return_old = false;          // ReturnValues ALL_OLD
   bool consumed_capacity = false;   // ReturnConsumedCapacity TOTAL or INDEXES

@@ -61,7 +61,7 @@ CommonRead read_request(const api::Call& call, ReadSpec& spec, api::Constraints&
                         std::initializer_list<const char*> expression_members,
                         const char* filter_legacy,
                         const std::function<void()>& before_expressions = {});
-void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common);
+void bind_table(const api::Call& call, ReadSpec& spec, CommonRead& common, bool query);
 
 // Query's key range (query.cc) from a bound KeyConditionExpression, checked as Query checks
 // it: spec.lower, upper, in_range and range_is_exact; `start_key` must lie within it.
