@@ -37,6 +37,7 @@ class Call : public std::enable_shared_from_this<Call> {
   const model::Json& body() const { return body_; }
   const std::string space;   // table namespace of the caller
   const std::string region;  // region the request was signed for
+  std::string operation;     // "GetItem": the target's operation, for messages that name it
 
   void reply(std::string json) { respond_(200, std::move(json)); }
   void reply_error(const ApiError& e) { respond_(wire(e.code).status, render_error(e)); }

@@ -18,6 +18,7 @@ constexpr Entry kWire[] = {
     {Code::UnknownOperation, {400, "com.amazon.coral.service#UnknownOperationException"}},
     {Code::MissingAuthenticationToken,
      {400, "com.amazon.coral.service#MissingAuthenticationTokenException"}},
+    {Code::AccessDenied, {400, "com.amazon.coral.service#AccessDeniedException"}},
     {Code::ResourceNotFound, {400, "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"}},
     {Code::ResourceInUse, {400, "com.amazonaws.dynamodb.v20120810#ResourceInUseException"}},
     {Code::ConditionalCheckFailed,
@@ -50,8 +51,9 @@ std::string render_error(const ApiError& e) {
   w.StartObject();
   w.Key("__type");
   w.String(wire(e.code).type);
-  // The Coral serialization layer capitalises its message key; the service uses "message".
-  w.Key(e.code == Code::Serialization ? "Message" : "message");
+  // The Coral serialization and authorization layers capitalise their message key; the
+  // service uses "message".
+  w.Key(e.code == Code::Serialization || e.code == Code::AccessDenied ? "Message" : "message");
   w.String(e.message.data(), static_cast<rapidjson::SizeType>(e.message.size()));
   for (const auto& [name, json] : e.extra) {
     w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));

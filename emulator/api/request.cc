@@ -71,7 +71,9 @@ void Constraints::pattern_name(const std::string& path, std::optional<std::strin
 }
 
 void Constraints::table_name(const std::string& path, std::optional<std::string_view> v) {
-  if (v && v->empty()) return length(path, v, 1, 1024);
+  // The member is the TableArn shape (1-1024 characters); a name is then held to a table
+  // name's rules, an ARN is parsed where the table is looked up.
+  if (v && (v->empty() || v->starts_with("arn:"))) return length(path, v, 1, 1024);
   new_table_name(path, v);
 }
 

@@ -204,6 +204,7 @@ void Handler::handle(const Request& req, std::string_view body,
         exchange->respond({status, true, std::move(json)});
       },
       [exchange](std::function<void()> fn) { exchange->dispatch(std::move(fn)); });
+  call->operation = target.substr(target.find('.') + 1);
   try {
     handler(call);
   } catch (...) {

@@ -15,6 +15,7 @@ enum class Code {
   Serialization,
   UnknownOperation,
   MissingAuthenticationToken,
+  AccessDenied,
   ResourceNotFound,
   ResourceInUse,
   ConditionalCheckFailed,

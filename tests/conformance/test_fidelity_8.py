@@ -157,3 +157,68 @@ def test_other_operations_report_them_bare(ddb_raw, indexed):
         ddb_raw.update_item, "ValidationException",
         "Invalid ConditionExpression: The expression can not be empty;",
         TableName=indexed, Key={"p": S("e"), "s": S("1")}, ConditionExpression="")
+
+
+# -- a table's ARN in TableName ------------------------------------------------------------
+# "You can also provide the Amazon Resource Name (ARN) of the table in this parameter"
+# (the API reference's TableName, 1-1024 characters, of every data-plane operation).
+
+
+def arn_of(ddb, name):
+    return ddb.describe_table(TableName=name)["Table"]["TableArn"]
+
+
+def test_data_plane_operations_take_the_table_arn(ddb, indexed):
+    arn = arn_of(ddb, indexed)
+    key = {"p": S("arn"), "s": S("1")}
+    ddb.put_item(TableName=arn, Item=dict(key, v=N(1)))
+    ddb.update_item(TableName=arn, Key=key, UpdateExpression="SET v = v + :one",
+                    ExpressionAttributeValues={":one": N(1)})
+    assert ddb.get_item(TableName=arn, Key=key, ConsistentRead=True)["Item"]["v"] == N(2)
+    got = ddb.query(TableName=arn, KeyConditionExpression="p = :p",
+                    ExpressionAttributeValues={":p": S("arn")})
+    assert got["Count"] == 1
+    assert ddb.scan(TableName=arn, IndexName="gix")["Count"] >= 1
+    assert ddb.describe_table(TableName=arn)["Table"]["TableName"] == indexed
+    ddb.transact_write_items(TransactItems=[{"Update": {
+        "TableName": arn, "Key": key, "UpdateExpression": "SET w = :w",
+        "ExpressionAttributeValues": {":w": S("t")}}}])
+    got = ddb.batch_get_item(RequestItems={arn: {"Keys": [key], "ConsistentRead": True}})
+    [(_, items)] = got["Responses"].items()
+    assert items == [dict(key, v=N(2), w=S("t"))]
+    ddb.delete_item(TableName=arn, Key=key)
+    assert "Item" not in ddb.get_item(TableName=indexed, Key=key, ConsistentRead=True)
+
+
+def test_another_accounts_table_is_access_denied(ddb_raw, indexed):
+    arn = arn_of(ddb_raw, indexed).replace(":000000000000:", ":111111111111:")
+    resp = support.expect_error(
+        ddb_raw.get_item, "AccessDeniedException",
+        "User: arn:aws:iam::000000000000:root is not authorized to perform: dynamodb:GetItem on "
+        f"resource: {arn} because no resource-based policy allows the dynamodb:GetItem action",
+        TableName=arn, Key={"p": S("a"), "s": S("1")})
+    assert resp["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_a_table_arn_of_another_region_or_a_stream_is_refused(ddb_raw, indexed):
+    arn = arn_of(ddb_raw, indexed)
+    for bad in (arn.replace(":us-east-1:", ":eu-west-1:"), arn + "/stream/2026-01-01T00:00:00.000"):
+        support.expect_error(
+            ddb_raw.get_item, "ValidationException",
+            "Invalid TableArn: Invalid ResourceArn provided as input " + bad,
+            TableName=bad, Key={"p": S("a"), "s": S("1")})
+
+
+def test_an_unknown_table_arn_is_not_found(ddb_raw):
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/no-such-f8"
+    support.expect_error(ddb_raw.get_item, "ResourceNotFoundException",
+                         "Requested resource not found", TableName=arn, Key={"p": S("a")})
+    support.expect_error(ddb_raw.describe_table, "ResourceNotFoundException",
+                         f"Requested resource not found: Table: {arn} not found", TableName=arn)
+
+
+def test_a_name_still_follows_the_name_rules(ddb_raw):
+    support.expect_error(
+        ddb_raw.get_item, "ValidationException",
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 3", TableName="ab", Key={"p": S("a")})

@@ -8,14 +8,33 @@
 
 namespace ddb::actions {
 
+std::string_view table_of_name(const api::Call& call, std::string_view name) {
+  if (!name.starts_with("arn:")) return name;
+  ResourceArn parsed = parse_resource_arn(name);
+  // As ARNs of other regions are answered elsewhere (table_for_arn).
+  if (parsed.region != call.region || !parsed.stream_label.empty())
+    invalid("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(name));
+  // Another account's table needs its resource-based policy to allow the call, and this
+  // emulator holds one account (https://docs.aws.amazon.com/amazondynamodb/latest/
+  // developerguide/rbac-examples.html#rbac-examples-cross-account).
+  if (parsed.account != "000000000000")
+    fail(Code::AccessDenied,
+         "User: arn:aws:iam::000000000000:root is not authorized to perform: "
+         "dynamodb:" +
+             call.operation + " on resource: " + std::string(name) +
+             " because no resource-based policy allows the dynamodb:" + call.operation + " action");
+  // The table's name is the ARN's last part.
+  return name.substr(name.size() - parsed.table.size());
+}
+
 storage::TablePtr table_for_items(const api::Call& call, std::string_view name) {
-  auto t = call.svc.db.catalog().find(call.space, name);
+  auto t = call.svc.db.catalog().find(call.space, table_of_name(call, name));
   if (!t) fail(Code::ResourceNotFound, "Requested resource not found");
   return t;
 }
 
 storage::TablePtr table_for_describe(const api::Call& call, std::string_view name) {
-  auto t = call.svc.db.catalog().find(call.space, name);
+  auto t = call.svc.db.catalog().find(call.space, table_of_name(call, name));
   if (!t)
     fail(Code::ResourceNotFound,
          "Requested resource not found: Table: " + std::string(name) + " not found");
@@ -87,11 +106,7 @@ std::string table_name_or_arn(const api::Call& call) {
   c.not_null("tableName", name.has_value());
   c.length("tableName", name, 1, 1024);
   c.check();
-  if (!name->starts_with("arn:")) return std::string(*name);
-  ResourceArn parsed = parse_resource_arn(*name);
-  if (parsed.region != call.region || !parsed.stream_label.empty())
-    invalid("Invalid TableArn: Invalid ResourceArn provided as input " + std::string(*name));
-  return parsed.table;
+  return std::string(table_of_name(call, *name));
 }
 
 std::string_view described_table_name(const api::Call& call) {
@@ -99,7 +114,7 @@ std::string_view described_table_name(const api::Call& call) {
   // DescribeTable and DeleteTable check presence and length with messages of their own
   // (the misspelling is DynamoDB's), before the constraint list's pattern.
   if (!name) invalid("The paramater 'tableName' is required but was not present in the request");
-  if (name->size() < 3 || name->size() > 255)
+  if (!name->starts_with("arn:") && (name->size() < 3 || name->size() > 255))
     invalid("TableName must be at least 3 characters long and at most 255 characters long");
   return required_table_name(call);
 }

@@ -12,7 +12,12 @@
 
 namespace ddb::actions {
 
-// The table an item operation names; ResourceNotFoundException as DynamoDB words it.
+// The table name a TableName stands for: itself, or the name in a table ARN of the caller's
+// account and region (the ARN's form checked as TagResource checks it; another account's is
+// AccessDeniedException).
+std::string_view table_of_name(const api::Call& call, std::string_view name);
+// The table an item operation names (by name or ARN); ResourceNotFoundException as DynamoDB
+// words it.
 storage::TablePtr table_for_items(const api::Call& call, std::string_view name);
 // The table a table operation names: "Requested resource not found: Table: x not found".
 storage::TablePtr table_for_describe(const api::Call& call, std::string_view name);
