@@ -13,6 +13,12 @@
 #include "chat/ulid.h"
 
 namespace chat {
+namespace {
+
+// Users whose connections one job reads: BatchGetItem's 100 keys.
+constexpr size_t kUsersPerRead = 100;
+
+}  // namespace
 
 struct Audiences::Worker {
   std::unique_ptr<Db> db;
@@ -122,15 +128,30 @@ void Audiences::resolve(const std::vector<const Delivery*>& deliveries, bool eve
     for (const auto& [cid, r] : conversations_) distinct.insert(r.members.begin(), r.members.end());
     users.assign(distinct.begin(), distinct.end());
   }
+  // One job for every kUsersPerRead users (a BatchGetItem of their CONNS items), and one for
+  // each of the connections index's partitions.
   size_t buckets = everyone ? kConnectionBuckets : 0;
+  size_t chunks = (users.size() + kUsersPerRead - 1) / kUsersPerRead;
   std::vector<std::vector<Target>> read(users.size() + buckets);
+  std::vector<std::string> chunk_errors;
   run(
-      read.size(),
-      [&](Store& s, size_t i) {
-        read[i] = i < users.size() ? user_connections(s, users[i])
-                                   : bucket_connections(s, static_cast<int>(i - users.size()));
+      chunks + buckets,
+      [&](Store& s, size_t j) {
+        if (j >= chunks) {
+          read[users.size() + j - chunks] = bucket_connections(s, static_cast<int>(j - chunks));
+          return;
+        }
+        size_t from = j * kUsersPerRead, to = std::min(users.size(), from + kUsersPerRead);
+        auto got = users_connections(
+            s, std::vector<std::string>(users.begin() + static_cast<std::ptrdiff_t>(from),
+                                        users.begin() + static_cast<std::ptrdiff_t>(to)));
+        for (size_t i = from; i < to; ++i) read[i] = std::move(got[i - from]);
       },
-      errors);
+      chunk_errors);
+  // Each user's and each partition's error, as the reads were one each.
+  errors.assign(read.size(), {});
+  for (size_t i = 0; i < users.size(); ++i) errors[i] = chunk_errors[i / kUsersPerRead];
+  for (size_t b = 0; b < buckets; ++b) errors[users.size() + b] = chunk_errors[chunks + b];
 
   std::unordered_map<std::string_view, size_t> user_index;
   for (size_t i = 0; i < users.size(); ++i) user_index.emplace(users[i], i);

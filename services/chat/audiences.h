@@ -7,9 +7,10 @@
 // thread-safe):
 //   1. the members of each conversation not seen before (GetItem; kept across calls: members
 //      never change once a conversation exists, chat/store.h);
-//   2. the connections of each distinct member of the batch's conversations (a Query of
-//      USER#<member> each: a user in several conversations is read once), and, when asked
-//      for, every open connection (the connections index's 16 partitions, one Query each).
+//   2. the connections of each distinct member of the batch's conversations (their CONNS
+//      items, a BatchGetItem for every 100 members: a user in several conversations is read
+//      once), and, when asked for, every open connection (the connections index's 16
+//      partitions, one Query each).
 // Then of() gives each delivery's connections, or why they could not be read.
 #pragma once
 

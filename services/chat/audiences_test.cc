@@ -29,8 +29,10 @@ struct Table {
   std::condition_variable changed;
   std::map<std::string, std::vector<std::string>> conversations;
   std::map<std::string, std::vector<std::string>> connections;  // user -> connection ids
-  std::set<std::string> failing;                                // "GetItem CONV#x", "Query USER#u"
-  std::vector<std::string> calls;
+  // "GetItem CONV#x", "Query CONNS#3", "BatchGetItem USER#u" (the whole batch fails)
+  std::set<std::string> failing;
+  std::vector<std::string> calls;  // a BatchGetItem is one entry per key
+  int batches = 0;
   int in_flight = 0, most_in_flight = 0;
   int hold_until_in_flight = 0;  // a call waits (up to 1 s) until this many were ever in flight
 };
@@ -44,6 +46,7 @@ class FakeDb : public Db {
   rapidjson::Document call(std::string_view op, std::string_view body) override {
     rapidjson::Document req;
     req.Parse(body.data(), body.size());
+    if (op == "BatchGetItem") return batch_get(req);
     std::string what = std::string(op) + " " + subject(op, req);
     {
       std::unique_lock lock(t_.mutex);
@@ -98,6 +101,35 @@ class FakeDb : public Db {
     return R"({"Items":[)" + items + "]}";
   }
 
+  // The users' CONNS items: {"pk", "conns": SS of "<id> <domain> <stage>"}.
+  rapidjson::Document batch_get(const rapidjson::Document& req) {
+    std::string items;
+    {
+      std::lock_guard lock(t_.mutex);
+      ++t_.batches;
+      std::string failed;
+      for (const auto& k : req["RequestItems"]["chat"]["Keys"].GetArray()) {
+        std::string pk = k["pk"]["S"].GetString();
+        EXPECT_EQ(std::string(k["sk"]["S"].GetString()), "CONNS");
+        t_.calls.push_back("BatchGetItem " + pk);
+        if (t_.failing.count("BatchGetItem " + pk)) failed = pk;
+        auto it = t_.connections.find(pk.substr(5));
+        if (it == t_.connections.end()) continue;
+        std::vector<std::string> entries;
+        for (const auto& id : it->second)
+          entries.push_back(connection_entry(id, "d.example", "prod"));
+        awsproto::AttributeMap item = {{"pk", awsproto::AttributeValue::s(pk)}};
+        if (!entries.empty()) item.emplace_back("conns", awsproto::AttributeValue::ss(entries));
+        if (!items.empty()) items += ",";
+        items += json(item);
+      }
+      if (!failed.empty()) throw std::runtime_error("read failed: BatchGetItem " + failed);
+    }
+    rapidjson::Document answer;
+    answer.Parse((R"({"Responses":{"chat":[)" + items + "]}}").c_str());
+    return answer;
+  }
+
   Table& t_;
 };
 
@@ -143,8 +175,10 @@ TEST(Audiences, EachConversationGetsItsMembersConnectionsEachUserReadOnce) {
   f.audiences->resolve({&a, &b, &a}, false);
   EXPECT_EQ(ids(f.audiences->of(a)), (std::set<std::string>{"c-ann", "c-bob1", "c-bob2"}));
   EXPECT_EQ(ids(f.audiences->of(b)), (std::set<std::string>{"c-bob1", "c-bob2", "c-dan"}));
-  // bob is in both: one Query. No connections index read without everyone.
-  EXPECT_EQ(f.count("Query USER#bob"), 1);
+  // bob is in both: read once, and every member in one BatchGetItem. No connections index read
+  // without everyone.
+  EXPECT_EQ(f.count("BatchGetItem USER#bob"), 1);
+  EXPECT_EQ(f.table.batches, 1);
   EXPECT_EQ(f.table.calls.size(), 2u + 4u);
   EXPECT_FALSE(f.audiences->everyone().targets);
 }
@@ -156,7 +190,7 @@ TEST(Audiences, MembersAreKeptConnectionsReadAgain) {
   f.table.connections["cat"] = {"c-cat"};
   f.audiences->resolve({&a}, false);
   EXPECT_EQ(f.count("GetItem CONV#grp-a"), 1);
-  EXPECT_EQ(f.count("Query USER#cat"), 2);
+  EXPECT_EQ(f.count("BatchGetItem USER#cat"), 2);
   EXPECT_EQ(ids(f.audiences->of(a)), (std::set<std::string>{"c-ann", "c-bob1", "c-bob2", "c-cat"}));
 }
 
@@ -175,13 +209,18 @@ TEST(Audiences, EveryoneIsTheSixteenPartitionsOfTheIndex) {
 
 TEST(Audiences, AFailedReadFailsOnlyTheConversationsThatNeedIt) {
   Fixture f;
-  f.table.failing = {"Query USER#dan"};
-  Delivery a = to("grp-a"), b = to("grp-b");
+  // A failed read of connections fails the conversations whose members it was to read: here
+  // one BatchGetItem held them all.
+  f.table.failing = {"BatchGetItem USER#dan"};
+  Delivery a = to("grp-a"), b = to("grp-b"), c = to("grp-c");
+  f.table.conversations["grp-c"] = {"eve"};
   f.audiences->resolve({&a, &b}, false);
-  EXPECT_EQ(ids(f.audiences->of(a)).size(), 3u);
+  EXPECT_FALSE(f.audiences->of(a).targets);
   auto r = f.audiences->of(b);
   EXPECT_FALSE(r.targets);
-  EXPECT_NE(r.error.find("read failed: Query USER#dan"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("read failed: BatchGetItem USER#dan"), std::string::npos) << r.error;
+  f.audiences->resolve({&c}, false);
+  EXPECT_EQ(ids(f.audiences->of(c)), (std::set<std::string>{"c-eve"}));
 
   // A failed GetItem of the members: that conversation fails, and its members are read again
   // next time (not kept as "no members").
@@ -211,6 +250,20 @@ TEST(Audiences, AMissingConversationHasNoConnectionsAndIsLogged) {
   EXPECT_TRUE(r.targets->empty());
   ASSERT_EQ(f.logged.size(), 1u);
   EXPECT_NE(f.logged[0].find("grp-x not found"), std::string::npos);
+}
+
+TEST(Audiences, AHundredUsersAreOneRead) {
+  Fixture f;
+  std::vector<std::string> members;
+  for (int i = 0; i < 250; ++i) {
+    members.push_back("u" + std::to_string(i));
+    f.table.connections[members.back()] = {"c-" + members.back()};
+  }
+  f.table.conversations["grp-big"] = members;
+  Delivery big = to("grp-big");
+  f.audiences->resolve({&big}, false);
+  EXPECT_EQ(ids(f.audiences->of(big)).size(), 250u);
+  EXPECT_EQ(f.table.batches, 3);  // 100 + 100 + 50
 }
 
 TEST(Audiences, ReadsRunInParallel) {

@@ -19,6 +19,9 @@ namespace chat {
 inline constexpr std::string_view kLobby = "lobby";
 inline constexpr std::string_view kMetaSk = "META";
 inline constexpr std::string_view kPresenceSk = "PRESENCE";
+// A user's open connections in one item (USER#<u>/CONNS: `conns`, a string set of
+// connection_entry()s), so that many users' are one BatchGetItem.
+inline constexpr std::string_view kConnectionsSk = "CONNS";
 inline constexpr int kConnectionBuckets = 16;
 inline constexpr int64_t kConnectionTtlSeconds = 3 * 3600;
 inline constexpr int64_t kPresenceTtlSeconds = 90;

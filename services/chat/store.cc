@@ -223,7 +223,10 @@ void connect(Store& s, const Connection& c) {
   UserConnection uc{c.username, c.connection_id, c.domain_name, c.stage, c.expires_at};
   int64_t now = s.now_ms();
   Presence p{c.username, now, now / 1000 + kPresenceTtlSeconds};
-  transact(s, {put(to_item(c)), put(to_item(uc)), put(to_item(p))});
+  transact(s, {put(to_item(c)), put(to_item(uc)), put(to_item(p)),
+               add_connection_entry(c.username,
+                                    connection_entry(c.connection_id, c.domain_name, c.stage),
+                                    c.expires_at)});
 }
 
 std::string disconnect(Store& s, std::string_view connection_id, std::string_view username) {
@@ -232,12 +235,17 @@ std::string disconnect(Store& s, std::string_view connection_id, std::string_vie
   del.item = key(connection_pk(connection_id), std::string(kMetaSk));
   rapidjson::Document old = s.db.call("DeleteItem", single_body(s.table, del, "ALL_OLD"));
   std::string user(username);
+  std::optional<Connection> gone;
   if (const rapidjson::Value* attrs = member(old, "Attributes")) {
     Connection c;
-    if (from_item(*attrs, c)) user = c.username;
+    if (from_item(*attrs, c)) user = c.username, gone = std::move(c);
   }
   if (user.empty()) return user;
   delete_item(s, key(user_pk(user), user_connection_sk(connection_id)));
+  // Without the connection item its entry is gone already: a 410 removed both.
+  if (gone)
+    remove_connection_entry(s, user,
+                            connection_entry(connection_id, gone->domain_name, gone->stage));
 
   // The presence goes with the last connection. It is read before the connections are counted
   // and deleted only if its lastSeen is still the one read: a connect that committed after the
@@ -275,61 +283,21 @@ void refresh_presence(Store& s, std::string_view username) {
 std::vector<PresenceState> get_presence(Store& s, const std::vector<std::string>& usernames) {
   std::vector<PresenceState> out;
   for (const auto& u : usernames) out.push_back({u, false, 0});
-  if (usernames.empty()) return out;
-  rapidjson::StringBuffer b;
-  Writer w(b);
-  w.StartObject();
-  w.Key("RequestItems");
-  w.StartObject();
-  w.Key(s.table.c_str(), static_cast<rapidjson::SizeType>(s.table.size()));
-  w.StartObject();
-  w.Key("Keys");
-  w.StartArray();
-  for (const auto& u : usernames)
-    awsproto::write_item(w, key(user_pk(u), std::string(kPresenceSk)));
-  w.EndArray();
-  w.Key("ConsistentRead");
-  w.Bool(true);
-  w.EndObject();
-  w.EndObject();
-  w.EndObject();
-  std::string request = text_of(b);
+  std::vector<AttributeMap> keys;
+  for (const auto& u : usernames) keys.push_back(key(user_pk(u), std::string(kPresenceSk)));
   const int64_t now = s.now_ms();
-  // UnprocessedKeys are asked for again, as DynamoDB asks ("we strongly recommend that you use an
-  // exponential backoff algorithm", API_BatchGetItem); a few rounds, then the call fails.
-  for (int round = 0; !request.empty(); ++round) {
-    if (round == 5) throw std::runtime_error("getPresence: keys left unprocessed");
-    if (round) std::this_thread::sleep_for(std::chrono::milliseconds(25 << round));
-    rapidjson::Document answer = s.db.call("BatchGetItem", request);
-    request.clear();
-    if (!answer.IsObject()) break;
-    auto responses = answer.FindMember("Responses");
-    if (responses != answer.MemberEnd() && responses->value.IsObject()) {
-      auto items = responses->value.FindMember(s.table.c_str());
-      if (items != responses->value.MemberEnd() && items->value.IsArray()) {
-        for (const auto& item : items->value.GetArray()) {
-          Presence p;
-          if (!from_item(item, p)) continue;
-          for (auto& state : out) {
-            if (state.username != p.username) continue;
-            state.last_seen = p.last_seen;
-            state.online = p.expires_at == 0 || p.expires_at * 1000 > now;
-          }
+  batch_get(
+      s, keys, "",
+      [&](const rapidjson::Value& item) {
+        Presence p;
+        if (!from_item(item, p)) return;
+        for (auto& state : out) {
+          if (state.username != p.username) continue;
+          state.last_seen = p.last_seen;
+          state.online = p.expires_at == 0 || p.expires_at * 1000 > now;
         }
-      }
-    }
-    auto unprocessed = answer.FindMember("UnprocessedKeys");
-    if (unprocessed != answer.MemberEnd() && unprocessed->value.IsObject() &&
-        unprocessed->value.MemberCount() > 0) {
-      rapidjson::StringBuffer again;
-      Writer aw(again);
-      aw.StartObject();
-      aw.Key("RequestItems");
-      unprocessed->value.Accept(aw);
-      aw.EndObject();
-      request = text_of(again);
-    }
-  }
+      },
+      "getPresence");
   return out;
 }
 
@@ -687,12 +655,13 @@ Outcome<bool> react(Store& s, std::string_view username, std::string_view cid,
 
 std::vector<Target> members_connections(Store& s, const std::vector<std::string>& members,
                                         std::string_view except) {
+  std::vector<std::string> others;
+  for (const auto& member_name : members)
+    if (member_name != except) others.push_back(member_name);
   std::vector<Target> out;
-  for (const auto& member_name : members) {
-    if (member_name == except) continue;
-    auto conns = user_connections(s, member_name);
-    out.insert(out.end(), conns.begin(), conns.end());
-  }
+  for (auto& conns : users_connections(s, others))
+    out.insert(out.end(), std::make_move_iterator(conns.begin()),
+               std::make_move_iterator(conns.end()));
   return out;
 }
 
@@ -787,6 +756,8 @@ bool remove_gone_connection(Store& s, const Target& t) {
   }
   if (!t.username.empty()) {
     delete_item(s, key(user_pk(t.username), user_connection_sk(t.connection_id)));
+    remove_connection_entry(s, t.username,
+                            connection_entry(t.connection_id, t.domain_name, t.stage));
   }
   return true;
 }

@@ -190,8 +190,19 @@ struct Target {
 // connection, from the connections index's 16 partitions); errors as check_participant.
 Outcome<std::vector<Target>> other_participants_connections(Store& s, std::string_view username,
                                                             std::string_view cid);
-// Every connection of a user.
+// Every connection of a user (a Query of its USER#<u>/CONN# items).
 std::vector<Target> user_connections(Store& s, std::string_view username);
+// Each user's connections from the users' CONNS items: out[i] are users[i]'s. One BatchGetItem
+// (consistent) for every 100 users, where user_connections is a Query for each.
+std::vector<std::vector<Target>> users_connections(Store& s, const std::vector<std::string>& users);
+// A CONNS item's entry: "<connectionId> <domainName> <stage>" (none of them holds a space).
+std::string connection_entry(std::string_view connection_id, std::string_view domain_name,
+                             std::string_view stage);
+// BatchGetItem of `keys` (100 a call, consistent, `projection` unless empty), asking again for
+// UnprocessedKeys; every item found goes to `each`. `what` names the read in its error.
+void batch_get(Store& s, const std::vector<awsproto::AttributeMap>& keys,
+               const std::string& projection,
+               const std::function<void(const rapidjson::Value&)>& each, std::string_view what);
 // Every open connection, from the connections index's 16 partitions, but those of `except`
 // (none left out when it is empty).
 std::vector<Target> all_connections(Store& s, std::string_view except = {});
@@ -204,7 +215,7 @@ std::optional<std::vector<Target>> conversation_connections(Store& s, std::strin
 // The members of `cid`; nullopt when there is no such conversation. Members never change once a
 // conversation exists (createConversation alone writes them), so a caller may keep them.
 std::optional<std::vector<std::string>> conversation_members(Store& s, std::string_view cid);
-// The connections of `members` but `except`: a Query of USER#<member> for each.
+// The connections of `members` but `except` (users_connections).
 std::vector<Target> members_connections(Store& s, const std::vector<std::string>& members,
                                         std::string_view except = {});
 
@@ -241,5 +252,12 @@ std::string transact_body(std::string_view table, const std::vector<TxItem>& ite
 // PutItem, UpdateItem, DeleteItem or (for Check) nothing: the single-item request.
 std::string single_body(std::string_view table, const TxItem& item,
                         std::string_view return_values = {});
+
+// Adds an entry (connect's transaction item; the item's expiresAt moves to the connection's);
+// removes one (disconnect, a 410), if the item is there.
+TxItem add_connection_entry(std::string_view username, const std::string& entry,
+                            int64_t expires_at);
+TxItem remove_connection_entry(std::string_view username, const std::string& entry);
+void remove_connection_entry(Store& s, std::string_view username, const std::string& entry);
 
 }  // namespace chat

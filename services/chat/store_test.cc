@@ -84,17 +84,55 @@ const char* kConversation =
     R"("createdBy":{"S":"alice"},"createdAt":{"N":"1"}}})";
 const char* kDm = "dm-141a4cd242b67e82edf4a78b";
 
-TEST(Store, ConnectPutsTheThreeItemsInOneTransaction) {
+TEST(Store, ConnectWritesItsItemsAndTheUsersEntryInOneTransaction) {
   Fixture f;
   connect(f.store, {"abc=", "alice", kNow, "api.example", "chat", kNow / 1000 + 10800});
   ASSERT_EQ(f.db.calls.size(), 1u);
   const auto& c = f.db.calls[0];
   EXPECT_EQ(c.op, "TransactWriteItems");
-  ASSERT_EQ(c.body["TransactItems"].Size(), 3u);
+  ASSERT_EQ(c.body["TransactItems"].Size(), 4u);
   EXPECT_EQ(s(tx(c, 0, "Put")["Item"]["pk"]["S"]), "CONN#abc=");
   EXPECT_EQ(s(tx(c, 1, "Put")["Item"]["sk"]["S"]), "CONN#abc=");
   EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["sk"]["S"]), "PRESENCE");
   EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["expiresAt"]["N"]), std::to_string(kNow / 1000 + 90));
+  const auto& entry = tx(c, 3, "Update");
+  EXPECT_EQ(s(entry["Key"]["pk"]["S"]), "USER#alice");
+  EXPECT_EQ(s(entry["Key"]["sk"]["S"]), "CONNS");
+  EXPECT_EQ(s(entry["UpdateExpression"]), "ADD conns :c SET #type = :type, expiresAt = :exp");
+  ASSERT_EQ(entry["ExpressionAttributeValues"][":c"]["SS"].Size(), 1u);
+  EXPECT_EQ(s(entry["ExpressionAttributeValues"][":c"]["SS"][0]), "abc= api.example chat");
+  EXPECT_EQ(s(entry["ExpressionAttributeValues"][":exp"]["N"]),
+            std::to_string(kNow / 1000 + 10800));
+}
+
+TEST(Store, UsersConnectionsAreOneBatchGetOfTheirEntries) {
+  Fixture f;
+  f.db.answer(
+      "BatchGetItem",
+      R"({"Responses":{"chat":[)"
+      R"({"pk":{"S":"USER#bob"},"conns":{"SS":["b1 api.example chat","b2 other.example v2"]}},)"
+      R"({"pk":{"S":"USER#ann"}}]},)"
+      R"("UnprocessedKeys":{"chat":{"Keys":[{"pk":{"S":"USER#cat"},"sk":{"S":"CONNS"}}]}}})");
+  f.db.answer(
+      "BatchGetItem",
+      R"({"Responses":{"chat":[{"pk":{"S":"USER#cat"},"conns":{"SS":["c1 api.example chat"]}}]}})");
+  auto got = users_connections(f.store, {"ann", "bob", "cat", "bob"});
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_TRUE(got[0].empty());
+  ASSERT_EQ(got[1].size(), 2u);
+  EXPECT_EQ(got[1][1].connection_id, "b2");
+  EXPECT_EQ(got[1][1].username, "bob");
+  EXPECT_EQ(got[1][1].domain_name, "other.example");
+  EXPECT_EQ(got[1][1].stage, "v2");
+  ASSERT_EQ(got[2].size(), 1u);
+  EXPECT_EQ(got[2][0].connection_id, "c1");
+  EXPECT_EQ(got[3].size(), 2u);  // bob twice: read once
+  ASSERT_EQ(f.db.calls.size(), 2u);
+  const auto& req = f.db.calls[0].body["RequestItems"]["chat"];
+  EXPECT_EQ(req["Keys"].Size(), 3u);
+  EXPECT_TRUE(req["ConsistentRead"].GetBool());
+  EXPECT_EQ(s(req["ProjectionExpression"]), "pk, conns");
+  EXPECT_EQ(f.db.calls[1].body["RequestItems"]["chat"]["Keys"].Size(), 1u);
 }
 
 TEST(Store, LobbySendIsOneTransactionOfThreeConditionalItems) {
@@ -296,17 +334,25 @@ TEST(Store, TheLastDisconnectDeletesThePresenceIfNoConnectIntervened) {
   Fixture f;
   f.db.answer("DeleteItem",
               R"({"Attributes":{"pk":{"S":"CONN#abc="},"sk":{"S":"META"},)"
-              R"("type":{"S":"connection"},"connectionId":{"S":"abc="},"username":{"S":"bob"}}})");
+              R"("type":{"S":"connection"},"connectionId":{"S":"abc="},"username":{"S":"bob"},)"
+              R"("domainName":{"S":"api.example"},"stage":{"S":"chat"}}})");
   f.db.answer("DeleteItem", "{}");
+  f.db.answer("UpdateItem", "{}");
   f.db.answer("GetItem",
               R"({"Item":{"pk":{"S":"USER#bob"},"sk":{"S":"PRESENCE"},"type":{"S":"presence"},)"
               R"("username":{"S":"bob"},"lastSeen":{"N":"77"},"expiresAt":{"N":"1"}}})");
   f.db.answer("Query", R"({"Items":[],"Count":0})");
   EXPECT_EQ(disconnect(f.store, "abc=", ""), "bob");
-  ASSERT_EQ(f.db.calls.size(), 5u);
+  ASSERT_EQ(f.db.calls.size(), 6u);
   EXPECT_EQ(s(f.db.calls[0].body["ReturnValues"]), "ALL_OLD");
   EXPECT_EQ(s(f.db.calls[1].body["Key"]["sk"]["S"]), "CONN#abc=");
-  const auto& del = f.db.calls[4].body;
+  // The user's entry for it goes (the connection item gave its endpoint).
+  const auto& entry = f.db.calls[2].body;
+  EXPECT_EQ(s(entry["Key"]["sk"]["S"]), "CONNS");
+  EXPECT_EQ(s(entry["UpdateExpression"]), "DELETE conns :c");
+  EXPECT_EQ(s(entry["ConditionExpression"]), "attribute_exists(pk)");
+  EXPECT_EQ(s(entry["ExpressionAttributeValues"][":c"]["SS"][0]), "abc= api.example chat");
+  const auto& del = f.db.calls[5].body;
   EXPECT_EQ(s(del["Key"]["sk"]["S"]), "PRESENCE");
   EXPECT_EQ(s(del["ConditionExpression"]), "lastSeen = :seen");
   EXPECT_EQ(s(del["ExpressionAttributeValues"][":seen"]["N"]), "77");
@@ -384,13 +430,16 @@ TEST(Store, RemoveGoneConnectionDeletesBothItemsUnlessTheConnectionIsYoung) {
   EXPECT_EQ(s(f.db.calls[0].body["ExpressionAttributeValues"][":young"]["N"]), "1764590370000");
 
   EXPECT_TRUE(remove_gone_connection(f.store, t));
-  ASSERT_EQ(f.db.calls.size(), 3u);
+  ASSERT_EQ(f.db.calls.size(), 4u);
   EXPECT_EQ(f.db.calls[1].op, "DeleteItem");
   EXPECT_EQ(s(f.db.calls[1].body["Key"]["pk"]["S"]), "CONN#abc=");
   EXPECT_EQ(f.db.calls[2].op, "DeleteItem");
   EXPECT_EQ(s(f.db.calls[2].body["Key"]["pk"]["S"]), "USER#alice");
   EXPECT_EQ(s(f.db.calls[2].body["Key"]["sk"]["S"]), "CONN#abc=");
   EXPECT_FALSE(f.db.calls[2].body.HasMember("ConditionExpression"));
+  EXPECT_EQ(f.db.calls[3].op, "UpdateItem");
+  EXPECT_EQ(s(f.db.calls[3].body["ExpressionAttributeValues"][":c"]["SS"][0]),
+            "abc= example.com prod");
 }
 
 TEST(Handlers, AFrameThatDoesNotParseIsTheErrorFrameWithoutAnyCall) {
@@ -514,13 +563,12 @@ TEST(Store, ConversationMembersAndTheirConnections) {
   EXPECT_EQ(*members, (std::vector<std::string>{"alice", "bob"}));
   f.db.answer("GetItem", "{}");
   EXPECT_FALSE(conversation_members(f.store, "dm-000000000000000000000000"));
-  f.db.answer("Query",
-              R"({"Items":[{"pk":{"S":"USER#bob"},"sk":{"S":"CONN#b1="},"type":{"S":"userconn"},)"
-              R"("connectionId":{"S":"b1="},"domainName":{"S":"d"},"stage":{"S":"chat"},)"
-              R"("expiresAt":{"N":"1"}}],"Count":1})");
+  f.db.answer("BatchGetItem",
+              R"({"Responses":{"chat":[{"pk":{"S":"USER#bob"},"conns":{"SS":["b1= d chat"]}}]}})");
   auto targets = members_connections(f.store, *members, "alice");
-  ASSERT_EQ(f.db.calls.size(), 3u);  // alice left out: one Query, bob's
-  EXPECT_EQ(f.db.calls[2].op, "Query");
+  ASSERT_EQ(f.db.calls.size(), 3u);  // alice left out: bob's entries alone
+  EXPECT_EQ(f.db.calls[2].op, "BatchGetItem");
+  EXPECT_EQ(f.db.calls[2].body["RequestItems"]["chat"]["Keys"].Size(), 1u);
   ASSERT_EQ(targets.size(), 1u);
   EXPECT_EQ(targets[0].connection_id, "b1=");
   EXPECT_EQ(targets[0].username, "bob");

@@ -474,12 +474,19 @@ def test_typing_reaches_the_other_participants_and_a_gone_connection_is_removed(
             # $connect, and keeps its items on a 410.
             "connectedAt": {"N": str(int(time.time() * 1000) - 60_000)},
             "connBucket": {"S": "CONNS#0"}, "connSk": {"S": stale}})
+        # ...and its entry in the user's CONNS item, which is what audiences are read from.
+        stack.ddb.update_item(TableName=TABLE, Key={"pk": {"S": "USER#" + peer},
+                                                    "sk": {"S": "CONNS"}},
+                              UpdateExpression="ADD conns :c",
+                              ExpressionAttributeValues={":c": {"SS": [stale + " x chat"]}})
         await c.send_raw(json.dumps({"action": "typing", "conversationId": cid}))
         frame = await p.wait_for(lambda f: f.get("type") == "typing")
         assert frame == {"type": "typing", "conversationId": cid, "username": me}
         wait_until(lambda: stack.item("USER#" + peer, "CONN#" + stale) is None, "stale removed")
         assert stack.item("CONN#" + stale, "META") is None
-        assert stack.item("USER#" + peer, "PRESENCE") is not None  # the live one stays
+        entries = stack.item("USER#" + peer, "CONNS")["conns"]["SS"]
+        assert len(entries) == 1 and not entries[0].startswith(stale)  # the live one stays
+        assert stack.item("USER#" + peer, "PRESENCE") is not None
         assert not any(f.get("type") == "typing" for f in c.frames)
         await c.close()
         await p.close()
