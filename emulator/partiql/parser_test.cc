@@ -301,8 +301,9 @@ TEST(PartiqlPlan, ChoosesGetItemQueryOrScan) {
   EXPECT_EQ(read_plan(R"(SELECT * FROM Music)").access, A::Scan);
 
   // pk IN [...] (or an OR of pk equalities) with the sort key's equality: one GetItem a key,
-  // in the order written, each once; a single value is the key itself.
-  auto keys = read_plan(R"(SELECT * FROM Music WHERE Artist IN ['b', 'a', 'b'] AND Song = 's')");
+  // in the order written; a single value is the key itself. (A value twice is two overlapping
+  // reads of one partition, which DynamoDB refuses: test_partiql_4.py.)
+  auto keys = read_plan(R"(SELECT * FROM Music WHERE Artist IN ['b', 'a'] AND Song = 's')");
   EXPECT_EQ(keys.access, A::Keys);
   ASSERT_EQ(keys.keys.size(), 2u);
   EXPECT_EQ(keys.keys[0].at("Artist").scalar, "b");

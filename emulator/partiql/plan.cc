@@ -107,6 +107,194 @@ std::optional<expr::Node> join(const std::vector<const expr::Node*>& parts) {
   return out;
 }
 
+// -- DynamoDB's refusal of overlapping keyed branches --------------------------------------
+// A WHERE clause whose OR branches all fix the partition key is read branch by branch, and
+// DynamoDB refuses it when two branches of one partition cover overlapping sort key ranges
+// ("Overlapping conditions with range keys are not supported in where clause"). A branch
+// without a sort key condition covers the whole range; one whose sort key condition is negated
+// or `<>` is left out of the comparison; a duplicate partition (`pk IN ['r', 'r']`) is two
+// whole ranges. As paritysuite/dynamodb-conformance records AWS's answers on a table with a
+// sort key (tests/tier2/partiql/whereOverlap.test.ts and tier3/error-messages, 2026-10).
+
+// One end of a sort key range; no value: unbounded.
+struct End {
+  std::optional<model::Value> value;
+  bool inclusive = true;
+};
+struct Range {
+  End lo, hi;
+};
+struct Branch {
+  std::vector<const expr::Node*> parts;
+};
+
+int order(const model::Value& a, const model::Value& b) {
+  if (a.type == model::Type::N) {
+    auto c = model::Number::parse(a.scalar) <=> model::Number::parse(b.scalar);
+    return c < 0 ? -1 : c > 0 ? 1 : 0;
+  }
+  return a.scalar < b.scalar ? -1 : a.scalar > b.scalar ? 1 : 0;  // bytes, as unsigned char
+}
+
+// The branches of `n` in disjunctive form, each the conjuncts of one; false when there would be
+// more than `cap` (the check is then not made).
+bool branches(const expr::Node& n, std::vector<Branch>& out, size_t cap) {
+  if (n.kind == expr::Node::Kind::Or) {
+    std::vector<Branch> a, b;
+    if (!branches(n.kids[0], a, cap) || !branches(n.kids[1], b, cap)) return false;
+    if (a.size() + b.size() > cap) return false;
+    out = std::move(a);
+    out.insert(out.end(), b.begin(), b.end());
+    return true;
+  }
+  if (n.kind == expr::Node::Kind::And) {
+    std::vector<Branch> a, b;
+    if (!branches(n.kids[0], a, cap) || !branches(n.kids[1], b, cap)) return false;
+    if (a.size() * b.size() > cap) return false;
+    out.clear();
+    for (const Branch& x : a)
+      for (const Branch& y : b) {
+        Branch both = x;
+        both.parts.insert(both.parts.end(), y.parts.begin(), y.parts.end());
+        out.push_back(std::move(both));
+      }
+    return true;
+  }
+  out = {Branch{{&n}}};
+  return true;
+}
+
+bool mentions(const expr::Node& n, const std::string& attr) {
+  if (names(n, attr)) return true;
+  for (const auto& k : n.kids)
+    if (mentions(k, attr)) return true;
+  return false;
+}
+
+// The range a sort key condition allows, intersected into `r`; false when `n` is no condition
+// on the sort key that Query could serve.
+bool narrow(const expr::Node& n, const model::KeyAttribute& key, Range& r) {
+  if (!sort_condition(n, key)) return false;
+  auto lower = [&](const model::Value& v, bool inclusive) {
+    int c = r.lo.value ? order(v, *r.lo.value) : 1;
+    if (c > 0 || (c == 0 && !inclusive)) r.lo = {v, inclusive};
+  };
+  auto upper = [&](const model::Value& v, bool inclusive) {
+    int c = r.hi.value ? order(v, *r.hi.value) : -1;
+    if (c < 0 || (c == 0 && !inclusive)) r.hi = {v, inclusive};
+  };
+  if (n.kind == expr::Node::Kind::Between) {
+    lower(n.kids[1].value, true);
+    upper(n.kids[2].value, true);
+  } else if (n.kind == expr::Node::Kind::Call) {  // begins_with: [prefix, the next prefix)
+    std::string next = n.kids[1].value.scalar;
+    while (!next.empty() && static_cast<unsigned char>(next.back()) == 0xff) next.pop_back();
+    lower(n.kids[1].value, true);
+    if (!next.empty()) {
+      next.back() = static_cast<char>(static_cast<unsigned char>(next.back()) + 1);
+      model::Value v = n.kids[1].value;
+      v.scalar = next;
+      upper(v, false);
+    }
+  } else {
+    bool key_left = names(n.kids[0], key.name);
+    const model::Value& v = key_left ? n.kids[1].value : n.kids[0].value;
+    expr::Op op = n.op;
+    if (!key_left && op != expr::Op::Eq)  // 'v' < sk is sk > 'v'
+      op = op == expr::Op::Lt   ? expr::Op::Gt
+           : op == expr::Op::Le ? expr::Op::Ge
+           : op == expr::Op::Gt ? expr::Op::Lt
+                                : expr::Op::Le;
+    switch (op) {
+      case expr::Op::Eq: lower(v, true), upper(v, true); break;
+      case expr::Op::Lt: upper(v, false); break;
+      case expr::Op::Le: upper(v, true); break;
+      case expr::Op::Gt: lower(v, false); break;
+      case expr::Op::Ge: lower(v, true); break;
+      case expr::Op::Ne: break;
+    }
+  }
+  return true;
+}
+
+bool overlap(const Range& a, const Range& b) {
+  // a.lo below b.hi and b.lo below a.hi.
+  auto below = [](const End& lo, const End& hi) {
+    if (!lo.value || !hi.value) return true;
+    int c = order(*lo.value, *hi.value);
+    return c < 0 || (c == 0 && lo.inclusive && hi.inclusive);
+  };
+  return below(a.lo, b.hi) && below(b.lo, a.hi);
+}
+
+void refuse_overlapping_branches(const expr::Node& where, const model::KeyAttribute& hash,
+                                 const model::KeyAttribute* range) {
+  if (!range) return;       // ranges of a sort key: a table or index without one has none
+  std::vector<Branch> all;  // one branch may still name a partition twice: pk IN ['r', 'r']
+  if (!branches(where, all, 256)) return;
+  // Each branch's partition values and sort key range; a branch without a partition equality
+  // makes the read a Scan, which is not checked.
+  struct Keyed {
+    model::Value partition;
+    Range range;
+  };
+  std::vector<Keyed> keyed;
+  for (const Branch& b : all) {
+    std::vector<model::Value> partitions;
+    Range r;
+    bool exempt = false, contradictory = false;
+    std::vector<std::vector<model::Value>> sort_points;
+    for (const expr::Node* p : b.parts) {
+      if (const model::Value* v = equality(*p, hash)) {
+        if (!partitions.empty() && partitions.front() != *v) contradictory = true;
+        if (partitions.empty()) partitions.push_back(*v);
+        continue;
+      }
+      if (p->kind == expr::Node::Kind::In && names(p->kids[0], hash.name)) {
+        std::vector<model::Value> values;
+        for (size_t i = 1; i < p->kids.size(); ++i) {
+          if (p->kids[i].kind != expr::Node::Kind::Literal || p->kids[i].value.type != hash.type)
+            return;
+          values.push_back(p->kids[i].value);
+        }
+        if (!partitions.empty()) return;  // an IN beside an equality: not judged here
+        partitions = std::move(values);
+        continue;
+      }
+      if (!range || !mentions(*p, range->name)) continue;
+      if (p->kind == expr::Node::Kind::In && names(p->kids[0], range->name)) {
+        std::vector<model::Value> points;
+        for (size_t i = 1; i < p->kids.size(); ++i)
+          if (std::find(points.begin(), points.end(), p->kids[i].value) == points.end())
+            points.push_back(p->kids[i].value);
+        sort_points.push_back(std::move(points));
+        continue;
+      }
+      if (!narrow(*p, *range, r)) exempt = true;  // NOT ..., <>, or another use of the key
+    }
+    if (partitions.empty()) return;  // a Scan
+    if (contradictory || exempt) continue;
+    // `sk IN [...]` is a point a value.
+    std::vector<Range> ranges{r};
+    for (const auto& points : sort_points) {
+      std::vector<Range> split;
+      for (const Range& base : ranges)
+        for (const model::Value& v : points) {
+          Range one;
+          one.lo = one.hi = {v, true};
+          if (overlap(base, one)) split.push_back(one);
+        }
+      ranges = std::move(split);
+    }
+    for (const model::Value& pv : partitions)
+      for (const Range& rr : ranges) keyed.push_back({pv, rr});
+  }
+  for (size_t i = 0; i < keyed.size(); ++i)
+    for (size_t j = i + 1; j < keyed.size(); ++j)
+      if (keyed[i].partition == keyed[j].partition && overlap(keyed[i].range, keyed[j].range))
+        invalid("Overlapping conditions with range keys are not supported in where clause");
+}
+
 }  // namespace
 
 ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
@@ -123,6 +311,7 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
     hash = &plan.index->hash;
     range = plan.index->range ? &*plan.index->range : nullptr;
   }
+  if (bound.where) refuse_overlapping_branches(*bound.where, *hash, range);
   std::vector<const expr::Node*> parts;
   if (bound.where) conjuncts(*bound.where, parts);
   const expr::Node* hash_part = nullptr;
