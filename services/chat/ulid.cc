@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace chat {
@@ -41,6 +42,30 @@ Ulid increment(Ulid u) {
   }
   u.hi = (u.hi & ~uint64_t{0xFFFF}) + (uint64_t{1} << 16);
   return u;
+}
+
+// Plus `n` (at least 1) in the 80 random bits, carrying into the next millisecond as increment
+// does.
+Ulid add(Ulid u, uint64_t n) {
+  uint64_t lo = u.lo + n;
+  bool carry = lo < u.lo;
+  u.lo = lo;
+  if (!carry) return u;
+  if ((u.hi & 0xFFFF) != 0xFFFF) {
+    ++u.hi;
+    return u;
+  }
+  u.hi = (u.hi & ~uint64_t{0xFFFF}) + (uint64_t{1} << 16);
+  return u;
+}
+
+// A random step of 1 to 2^32.
+uint64_t random_step() {
+  unsigned char bytes[4];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  uint64_t v = 0;
+  for (unsigned char b : bytes) v = v << 8 | b;
+  return v + 1;
 }
 
 }  // namespace
@@ -95,8 +120,14 @@ std::string UlidGenerator::next_above(std::string_view floor_id, int64_t now_ms)
   auto floor = Ulid::parse(floor_id);
   if (!floor) throw std::invalid_argument("not a ULID: " + std::string(floor_id));
   std::lock_guard lock(mutex_);
-  if (*floor > last_) last_ = *floor;
-  return advance(now_ms).text();
+  if (now_ms < 0) now_ms = 0;
+  Ulid base = std::max(*floor, last_);
+  if (now_ms > base.time_ms()) return advance(now_ms).text();
+  // Another process that committed `floor` goes on from it plus one, as every generator does
+  // within a millisecond: plus one here too would give both the same id (in another
+  // conversation, where no condition refuses it). A random step keeps them apart.
+  last_ = add(base, random_step());
+  return last_.text();
 }
 
 UlidGenerator& process_ulids() {
