@@ -238,7 +238,10 @@ std::string disconnect(Store& s, std::string_view connection_id, std::string_vie
   std::optional<Connection> gone;
   if (const rapidjson::Value* attrs = member(old, "Attributes")) {
     Connection c;
-    if (from_item(*attrs, c)) user = c.username, gone = std::move(c);
+    if (from_item(*attrs, c)) {
+      user = c.username;
+      gone = std::move(c);
+    }
   }
   if (user.empty()) return user;
   delete_item(s, key(user_pk(user), user_connection_sk(connection_id)));

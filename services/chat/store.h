@@ -125,7 +125,8 @@ inline constexpr int kMaxSendAttempts = 8;
 // Likewise for markRead's recount and react's toggle.
 inline constexpr int kMaxRetries = 4;
 
-// connect: Put connection, Put user's connection, Put presence, in one transaction.
+// connect: Put connection, Put user's connection, Put presence, and the connection's entry in
+// the user's CONNS item, in one transaction.
 void connect(Store& s, const Connection& c);
 // disconnect: both connection items deleted; the presence too when no connection of the user
 // is left. `username` is used when the connection item is already gone. Returns the user.
