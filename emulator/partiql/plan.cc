@@ -128,6 +128,7 @@ struct Branch {
   std::vector<const expr::Node*> parts;
 };
 
+// Key values of one type: numbers by value, strings and binaries by their bytes.
 int order(const model::Value& a, const model::Value& b) {
   if (a.type == model::Type::N) {
     auto c = model::Number::parse(a.scalar) <=> model::Number::parse(b.scalar);
@@ -165,10 +166,11 @@ bool branches(const expr::Node& n, std::vector<Branch>& out, size_t cap) {
 }
 
 bool mentions(const expr::Node& n, const std::string& attr) {
-  if (names(n, attr)) return true;
-  for (const auto& k : n.kids)
-    if (mentions(k, attr)) return true;
-  return false;
+  bool found = false;
+  expr::for_each_path(n, [&](const expr::Path& p) {
+    found = found || (p.size() == 1 && !p[0].is_index() && p[0].name == attr);
+  });
+  return found;
 }
 
 // The range a sort key condition allows, intersected into `r`; false when `n` is no condition
@@ -390,11 +392,7 @@ ReadPlan plan_read(const Bound& bound, const model::TableDef& table) {
             "specified in WHERE clause.");
       // The keys are read in the order of their partition key values.
       auto less = [&](const model::Item& x, const model::Item& y) {
-        const model::Value& a = x.at(hash->name);
-        const model::Value& b = y.at(hash->name);
-        if (a.type == model::Type::N)
-          return model::Number::parse(a.scalar) < model::Number::parse(b.scalar);
-        return a.scalar < b.scalar;  // bytes, as unsigned char
+        return order(x.at(hash->name), y.at(hash->name)) < 0;
       };
       std::stable_sort(plan.keys.begin(), plan.keys.end(),
                        [&](const model::Item& x, const model::Item& y) {

@@ -144,7 +144,10 @@ class DeadlineSocket {
       pollfd p{fd_, events, 0};
       int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)));
       if (r > 0) return true;  // ready, or an error the next call reports
-      if (r < 0 && errno != EINTR) return failed(ec), false;
+      if (r < 0 && errno != EINTR) {
+        failed(ec);
+        return false;
+      }
     }
   }
 

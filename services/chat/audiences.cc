@@ -15,8 +15,8 @@
 namespace chat {
 namespace {
 
-// Users whose connections one job reads: BatchGetItem's 100 keys.
-constexpr size_t kUsersPerRead = 100;
+// Users whose connections one job reads: one BatchGetItem's worth.
+constexpr size_t kUsersPerRead = kBatchGetKeys;
 
 }  // namespace
 

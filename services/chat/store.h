@@ -193,6 +193,8 @@ Outcome<std::vector<Target>> other_participants_connections(Store& s, std::strin
                                                             std::string_view cid);
 // Every connection of a user (a Query of its USER#<u>/CONN# items).
 std::vector<Target> user_connections(Store& s, std::string_view username);
+// BatchGetItem takes at most 100 keys a call (API_BatchGetItem).
+inline constexpr size_t kBatchGetKeys = 100;
 // Each user's connections from the users' CONNS items: out[i] are users[i]'s. One BatchGetItem
 // (consistent) for every 100 users, where user_connections is a Query for each.
 std::vector<std::vector<Target>> users_connections(Store& s, const std::vector<std::string>& users);

@@ -23,29 +23,21 @@ int bit(const Ulid& u, int i) {
   return static_cast<int>(i >= 64 ? (u.hi >> (i - 64)) & 1 : (u.lo >> i) & 1);
 }
 
+void random_bytes(unsigned char* out, int n) {
+  if (RAND_bytes(out, n) != 1) throw std::runtime_error("RAND_bytes failed");
+}
+
 Ulid random_ulid(int64_t time_ms) {
   unsigned char bytes[10];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  random_bytes(bytes, sizeof bytes);
   Ulid u;
   u.hi = static_cast<uint64_t>(time_ms) << 16 | uint64_t{bytes[0]} << 8 | bytes[1];
   for (int i = 2; i < 10; ++i) u.lo = u.lo << 8 | bytes[i];
   return u;
 }
 
-// Plus one in the 80 random bits; when they are all ones, the next millisecond with random bits
-// of zero (the spec says to fail there; one id a millisecond late keeps the order instead).
-Ulid increment(Ulid u) {
-  if (++u.lo != 0) return u;
-  if ((u.hi & 0xFFFF) != 0xFFFF) {
-    ++u.hi;
-    return u;
-  }
-  u.hi = (u.hi & ~uint64_t{0xFFFF}) + (uint64_t{1} << 16);
-  return u;
-}
-
-// Plus `n` (at least 1) in the 80 random bits, carrying into the next millisecond as increment
-// does.
+// Plus `n` (at least 1) in the 80 random bits; when they overflow, the next millisecond (the
+// spec says to fail there; an id a millisecond late keeps the order instead).
 Ulid add(Ulid u, uint64_t n) {
   uint64_t lo = u.lo + n;
   bool carry = lo < u.lo;
@@ -59,10 +51,12 @@ Ulid add(Ulid u, uint64_t n) {
   return u;
 }
 
+Ulid increment(Ulid u) { return add(u, 1); }
+
 // A random step of 1 to 2^32.
 uint64_t random_step() {
   unsigned char bytes[4];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  random_bytes(bytes, sizeof bytes);
   uint64_t v = 0;
   for (unsigned char b : bytes) v = v << 8 | b;
   return v + 1;

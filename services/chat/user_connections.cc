@@ -20,9 +20,6 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-// BatchGetItem takes at most 100 keys a call (API_BatchGetItem).
-constexpr size_t kBatchGetKeys = 100;
-
 std::string batch_request(const Store& s, const std::vector<awsproto::AttributeMap>& keys,
                           size_t from, size_t to, const std::string& projection) {
   rapidjson::StringBuffer b;
