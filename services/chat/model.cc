@@ -165,7 +165,7 @@ std::optional<Error> conversation_members(std::string_view caller, std::string_v
     return Error{ErrorCode::BadRequest, "a group needs at least one other member"};
   }
   if (members.size() > kMaxGroupOthers) {
-    return Error{ErrorCode::TooManyMembers, "a group has at most 97 members"};
+    return Error{ErrorCode::TooManyMembers, "a group has at most 99 members"};
   }
   members.emplace_back(caller);
   std::sort(members.begin(), members.end());
@@ -187,6 +187,8 @@ AttributeMap to_item(const Conversation& c) {
   item.emplace_back("createdBy", S(c.created_by));
   item.emplace_back("createdAt", N(c.created_at));
   put_optional(item, "lastMessageId", c.last_message_id);
+  put_optional(item, "lastSender", c.last_sender);
+  put_optional(item, "lastText", std::string(first_code_points(c.last_text, kLastTextCodePoints)));
   return item;
 }
 
@@ -242,14 +244,7 @@ AttributeMap to_item(const InboxEntry& e) {
   item.emplace_back("kind", S(e.kind));
   item.emplace_back("name", S(e.name));
   item.emplace_back("members", string_list(e.members));
-  item.emplace_back("unread", N(e.unread));
-  put_optional(item, "lastMessageId", e.last_message_id);
   put_optional(item, "lastReadMessageId", e.last_read_message_id);
-  item.emplace_back("lastActivity", N(e.last_activity));
-  put_optional(item, "lastSender", e.last_sender);
-  put_optional(item, "lastText", std::string(first_code_points(e.last_text, kLastTextCodePoints)));
-  item.emplace_back("inboxPk", S(inbox_pk(e.username)));
-  item.emplace_back("inboxSk", S(inbox_sort_key(e.last_activity, e.conversation_id)));
   return item;
 }
 
@@ -300,6 +295,8 @@ bool from_item(const rapidjson::Value& item, Conversation& out) {
   read_optional(item, "name", c.name);
   read_optional(item, "createdBy", c.created_by);
   read_optional(item, "lastMessageId", c.last_message_id);
+  read_optional(item, "lastSender", c.last_sender);
+  read_optional(item, "lastText", c.last_text);
   if (!read(item, "members", c.members) && c.kind != "lobby") return false;
   out = std::move(c);
   return true;
@@ -370,17 +367,13 @@ bool from_item(const rapidjson::Value& item, InboxEntry& out) {
   std::string pk;
   if (!has_type(item, "inbox") || !read(item, "pk", pk) || !after(pk, "USER#") ||
       !read(item, "conversationId", e.conversation_id) || !read(item, "kind", e.kind) ||
-      !read(item, "members", e.members) || !read(item, "unread", e.unread) ||
-      !read(item, "lastActivity", e.last_activity)) {
+      !read(item, "members", e.members)) {
     return false;
   }
   e.username = pk.substr(5);
   if (!key_is(item, pk, membership_sk(e.conversation_id))) return false;
   read_optional(item, "name", e.name);
-  read_optional(item, "lastMessageId", e.last_message_id);
   read_optional(item, "lastReadMessageId", e.last_read_message_id);
-  read_optional(item, "lastSender", e.last_sender);
-  read_optional(item, "lastText", e.last_text);
   out = std::move(e);
   return true;
 }
@@ -486,7 +479,7 @@ std::optional<InboxCursor> decode_inbox_cursor(std::string_view cursor) {
   for (size_t i = 0; i < 13; ++i) {
     if (isk[i] < '0' || isk[i] > '9') return std::nullopt;
   }
-  InboxCursor c{std::string(*user), std::string(*cid), key(pk, sk)};
+  InboxCursor c{std::string(*user), std::string(*cid), isk, key(pk, sk)};
   c.key.emplace_back("inboxPk", S(ipk));
   c.key.emplace_back("inboxSk", S(isk));
   return c;

@@ -27,7 +27,6 @@ inline constexpr int64_t kConnectionTtlSeconds = 3 * 3600;
 inline constexpr int64_t kPresenceTtlSeconds = 90;
 inline constexpr int64_t kClaimTtlSeconds = 24 * 3600;
 inline constexpr size_t kLastTextCodePoints = 100;
-inline constexpr const char* kInboxIndex = "inbox";
 inline constexpr const char* kByUserIndex = "byUser";
 inline constexpr const char* kConnectionsIndex = "connections";
 
@@ -67,7 +66,9 @@ struct Conversation {
   std::vector<std::string> members;         // empty for the lobby
   std::string created_by;
   int64_t created_at = 0;
-  std::string last_message_id;  // empty: no message yet
+  // The newest message, kept by every send (the inbox reads them here, not from each member's
+  // entry: a send writes one item, not one per member). Empty: no message yet.
+  std::string last_message_id, last_sender, last_text;
 };
 
 struct Message {
@@ -93,6 +94,10 @@ struct ReadReceipt {
   int64_t read_at = 0;
 };
 
+// A member's entry of a conversation (`USER#<u>` / `CONV#<cid>`): the membership and what the
+// member read. The stored item holds the first five fields and last_read_message_id; the
+// inbox fills in the rest from the conversation item and a count of the messages after the
+// one read.
 struct InboxEntry {
   std::string username, conversation_id, kind, name;
   std::vector<std::string> members;
@@ -170,10 +175,12 @@ struct HistoryCursor {
 std::optional<HistoryCursor> decode_history_cursor(std::string_view cursor);
 struct InboxCursor {
   std::string username, conversation_id;
+  std::string order;           // inboxSk: the page goes on below it
   awsproto::AttributeMap key;  // {pk, sk, inboxPk, inboxSk}
 };
-// An inbox page's key (the inbox index's LastEvaluatedKey): {pk: USER#<u>, sk: CONV#<cid>,
-// inboxPk: INBOX#<u>, inboxSk: <13 digits>#<cid>}.
+// An inbox page's last entry: {pk: USER#<u>, sk: CONV#<cid>, inboxPk: INBOX#<u>,
+// inboxSk: <lastActivity, 13 digits>#<cid>} (the form the inbox index's LastEvaluatedKey had,
+// so a cursor handed out before still reads).
 std::optional<InboxCursor> decode_inbox_cursor(std::string_view cursor);
 
 std::string base64url_encode(std::string_view bytes);  // no padding

@@ -131,7 +131,7 @@ std::optional<Error> parse_create(const rapidjson::Value& frame, Request& r) {
     }
     // The caller may be among them: one more than a group's others is still possible.
     if (r.members.size() > kMaxGroupOthers + 1) {
-      return Error{ErrorCode::TooManyMembers, "a group has at most 97 members"};
+      return Error{ErrorCode::TooManyMembers, "a group has at most 99 members"};
     }
   }
   if (r.members.empty()) return bad("\"members\" is empty");

@@ -141,7 +141,7 @@ TEST(Parse, CreateConversation) {
   EXPECT_EQ(bad_name.code, ErrorCode::InvalidUsername);
   EXPECT_EQ(bad_name.message, "not a username: \"<script>\"");
   std::string many = R"({"action":"createConversation","kind":"group","name":"n","members":[)";
-  for (int i = 0; i < 98; ++i) many += (i ? ",\"u" : "\"u") + std::to_string(i) + "\"";
+  for (int i = 0; i < 100; ++i) many += (i ? ",\"u" : "\"u") + std::to_string(i) + "\"";
   EXPECT_EQ(error_of(many + "]}").code, ErrorCode::TooManyMembers);
 }
 

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 namespace chat {
 
@@ -85,6 +86,7 @@ struct QuerySpec {
   bool forward = true;
   int limit = 0;  // 0: none
   bool count = false;
+  std::string filter;      // FilterExpression; empty: none
   bool consistent = true;  // ignored for an index (GSIs read eventually consistent)
   const AttributeMap* start = nullptr;
   const rapidjson::Value* start_json = nullptr;  // a previous page's LastEvaluatedKey
@@ -105,6 +107,10 @@ rapidjson::Document query(Store& s, const QuerySpec& q) {
   }
   w.Key("KeyConditionExpression");
   string(w, q.key_condition);
+  if (!q.filter.empty()) {
+    w.Key("FilterExpression");
+    string(w, q.filter);
+  }
   w.Key("ExpressionAttributeValues");
   awsproto::write_item(w, q.values);
   w.Key("ScanIndexForward");
@@ -330,13 +336,18 @@ Outcome<Message> send_message(Store& s, std::string_view sender, std::string_vie
               std::string(sender), std::string(text),
               *ulid_time_ms(id),   std::string(client_message_id)};
     std::vector<TxItem> items;
+    // One write a message whatever the group's size: the conversation item carries the newest
+    // message for every member's inbox (list_conversations reads it there and counts unread
+    // messages from the member's lastReadMessageId), so no member's entry is written here.
     TxItem last;
     last.kind = TxItem::Kind::Update;
     last.item = conversation_key(cid);
-    last.update = "SET lastMessageId = :id";
+    last.update = "SET lastMessageId = :id, lastSender = :ls, lastText = :lt";
     last.condition =
         "attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :id)";
-    last.values = {{":id", S(id)}};
+    last.values = {{":id", S(id)},
+                   {":ls", S(m.sender)},
+                   {":lt", S(std::string(first_code_points(m.text, kLastTextCodePoints)))}};
     last.return_old = true;
     items.push_back(std::move(last));
     items.push_back(put(to_item(m), "attribute_not_exists(pk)"));
@@ -346,35 +357,8 @@ Outcome<Message> send_message(Store& s, std::string_view sender, std::string_vie
     TxItem claim_put = put(to_item(claim), "attribute_not_exists(pk)");
     claim_put.return_old = true;
     items.push_back(std::move(claim_put));
-    if (!lobby) {
-      AttributeMap values = {
-          {":at", N(m.created_at)},
-          {":isk", S(inbox_sort_key(m.created_at, cid))},
-          {":id", S(id)},
-          {":lt", S(std::string(first_code_points(m.text, kLastTextCodePoints)))},
-          {":ls", S(m.sender)},
-      };
-      const std::string set =
-          "SET lastActivity = :at, inboxSk = :isk, lastMessageId = :id, lastText = :lt, "
-          "lastSender = :ls";
-      TxItem own;
-      own.kind = TxItem::Kind::Update;
-      own.item = membership_key(sender, cid);
-      own.update = set;
-      own.condition = "attribute_exists(pk)";
-      own.values = values;
-      items.push_back(std::move(own));
-      values.emplace_back(":one", N(1));
-      for (const auto& member : members) {
-        if (member == sender) continue;
-        TxItem other;
-        other.kind = TxItem::Kind::Update;
-        other.item = membership_key(member, cid);
-        other.update = set + " ADD unread :one";
-        other.values = values;
-        items.push_back(std::move(other));
-      }
-    }
+    // The sender's entry is the membership check.
+    if (!lobby) items.push_back(check(membership_key(sender, cid), "attribute_exists(pk)"));
     try {
       transact(s, items);
       return {std::nullopt, std::move(m)};
@@ -483,7 +467,6 @@ Outcome<CreatedConversation> create_conversation(Store& s, std::string_view call
     e.kind = c.kind;
     e.name = c.name;
     e.members = members;
-    e.last_activity = now;
     items.push_back(put(to_item(e)));
   }
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
@@ -511,37 +494,22 @@ Outcome<CreatedConversation> create_conversation(Store& s, std::string_view call
   return {make_error(ErrorCode::InternalError, "the conversation is busy; try again")};
 }
 
-Outcome<InboxPage> list_conversations(Store& s, std::string_view username, int limit,
-                                      const std::optional<InboxCursor>& cursor) {
-  if (cursor && cursor->username != username) {
-    return {make_error(ErrorCode::BadRequest, "\"cursor\" is not one listConversations gave")};
-  }
-  QuerySpec q;
-  q.index = kInboxIndex;
-  q.key_condition = "inboxPk = :p";
-  q.values = {{":p", S(inbox_pk(username))}};
-  q.forward = false;
-  q.limit = limit;
-  if (cursor) q.start = &cursor->key;
-  rapidjson::Document answer = query(s, q);
-  InboxPage page;
-  each_item(answer, [&](const rapidjson::Value& item) {
-    InboxEntry e;
-    if (from_item(item, e)) page.entries.push_back(std::move(e));
-  });
-  page.cursor = page_cursor(answer);
-  return {std::nullopt, std::move(page)};
-}
-
 namespace {
 
-// The messages of `cid` from `from` to `to` (message ids, both included), with Select COUNT
-// over every page.
-int64_t count_messages(Store& s, std::string_view cid, std::string_view from, std::string_view to) {
+// The messages of `cid` after `after` (a message id; empty: from the first) up to `to`, both
+// ids, not sent by `reader`: Select COUNT over every page.
+int64_t count_unread(Store& s, std::string_view cid, std::string_view after, std::string_view to,
+                     std::string_view reader) {
   QuerySpec q;
   q.key_condition = "pk = :pk AND sk BETWEEN :from AND :to";
-  q.values = {
-      {":pk", S(conversation_pk(cid))}, {":from", S(message_sk(from))}, {":to", S(message_sk(to))}};
+  q.values = {{":pk", S(conversation_pk(cid))},
+              {":from", S(message_sk(after))},
+              {":to", S(message_sk(to))},
+              {":me", S(std::string(reader))},
+              {":read", S(std::string(after))}};
+  // The read message itself is in BETWEEN's range: left out by id (a filter may not name
+  // the key attributes).
+  q.filter = "sender <> :me AND messageId <> :read";
   q.count = true;
   int64_t total = 0;
   query_pages(s, q, [&](const rapidjson::Document& answer) {
@@ -552,60 +520,111 @@ int64_t count_messages(Store& s, std::string_view cid, std::string_view from, st
   return total;
 }
 
+std::string inbox_order(const InboxEntry& e) {
+  return inbox_sort_key(e.last_activity, e.conversation_id);
+}
+
 }  // namespace
+
+// Fan-out on read: the member's entries (one Query of USER#<u>, every page), their
+// conversations' items (BatchGetItem, 100 a call) for the newest message, ordered by it;
+// then, for the page only, the unread count from the entry's lastReadMessageId. A send writes
+// one conversation item instead of every member's entry (a group of 10 was 13 writes a message,
+// 4 now, and a group is no longer bounded by a send's 100 transaction actions).
+Outcome<InboxPage> list_conversations(Store& s, std::string_view username, int limit,
+                                      const std::optional<InboxCursor>& cursor) {
+  if (cursor && cursor->username != username) {
+    return {make_error(ErrorCode::BadRequest, "\"cursor\" is not one listConversations gave")};
+  }
+  std::vector<InboxEntry> entries;
+  QuerySpec q;
+  q.key_condition = "pk = :pk AND begins_with(sk, :conv)";
+  q.values = {{":pk", S(user_pk(username))}, {":conv", S(membership_sk(""))}};
+  query_pages(s, q, [&](const rapidjson::Document& answer) {
+    each_item(answer, [&](const rapidjson::Value& item) {
+      InboxEntry e;
+      if (from_item(item, e)) entries.push_back(std::move(e));
+    });
+  });
+  std::vector<AttributeMap> keys;
+  std::unordered_map<std::string, size_t> at;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    at.emplace(entries[i].conversation_id, i);
+    keys.push_back(conversation_key(entries[i].conversation_id));
+  }
+  batch_get(
+      s, keys, "",
+      [&](const rapidjson::Value& item) {
+        Conversation c;
+        if (!from_item(item, c)) return;
+        auto i = at.find(c.conversation_id);
+        if (i == at.end()) return;
+        InboxEntry& e = entries[i->second];
+        e.last_activity = c.created_at;
+        if (!c.last_message_id.empty()) {
+          e.last_message_id = c.last_message_id;
+          e.last_activity = ulid_time_ms(c.last_message_id).value_or(c.created_at);
+          e.last_sender = c.last_sender;
+          e.last_text = c.last_text;
+        }
+      },
+      "listConversations");
+  std::sort(entries.begin(), entries.end(), [](const InboxEntry& a, const InboxEntry& b) {
+    return inbox_order(a) > inbox_order(b);
+  });
+  const std::string* after = cursor ? &cursor->order : nullptr;
+  InboxPage page;
+  size_t i = 0;
+  while (i < entries.size() && after && inbox_order(entries[i]) >= *after) ++i;
+  for (; i < entries.size() && page.entries.size() < static_cast<size_t>(limit); ++i) {
+    InboxEntry& e = entries[i];
+    if (!e.last_message_id.empty() && e.last_read_message_id < e.last_message_id) {
+      e.unread =
+          count_unread(s, e.conversation_id, e.last_read_message_id, e.last_message_id, username);
+    }
+    page.entries.push_back(std::move(e));
+  }
+  if (i < entries.size() && !page.entries.empty()) {
+    const InboxEntry& last = page.entries.back();
+    AttributeMap k = key(user_pk(username), membership_sk(last.conversation_id));
+    k.emplace_back("inboxPk", S(inbox_pk(username)));
+    k.emplace_back("inboxSk", S(inbox_order(last)));
+    page.cursor = encode_cursor(k);
+  }
+  return {std::nullopt, std::move(page)};
+}
 
 std::optional<Error> mark_read(Store& s, std::string_view username, std::string_view cid,
                                std::string_view message_id) {
   const int64_t now = s.now_ms();
   ReadReceipt receipt{std::string(cid), std::string(username), std::string(message_id), now};
   TxItem exists = check(key(conversation_pk(cid), message_sk(message_id)), "attribute_exists(pk)");
+  // The receipt moves forward only; in a conversation other than the lobby, so does the
+  // member's lastReadMessageId (the inbox counts unread messages from it).
+  TxItem moved;
   if (cid == kLobby) {
-    // No inbox entries in the lobby: the receipt alone, moved forward only.
-    TxItem r = put(to_item(receipt), "attribute_not_exists(pk) OR messageId < :m");
-    r.values = {{":m", S(std::string(message_id))}};
-    try {
-      transact(s, {exists, r});
-    } catch (const AwsError& e) {
-      if (!is_cancelled(e)) throw;
-      if (failed(e, 0)) return no_message(message_id);
-      if (failed(e, 1)) return std::nullopt;  // a later message was read already
-      unexpected(e, "markRead");
-    }
-    return std::nullopt;
-  }
-  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
-    auto stored = get_item(s, membership_key(username, cid));
-    InboxEntry entry;
-    if (!stored || !from_item(*stored, entry)) return not_a_participant(s, cid);
-    if (entry.last_message_id.empty()) return no_message(message_id);
-    // The messages after the one read, up to the newest one the entry knows; the read one is
-    // counted by BETWEEN and exists (the ConditionCheck), hence the - 1.
-    int64_t unread = 0;
-    if (message_id <= std::string_view(entry.last_message_id)) {
-      unread = std::max<int64_t>(0, count_messages(s, cid, message_id, entry.last_message_id) - 1);
-    }
-    TxItem update;
-    update.kind = TxItem::Kind::Update;
-    update.item = membership_key(username, cid);
-    update.update = "SET unread = :count, lastReadMessageId = :m";
-    update.condition =
-        "lastMessageId = :last AND (attribute_not_exists(lastReadMessageId) OR "
+    moved = put(to_item(receipt), "attribute_not_exists(pk) OR messageId < :m");
+  } else {
+    moved.kind = TxItem::Kind::Update;
+    moved.item = membership_key(username, cid);
+    moved.update = "SET lastReadMessageId = :m";
+    moved.condition =
+        "attribute_exists(pk) AND (attribute_not_exists(lastReadMessageId) OR "
         "lastReadMessageId < :m)";
-    update.values = {{":count", N(unread)},
-                     {":m", S(std::string(message_id))},
-                     {":last", S(entry.last_message_id)}};
-    update.return_old = true;
+    moved.return_old = true;
+  }
+  moved.values = {{":m", S(std::string(message_id))}};
+  std::vector<TxItem> items{exists, moved};
+  if (cid != kLobby) items.push_back(put(to_item(receipt)));
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     try {
-      transact(s, {exists, update, put(to_item(receipt))});
+      transact(s, items);
       return std::nullopt;
     } catch (const AwsError& e) {
       if (!is_cancelled(e)) throw;
       if (failed(e, 0)) return no_message(message_id);
       if (failed(e, 1)) {
-        const rapidjson::Value* now_item = old_item(e, 1);
-        if (!now_item) return not_a_participant(s, cid);
-        auto newest = awsproto::get_string(*now_item, "lastMessageId");
-        if (newest && *newest != entry.last_message_id) continue;  // a message came: recount
+        if (cid != kLobby && !old_item(e, 1)) return not_a_participant(s, cid);
         return std::nullopt;  // this message or a later one was read already
       }
       if (conflicted(e)) continue;

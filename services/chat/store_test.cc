@@ -197,26 +197,28 @@ TEST(Store, ARepeatedClientMessageIdAnswersTheFirstAck) {
             R"("conversationId":"lobby","createdAt":42,"requestId":"r1"})");
 }
 
-TEST(Store, ADirectSendUpdatesEveryInboxAndTheSendersConditionIsMembership) {
+TEST(Store, ASendWritesTheConversationNotTheMembersEntriesAndChecksTheSender) {
   Fixture f;
   f.db.answer("GetItem", kConversation);
-  auto out = send_message(f.store, "alice", kDm, "hello", "c-1");
+  auto out = send_message(f.store, "alice", kDm, std::string(150, 'x'), "c-1");
   ASSERT_TRUE(out.ok());
   const auto& c = f.db.calls[1];
-  ASSERT_EQ(c.body["TransactItems"].Size(), 5u);
-  const auto& own = tx(c, 3, "Update");
+  ASSERT_EQ(c.body["TransactItems"].Size(), 4u);  // whatever the group's size
+  const auto& last = tx(c, 0, "Update");
+  EXPECT_EQ(s(last["Key"]["pk"]["S"]), std::string("CONV#") + kDm);
+  EXPECT_EQ(s(last["UpdateExpression"]),
+            "SET lastMessageId = :id, lastSender = :ls, lastText = :lt");
+  EXPECT_EQ(s(last["ExpressionAttributeValues"][":ls"]["S"]), "alice");
+  EXPECT_EQ(s(last["ExpressionAttributeValues"][":lt"]["S"]), std::string(100, 'x'));
+  EXPECT_EQ(s(tx(c, 1, "Put")["Item"]["type"]["S"]), "message");
+  const auto& own = tx(c, 3, "ConditionCheck");
   EXPECT_EQ(s(own["Key"]["pk"]["S"]), "USER#alice");
   EXPECT_EQ(s(own["ConditionExpression"]), "attribute_exists(pk)");
-  EXPECT_EQ(std::string(own["UpdateExpression"].GetString()).find("ADD"), std::string::npos);
-  const auto& other = tx(c, 4, "Update");
-  EXPECT_EQ(s(other["Key"]["pk"]["S"]), "USER#bob");
-  EXPECT_NE(std::string(other["UpdateExpression"].GetString()).find("ADD unread :one"),
-            std::string::npos);
 
-  // The sender's inbox condition failing is NotAParticipant.
+  // The sender's entry missing is NotAParticipant.
   Fixture g;
   g.db.answer("GetItem", kConversation);
-  g.db.cancel({"None", "None", "None", "ConditionalCheckFailed", "None"});
+  g.db.cancel({"None", "None", "None", "ConditionalCheckFailed"});
   auto refused = send_message(g.store, "alice", kDm, "hello", "c-1");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error->code, ErrorCode::NotAParticipant);
@@ -232,7 +234,7 @@ TEST(Store, KeptMembersAreReadOnceForEverySend) {
   ASSERT_EQ(f.db.calls.size(), 3u);  // GetItem, then one transaction a send
   EXPECT_EQ(f.db.calls[1].op, "TransactWriteItems");
   EXPECT_EQ(f.db.calls[2].op, "TransactWriteItems");
-  EXPECT_EQ(f.db.calls[2].body["TransactItems"].Size(), 5u);
+  EXPECT_EQ(f.db.calls[2].body["TransactItems"].Size(), 4u);
   // An outsider is still refused from the kept members, before any write.
   auto outsider = send_message(f.store, "carol", kDm, "x", "c");
   EXPECT_EQ(outsider.error->code, ErrorCode::NotAParticipant);
@@ -288,27 +290,117 @@ TEST(Store, ADirectConversationThatExistedIsAnsweredWithCreatedFalse) {
   EXPECT_EQ(s(tx(c, 2, "Put")["Item"]["pk"]["S"]), "USER#bob");
 }
 
-TEST(Store, MarkReadCountsTheMessagesAfterTheOneRead) {
+TEST(Store, MarkReadMovesTheEntrysLastReadForwardWithTheReceiptInOneTransaction) {
   Fixture f;
-  const std::string read = "01KBCWHCG0Z7Y8KX2N3H4P5R6S", last = "01KBCWHCG0Z7Y8KX2N3H4P5R70";
-  f.db.answer("GetItem", R"({"Item":{"pk":{"S":"USER#alice"},"sk":{"S":"CONV#)" + std::string(kDm) +
-                             R"("},"type":{"S":"inbox"},"conversationId":{"S":")" + kDm +
-                             R"("},"kind":{"S":"direct"},"members":{"L":[]},"unread":{"N":"5"},)"
-                             R"("lastActivity":{"N":"1"},"lastMessageId":{"S":")" +
-                             last + "\"}}}");
-  f.db.answer("Query", R"({"Count":4,"ScannedCount":4})");
+  const std::string read = "01KBCWHCG0Z7Y8KX2N3H4P5R6S";
   EXPECT_FALSE(mark_read(f.store, "alice", kDm, read));
-  ASSERT_EQ(f.db.calls.size(), 3u);
-  const auto& q = f.db.calls[1].body;
-  EXPECT_EQ(s(q["Select"]), "COUNT");
-  EXPECT_EQ(s(q["ExpressionAttributeValues"][":from"]["S"]), "MSG#" + read);
-  EXPECT_EQ(s(q["ExpressionAttributeValues"][":to"]["S"]), "MSG#" + last);
-  const auto& t = f.db.calls[2];
+  ASSERT_EQ(f.db.calls.size(), 1u);  // no read: the inbox counts, not markRead
+  const auto& t = f.db.calls[0];
   EXPECT_EQ(s(tx(t, 0, "ConditionCheck")["Key"]["sk"]["S"]), "MSG#" + read);
   const auto& update = tx(t, 1, "Update");
-  EXPECT_EQ(s(update["ExpressionAttributeValues"][":count"]["N"]), "3");
-  EXPECT_EQ(s(update["ExpressionAttributeValues"][":last"]["S"]), last);
+  EXPECT_EQ(s(update["Key"]["pk"]["S"]), "USER#alice");
+  EXPECT_EQ(s(update["UpdateExpression"]), "SET lastReadMessageId = :m");
+  EXPECT_EQ(s(update["ConditionExpression"]),
+            "attribute_exists(pk) AND (attribute_not_exists(lastReadMessageId) OR "
+            "lastReadMessageId < :m)");
   EXPECT_EQ(s(tx(t, 2, "Put")["Item"]["sk"]["S"]), "READ#alice");
+
+  // A later message read already: nothing to do. No entry: not a participant.
+  Fixture g;
+  g.db.cancel({"None", "ConditionalCheckFailed", "None"}, 1,
+              R"({"pk":{"S":"USER#alice"},"sk":{"S":"CONV#x"}})");
+  EXPECT_FALSE(mark_read(g.store, "alice", kDm, read));
+  Fixture h;
+  h.db.cancel({"None", "ConditionalCheckFailed", "None"});
+  h.db.answer("GetItem", kConversation);
+  auto outsider = mark_read(h.store, "carol", kDm, read);
+  ASSERT_TRUE(outsider);
+  EXPECT_EQ(outsider->code, ErrorCode::NotAParticipant);
+  Fixture m;
+  m.db.cancel({"ConditionalCheckFailed", "None", "None"});
+  auto missing = mark_read(m.store, "alice", kDm, read);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->code, ErrorCode::NotFound);
+}
+
+namespace {
+std::string entry_item(const std::string& user, const std::string& cid, const std::string& read) {
+  return R"({"pk":{"S":"USER#)" + user + R"("},"sk":{"S":"CONV#)" + cid +
+         R"("},"type":{"S":"inbox"},"conversationId":{"S":")" + cid +
+         R"("},"kind":{"S":"group"},"name":{"S":"g"},"members":{"L":[{"S":")" + user + R"("}]})" +
+         (read.empty() ? "" : R"(,"lastReadMessageId":{"S":")" + read + "\"}") + "}";
+}
+std::string conversation_item(const std::string& cid, int64_t created, const std::string& last) {
+  return R"({"pk":{"S":"CONV#)" + cid +
+         R"("},"sk":{"S":"META"},"type":{"S":"conversation"},)"
+         R"("conversationId":{"S":")" +
+         cid +
+         R"("},"kind":{"S":"group"},"name":{"S":"g"},)"
+         R"("members":{"L":[{"S":"alice"}]},"createdAt":{"N":")" +
+         std::to_string(created) + "\"}" +
+         (last.empty() ? ""
+                       : R"(,"lastMessageId":{"S":")" + last +
+                             R"("},"lastSender":{"S":"bob"},"lastText":{"S":"hi"})") +
+         "}";
+}
+}  // namespace
+
+TEST(Store, TheInboxReadsTheEntriesAndTheirConversationsAndCountsUnreadForThePage) {
+  // Three conversations, newest first: a (a message, none read), c (an older message, read up
+  // to the one before it), b (no message: its creation, at 5 ms, orders it last).
+  const std::string a = "grp-01KBCWHCG0Z7Y8KX2N3H4P5R6A", b = "grp-01KBCWHCG0Z7Y8KX2N3H4P5R6B",
+                    c = "grp-01KBCWHCG0Z7Y8KX2N3H4P5R6C";
+  const std::string a_last = "01KBCWHCG1Z7Y8KX2N3H4P5R6S", c_read = "01KBCWHCG0Z7Y8KX2N3H4P5R6S",
+                    c_last = "01KBCWHCG0Z7Y8KX2N3H4P5R70";
+  auto script = [&](Fixture& f) {
+    f.db.answer("Query", R"({"Items":[)" + entry_item("alice", a, "") + "," +
+                             entry_item("alice", b, "") + "," + entry_item("alice", c, c_read) +
+                             R"(],"Count":3})");
+    f.db.answer("BatchGetItem", R"({"Responses":{"chat":[)" + conversation_item(c, 2, c_last) +
+                                    "," + conversation_item(a, 1, a_last) + "," +
+                                    conversation_item(b, 5, "") + "]}}");
+  };
+  Fixture f;
+  script(f);
+  f.db.answer("Query", R"({"Count":7,"ScannedCount":9})");  // a: all of it, none read
+  auto first = list_conversations(f.store, "alice", 2, std::nullopt);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first.value.entries.size(), 2u);
+  EXPECT_EQ(first.value.entries[0].conversation_id, a);
+  EXPECT_EQ(first.value.entries[0].unread, 7);
+  EXPECT_EQ(first.value.entries[0].last_sender, "bob");
+  EXPECT_EQ(first.value.entries[0].last_activity, *ulid_time_ms(a_last));
+  EXPECT_EQ(first.value.entries[1].conversation_id, c);
+  ASSERT_EQ(f.db.calls.size(), 4u);
+  EXPECT_EQ(s(f.db.calls[0].body["KeyConditionExpression"]), "pk = :pk AND begins_with(sk, :conv)");
+  EXPECT_EQ(f.db.calls[1].body["RequestItems"]["chat"]["Keys"].Size(), 3u);
+  const auto& count = f.db.calls[2].body;
+  EXPECT_EQ(s(count["Select"]), "COUNT");
+  EXPECT_EQ(s(count["FilterExpression"]), "sender <> :me AND messageId <> :read");
+  EXPECT_EQ(s(count["ExpressionAttributeValues"][":from"]["S"]), "MSG#");
+  EXPECT_EQ(s(count["ExpressionAttributeValues"][":to"]["S"]), "MSG#" + a_last);
+  EXPECT_EQ(s(count["ExpressionAttributeValues"][":me"]["S"]), "alice");
+  const auto& count_c = f.db.calls[3].body;  // c: after the one read
+  EXPECT_EQ(s(count_c["ExpressionAttributeValues"][":from"]["S"]), "MSG#" + c_read);
+  EXPECT_EQ(s(count_c["ExpressionAttributeValues"][":read"]["S"]), c_read);
+  ASSERT_TRUE(first.value.cursor);
+
+  // The next page goes on after c: b, with no message (nothing to count), and no cursor.
+  auto cursor = decode_inbox_cursor(*first.value.cursor);
+  ASSERT_TRUE(cursor);
+  Fixture g;
+  script(g);
+  auto second = list_conversations(g.store, "alice", 2, cursor);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second.value.entries.size(), 1u);
+  EXPECT_EQ(second.value.entries[0].conversation_id, b);
+  EXPECT_EQ(second.value.entries[0].last_activity, 5);
+  EXPECT_EQ(second.value.entries[0].unread, 0);
+  EXPECT_FALSE(second.value.cursor);
+  EXPECT_EQ(g.db.calls.size(), 2u);
+  // Another user's cursor is refused.
+  Fixture h;
+  EXPECT_EQ(list_conversations(h.store, "bob", 2, cursor).error->code, ErrorCode::BadRequest);
 }
 
 TEST(Store, ReactAddsThenRemovesWhenTheReactionExisted) {

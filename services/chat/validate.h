@@ -35,7 +35,7 @@ inline constexpr size_t kMaxClientMessageId = 64;
 inline constexpr size_t kMaxRequestId = 64;
 inline constexpr size_t kMaxGroupName = 100;
 inline constexpr size_t kMaxEmojiCodePoints = 8;
-inline constexpr size_t kMaxGroupOthers = 96;  // 97 members with the caller: 3 + 97 actions
+inline constexpr size_t kMaxGroupOthers = 98;  // 99 with the caller: creation puts 1 + 99 items
 
 // 2 to 20 characters, each an ASCII letter or digit, a space, '-' or '_', neither the first nor
 // the last a space.

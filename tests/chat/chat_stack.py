@@ -85,9 +85,7 @@ class ChatStack:
                   "createdBy": members[0], "createdAt": 1764590400000})
         for m in members:
             self.put({"pk": "USER#" + m, "sk": "CONV#" + cid, "type": "inbox",
-                      "conversationId": cid, "kind": kind, "name": name, "members": members,
-                      "unread": 0, "lastActivity": 1764590400000, "inboxPk": "INBOX#" + m,
-                      "inboxSk": "1764590400000#" + cid})
+                      "conversationId": cid, "kind": kind, "name": name, "members": members})
 
     def put_message(self, cid, message_id, sender, text, created_at=1764590400000):
         self.put({"pk": "CONV#" + cid, "sk": "MSG#" + message_id, "type": "message",

@@ -57,11 +57,9 @@ def test_the_table_is_created_as_the_data_model_says(plan, dynamodb):
     assert described["StreamSpecification"] == {"StreamEnabled": True,
                                                 "StreamViewType": "NEW_AND_OLD_IMAGES"}
     indexes = {i["IndexName"]: i for i in described["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"inbox", "byUser", "connections"}
+    assert set(indexes) == {"byUser", "connections"}
     keys = {name: [k["AttributeName"] for k in i["KeySchema"]] for name, i in indexes.items()}
-    assert keys == {"inbox": ["inboxPk", "inboxSk"], "byUser": ["userPk", "userSk"],
-                    "connections": ["connBucket", "connSk"]}
-    assert indexes["inbox"]["Projection"] == {"ProjectionType": "ALL"}
+    assert keys == {"byUser": ["userPk", "userSk"], "connections": ["connBucket", "connSk"]}
     assert indexes["byUser"]["Projection"] == {"ProjectionType": "ALL"}
     assert indexes["connections"]["Projection"] == {
         "ProjectionType": "INCLUDE", "NonKeyAttributes": ["username", "domainName", "stage"]}

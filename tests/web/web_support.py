@@ -5,11 +5,13 @@ read and drive the page as a person would. Test modules import the fixtures `sta
 `conftest`)."""
 
 import asyncio
+import itertools
 import json
 import pathlib
 import shutil
 import sys
 import threading
+import time
 
 import pytest
 
@@ -218,6 +220,9 @@ class FakeServer:
         self.loop.call_soon_threadsafe(self.server.close)
 
 
+_request_ids = itertools.count(1)
+
+
 class BackgroundClient:
     """tests/chat's Client for `username`, run on an event loop of its own thread while the
     test drives browsers; `frames` is every frame it received."""
@@ -237,6 +242,19 @@ class BackgroundClient:
 
     def send(self, **frame):
         self._run(self.client.send(**frame))
+
+    def request(self, action, seconds=10, **members):
+        """Sends `action` with a requestId of its own; its reply frame."""
+        rid = "bg%d" % next(_request_ids)
+        self.send(action=action, requestId=rid, **members)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for f in self.frames:
+                if f.get("requestId") == rid:
+                    return f
+            time.sleep(0.02)
+        raise AssertionError("%s: no reply to %s in %r" % (self.client.username, action,
+                                                           self.frames))
 
     def close(self):
         try:
