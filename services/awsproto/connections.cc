@@ -76,6 +76,35 @@ ConnectionsClient ConnectionsClient::for_event(const Env& env, const rapidjson::
                            RetryPolicy::standard().with_max_attempts(env.max_attempts));
 }
 
+Request ConnectionsClient::make_request(const char* method, std::string_view connection_id,
+                                        std::string_view body) {
+  Request request;
+  request.method = method;
+  request.path = http_.endpoint().join_path("/@connections/" + uri_encode(connection_id, false));
+  request.headers = {{"Host", http_.endpoint().host_header()}};
+  request.body = body;
+  sign(request, credentials_, region_, "execute-api", std::chrono::system_clock::now());
+  return request;
+}
+
+bool ConnectionsClient::settle(const Response& response, int attempt, ConnectionResult& result) {
+  result.http_status = response.status;
+  if (response.status >= 200 && response.status <= 299) {
+    retrier_.succeeded();
+    result.status = ConnectionResult::Status::Ok;
+    return true;
+  }
+  AwsError error = parse_aws_error(response.status, response.body,
+                                   response.header("x-amzn-ErrorType").value_or(""));
+  if (retrier_.retry(attempt, classify_error(error.status(), error.type()))) return false;
+  result.error_type = error.type();
+  result.message = error.message();
+  result.status = error.type() == "GoneException" || response.status == 410
+                      ? ConnectionResult::Status::Gone
+                      : ConnectionResult::Status::Error;
+  return true;
+}
+
 Response ConnectionsClient::send(const char* method, std::string_view connection_id,
                                  std::string_view body, ConnectionResult& result,
                                  TimePoint answer_by) {
@@ -87,15 +116,9 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
       result.message = *no_time;
       return {};
     }
-    Request request;
-    request.method = method;
-    request.path = http_.endpoint().join_path("/@connections/" + uri_encode(connection_id, false));
-    request.headers = {{"Host", http_.endpoint().host_header()}};
-    request.body = body;
-    sign(request, credentials_, region_, "execute-api", std::chrono::system_clock::now());
     Response response;
     try {
-      response = http_.request(request);
+      response = http_.request(make_request(method, connection_id, body));
     } catch (const HttpError& e) {
       RetryKind kind = e.kind() == HttpError::Kind::Tls ? RetryKind::None : RetryKind::Transient;
       if (retrier_.retry(attempt, kind)) continue;
@@ -104,22 +127,42 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
       result.message = e.what();
       return {};
     }
-    result.http_status = response.status;
-    if (response.status >= 200 && response.status <= 299) {
-      retrier_.succeeded();
-      result.status = ConnectionResult::Status::Ok;
-      return response;
-    }
-    AwsError error = parse_aws_error(response.status, response.body,
-                                     response.header("x-amzn-ErrorType").value_or(""));
-    if (retrier_.retry(attempt, classify_error(error.status(), error.type()))) continue;
-    result.error_type = error.type();
-    result.message = error.message();
-    result.status = error.type() == "GoneException" || response.status == 410
-                        ? ConnectionResult::Status::Gone
-                        : ConnectionResult::Status::Error;
-    return response;
+    if (settle(response, attempt, result)) return response;
   }
+}
+
+std::vector<ConnectionResult> ConnectionsClient::post_to_connections(const std::vector<Post>& posts,
+                                                                     TimePoint answer_by) {
+  std::vector<ConnectionResult> results(posts.size());
+  if (posts.size() == 1) {
+    results[0] = post_to_connection(posts[0].connection_id, posts[0].data, answer_by);
+    return results;
+  }
+  if (posts.empty()) return results;
+  if (auto no_time = http_.no_time_for(1, answer_by)) {
+    for (auto& r : results) {
+      r.status = ConnectionResult::Status::Error;
+      r.message = *no_time;
+    }
+    return results;
+  }
+  std::vector<Request> requests;
+  requests.reserve(posts.size());
+  for (const auto& p : posts) requests.push_back(make_request("POST", p.connection_id, p.data));
+  auto answers = http_.request_all(requests);
+  for (size_t i = 0; i < posts.size(); ++i) {
+    // The pipelined attempt settles what a retry would not change; the rest goes again, alone.
+    if (answers[i].response) {
+      retrier_.start_call();
+      if (settle(*answers[i].response, 1, results[i])) continue;
+    } else if (answers[i].error && answers[i].error->kind() == HttpError::Kind::Tls) {
+      results[i].status = ConnectionResult::Status::Error;
+      results[i].message = answers[i].error->what();
+      continue;
+    }
+    results[i] = post_to_connection(posts[i].connection_id, posts[i].data, answer_by);
+  }
+  return results;
 }
 
 ConnectionResult ConnectionsClient::post_to_connection(std::string_view connection_id,

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "awsproto/env.h"
 #include "awsproto/http_client.h"
@@ -82,6 +83,16 @@ class ConnectionsClient {
   // answer in time; a call with no time for an attempt fails with http_status 0.
   ConnectionResult post_to_connection(std::string_view connection_id, std::string_view data,
                                       TimePoint answer_by = TimePoint::max());
+  // Many PostToConnection calls in one pipelined round trip (HttpClient::request_all), a result
+  // for each, in order. A post that got no answer, or an answer a retry could change (5xx,
+  // throttling), is then made again on its own with post_to_connection's retries; the others'
+  // answers stand. The server handles one connection's requests in order, so posts to one
+  // WebSocket connection arrive in the order given.
+  struct Post {
+    std::string_view connection_id, data;
+  };
+  std::vector<ConnectionResult> post_to_connections(const std::vector<Post>& posts,
+                                                    TimePoint answer_by = TimePoint::max());
   GetConnectionResult get_connection(std::string_view connection_id);
   ConnectionResult delete_connection(std::string_view connection_id);
 
@@ -89,6 +100,9 @@ class ConnectionsClient {
   Retrier& retrier() { return retrier_; }
 
  private:
+  Request make_request(const char* method, std::string_view connection_id, std::string_view body);
+  // The result of a service's answer; false when a retry could change it (the caller's to make).
+  bool settle(const Response& response, int attempt, ConnectionResult& result);
   // One call with retries; the answer (2xx) or the failure, in `result`.
   Response send(const char* method, std::string_view connection_id, std::string_view body,
                 ConnectionResult& result, TimePoint answer_by = TimePoint::max());

@@ -109,6 +109,35 @@ TEST(Connections, ThrottlingAndServerErrorsAreRetried) {
   EXPECT_EQ(down.received.size(), 3u);
 }
 
+TEST(Connections, ManyPostsGoInOnePipelineAndWhatARetryCouldChangeGoesAgainAlone) {
+  Scripted s{{{200, "", ""},
+              {410, "{}", "GoneException"},
+              {500, R"({"message":"Internal server error"})", "InternalServerErrorException"},
+              {403, R"({"message":"Forbidden"})", "ForbiddenException"},
+              {200, "", ""}}};
+  ConnectionsClient c = s.client();
+  auto results = c.post_to_connections({{"a", "1"}, {"b=", "2"}, {"c", "3"}, {"d", "4"}});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_TRUE(results[0].ok());
+  EXPECT_TRUE(results[1].gone());
+  EXPECT_TRUE(results[2].ok());  // the 500, posted again
+  EXPECT_EQ(results[3].status, ConnectionResult::Status::Error);
+  EXPECT_EQ(results[3].http_status, 403);
+  EXPECT_EQ(results[3].error_type, "ForbiddenException");
+  ASSERT_EQ(s.received.size(), 5u);
+  std::vector<std::string> order;
+  for (const auto& r : s.received) order.emplace_back(r.target());
+  EXPECT_EQ(order, (std::vector<std::string>{"/prod/@connections/a", "/prod/@connections/b%3D",
+                                             "/prod/@connections/c", "/prod/@connections/d",
+                                             "/prod/@connections/c"}));
+  for (const auto& r : s.received) {
+    EXPECT_NE(std::string(r["Authorization"]).find("/us-west-2/execute-api/aws4_request"),
+              std::string::npos);
+  }
+  EXPECT_EQ(s.received[3].body(), "4");
+  EXPECT_EQ(c.http().connections_opened(), 1);
+}
+
 TEST(Connections, GetConnectionReadsTheAnswer) {
   Scripted s{{{200,
                R"({"connectedAt":"2024-05-01T12:00:00.123Z","identity":{"sourceIp":"192.0.2.1",)"

@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
 
 namespace awsproto {
 namespace {
@@ -449,7 +450,48 @@ struct HttpClient::Impl {
       if (ec) fail(ec, parser.got_some(), may_be_stale);
     }
 
-    auto& message = parser.get();
+    return take(parser.get());
+  }
+
+  // request_all()'s plain-HTTP exchange: `wire` (every request) in one write, then the
+  // responses in order into `answers`. Throws StaleConnection (before any answer) or HttpError
+  // (the connection failed before the first answer); later failures become the errors of the
+  // requests left.
+  void exchange_all(const std::string& wire, std::vector<HttpClient::Answer>& answers,
+                    bool may_be_stale) {
+    DeadlineSocket socket(stream->socket().native_handle(),
+                          std::chrono::steady_clock::now() + options.io_timeout);
+    beast::error_code ec;
+    net::write(socket, net::buffer(wire), ec);
+    if (ec) fail(ec, false, may_be_stale);
+    for (size_t i = 0; i < answers.size(); ++i) {
+      if (!open()) {
+        answers[i].error =
+            HttpError(HttpError::Kind::Io,
+                      "awsproto: " + where + " closed the connection after " + std::to_string(i) +
+                          " of " + std::to_string(answers.size()) + " pipelined answers");
+        continue;
+      }
+      http::response_parser<http::string_body> parser;
+      parser.header_limit(kHeaderLimit);
+      parser.body_limit(options.max_body_bytes);
+      http::read(socket, buffer, parser, ec);
+      if (ec) {
+        if (i == 0) fail(ec, parser.got_some(), may_be_stale);
+        try {
+          fail(ec, parser.got_some(), false);
+        } catch (const HttpError& e) {
+          answers[i].error = e;
+        }
+        continue;
+      }
+      answers[i].response = take(parser.get());
+    }
+  }
+
+  // A parsed response as a Response; the connection is kept for the next exchange, or closed
+  // when the server said so.
+  Response take(http::response<http::string_body>& message) {
     Response out;
     out.status = static_cast<int>(message.result_int());
     for (const auto& field : message) {
@@ -515,7 +557,9 @@ std::optional<std::string> HttpClient::no_time_for(int attempt, TimePoint answer
          std::to_string(bound.count()) + " ms) before the call's deadline";
 }
 
-Response HttpClient::request(const Request& request) {
+namespace {
+
+BeastRequest beast_request(const Request& request, const Endpoint& endpoint) {
   BeastRequest message;
   http::verb verb = http::string_to_verb(request.method);
   if (verb == http::verb::unknown) {
@@ -527,12 +571,18 @@ Response HttpClient::request(const Request& request) {
   message.version(11);
   for (const auto& [name, value] : request.headers) message.insert(name, value);
   if (!has_header(request.headers, "host")) {
-    message.set(http::field::host, impl_->endpoint.host_header());
+    message.set(http::field::host, endpoint.host_header());
   }
   if (!has_header(request.headers, "user-agent")) message.set(http::field::user_agent, kUserAgent);
   message.body() = {request.body.data(), request.body.size()};
   message.prepare_payload();
+  return message;
+}
 
+}  // namespace
+
+Response HttpClient::request(const Request& request) {
+  BeastRequest message = beast_request(request, impl_->endpoint);
   Impl& impl = *impl_;
   if (impl.open() && impl.idle_connection_closed()) impl.close();
   bool reused = impl.open() && impl.used;
@@ -543,6 +593,43 @@ Response HttpClient::request(const Request& request) {
     impl.connect();
     return impl.exchange(message, false);
   }
+}
+
+std::vector<HttpClient::Answer> HttpClient::request_all(const std::vector<Request>& requests) {
+  std::vector<Answer> answers(requests.size());
+  Impl& impl = *impl_;
+  if (impl.tls || impl.tls_context || requests.size() == 1) {
+    for (size_t i = 0; i < requests.size(); ++i) {
+      try {
+        answers[i].response = request(requests[i]);
+      } catch (const HttpError& e) {
+        answers[i].error = e;
+      }
+    }
+    return answers;
+  }
+  std::string wire;
+  for (const auto& r : requests) {
+    std::ostringstream out;
+    out << beast_request(r, impl.endpoint);
+    wire += out.str();
+  }
+  try {
+    if (impl.open() && impl.idle_connection_closed()) impl.close();
+    bool reused = impl.open() && impl.used;
+    if (!impl.open()) impl.connect();
+    try {
+      impl.exchange_all(wire, answers, reused);
+    } catch (const StaleConnection&) {
+      impl.connect();
+      impl.exchange_all(wire, answers, false);
+    }
+  } catch (const HttpError& e) {
+    for (auto& a : answers) {
+      if (!a.response && !a.error) a.error = e;
+    }
+  }
+  return answers;
 }
 
 }  // namespace awsproto

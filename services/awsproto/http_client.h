@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "awsproto/sigv4.h"
 
@@ -88,6 +89,21 @@ class HttpClient {
   // Content-Length, and User-Agent when missing. Throws HttpError; an HTTP error status is not
   // an exception.
   Response request(const Request& request);
+
+  // One request's outcome in request_all(): its response, or the failure that left it without
+  // one.
+  struct Answer {
+    std::optional<Response> response;
+    std::optional<HttpError> error;
+  };
+  // HTTP/1.1 pipelining (RFC 9112, 9.3.2): the requests written back to back in one write, the
+  // responses read in order, so that many small calls to one endpoint cost one round trip. An
+  // answer for each request, in order. A reused connection that fails before the first
+  // response's first byte is tried once more on a new one, as request() does; after a response
+  // has come, a failure (or a server that closes the connection) leaves the requests not yet
+  // answered with an error, never resent here: the server may have acted on them. Over TLS the
+  // requests go one after the other.
+  std::vector<Answer> request_all(const std::vector<Request>& requests);
 
   const Endpoint& endpoint() const;
   using TimePoint = std::chrono::steady_clock::time_point;

@@ -122,6 +122,89 @@ TEST(HttpClient, ResendsOnceWhenAReusedConnectionEndsBeforeTheReply) {
   EXPECT_EQ(client.connections_opened(), 2);
 }
 
+std::vector<Request> posts(int n, const std::string& prefix) {
+  std::vector<Request> out;
+  for (int i = 0; i < n; ++i) out.push_back(post("/", prefix + std::to_string(i)));
+  return out;
+}
+
+TEST(HttpClient, PipelinesTheRequestsAndReadsTheAnswersInOrder) {
+  // The server reads all five requests before it answers any: a client that waited for an
+  // answer before its next request would time out here.
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    std::vector<http::request<http::string_body>> requests(5);
+    for (auto& r : requests) {
+      if (!s.read(socket, r)) return;
+    }
+    for (const auto& r : requests) s.answer(socket, r, c);
+    s.echo(socket, c);
+  });
+  HttpClientOptions options;
+  options.io_timeout = 2s;
+  HttpClient client(server.url(), options);
+  auto answers = client.request_all(posts(5, "p"));
+  ASSERT_EQ(answers.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(answers[i].response) << answers[i].error->what();
+    EXPECT_EQ(answers[i].response->body, "p" + std::to_string(i));
+  }
+  // The connection stays for the next call.
+  EXPECT_EQ(client.request(post("/", "after")).body, "after");
+  EXPECT_EQ(server.accepts(), 1);
+  EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST(HttpClient, APipelineCutShortLeavesTheRestUnansweredAndDoesNotResendThem) {
+  // Two answers, then the connection ends; then one that says Connection: close after one.
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    http::request<http::string_body> request;
+    if (c == 0) {
+      for (int i = 0; i < 2 && s.read(socket, request); ++i) s.answer(socket, request, c);
+      return s.close(socket);
+    }
+    if (s.read(socket, request)) s.answer(socket, request, c, false);
+    s.close(socket);
+  });
+  HttpClient client(server.url());
+  auto answers = client.request_all(posts(4, "a"));
+  ASSERT_TRUE(answers[0].response && answers[1].response);
+  EXPECT_EQ(answers[1].response->body, "a1");
+  for (int i : {2, 3}) {
+    ASSERT_FALSE(answers[i].response);
+    ASSERT_TRUE(answers[i].error);
+  }
+  EXPECT_EQ(answers[2].error->kind(), HttpError::Kind::Io);
+  EXPECT_EQ(server.accepts(), 1);
+
+  auto closed = client.request_all(posts(3, "b"));
+  ASSERT_TRUE(closed[0].response);
+  EXPECT_EQ(closed[0].response->header("X-Connection"), "1");
+  ASSERT_TRUE(closed[1].error && closed[2].error);
+  EXPECT_NE(std::string(closed[1].error->what()).find("after 1 of 3 pipelined answers"),
+            std::string::npos)
+      << closed[1].error->what();
+  EXPECT_EQ(server.accepts(), 2);
+}
+
+TEST(HttpClient, APipelineOnAStaleConnectionIsSentAgainOnANewOne) {
+  TestServer server([](TestServer& s, tcp::socket& socket, int c) {
+    if (c > 0) return s.echo(socket, c);
+    http::request<http::string_body> request;
+    if (s.read(socket, request)) s.answer(socket, request, c);
+    s.read(socket, request);
+    s.close(socket);  // not a byte of an answer
+  });
+  HttpClient client(server.url());
+  EXPECT_EQ(client.request(post("/", "first")).header("X-Connection"), "0");
+  auto answers = client.request_all(posts(3, "s"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(answers[i].response);
+    EXPECT_EQ(answers[i].response->body, "s" + std::to_string(i));
+    EXPECT_EQ(answers[i].response->header("X-Connection"), "1");
+  }
+  EXPECT_EQ(client.connections_opened(), 2);
+}
+
 TEST(HttpClient, DoesNotResendAfterPartOfAReply) {
   TestServer server([](TestServer& s, tcp::socket& socket, int c) {
     if (c > 0) return s.echo(socket, c);

@@ -5,7 +5,21 @@
 
 namespace chat {
 
-PostPool::PostPool(MakePost make_post, int threads) : make_post_(std::move(make_post)) {
+PostPool::PostPool(MakePost make_post, int threads)
+    : PostPool(
+          [make_post = std::move(make_post)] {
+            return PostMany([post = make_post()](const std::vector<Item>& items) {
+              std::vector<Outcome> out;
+              for (const Item& i : items) out.push_back(post(*i.target, *i.frame));
+              return out;
+            });
+          },
+          threads, 1) {}
+
+PostPool::PostPool(MakePostMany make_post, int threads, size_t max_batch)
+    : make_post_(std::move(make_post)),
+      max_batch_(std::max<size_t>(1, max_batch)),
+      thread_count_(static_cast<size_t>(std::max(1, threads))) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -56,46 +70,67 @@ size_t PostPool::wait(std::set<std::string>& gone, std::chrono::steady_clock::ti
 }
 
 void PostPool::run() {
-  Post post_one = make_post_();
+  PostMany post_many = make_post_();
+  struct Taken {
+    std::string id;
+    Target target;
+    size_t record;
+    std::shared_ptr<const std::string> frame;
+  };
+  std::vector<Taken> taken;
+  std::vector<Item> items;
   std::unique_lock lock(mutex_);
   for (;;) {
     ++waiting_;
     work_.wait(lock, [&] { return stop_ || (!stopping_ && !ready_.empty()); });
     --waiting_;
     if (stop_) return;
-    std::string id = std::move(ready_.front());
-    ready_.pop_front();
-    Queue& q = queues_[id];
-    auto [record, frame] = std::move(q.jobs.front());
-    q.jobs.pop_front();
-    q.busy = true;
-    ++in_flight_;
-    Target target = q.target;
+    // A share of what is ready, so that the other threads have theirs at once.
+    size_t share = (ready_.size() + thread_count_ - 1) / thread_count_;
+    size_t n = std::clamp<size_t>(share, 1, max_batch_);
+    taken.clear();
+    for (size_t k = 0; k < n && !ready_.empty(); ++k) {
+      std::string id = std::move(ready_.front());
+      ready_.pop_front();
+      Queue& q = queues_[id];
+      auto [record, frame] = std::move(q.jobs.front());
+      q.jobs.pop_front();
+      q.busy = true;
+      ++in_flight_;
+      taken.push_back({std::move(id), q.target, record, std::move(frame)});
+    }
+    items.clear();
+    for (const Taken& t : taken) items.push_back({&t.target, t.frame.get()});
     lock.unlock();
-    Outcome outcome = post_one(target, *frame);
+    std::vector<Outcome> outcomes = post_many(items);
+    outcomes.resize(taken.size(), Outcome::Retry);
     lock.lock();
-    --in_flight_;
-    Queue& after = queues_[id];
-    after.busy = false;
-    if (stopping_) {
-      // wait() takes the queues as they are; a failed post counts as unposted.
-      if (outcome == Outcome::Retry) after.jobs.emplace_front(record, std::move(frame));
-      if (outcome == Outcome::Gone) after.gone = true;
-      if (in_flight_ == 0) idle_.notify_all();
-      continue;
+    for (size_t k = 0; k < taken.size(); ++k) {
+      Taken& t = taken[k];
+      Outcome outcome = outcomes[k];
+      --in_flight_;
+      Queue& after = queues_[t.id];
+      after.busy = false;
+      if (stopping_) {
+        // wait() takes the queues as they are; a failed post counts as unposted.
+        if (outcome == Outcome::Retry) after.jobs.emplace_front(t.record, std::move(t.frame));
+        if (outcome == Outcome::Gone) after.gone = true;
+        continue;
+      }
+      --pending_;
+      if (outcome == Outcome::Gone) {
+        after.gone = true;
+        pending_ -= after.jobs.size();
+        after.jobs.clear();
+      } else if (outcome == Outcome::Retry && t.record < first_failed_) {
+        first_failed_ = t.record;
+      }
+      // This thread takes the next ready queue itself: waking another for it would cost two
+      // context switches a post.
+      if (!after.jobs.empty()) ready_.push_back(t.id);
     }
-    --pending_;
-    if (outcome == Outcome::Gone) {
-      after.gone = true;
-      pending_ -= after.jobs.size();
-      after.jobs.clear();
-    } else if (outcome == Outcome::Retry && record < first_failed_) {
-      first_failed_ = record;
-    }
-    // This thread takes the next ready queue itself: waking another for it would cost two
-    // context switches a post.
-    if (!after.jobs.empty()) ready_.push_back(id);
-    if (pending_ == 0) idle_.notify_all();
+    if (stopping_ && in_flight_ == 0) idle_.notify_all();
+    if (!stopping_ && pending_ == 0) idle_.notify_all();
   }
 }
 

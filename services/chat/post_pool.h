@@ -9,7 +9,10 @@
 // https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
 //
 // Each connection has its own queue, taken by one thread at a time: a connection gets its
-// frames in record order, and a slow or dead client holds up only its own queue.
+// frames in record order, and a slow or dead client holds up only its own queue. A thread takes
+// the next frame of several ready queues at once (a share of what is ready, at most
+// `max_batch`) and posts them together: chat-fanout pipelines them on one keep-alive
+// connection, one round trip for many posts.
 #pragma once
 
 #include <chrono>
@@ -42,8 +45,16 @@ class PostPool {
   // Posts one frame; each thread makes its own (its clients are not shared).
   using Post = std::function<Outcome(const Target&, const std::string& frame)>;
   using MakePost = std::function<Post()>;
+  // Posts frames to distinct connections; an outcome for each, in order.
+  struct Item {
+    const Target* target;
+    const std::string* frame;
+  };
+  using PostMany = std::function<std::vector<Outcome>(const std::vector<Item>&)>;
+  using MakePostMany = std::function<PostMany()>;
 
   PostPool(MakePost make_post, int threads);
+  PostPool(MakePostMany make_post, int threads, size_t max_batch);
   ~PostPool();
   PostPool(const PostPool&) = delete;
   PostPool& operator=(const PostPool&) = delete;
@@ -66,7 +77,9 @@ class PostPool {
 
   void run();
 
-  MakePost make_post_;
+  MakePostMany make_post_;
+  size_t max_batch_ = 1;
+  size_t thread_count_ = 1;
   std::mutex mutex_;
   std::condition_variable work_, idle_;
   std::unordered_map<std::string, Queue> queues_;

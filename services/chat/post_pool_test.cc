@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +80,50 @@ TEST(PostPool, AGoneConnectionGetsNothingMoreAndAFailedPostIsTheLowestRecord) {
   poster.post(target("gone"), 0, frame("again"));
   EXPECT_EQ(poster.wait(gone), PostPool::kNone);
   EXPECT_EQ(log.posted["gone"].size(), 2u);
+}
+
+// Batches: the next frame of several connections at once, never two of one connection, each
+// connection's frames still in order, a Gone one dropped with what it still had queued.
+TEST(PostPool, ABatchTakesTheNextFrameOfSeveralConnections) {
+  Log log;
+  std::mutex mutex;
+  size_t largest = 0;
+  bool repeated = false;
+  PostPool poster(
+      [&] {
+        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
+          std::vector<PostPool::Outcome> out;
+          std::set<std::string> ids;
+          for (const auto& i : items) {
+            repeated |= !ids.insert(i.target->connection_id).second;
+            log.add(*i.target, *i.frame);
+            out.push_back(i.target->connection_id == "gone" ? PostPool::Outcome::Gone
+                                                            : PostPool::Outcome::Done);
+          }
+          std::lock_guard lock(mutex);
+          largest = std::max(largest, items.size());
+          std::this_thread::sleep_for(1ms);
+          return out;
+        });
+      },
+      2, 8);
+  std::vector<std::string> ids = {"gone"};
+  for (int c = 0; c < 20; ++c) ids.push_back("c" + std::to_string(c));
+  for (int r = 0; r < 10; ++r) {
+    for (const auto& id : ids) poster.post(target(id), r, frame(std::to_string(r)));
+  }
+  std::set<std::string> gone;
+  EXPECT_EQ(poster.wait(gone), PostPool::kNone);
+  EXPECT_EQ(gone, std::set<std::string>{"gone"});
+  EXPECT_FALSE(repeated);
+  EXPECT_GT(largest, 1u);
+  EXPECT_LE(largest, 8u);
+  EXPECT_EQ(log.posted["gone"].size(), 1u);
+  for (int c = 0; c < 20; ++c) {
+    const auto& got = log.posted["c" + std::to_string(c)];
+    ASSERT_EQ(got.size(), 10u);
+    for (int r = 0; r < 10; ++r) EXPECT_EQ(got[r], std::to_string(r));
+  }
 }
 
 // Each post takes 20 ms on two threads; the stop comes after about 5 of 30 posts. The posts in

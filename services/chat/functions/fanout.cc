@@ -58,10 +58,12 @@ using Clock = std::chrono::steady_clock;
 
 using chat::PostPool;
 constexpr size_t kNone = PostPool::kNone;
-// Each post is a round trip to @connections: a lobby broadcast to 1,000 connections took about
-// 125 ms on 8 threads, with the CPU not saturated; 24 threads took p99 delivery from about
-// 250 ms to 100-170 ms there, 48 did worse (bench/results/2026-12-02-chat-2.md).
-constexpr int kPostThreads = 24;
+// A thread posts a share of the ready connections' next frames at once, pipelined on its
+// keep-alive connection (one write, the answers read in order): a round trip for many posts.
+// One post a round trip needed 24 threads for a lobby broadcast to 1,000 connections
+// (bench/results/2026-12-02-chat-2.md); pipelined, fewer threads wake less.
+constexpr int kPostThreads = 8;
+constexpr size_t kPostBatch = 32;
 // A post's attempt is bounded by these (loopback or a regional endpoint: a connect is quick).
 constexpr std::chrono::milliseconds kConnectTimeout{1000};
 constexpr std::chrono::milliseconds kIoTimeout{2500};
@@ -102,27 +104,48 @@ class ConnectionPost {
   ConnectionPost(const chat::Config& config, const chat::AnswerBy& answer_by)
       : config_(config), answer_by_(answer_by) {}
 
-  PostPool::Outcome operator()(const Target& target, const std::string& frame) {
-    std::string endpoint;
-    try {
-      endpoint =
-          awsproto::ConnectionsClient::endpoint_for(config_.env, target.domain_name, target.stage);
-    } catch (const std::exception& e) {
-      log_line("fanout: no @connections endpoint for " + target.connection_id + ": " + e.what());
-      return PostPool::Outcome::Done;
-    }
-    auto& client = connections_[endpoint];
-    awsproto::ConnectionResult result;
-    try {
-      if (!client) {
-        client = std::make_shared<awsproto::ConnectionsClient>(
-            endpoint, config_.env.region, config_.env.credentials, client_http());
+  // The batch's posts, those to one endpoint pipelined together (ConnectionsClient::
+  // post_to_connections): one round trip, not one a post.
+  std::vector<PostPool::Outcome> operator()(const std::vector<PostPool::Item>& items) {
+    std::vector<PostPool::Outcome> out(items.size(), PostPool::Outcome::Done);
+    std::map<std::string, std::vector<size_t>> by_endpoint;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Target& target = *items[i].target;
+      try {
+        by_endpoint[awsproto::ConnectionsClient::endpoint_for(config_.env, target.domain_name,
+                                                              target.stage)]
+            .push_back(i);
+      } catch (const std::exception& e) {
+        log_line("fanout: no @connections endpoint for " + target.connection_id + ": " + e.what());
       }
-      result = client->post_to_connection(target.connection_id, frame, answer_by_.get());
-    } catch (const std::exception& e) {
-      log_line("fanout: post to " + target.connection_id + " failed: " + e.what());
-      return PostPool::Outcome::Retry;
     }
+    for (const auto& [endpoint, indexes] : by_endpoint) {
+      std::vector<awsproto::ConnectionsClient::Post> posts;
+      for (size_t i : indexes) posts.push_back({items[i].target->connection_id, *items[i].frame});
+      std::vector<awsproto::ConnectionResult> results;
+      try {
+        auto& client = connections_[endpoint];
+        if (!client) {
+          client = std::make_shared<awsproto::ConnectionsClient>(
+              endpoint, config_.env.region, config_.env.credentials, client_http());
+        }
+        results = client->post_to_connections(posts, answer_by_.get());
+      } catch (const std::exception& e) {
+        for (size_t i : indexes) {
+          log_line("fanout: post to " + items[i].target->connection_id + " failed: " + e.what());
+          out[i] = PostPool::Outcome::Retry;
+        }
+        continue;
+      }
+      for (size_t k = 0; k < indexes.size(); ++k) {
+        out[indexes[k]] = settle(*items[indexes[k]].target, results[k]);
+      }
+    }
+    return out;
+  }
+
+ private:
+  PostPool::Outcome settle(const Target& target, const awsproto::ConnectionResult& result) {
     if (result.ok()) return PostPool::Outcome::Done;
     if (result.gone()) {
       remove_connection(target);
@@ -136,7 +159,6 @@ class ConnectionPost {
                                                                 : PostPool::Outcome::Done;
   }
 
- private:
   // The connection is gone (its $disconnect never removed it, or is about to), or not open yet
   // (its $connect is still running): its two items go unless it is young (chat/store.h).
   // A failure is only logged: the items' TTL removes them anyway.
@@ -174,8 +196,8 @@ class Fanout {
               return std::make_unique<chat::DynamoDb>(config_.env, client_http(), &answer_by_);
             },
             config_.table_name, kReadThreads, log_line),
-        poster_([this] { return PostPool::Post(ConnectionPost(config_, answer_by_)); },
-                kPostThreads) {}
+        poster_([this] { return PostPool::PostMany(ConnectionPost(config_, answer_by_)); },
+                kPostThreads, kPostBatch) {}
 
   std::string handle(const runtime::Invocation& in) {
     rapidjson::Document event;
