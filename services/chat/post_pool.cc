@@ -39,7 +39,6 @@ void PostPool::post(const Target& target, size_t record, std::shared_ptr<const s
   if (q.jobs.empty() && !q.busy) {
     q.target = target;
     ready_.push_back(target.connection_id);
-    if (waiting_ > 0) work_.notify_one();
   }
   q.jobs.emplace_back(record, std::move(frame));
   ++pending_;
@@ -47,6 +46,8 @@ void PostPool::post(const Target& target, size_t record, std::shared_ptr<const s
 
 size_t PostPool::wait(std::set<std::string>& gone, std::chrono::steady_clock::time_point stop_at) {
   std::unique_lock lock(mutex_);
+  // The threads start on what post() queued now, all of it there: each takes its share at once.
+  if (waiting_ > 0 && !ready_.empty()) work_.notify_all();
   size_t failed = kNone;
   if (!idle_.wait_until(lock, stop_at, [&] { return pending_ == 0; })) {
     // Out of time: the posts in flight finish; what is still queued is not posted. A queue's

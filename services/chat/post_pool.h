@@ -60,6 +60,7 @@ class PostPool {
   PostPool& operator=(const PostPool&) = delete;
 
   // Queues `frame` of Records[record] for the target's connection (nothing once it is gone).
+  // Posting starts in wait().
   void post(const Target& target, size_t record, std::shared_ptr<const std::string> frame);
 
   // Waits for the queues to empty, or until `stop_at`; the lowest record with a failed or
