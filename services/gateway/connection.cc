@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <iostream>
+#include <utility>
 
 #include "awsproto/clock.h"
 #include "gateway/ids.h"
@@ -201,6 +202,29 @@ void Connection::on_message(std::string body) {
       });
 }
 
+bool Connection::post_text(std::string payload) {
+  if (!accepting_.load(std::memory_order_acquire)) return false;
+  bool schedule = false;
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(payload));
+    schedule = !std::exchange(send_posted_scheduled_, true);
+  }
+  // One hand-over for all that arrives before the connection's thread gets to it.
+  if (schedule) net::dispatch(executor_, [self = shared_from_this()] { self->send_posted(); });
+  return true;
+}
+
+void Connection::send_posted() {
+  std::vector<std::string> frames;
+  {
+    std::lock_guard lock(posted_mutex_);
+    frames.swap(posted_);
+    send_posted_scheduled_ = false;
+  }
+  for (const auto& payload : frames) send_text(payload);
+}
+
 bool Connection::send_text(std::string_view payload) {
   if (state_ != State::Open) return false;
   queue(ws::encode_frame(ws::kText, payload), false);
@@ -276,6 +300,7 @@ void Connection::linger_then_close() {
 void Connection::end(int disconnect_code, std::string_view disconnect_reason) {
   if (state_ != State::Open) return;
   state_ = State::Closing;
+  accepting_.store(false, std::memory_order_release);
   gateway_.remove(info_.connection_id);
   gateway_.fire_disconnect(info_, disconnect_code, disconnect_reason);
 }

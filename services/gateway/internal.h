@@ -56,10 +56,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes with a close frame (code, reason) and fires $disconnect with the same.
   void close(uint16_t code, std::string_view reason);
   bool open() const { return state_ == State::Open; }
-  // From any thread: send_text() on the connection's thread, then `done(queued)` on `reply`
-  // (an @connections POST's session). Posts handed over in one order are queued in that order.
-  template <class Executor>
-  void post_text(std::string payload, Executor reply, std::function<void(bool)> done);
+  // From any thread (an @connections POST's session): send_text() on the connection's thread,
+  // at once when the caller runs there. False, with nothing queued, once the connection has
+  // left the Open state. The POST is answered without waiting for the connection's thread
+  // (as API Gateway answers 200 for a message it accepted, not one the client read): a frame
+  // that overflows the send queue closes the connection, and the next POST is 410. Frames
+  // handed over by one thread are queued in that order.
+  bool post_text(std::string payload);
   // From any thread: close() on the connection's thread.
   void post_close(uint16_t code, std::string reason);
   Stream::executor_type executor() { return executor_; }
@@ -73,6 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_bytes();
   void on_message(std::string body);
   void queue(std::string frame, bool control);
+  void send_posted();  // on the connection's thread: post_text()'s frames
   void write_next();
   // Closes the socket in 2 s whatever is still queued (the client had its chance to read).
   void linger_then_close();
@@ -88,7 +92,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionInfo info_;
   State state_ = State::Open;
   std::atomic<int64_t> last_active_ms_{0};
-  size_t pending_messages_ = 0;  // route invocations not answered yet
+  size_t pending_messages_ = 0;        // route invocations not answered yet
+  std::atomic<bool> accepting_{true};  // Open, as other threads see it
+  std::mutex posted_mutex_;
+  std::vector<std::string> posted_;  // post_text()'s frames, for send_posted()
+  bool send_posted_scheduled_ = false;
   std::deque<std::string> out_;
   size_t out_bytes_ = 0;
   bool writing_ = false;
@@ -99,16 +107,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   static constexpr size_t kReadChunk = 16 * 1024;
   std::unique_ptr<char[]> tls_buffer_;  // TLS connections' reads (plain ones share one)
 };
-
-template <class Executor>
-void Connection::post_text(std::string payload, Executor reply, std::function<void(bool)> done) {
-  // dispatch: at once when the caller already runs on that thread.
-  net::dispatch(executor_, [self = shared_from_this(), payload = std::move(payload), reply,
-                            done = std::move(done)]() mutable {
-    const bool queued = self->send_text(payload);
-    net::dispatch(reply, [queued, done = std::move(done)] { done(queued); });
-  });
-}
 
 class Gateway {
  public:

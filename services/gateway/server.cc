@@ -141,9 +141,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Signatures are not checked (any SigV4-signed or unsigned call is served).
   //
   // The session runs on its socket's thread, the connection perhaps on another: a POST hands
-  // the frame to the connection's thread and answers when it is queued there, so
-  // that one poster's frames (one request at a time on a keep-alive connection) reach the
-  // client in the order they were posted.
+  // the frame over (Connection::post_text) and is answered at once, so that a poster's
+  // pipelined requests are read one after the other without a wait for the other thread;
+  // the frames of one session reach the client in the order they were posted.
   void connections(const Target& target) {
     auto connection = gateway_.find(target.connection_id);
     // Connection ids belong to their API: another API's management endpoint does not know them.
@@ -152,10 +152,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         request_.body().size() > gateway_.options().max_message_bytes) {
       return send(manage(connection));
     }
-    auto self = shared_from_this();
-    connection->post_text(std::move(request_.body()), executor_, [self](bool queued) {
-      self->send(queued ? self->response(200, "") : self->error(410, "GoneException", ""));
-    });
+    bool queued = connection->post_text(std::move(request_.body()));
+    send(queued ? response(200, "") : error(410, "GoneException", ""));
   }
 
   // The @connections answers that need nothing from the connection's thread: GetConnection
