@@ -457,8 +457,8 @@ struct HttpClient::Impl {
   // responses in order into `answers`. Throws StaleConnection (before any answer) or HttpError
   // (the connection failed before the first answer); later failures become the errors of the
   // requests left.
-  void exchange_all(const std::string& wire, std::vector<HttpClient::Answer>& answers,
-                    bool may_be_stale) {
+  void exchange_all(const std::string& wire, const std::vector<bool>& heads,
+                    std::vector<HttpClient::Answer>& answers, bool may_be_stale) {
     DeadlineSocket socket(stream->socket().native_handle(),
                           std::chrono::steady_clock::now() + options.io_timeout);
     beast::error_code ec;
@@ -475,6 +475,7 @@ struct HttpClient::Impl {
       http::response_parser<http::string_body> parser;
       parser.header_limit(kHeaderLimit);
       parser.body_limit(options.max_body_bytes);
+      if (heads[i]) parser.skip(true);  // a reply to HEAD has Content-Length but no body
       http::read(socket, buffer, parser, ec);
       if (ec) {
         if (i == 0) fail(ec, parser.got_some(), may_be_stale);
@@ -609,20 +610,22 @@ std::vector<HttpClient::Answer> HttpClient::request_all(const std::vector<Reques
     return answers;
   }
   std::string wire;
+  std::vector<bool> heads;
   for (const auto& r : requests) {
     std::ostringstream out;
     out << beast_request(r, impl.endpoint);
     wire += out.str();
+    heads.push_back(r.method == "HEAD");
   }
   try {
     if (impl.open() && impl.idle_connection_closed()) impl.close();
     bool reused = impl.open() && impl.used;
     if (!impl.open()) impl.connect();
     try {
-      impl.exchange_all(wire, answers, reused);
+      impl.exchange_all(wire, heads, answers, reused);
     } catch (const StaleConnection&) {
       impl.connect();
-      impl.exchange_all(wire, answers, false);
+      impl.exchange_all(wire, heads, answers, false);
     }
   } catch (const HttpError& e) {
     for (auto& a : answers) {

@@ -280,6 +280,12 @@ TEST(HttpClient, HeadReplyHasNoBody) {
   EXPECT_EQ(r.header("Content-Length"), "5");
   EXPECT_EQ(r.body, "");
   EXPECT_EQ(client.request(post("/", "next")).body, "next");
+  // Pipelined too: the HEAD's answer ends at its header, the next one is read after it.
+  auto answers = client.request_all({head, post("/", "after"), head});
+  ASSERT_TRUE(answers[0].response && answers[1].response && answers[2].response);
+  EXPECT_EQ(answers[0].response->body, "");
+  EXPECT_EQ(answers[1].response->body, "after");
+  EXPECT_EQ(answers[2].response->header("Content-Length"), "5");
   EXPECT_EQ(server.accepts(), 1);
 }
 
