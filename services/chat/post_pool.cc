@@ -126,10 +126,12 @@ void PostPool::run() {
       } else if (outcome == Outcome::Retry && t.record < first_failed_) {
         first_failed_ = t.record;
       }
-      // This thread takes the next ready queue itself: waking another for it would cost two
-      // context switches a post.
       if (!after.jobs.empty()) ready_.push_back(t.id);
     }
+    // This thread takes a share of what is ready again itself; when there is more than its
+    // share, the threads that ran out of work take theirs (a batch's later frames to the same
+    // connections would otherwise go out on this thread alone).
+    if (!stopping_ && waiting_ > 0 && ready_.size() > 1) work_.notify_all();
     if (stopping_ && in_flight_ == 0) idle_.notify_all();
     if (!stopping_ && pending_ == 0) idle_.notify_all();
   }

@@ -126,6 +126,47 @@ TEST(PostPool, ABatchTakesTheNextFrameOfSeveralConnections) {
   }
 }
 
+// One thread's batch holds a slow post and three connections with more frames; the other
+// thread runs out of work meanwhile. When the slow batch ends, the frames it puts back are
+// shared: the idle thread takes some, rather than the slow batch's thread posting them all.
+TEST(PostPool, FramesPutBackAfterABatchAreSharedWithIdleThreads) {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::thread::id>> by;
+  PostPool poster(
+      [&] {
+        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
+          bool slow = false;
+          {
+            std::lock_guard lock(mutex);
+            for (const auto& i : items) {
+              by[i.target->connection_id].push_back(std::this_thread::get_id());
+              slow |= i.target->connection_id == "slow";
+            }
+          }
+          std::this_thread::sleep_for(slow ? 100ms : 5ms);
+          return std::vector<PostPool::Outcome>(items.size(), PostPool::Outcome::Done);
+        });
+      },
+      2, 8);
+  poster.post(target("slow"), 0, frame("0"));
+  for (int r = 0; r < 3; ++r) {
+    for (const char* id : {"a", "b", "c", "d", "e", "f"}) {
+      poster.post(target(id), r, frame(std::to_string(r)));
+    }
+  }
+  std::set<std::string> gone;
+  EXPECT_EQ(poster.wait(gone), PostPool::kNone);
+  std::lock_guard lock(mutex);
+  const std::thread::id slow_thread = by["slow"].front();
+  size_t later_elsewhere = 0;
+  for (const char* id : {"a", "b", "c"}) {
+    ASSERT_EQ(by[id].size(), 3u) << id;
+    if (by[id].front() != slow_thread) continue;  // not in the slow batch
+    for (size_t k = 1; k < 3; ++k) later_elsewhere += by[id][k] != slow_thread;
+  }
+  EXPECT_GT(later_elsewhere, 0u);
+}
+
 // Each post takes 20 ms on two threads; the stop comes after about 5 of 30 posts. The posts in
 // flight finish, nothing starts after the stop, and the lowest record with an unposted frame is
 // the one reported: every record below it was posted to every connection.
