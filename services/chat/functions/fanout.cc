@@ -61,8 +61,8 @@ constexpr size_t kNone = PostPool::kNone;
 // A thread posts a share of the ready connections' next frames at once, pipelined on its
 // keep-alive connection (one write, the answers read in order): a round trip for many posts.
 // One post a round trip needed 24 threads for a lobby broadcast to 1,000 connections
-// (bench/results/2026-12-02-chat-2.md); pipelined, fewer threads wake less. 12 rather than 8
-// took p50 delivery at 1,000 msg/s in groups of 10 from 16-17 to 14 ms for 1.5% more CPU
+// (bench/results/2026-12-02-chat-2.md); pipelined, fewer threads wake less. 12 rather than 8:
+// p50 delivery at 1,000 msg/s in groups of 10 16-17 -> 14 ms in 20 s runs, for 1.5% more CPU
 // (bench/results/2026-12-03-chat-8.md).
 constexpr int kPostThreads = 12;
 constexpr size_t kPostBatch = 32;
