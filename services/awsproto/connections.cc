@@ -87,30 +87,13 @@ Request ConnectionsClient::make_request(const char* method, std::string_view con
   return request;
 }
 
-bool ConnectionsClient::settle(const Response& response, int attempt, ConnectionResult& result) {
-  result.http_status = response.status;
-  if (response.status >= 200 && response.status <= 299) {
-    retrier_.succeeded();
-    result.status = ConnectionResult::Status::Ok;
-    return true;
-  }
-  AwsError error = parse_aws_error(response.status, response.body,
-                                   response.header("x-amzn-ErrorType").value_or(""));
-  if (retrier_.retry(attempt, classify_error(error.status(), error.type()))) return false;
-  result.error_type = error.type();
-  result.message = error.message();
-  result.status = error.type() == "GoneException" || response.status == 410
-                      ? ConnectionResult::Status::Gone
-                      : ConnectionResult::Status::Error;
-  return true;
-}
-
 Response ConnectionsClient::send(const char* method, std::string_view connection_id,
                                  std::string_view body, ConnectionResult& result,
-                                 TimePoint answer_by) {
+                                 TimePoint answer_by, HttpClient::Answer* first) {
   retrier_.start_call();
   for (int attempt = 1;; ++attempt) {
-    if (auto no_time = http_.no_time_for(attempt, answer_by)) {
+    const bool given = attempt == 1 && first;
+    if (auto no_time = given ? std::nullopt : http_.no_time_for(attempt, answer_by)) {
       result.status = ConnectionResult::Status::Error;
       result.http_status = 0;
       result.message = *no_time;
@@ -118,7 +101,13 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
     }
     Response response;
     try {
-      response = http_.request(make_request(method, connection_id, body));
+      if (!given) {
+        response = http_.request(make_request(method, connection_id, body));
+      } else if (first->response) {
+        response = std::move(*first->response);
+      } else {
+        throw *first->error;
+      }
     } catch (const HttpError& e) {
       RetryKind kind = e.kind() == HttpError::Kind::Tls ? RetryKind::None : RetryKind::Transient;
       if (retrier_.retry(attempt, kind)) continue;
@@ -127,18 +116,32 @@ Response ConnectionsClient::send(const char* method, std::string_view connection
       result.message = e.what();
       return {};
     }
-    if (settle(response, attempt, result)) return response;
+    result.http_status = response.status;
+    if (response.status >= 200 && response.status <= 299) {
+      retrier_.succeeded();
+      result.status = ConnectionResult::Status::Ok;
+      return response;
+    }
+    AwsError error = parse_aws_error(response.status, response.body,
+                                     response.header("x-amzn-ErrorType").value_or(""));
+    if (retrier_.retry(attempt, classify_error(error.status(), error.type()))) continue;
+    result.error_type = error.type();
+    result.message = error.message();
+    result.status = error.type() == "GoneException" || response.status == 410
+                        ? ConnectionResult::Status::Gone
+                        : ConnectionResult::Status::Error;
+    return response;
   }
 }
 
 std::vector<ConnectionResult> ConnectionsClient::post_to_connections(const std::vector<Post>& posts,
                                                                      TimePoint answer_by) {
   std::vector<ConnectionResult> results(posts.size());
+  if (posts.empty()) return results;
   if (posts.size() == 1) {
     results[0] = post_to_connection(posts[0].connection_id, posts[0].data, answer_by);
     return results;
   }
-  if (posts.empty()) return results;
   if (auto no_time = http_.no_time_for(1, answer_by)) {
     for (auto& r : results) {
       r.status = ConnectionResult::Status::Error;
@@ -150,17 +153,9 @@ std::vector<ConnectionResult> ConnectionsClient::post_to_connections(const std::
   requests.reserve(posts.size());
   for (const auto& p : posts) requests.push_back(make_request("POST", p.connection_id, p.data));
   auto answers = http_.request_all(requests);
+  // The pipelined answer is each call's first attempt; its retries go alone.
   for (size_t i = 0; i < posts.size(); ++i) {
-    // The pipelined attempt settles what a retry would not change; the rest goes again, alone.
-    if (answers[i].response) {
-      retrier_.start_call();
-      if (settle(*answers[i].response, 1, results[i])) continue;
-    } else if (answers[i].error && answers[i].error->kind() == HttpError::Kind::Tls) {
-      results[i].status = ConnectionResult::Status::Error;
-      results[i].message = answers[i].error->what();
-      continue;
-    }
-    results[i] = post_to_connection(posts[i].connection_id, posts[i].data, answer_by);
+    send("POST", posts[i].connection_id, posts[i].data, results[i], answer_by, &answers[i]);
   }
   return results;
 }

@@ -84,10 +84,10 @@ class ConnectionsClient {
   ConnectionResult post_to_connection(std::string_view connection_id, std::string_view data,
                                       TimePoint answer_by = TimePoint::max());
   // Many PostToConnection calls in one pipelined round trip (HttpClient::request_all), a result
-  // for each, in order. A post that got no answer, or an answer a retry could change (5xx,
-  // throttling), is then made again on its own with post_to_connection's retries; the others'
-  // answers stand. The server handles one connection's requests in order, so posts to one
-  // WebSocket connection arrive in the order given.
+  // for each, in order. The pipelined request is each call's first attempt: a post that got no
+  // answer, or an answer a retry could change (5xx, throttling), has its further attempts on
+  // its own, as post_to_connection's retries; the others' answers stand. The server handles one
+  // connection's requests in order, so posts to one WebSocket connection arrive in the order given.
   struct Post {
     std::string_view connection_id, data;
   };
@@ -101,11 +101,11 @@ class ConnectionsClient {
 
  private:
   Request make_request(const char* method, std::string_view connection_id, std::string_view body);
-  // The result of a service's answer; false when a retry could change it (the caller's to make).
-  bool settle(const Response& response, int attempt, ConnectionResult& result);
-  // One call with retries; the answer (2xx) or the failure, in `result`.
+  // One call with retries; the answer (2xx) or the failure, in `result`. `first`, when given, is
+  // the outcome of the first attempt, made already (a pipelined request).
   Response send(const char* method, std::string_view connection_id, std::string_view body,
-                ConnectionResult& result, TimePoint answer_by = TimePoint::max());
+                ConnectionResult& result, TimePoint answer_by = TimePoint::max(),
+                HttpClient::Answer* first = nullptr);
 
   HttpClient http_;
   std::string region_;

@@ -136,6 +136,13 @@ TEST(Connections, ManyPostsGoInOnePipelineAndWhatARetryCouldChangeGoesAgainAlone
   }
   EXPECT_EQ(s.received[3].body(), "4");
   EXPECT_EQ(c.http().connections_opened(), 1);
+
+  // The pipelined request is the first of the standard 3 attempts, not one more.
+  Scripted down{{{503, "", ""}}};
+  auto failed = down.client().post_to_connections({{"a", "1"}, {"b", "2"}});
+  EXPECT_EQ(failed[0].http_status, 503);
+  EXPECT_EQ(failed[1].status, ConnectionResult::Status::Error);
+  EXPECT_EQ(down.received.size(), 6u);  // 2 pipelined, then 2 more attempts each
 }
 
 TEST(Connections, GetConnectionReadsTheAnswer) {
