@@ -47,6 +47,7 @@ void PostPool::post(const Target& target, size_t record, std::shared_ptr<const s
 size_t PostPool::wait(std::set<std::string>& gone, std::chrono::steady_clock::time_point stop_at) {
   std::unique_lock lock(mutex_);
   // The threads start on what post() queued now, all of it there: each takes its share at once.
+  open_ = true;
   if (waiting_ > 0 && !ready_.empty()) work_.notify_all();
   size_t failed = kNone;
   if (!idle_.wait_until(lock, stop_at, [&] { return pending_ == 0; })) {
@@ -65,6 +66,7 @@ size_t PostPool::wait(std::set<std::string>& gone, std::chrono::steady_clock::ti
     if (q.gone) gone.insert(id);
   }
   queues_.clear();
+  open_ = false;
   failed = std::min(failed, first_failed_);
   first_failed_ = kNone;
   return failed;
@@ -83,50 +85,68 @@ void PostPool::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     ++waiting_;
-    work_.wait(lock, [&] { return stop_ || (!stopping_ && !ready_.empty()); });
+    work_.wait(lock, [&] { return stop_ || (open_ && !stopping_ && !ready_.empty()); });
     --waiting_;
     if (stop_) return;
-    // A share of what is ready, so that the other threads have theirs at once.
-    size_t share = (ready_.size() + thread_count_ - 1) / thread_count_;
-    size_t n = std::clamp<size_t>(share, 1, max_batch_);
+    // An even share of what is ready among the threads that are not posting (this one, those
+    // waiting and any not started yet), so that they have theirs at once. (A share of the
+    // pool's size left the last threads to wake a frame each, and the frames after them to go
+    // one by one: a post alone is a round trip.)
+    size_t takers = thread_count_ - posting_;
+    size_t share = std::max<size_t>(1, (ready_.size() + takers - 1) / takers);
+    // Each connection taken gives all its queued frames, in order, as far as max_batch goes: a
+    // burst in one conversation queues several frames for each member, and posted one at a
+    // time they were a round trip each, in sequence.
     taken.clear();
-    for (size_t k = 0; k < n && !ready_.empty(); ++k) {
+    for (size_t k = 0; k < share && taken.size() < max_batch_ && !ready_.empty(); ++k) {
       std::string id = std::move(ready_.front());
       ready_.pop_front();
       Queue& q = queues_[id];
-      auto [record, frame] = std::move(q.jobs.front());
-      q.jobs.pop_front();
       q.busy = true;
-      ++in_flight_;
-      taken.push_back({std::move(id), q.target, record, std::move(frame)});
+      do {
+        auto [record, frame] = std::move(q.jobs.front());
+        q.jobs.pop_front();
+        ++in_flight_;
+        taken.push_back({id, q.target, record, std::move(frame)});
+      } while (!q.jobs.empty() && taken.size() < max_batch_);
     }
     items.clear();
     for (const Taken& t : taken) items.push_back({&t.target, t.frame.get()});
+    ++posting_;
     lock.unlock();
     std::vector<Outcome> outcomes = post_many(items);
     outcomes.resize(taken.size(), Outcome::Retry);
     lock.lock();
-    for (size_t k = 0; k < taken.size(); ++k) {
-      Taken& t = taken[k];
-      Outcome outcome = outcomes[k];
-      --in_flight_;
-      Queue& after = queues_[t.id];
-      after.busy = false;
-      if (stopping_) {
-        // wait() takes the queues as they are; a failed post counts as unposted.
-        if (outcome == Outcome::Retry) after.jobs.emplace_front(t.record, std::move(t.frame));
-        if (outcome == Outcome::Gone) after.gone = true;
-        continue;
+    --posting_;
+    if (stopping_) {
+      // wait() takes the queues as they are; a failed post counts as unposted. Put back from
+      // the last, so that a connection's queue keeps its record order.
+      for (size_t k = taken.size(); k-- > 0;) {
+        Taken& t = taken[k];
+        --in_flight_;
+        Queue& after = queues_[t.id];
+        after.busy = false;
+        if (outcomes[k] == Outcome::Retry) after.jobs.emplace_front(t.record, std::move(t.frame));
+        if (outcomes[k] == Outcome::Gone) after.gone = true;
       }
-      --pending_;
-      if (outcome == Outcome::Gone) {
-        after.gone = true;
-        pending_ -= after.jobs.size();
-        after.jobs.clear();
-      } else if (outcome == Outcome::Retry && t.record < first_failed_) {
-        first_failed_ = t.record;
+    } else {
+      for (size_t k = 0; k < taken.size(); ++k) {
+        Taken& t = taken[k];
+        --in_flight_;
+        --pending_;
+        Queue& after = queues_[t.id];
+        after.busy = false;
+        if (outcomes[k] == Outcome::Gone) {
+          after.gone = true;
+          pending_ -= after.jobs.size();
+          after.jobs.clear();
+        } else if (outcomes[k] == Outcome::Retry && t.record < first_failed_) {
+          first_failed_ = t.record;
+        }
+        // Ready again after its last frame of this batch.
+        bool last = k + 1 == taken.size() || taken[k + 1].id != t.id;
+        if (last && !after.gone && !after.jobs.empty()) ready_.push_back(t.id);
       }
-      if (!after.jobs.empty()) ready_.push_back(t.id);
     }
     // This thread takes a share of what is ready again itself; when there is more than its
     // share, the threads that ran out of work take theirs (a batch's later frames to the same

@@ -10,9 +10,11 @@
 //
 // Each connection has its own queue, taken by one thread at a time: a connection gets its
 // frames in record order, and a slow or dead client holds up only its own queue. A thread takes
-// the next frame of several ready queues at once (a share of what is ready, at most
-// `max_batch`) and posts them together: chat-fanout pipelines them on one keep-alive
-// connection, one round trip for many posts.
+// several ready queues at once (an even share of what is ready among the threads not posting),
+// each with all its queued frames, at most `max_batch` frames in all, and posts them together
+// in that order: chat-fanout pipelines them on one keep-alive connection, which the gateway
+// answers in order, so a connection's frames still arrive in record order and a burst of
+// messages costs a member one round trip, not one a message.
 #pragma once
 
 #include <chrono>
@@ -45,7 +47,8 @@ class PostPool {
   // Posts one frame; each thread makes its own (its clients are not shared).
   using Post = std::function<Outcome(const Target&, const std::string& frame)>;
   using MakePost = std::function<Post()>;
-  // Posts frames to distinct connections; an outcome for each, in order.
+  // Posts the frames in the order given (a connection's frames are consecutive, in record
+  // order, and must go out in that order); an outcome for each, in order.
   struct Item {
     const Target* target;
     const std::string* frame;
@@ -89,6 +92,8 @@ class PostPool {
   size_t in_flight_ = 0;  // being posted
   size_t first_failed_ = kNone;
   int waiting_ = 0;        // threads waiting for work
+  size_t posting_ = 0;     // threads posting
+  bool open_ = false;      // in wait(): posting has started
   bool stopping_ = false;  // past the stop time: no post starts
   bool stop_ = false;
   std::vector<std::thread> threads_;
