@@ -2,7 +2,7 @@
 """The chat stack under load (issue 16): starts the whole stack with the launcher
 (scripts/launch.py, schemas/chat.yaml; durable unless --in-memory, data in a temporary folder,
 every port free), runs bench/chatload against its WebSocket API, and samples the CPU seconds and
-peak RSS of every process of the stack (the launcher's children and theirs, from /proc).
+peak RSS of every process of the stack (the launcher, its children and theirs, from /proc).
 Not a test: the machines are shared and noisy.
 
     scripts/bench chat [--quick] [--in-memory] [--scenarios a,b,c,d] [--clients N] [--group G]
@@ -64,7 +64,7 @@ def proc_name(pid):
 
 
 class Sampler:
-    """Every process below the launcher, sampled every `interval` seconds: CPU seconds (the
+    """The launcher and every process below it, sampled every `interval` seconds: CPU seconds (the
     last value seen, so a process that exited keeps its total) and peak RSS (VmHWM)."""
 
     def __init__(self, root_pid, interval=0.25):
@@ -83,7 +83,7 @@ class Sampler:
                 st = proc_stat(int(entry))
                 if st:
                     children.setdefault(st[0], []).append(int(entry))
-        out, todo = [], [self.root]
+        out, todo = [self.root], [self.root]  # the launcher too: it passes their logs on
         while todo:
             pid = todo.pop()
             for child in children.get(pid, []):
@@ -98,20 +98,23 @@ class Sampler:
                 continue
             rss, hwm = proc_mem_kb(pid)
             with self.lock:
-                p = self.procs.setdefault(pid, {"name": proc_name(pid), "cpu": 0, "hwm": 0})
+                name = "launcher" if pid == self.root else proc_name(pid)
+                p = self.procs.setdefault(pid, {"name": name, "cpu": 0, "hwm": 0})
                 p["cpu"], p["rss"], p["hwm"] = st[1], rss, max(p["hwm"], hwm)
 
     def _run(self):
         while not self.stopped.wait(self.interval):
             self.sample()
 
-    def snapshot(self):
+    def snapshot(self, launcher=True):
         """name -> {"cpu": seconds, "hwm_kb", "rss_kb", "count"} (processes of one name
-        summed: the instances of a function)."""
+        summed: the instances of a function); without the launcher's for memory figures."""
         self.sample()
         out = {}
         with self.lock:
             for p in self.procs.values():
+                if p["name"] == "launcher" and not launcher:
+                    continue
                 s = out.setdefault(p["name"], {"cpu": 0.0, "hwm_kb": 0, "rss_kb": 0, "count": 0})
                 s["cpu"] += p["cpu"]
                 s["hwm_kb"] += p["hwm"]
@@ -328,7 +331,7 @@ def stack_facts(args, durable):
         try:
             out["startup_s"].append(stack.startup_s)
             time.sleep(1.0)
-            snap = stack.sampler.snapshot()
+            snap = stack.sampler.snapshot(launcher=False)
             out["idle_rss_mb"].append(sum(v["rss_kb"] for v in snap.values()) / 1024)
             out["idle_by_process"] = {n: v["rss_kb"] / 1024 for n, v in snap.items()}
         finally:
@@ -349,7 +352,7 @@ def stack_facts(args, durable):
         held = json.loads(p.stdout.readline())
         time.sleep(1.0)
         rss1 = proc_mem_kb(gw)[0]
-        snap = stack.sampler.snapshot()
+        snap = stack.sampler.snapshot(launcher=False)
         p.stdin.close()
         p.wait(60)
         out["idle_conns"] = {"connected": held["connected"], "connect_s": held["connect_s"],
