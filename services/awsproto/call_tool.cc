@@ -9,6 +9,8 @@
 //   awsproto_call connections (--endpoint URL | --event JSON) OP ID [DATA]
 //     OP post, get or delete -> {"endpoint", "status": "Ok"|"Gone"|"Error", "httpStatus",
 //        "type", "message", "info": {...} for get}
+//   awsproto_call connections --endpoint URL post-many ID=DATA...  post_to_connections
+//     -> {"endpoint", "results": [{"status", "httpStatus"}]}
 //   awsproto_call get URL COUNT [PAUSE_MS]  COUNT GETs of URL's path on one HttpClient
 //     -> {"responses": [{"status", "body"} | {"kind", "error"}], "connections": N}
 #include <rapidjson/document.h>
@@ -19,7 +21,9 @@
 #include <iostream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "awsproto/connections.h"
 #include "awsproto/json_client.h"
@@ -123,6 +127,38 @@ int connections(int argc, char** argv) {
     endpoint = awsproto::ConnectionsClient::endpoint_for_event(env, event);
   }
   awsproto::ConnectionsClient client(endpoint, env.region, env.credentials);
+  auto status_name = [](const awsproto::ConnectionResult& r) {
+    return r.ok() ? "Ok" : r.gone() ? "Gone" : "Error";
+  };
+  if (op == "post-many") {
+    std::vector<std::string> args(argv + 5, argv + argc);
+    std::vector<awsproto::ConnectionsClient::Post> posts;
+    for (const std::string& a : args) {
+      size_t eq = a.find('=');
+      if (eq == std::string::npos) throw std::invalid_argument("post-many takes ID=DATA");
+      posts.push_back({std::string_view(a).substr(0, eq), std::string_view(a).substr(eq + 1)});
+    }
+    auto results = client.post_to_connections(posts);
+    rapidjson::StringBuffer out;
+    Writer w(out);
+    w.StartObject();
+    w.Key("endpoint");
+    str(w, endpoint);
+    w.Key("results");
+    w.StartArray();
+    for (const auto& r : results) {
+      w.StartObject();
+      w.Key("status");
+      w.String(status_name(r));
+      w.Key("httpStatus");
+      w.Int(r.http_status);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    std::cout << out.GetString() << "\n";
+    return 0;
+  }
   awsproto::GetConnectionResult result;
   if (op == "post") {
     static_cast<awsproto::ConnectionResult&>(result) = client.post_to_connection(id, data);
@@ -139,7 +175,7 @@ int connections(int argc, char** argv) {
   w.Key("endpoint");
   str(w, endpoint);
   w.Key("status");
-  w.String(result.ok() ? "Ok" : result.gone() ? "Gone" : "Error");
+  w.String(status_name(result));
   w.Key("httpStatus");
   w.Int(result.http_status);
   w.Key("type");

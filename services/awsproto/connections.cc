@@ -138,8 +138,12 @@ std::vector<ConnectionResult> ConnectionsClient::post_to_connections(const std::
                                                                      TimePoint answer_by) {
   std::vector<ConnectionResult> results(posts.size());
   if (posts.empty()) return results;
-  if (posts.size() == 1) {
-    results[0] = post_to_connection(posts[0].connection_id, posts[0].data, answer_by);
+  if (posts.size() == 1 || !http_.pipelines()) {
+    // One after the other, each with its retries before the next starts: a post to a
+    // connection that is throttled or answered 5xx is not overtaken by the next one to it.
+    for (size_t i = 0; i < posts.size(); ++i) {
+      results[i] = post_to_connection(posts[i].connection_id, posts[i].data, answer_by);
+    }
     return results;
   }
   if (auto no_time = http_.no_time_for(1, answer_by)) {

@@ -596,10 +596,12 @@ Response HttpClient::request(const Request& request) {
   }
 }
 
+bool HttpClient::pipelines() const { return impl_->endpoint.scheme != "https"; }
+
 std::vector<HttpClient::Answer> HttpClient::request_all(const std::vector<Request>& requests) {
   std::vector<Answer> answers(requests.size());
   Impl& impl = *impl_;
-  if (impl.tls || impl.tls_context || requests.size() == 1) {
+  if (!pipelines() || requests.size() == 1) {
     for (size_t i = 0; i < requests.size(); ++i) {
       try {
         answers[i].response = request(requests[i]);

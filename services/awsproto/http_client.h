@@ -104,6 +104,8 @@ class HttpClient {
   // answered with an error, never resent here: the server may have acted on them. Over TLS the
   // requests go one after the other.
   std::vector<Answer> request_all(const std::vector<Request>& requests);
+  // Whether request_all() pipelines (plain HTTP) or sends one request after another (TLS).
+  bool pipelines() const;
 
   const Endpoint& endpoint() const;
   using TimePoint = std::chrono::steady_clock::time_point;

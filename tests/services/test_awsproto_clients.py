@@ -80,7 +80,8 @@ def other_name_cert(tmp_path_factory):
 class TlsServer:
     """HTTP/1.1 over TLS on 127.0.0.1, one connection at a time. mode 'keep-alive' answers every
     request of a connection; 'one-then-drop' answers the first request of each connection,
-    then reads the next one and closes without a byte of reply."""
+    then reads the next one and closes without a byte of reply; 'first-500' answers the first
+    request of all 500, the others 200. `log`: each request's target and body, in order."""
 
     def __init__(self, cert, key, mode="keep-alive"):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -90,6 +91,7 @@ class TlsServer:
         self.port = self.listener.getsockname()[1]
         self.accepts = 0
         self.requests = 0
+        self.log = []
         self.handshake_errors = []
         self.stopping = False
         self.thread = threading.Thread(target=self.serve, daemon=True)
@@ -130,8 +132,9 @@ class TlsServer:
         need = int(length.group(1)) if length else 0
         while len(buffered[0]) < need:
             buffered[0] += conn.recv(4096)
-        buffered[0] = buffered[0][need:]
+        body, buffered[0] = buffered[0][:need], buffered[0][need:]
         self.requests += 1
+        self.log.append((head.split(b" ")[1].decode(), body.decode()))
         return True
 
     def handle(self, conn):
@@ -140,6 +143,12 @@ class TlsServer:
         while self.read_request(conn, buffered):
             if self.mode == "one-then-drop" and served == 1:
                 return
+            if self.mode == "first-500" and self.requests == 1:
+                body = b'{"message":"Internal server error"}'
+                conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(body), body))
+                served += 1
+                continue
             body = b"answer %d on connection %d" % (self.requests, self.accepts)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
             served += 1
@@ -204,6 +213,18 @@ def test_an_untrusted_ca_is_a_clear_tls_error(tls_server, plane_certs, tmp_path)
                              env={"AWS_CA_BUNDLE": str(tmp_path / "none.pem")})
     assert missing.returncode == 1
     assert "cannot load the CA bundle" in missing.stderr
+
+
+def test_posts_over_https_to_one_connection_keep_their_order_through_a_retry(tls_server,
+                                                                             plane_certs):
+    # Over TLS post_to_connections sends one post after another, each with its retries before
+    # the next: the first post, answered 500, is posted again before the second goes out.
+    server = tls_server("first-500")
+    out = call("connections", "--endpoint", "https://localhost:%d/prod" % server.port,
+               "post-many", "a=1", "a=2", "b=3", env={"AWS_CA_BUNDLE": plane_certs["ca"]})
+    assert [r["status"] for r in out["results"]] == ["Ok", "Ok", "Ok"], out
+    assert server.log == [("/prod/@connections/a", "1"), ("/prod/@connections/a", "1"),
+                          ("/prod/@connections/a", "2"), ("/prod/@connections/b", "3")]
 
 
 def test_a_certificate_for_another_name_is_refused(tls_server, other_name_cert):
