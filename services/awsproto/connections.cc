@@ -1,7 +1,9 @@
 #include "awsproto/connections.h"
 
 #include <chrono>
+#include <map>
 #include <stdexcept>
+#include <string_view>
 
 #include "awsproto/json.h"
 
@@ -140,9 +142,17 @@ std::vector<ConnectionResult> ConnectionsClient::post_to_connections(const std::
   if (posts.empty()) return results;
   if (posts.size() == 1 || !http_.pipelines()) {
     // One after the other, each with its retries before the next starts: a post to a
-    // connection that is throttled or answered 5xx is not overtaken by the next one to it.
+    // connection that is throttled or answered 5xx is not overtaken by the next one to it. A
+    // connection answered 410 gets no more of them: their result is that 410.
+    std::map<std::string_view, size_t> gone;
     for (size_t i = 0; i < posts.size(); ++i) {
+      auto seen = gone.find(posts[i].connection_id);
+      if (seen != gone.end()) {
+        results[i] = results[seen->second];
+        continue;
+      }
       results[i] = post_to_connection(posts[i].connection_id, posts[i].data, answer_by);
+      if (results[i].gone()) gone.emplace(posts[i].connection_id, i);
     }
     return results;
   }

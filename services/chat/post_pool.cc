@@ -51,12 +51,14 @@ size_t PostPool::wait(std::set<std::string>& gone, std::chrono::steady_clock::ti
   if (waiting_ > 0 && !ready_.empty()) work_.notify_all();
   size_t failed = kNone;
   if (!idle_.wait_until(lock, stop_at, [&] { return pending_ == 0; })) {
-    // Out of time: the posts in flight finish; what is still queued is not posted. A queue's
-    // jobs are in record order, so its first is its lowest record.
+    // Out of time: the posts in flight finish; what is still queued is not posted. The lowest
+    // record over every queued frame (not each queue's first: a batch's presence frame comes
+    // last under the batch's first presence record, below the messages queued before it).
     stopping_ = true;
     idle_.wait(lock, [&] { return in_flight_ == 0; });
     for (const auto& [id, q] : queues_) {
-      if (!q.gone && !q.jobs.empty()) failed = std::min(failed, q.jobs.front().first);
+      if (q.gone) continue;
+      for (const auto& job : q.jobs) failed = std::min(failed, job.first);
     }
     ready_.clear();
     pending_ = 0;
@@ -120,7 +122,7 @@ void PostPool::run() {
     --posting_;
     if (stopping_) {
       // wait() takes the queues as they are; a failed post counts as unposted. Put back from
-      // the last, so that a connection's queue keeps its record order.
+      // the last, so that a connection's queue keeps its order.
       for (size_t k = taken.size(); k-- > 0;) {
         Taken& t = taken[k];
         --in_flight_;
@@ -140,8 +142,8 @@ void PostPool::run() {
           after.gone = true;
           pending_ -= after.jobs.size();
           after.jobs.clear();
-        } else if (outcomes[k] == Outcome::Retry && t.record < first_failed_) {
-          first_failed_ = t.record;
+        } else if (outcomes[k] == Outcome::Retry && !after.gone && t.record < first_failed_) {
+          first_failed_ = t.record;  // (a frame to a connection found gone needs no retry)
         }
         // Ready again after its last frame of this batch.
         bool last = k + 1 == taken.size() || taken[k + 1].id != t.id;

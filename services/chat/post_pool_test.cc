@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -174,15 +175,18 @@ TEST(PostPool, AConnectionsQueuedFramesGoInOneBatch) {
 // round, a call per thread at most, none posted alone while others go several at a time.
 TEST(PostPool, ReadyFramesAreSharedEvenlyInOneRound) {
   std::mutex mutex;
+  std::condition_variable all_taken;
   std::vector<size_t> sizes;
+  size_t taken = 0;
   PostPool poster(
       [&] {
         return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
-          {
-            std::lock_guard lock(mutex);
-            sizes.push_back(items.size());
-          }
-          std::this_thread::sleep_for(2ms);
+          std::unique_lock lock(mutex);
+          sizes.push_back(items.size());
+          taken += items.size();
+          all_taken.notify_all();
+          // No post ends before every frame is taken, however the threads are scheduled.
+          all_taken.wait_for(lock, 5s, [&] { return taken == 45; });
           return std::vector<PostPool::Outcome>(items.size(), PostPool::Outcome::Done);
         });
       },
@@ -263,9 +267,8 @@ TEST(PostPool, APostThatFailsAtTheStopIsUnposted) {
   EXPECT_EQ(calls, 1);
 }
 
-// A batch of one connection's five frames that all fail while stopping: they go back in record
-// order, and the lowest is reported (put back the other way, the reported record would be the
-// last of them, and the four before it would never be retried).
+// A batch of one connection's five frames that all fail while stopping: the lowest record is
+// reported, so that the retry posts them all again.
 TEST(PostPool, AFailedBatchAtTheStopGoesBackInRecordOrder) {
   PostPool poster(
       [&] {
@@ -278,6 +281,44 @@ TEST(PostPool, AFailedBatchAtTheStopGoesBackInRecordOrder) {
   for (size_t r = 3; r < 8; ++r) poster.post(target("a"), r, frame(std::to_string(r)));
   std::set<std::string> gone;
   EXPECT_EQ(poster.wait(gone, std::chrono::steady_clock::now() + 5ms), 3u);
+}
+
+// A connection's queue need not be in record order: the fanout queues a batch's presence frame
+// last, under the batch's first presence record. At the stop the lowest record of every frame
+// not posted is reported, not the lowest of each queue's first.
+TEST(PostPool, AtTheStopTheLowestRecordOfAnyQueuedFrameIsReported) {
+  PostPool poster(
+      [&] {
+        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
+          std::this_thread::sleep_for(30ms);
+          return std::vector<PostPool::Outcome>(items.size(), PostPool::Outcome::Done);
+        });
+      },
+      1, 1);
+  poster.post(target("busy"), 9, frame("9"));  // the one thread's first batch, past the stop
+  poster.post(target("x"), 3, frame("3"));
+  poster.post(target("x"), 7, frame("7"));
+  poster.post(target("x"), 2, frame("presence"));
+  std::set<std::string> gone;
+  EXPECT_EQ(poster.wait(gone, std::chrono::steady_clock::now() + 5ms), 2u);
+}
+
+// A frame that fails after its connection was found gone in the same batch is no reason to
+// retry the record: nothing more goes to that connection.
+TEST(PostPool, AFailureAfterGoneInABatchIsNoRetry) {
+  PostPool poster(
+      [&] {
+        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
+          std::vector<PostPool::Outcome> out(items.size(), PostPool::Outcome::Retry);
+          out[0] = PostPool::Outcome::Gone;
+          return out;
+        });
+      },
+      1, 8);
+  for (size_t r = 0; r < 3; ++r) poster.post(target("a"), r, frame(std::to_string(r)));
+  std::set<std::string> gone;
+  EXPECT_EQ(poster.wait(gone), PostPool::kNone);
+  EXPECT_EQ(gone, std::set<std::string>{"a"});
 }
 
 }  // namespace

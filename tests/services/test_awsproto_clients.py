@@ -81,7 +81,8 @@ class TlsServer:
     """HTTP/1.1 over TLS on 127.0.0.1, one connection at a time. mode 'keep-alive' answers every
     request of a connection; 'one-then-drop' answers the first request of each connection,
     then reads the next one and closes without a byte of reply; 'first-500' answers the first
-    request of all 500, the others 200. `log`: each request's target and body, in order."""
+    request of all 500, the others 200; 'gone' answers every request 410 GoneException. `log`:
+    each request's target and body, in order."""
 
     def __init__(self, cert, key, mode="keep-alive"):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -143,6 +144,11 @@ class TlsServer:
         while self.read_request(conn, buffered):
             if self.mode == "one-then-drop" and served == 1:
                 return
+            if self.mode == "gone":
+                conn.sendall(b"HTTP/1.1 410 Gone\r\nx-amzn-ErrorType: GoneException\r\n"
+                             b"Content-Length: 2\r\n\r\n{}")
+                served += 1
+                continue
             if self.mode == "first-500" and self.requests == 1:
                 body = b'{"message":"Internal server error"}'
                 conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\n\r\n%s"
@@ -225,6 +231,15 @@ def test_posts_over_https_to_one_connection_keep_their_order_through_a_retry(tls
     assert [r["status"] for r in out["results"]] == ["Ok", "Ok", "Ok"], out
     assert server.log == [("/prod/@connections/a", "1"), ("/prod/@connections/a", "1"),
                           ("/prod/@connections/a", "2"), ("/prod/@connections/b", "3")]
+
+
+def test_posts_over_https_stop_at_a_connection_answered_gone(tls_server, plane_certs):
+    server = tls_server("gone")
+    out = call("connections", "--endpoint", "https://localhost:%d/prod" % server.port,
+               "post-many", "a=1", "a=2", "b=3", "a=4", env={"AWS_CA_BUNDLE": plane_certs["ca"]})
+    assert [r["status"] for r in out["results"]] == ["Gone"] * 4, out
+    assert [r["httpStatus"] for r in out["results"]] == [410] * 4
+    assert server.log == [("/prod/@connections/a", "1"), ("/prod/@connections/b", "3")]
 
 
 def test_a_certificate_for_another_name_is_refused(tls_server, other_name_cert):

@@ -139,20 +139,24 @@ class ConnectionPost {
         }
         continue;
       }
+      std::set<std::string_view> removed;  // a connection's several frames: one removal
       for (size_t k = 0; k < indexes.size(); ++k) {
-        out[indexes[k]] = settle(*items[indexes[k]].target, results[k]);
+        const Target& target = *items[indexes[k]].target;
+        if (results[k].gone()) {
+          if (removed.insert(target.connection_id).second) remove_connection(target);
+          out[indexes[k]] = PostPool::Outcome::Gone;
+          continue;
+        }
+        out[indexes[k]] = settle(target, results[k]);
       }
     }
     return out;
   }
 
  private:
+  // A result that is not Gone.
   PostPool::Outcome settle(const Target& target, const awsproto::ConnectionResult& result) {
     if (result.ok()) return PostPool::Outcome::Done;
-    if (result.gone()) {
-      remove_connection(target);
-      return PostPool::Outcome::Gone;
-    }
     log_line("fanout: post to " + target.connection_id + " failed: " +
              std::to_string(result.http_status) + " " + result.error_type + " " + result.message);
     // No answer, or the service's own failure after the retries: the record comes again.
