@@ -58,13 +58,14 @@ using Clock = std::chrono::steady_clock;
 
 using chat::PostPool;
 constexpr size_t kNone = PostPool::kNone;
-// A thread posts a share of the ready connections' next frames at once, pipelined on its
-// keep-alive connection (one write, the answers read in order): a round trip for many posts.
-// One post a round trip needed 24 threads for a lobby broadcast to 1,000 connections
-// (bench/results/2026-12-02-chat-2.md); pipelined, fewer threads wake less. 12 rather than 8:
-// p50 delivery at 1,000 msg/s in groups of 10 16-17 -> 14 ms in 20 s runs, for 1.5% more CPU
-// (bench/results/2026-12-03-chat-8.md).
-constexpr int kPostThreads = 12;
+// A thread posts a share of the ready connections with their queued frames at once, pipelined
+// on its keep-alive connection (one write, the answers read in order): a round trip for many
+// posts. One post a round trip needed 24 threads for a lobby broadcast to 1,000 connections
+// (bench/results/2026-12-02-chat-2.md); pipelined, fewer threads wake less. 6: once a
+// connection's frames went together, 6 threads did better than 12 (at 1,000 msg/s in groups
+// of 10, p50 delivery 6.0-6.7 -> 5.5-6.1 ms and chat-fanout 30-37 -> 28-29 us a delivery over
+// four pairs of runs; the lobby and a broadcast to 1,000 the same: 2026-12-04-chat-10.md).
+constexpr int kPostThreads = 6;
 constexpr size_t kPostBatch = 32;
 // A post's attempt is bounded by these (loopback or a regional endpoint: a connect is quick).
 constexpr std::chrono::milliseconds kConnectTimeout{1000};
