@@ -120,39 +120,33 @@ void PostPool::run() {
     outcomes.resize(taken.size(), Outcome::Retry);
     lock.lock();
     --posting_;
-    if (stopping_) {
-      // wait() takes the queues as they are; a failed post counts as unposted. Put back from
-      // the last, so that a connection's queue keeps its order.
-      for (size_t k = taken.size(); k-- > 0;) {
-        Taken& t = taken[k];
-        --in_flight_;
-        Queue& after = queues_[t.id];
-        after.busy = false;
-        if (outcomes[k] == Outcome::Retry) after.jobs.emplace_front(t.record, std::move(t.frame));
+    for (size_t k = 0; k < taken.size(); ++k) {
+      Taken& t = taken[k];
+      --in_flight_;
+      Queue& after = queues_[t.id];
+      after.busy = false;
+      if (stopping_) {
+        // wait() reports the lowest record of the frames left in the queues, then clears them:
+        // a failed post counts as unposted.
+        if (outcomes[k] == Outcome::Retry) after.jobs.emplace_back(t.record, std::move(t.frame));
         if (outcomes[k] == Outcome::Gone) after.gone = true;
+        continue;
       }
-    } else {
-      for (size_t k = 0; k < taken.size(); ++k) {
-        Taken& t = taken[k];
-        --in_flight_;
-        --pending_;
-        Queue& after = queues_[t.id];
-        after.busy = false;
-        if (outcomes[k] == Outcome::Gone) {
-          after.gone = true;
-          pending_ -= after.jobs.size();
-          after.jobs.clear();
-        } else if (outcomes[k] == Outcome::Retry && !after.gone && t.record < first_failed_) {
-          first_failed_ = t.record;  // (a frame to a connection found gone needs no retry)
-        }
-        // Ready again after its last frame of this batch.
-        bool last = k + 1 == taken.size() || taken[k + 1].id != t.id;
-        if (last && !after.gone && !after.jobs.empty()) ready_.push_back(t.id);
+      --pending_;
+      if (outcomes[k] == Outcome::Gone) {
+        after.gone = true;
+        pending_ -= after.jobs.size();
+        after.jobs.clear();
+      } else if (outcomes[k] == Outcome::Retry && !after.gone && t.record < first_failed_) {
+        first_failed_ = t.record;  // (a frame to a connection found gone needs no retry)
       }
+      // Ready again after its last frame of this batch.
+      bool last = k + 1 == taken.size() || taken[k + 1].id != t.id;
+      if (last && !after.gone && !after.jobs.empty()) ready_.push_back(t.id);
     }
     // This thread takes a share of what is ready again itself; when there is more than its
-    // share, the threads that ran out of work take theirs (a batch's later frames to the same
-    // connections would otherwise go out on this thread alone).
+    // share (a connection cut off by max_batch, with others still ready), the threads that ran
+    // out of work take theirs.
     if (!stopping_ && waiting_ > 0 && ready_.size() > 1) work_.notify_all();
     if (stopping_ && in_flight_ == 0) idle_.notify_all();
     if (!stopping_ && pending_ == 0) idle_.notify_all();

@@ -267,17 +267,20 @@ TEST(PostPool, APostThatFailsAtTheStopIsUnposted) {
   EXPECT_EQ(calls, 1);
 }
 
+// Posts that each take `how_long` and all end with `outcome`.
+PostPool::MakePostMany all_after(std::chrono::milliseconds how_long, PostPool::Outcome outcome) {
+  return [how_long, outcome] {
+    return PostPool::PostMany([how_long, outcome](const std::vector<PostPool::Item>& items) {
+      std::this_thread::sleep_for(how_long);
+      return std::vector<PostPool::Outcome>(items.size(), outcome);
+    });
+  };
+}
+
 // A batch of one connection's five frames that all fail while stopping: the lowest record is
 // reported, so that the retry posts them all again.
-TEST(PostPool, AFailedBatchAtTheStopGoesBackInRecordOrder) {
-  PostPool poster(
-      [&] {
-        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
-          std::this_thread::sleep_for(30ms);
-          return std::vector<PostPool::Outcome>(items.size(), PostPool::Outcome::Retry);
-        });
-      },
-      1, 8);
+TEST(PostPool, AFailedBatchAtTheStopIsReportedByItsLowestRecord) {
+  PostPool poster(all_after(30ms, PostPool::Outcome::Retry), 1, 8);
   for (size_t r = 3; r < 8; ++r) poster.post(target("a"), r, frame(std::to_string(r)));
   std::set<std::string> gone;
   EXPECT_EQ(poster.wait(gone, std::chrono::steady_clock::now() + 5ms), 3u);
@@ -287,14 +290,7 @@ TEST(PostPool, AFailedBatchAtTheStopGoesBackInRecordOrder) {
 // last, under the batch's first presence record. At the stop the lowest record of every frame
 // not posted is reported, not the lowest of each queue's first.
 TEST(PostPool, AtTheStopTheLowestRecordOfAnyQueuedFrameIsReported) {
-  PostPool poster(
-      [&] {
-        return PostPool::PostMany([&](const std::vector<PostPool::Item>& items) {
-          std::this_thread::sleep_for(30ms);
-          return std::vector<PostPool::Outcome>(items.size(), PostPool::Outcome::Done);
-        });
-      },
-      1, 1);
+  PostPool poster(all_after(30ms, PostPool::Outcome::Done), 1, 1);
   poster.post(target("busy"), 9, frame("9"));  // the one thread's first batch, past the stop
   poster.post(target("x"), 3, frame("3"));
   poster.post(target("x"), 7, frame("7"));
